@@ -261,6 +261,7 @@ public struct HostProtocol: Sendable {
             // newline was lost (and draws a Resend) or comes back as `ok T:` and settles the count.
             ledger.discardPokes()
             tracker.clearBarrier()
+            control.removeAll(.poke(bypassWindow: false))
             if !control.contains(.poke(bypassWindow: true)) {
                 control.prepend(.poke(bypassWindow: true))
             }
@@ -692,6 +693,10 @@ extension RingBuffer where Element: Equatable {
     func contains(_ element: Element) -> Bool {
         for offset in 0..<count where self[offset] == element { return true }
         return false
+    }
+
+    mutating func removeAll(_ element: Element) {
+        filter(keeping: { $0 != element })
     }
 
     mutating func prepend(_ element: Element) {

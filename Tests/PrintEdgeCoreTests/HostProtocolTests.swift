@@ -1,0 +1,456 @@
+import Testing
+@testable import PrintEdgeCore
+
+@Suite struct HandshakeTests {
+    @Test func picksWindowWhenTheFirmwareHasNoAdvancedOk() {
+        var harness = ProtocolHarness()
+        harness.handshake(capabilities: ["ADVANCED_OK:0", "AUTOREPORT_TEMP:1"])
+        #expect(harness.host.status == .streaming)
+        #expect(harness.host.flowStrategy == .window)
+        guard case .identified(let info, let capabilities, .window) = harness.events.last else {
+            Issue.record("no identification event: \(harness.events)")
+            return
+        }
+        #expect(info?.machineType == "test")
+        #expect(capabilities["AUTOREPORT_TEMP"] == true)
+    }
+
+    @Test func picksAdvancedOkFromTheCapability() {
+        var harness = ProtocolHarness()
+        harness.handshake(capabilities: ["ADVANCED_OK:1"])
+        #expect(harness.host.flowStrategy == .advancedOK)
+    }
+
+    @Test func picksAdvancedOkFromTheOkFormat() {
+        var harness = ProtocolHarness()
+        harness.handshake(helloOk: "ok N0 P15 B3")
+        #expect(harness.host.flowStrategy == .advancedOK)
+    }
+
+    @Test func aFixedStrategyIsKept() {
+        var harness = ProtocolHarness { $0.flow = .fixed(.pingPong) }
+        harness.handshake(capabilities: ["ADVANCED_OK:1"])
+        #expect(harness.host.flowStrategy == .pingPong)
+    }
+
+    @Test func retriesTheHelloAfterSilenceThenGivesUp() {
+        var harness = ProtocolHarness { $0.handshakeAttempts = 3; $0.handshakeTimeout = .seconds(2) }
+        harness.host.start(at: harness.now)
+        #expect(harness.flush() == ["N0 M110 N0*125\n"])
+        #expect(harness.advance(by: .milliseconds(1999)).isEmpty)
+        #expect(harness.advance(by: .milliseconds(1)) == [.timeout(consecutive: 1)])
+        #expect(harness.flush() == ["N0 M110 N0*125\n"])
+        harness.advance(by: .seconds(2))
+        #expect(harness.flush() == ["N0 M110 N0*125\n"])
+        #expect(harness.advance(by: .seconds(2)) == [.failed(.noResponse(attempts: 3))])
+        #expect(harness.flush().isEmpty)
+    }
+
+    @Test func retriesTheHelloWhenItArrivedDamaged() {
+        var harness = ProtocolHarness()
+        harness.host.start(at: harness.now)
+        harness.flush()
+        harness.reply("Error:checksum mismatch, Last Line: 0", "Resend: 1", "ok")
+        #expect(harness.flush() == ["N0 M110 N0*125\n"])
+        harness.reply("ok")
+        #expect(harness.flush() == ["M115\n"])
+    }
+
+    @Test func restartsWhenTheBoardResetsOnOpen() {
+        var harness = ProtocolHarness()
+        harness.host.start(at: harness.now)
+        harness.flush()
+        harness.reply("start", "echo:Marlin 2.1.2.5")
+        #expect(harness.flush() == ["N0 M110 N0*125\n"])
+    }
+
+    @Test func ignoresALeftoverOkBeforeIdentification() {
+        var harness = ProtocolHarness()
+        harness.host.start(at: harness.now)
+        harness.flush()
+        harness.reply("ok")  // a previous session's queued command, taken for the hello
+        #expect(harness.flush() == ["M115\n"])
+        harness.reply("ok")  // the real hello's ok: M115 has not answered yet
+        #expect(harness.host.status == .handshaking)
+        harness.reply("FIRMWARE_NAME:Marlin 2.1", "ok")
+        #expect(harness.host.status == .streaming)
+    }
+}
+
+@Suite struct FlowControlTests {
+    @Test func windowKeepsAtMostCommandSlotsLines() {
+        var harness = ProtocolHarness()
+        harness.handshake()
+        harness.enqueue(moves(10))
+        #expect(harness.flush().count == 4)
+        harness.reply("ok")
+        #expect(harness.flush().count == 1)
+    }
+
+    @Test func windowKeepsUnacknowledgedBytesWithinRx() {
+        var harness = ProtocolHarness()
+        harness.handshake()
+        let long = (1...6).map { "G1 X\($0).123456 Y\($0).654321 Z0.2 E\($0).000001 F1800" }  // 45+ bytes framed
+        harness.enqueue(long)
+        let first = harness.flush()
+        #expect(first.count == 2)
+        #expect(first.reduce(0) { $0 + $1.utf8.count } <= 127)
+    }
+
+    @Test func pingPongKeepsOneLineInFlight() {
+        var harness = ProtocolHarness { $0.flow = .fixed(.pingPong) }
+        harness.handshake()
+        harness.enqueue(moves(3))
+        #expect(harness.flush().count == 1)
+        #expect(harness.flush().isEmpty)
+        harness.reply("ok")
+        #expect(harness.flush().count == 1)
+    }
+
+    @Test func advancedOkCountsOnlyWhatIsNotYetQueued() {
+        var harness = ProtocolHarness { $0.rxBufferBytes = 64 }
+        harness.handshake(capabilities: ["ADVANCED_OK:1"])
+        harness.enqueue(moves(40))
+        let first = harness.flush()
+        let firstBytes = first.reduce(0) { $0 + $1.utf8.count }
+        #expect(firstBytes <= 63)
+        // Line 1 taken, and the firmware says only 1 slot of 4 is free: lines 2..3 are queued,
+        // so their bytes left RX and more lines fit than the bytes in flight alone would allow.
+        harness.reply("ok N1 P15 B1")
+        let more = harness.flush()
+        #expect(more.count >= 2)
+    }
+
+    @Test func advancedOkLearnsADeeperCommandQueue() {
+        var harness = ProtocolHarness()
+        harness.handshake(capabilities: ["ADVANCED_OK:1"])
+        harness.enqueue(moves(4))
+        harness.flush()
+        harness.reply("ok N1 P15 B15")
+        #expect(harness.host.commandSlots == 16)
+    }
+
+    @Test func windowSendsASyncPokeEveryConfiguredLines() {
+        var harness = ProtocolHarness { $0.syncEveryLines = 5 }
+        harness.handshake()
+        harness.enqueue(moves(20))
+        harness.answerInOrder(from: harness.written.count)
+        #expect(harness.host.status == .finished)
+        let pokes = harness.written.filter { $0.kind == .poke }.count
+        #expect(pokes >= 4)
+        #expect(harness.lineNumbersWritten == Array(1...20))
+    }
+}
+
+@Suite struct CompletionTests {
+    @Test func finishesOnlyAfterTheFinalSyncProvesEveryLineHandled() {
+        var harness = ProtocolHarness()
+        harness.handshake()
+        harness.enqueue(moves(3))
+        let start = harness.written.count
+        harness.flush()
+        harness.reply("ok", "ok", "ok")
+        #expect(harness.host.status == .streaming)
+        #expect(harness.flush() == ["M105\n"])
+        harness.reply(ProtocolHarness.temperatureOk)
+        #expect(harness.host.status == .finished)
+        #expect(harness.host.progress.linesAcknowledged == 3)
+        #expect(harness.written.count - start == 4)
+    }
+
+    @Test func aDroppedOkCostsNoTimeout() {
+        var harness = ProtocolHarness()
+        harness.handshake()
+        harness.enqueue(moves(12))
+        harness.answerInOrder(from: harness.written.count, dropOkForLines: [3, 12])
+        #expect(harness.host.status == .finished)
+        #expect(harness.host.progress.timeouts == 0)
+        #expect(harness.host.progress.linesAcknowledged == 12)
+    }
+
+    @Test func manyDroppedOksStallTheWindowUntilATimeoutPoke() {
+        var harness = ProtocolHarness { $0.syncEveryLines = 0 }
+        harness.handshake()
+        harness.enqueue(moves(8))
+        let next = harness.answerInOrder(from: harness.written.count, dropOkForLines: [1, 2, 3, 4])
+        #expect(harness.host.status == .streaming)
+        #expect(harness.flush().isEmpty)  // the window believes four lines are still queued
+        #expect(harness.advance(by: .seconds(4)) == [.timeout(consecutive: 1)])
+        harness.answerInOrder(from: next)
+        #expect(harness.host.status == .finished)
+        #expect(harness.lineNumbersWritten == Array(1...8))
+    }
+}
+
+@Suite struct ResendTests {
+    private static let checksumError = "Error:checksum mismatch, Last Line: 1"
+    private static let lineError = "Error:Line Number is not Last Line Number+1, Last Line: 1"
+
+    @Test func resendsFromTheRequestedLineOnceInAFullWindow() {
+        var harness = ProtocolHarness()
+        harness.handshake()
+        harness.enqueue(moves(10))
+        #expect(harness.flush().count == 4)  // lines 1-4
+        harness.reply("ok")  // line 1 taken
+        #expect(harness.flush().count == 1)  // line 5
+        // Line 2 arrived damaged; 3, 4 and 5 were still on their way and each draws the same request.
+        harness.reply(Self.checksumError, "Resend: 2", "ok")
+        let afterRewind = harness.flush()
+        #expect(afterRewind.first == "M105\n")
+        #expect(afterRewind.dropFirst().map { $0.prefix(3) } == ["N2 ", "N3 ", "N4 "])
+        for _ in 3...5 { harness.reply(Self.lineError, "Resend: 2", "ok") }
+        #expect(harness.flush().isEmpty)
+        #expect(harness.host.progress.resendRequests == 1)
+        #expect(harness.host.progress.ignoredResendRequests == 3)
+        // The barrier comes back, then the resent lines are acknowledged normally.
+        let barrierIndex = harness.written.count - 4
+        harness.answerInOrder(from: barrierIndex)
+        #expect(harness.host.status == .finished)
+        let counts = Dictionary(harness.lineNumbersWritten.map { ($0, 1) }, uniquingKeysWith: +)
+        #expect(counts[1] == 1)
+        for line in 2...5 { #expect(counts[line] == 2, "line \(line)") }
+        for line in 6...10 { #expect(counts[line] == 1, "line \(line)") }
+    }
+
+    @Test func aResendStormAfterOneCorruptedLineRewindsOnce() {
+        var harness = ProtocolHarness { $0.rxBufferBytes = 256 }
+        harness.handshake(capabilities: ["ADVANCED_OK:1"])
+        harness.enqueue(moves(30))
+        let inFlight = harness.flush().count
+        #expect(inFlight > 8)
+        harness.reply("ok N1 P15 B3", "ok N2 P15 B3")
+        harness.flush()
+        let lastSent = harness.lineNumbersWritten.max() ?? 0
+        harness.reply("Error:checksum mismatch, Last Line: 2", "Resend: 3", "ok")
+        for _ in 4...lastSent {
+            harness.reply("Error:Line Number is not Last Line Number+1, Last Line: 2", "Resend: 3", "ok")
+        }
+        #expect(harness.host.progress.resendRequests == 1)
+        #expect(harness.host.progress.ignoredResendRequests == lastSent - 3)
+        harness.flush()
+        let barrierIndex = harness.written.firstIndex { $0.kind == .poke } ?? 0
+        #expect(barrierIndex > 0)
+        harness.answerInOrder(from: barrierIndex, advancedOK: true)
+        #expect(harness.host.status == .finished)
+        #expect(Set(harness.lineNumbersWritten) == Set(1...30))
+    }
+
+    @Test func aRequestAfterTheBarrierIsHonoured() {
+        var harness = ProtocolHarness()
+        harness.handshake()
+        harness.enqueue(moves(6))
+        harness.flush()
+        harness.reply("ok", Self.checksumError, "Resend: 2", "ok")
+        harness.flush()  // M105, N2, N3, N4
+        harness.reply(ProtocolHarness.temperatureOk)  // barrier passed
+        harness.reply(Self.checksumError, "Resend: 2", "ok")  // the resent line 2 was damaged too
+        #expect(harness.host.progress.resendRequests == 2)
+        #expect(harness.flush().first == "M105\n")
+    }
+
+    @Test func aLostResendLineIsRecoveredFromTheErrorLine() {
+        var harness = ProtocolHarness()
+        harness.handshake()
+        harness.enqueue(moves(6))
+        harness.flush()
+        harness.reply("ok", Self.checksumError, "ok")  // `Resend: 2` itself was garbled away
+        #expect(harness.host.progress.resendRequests == 1)
+        #expect(harness.flush().prefix(2) == ["M105\n", lineTwo])
+    }
+
+    @Test func aRequestForALineNoLongerKeptIsFatalOnceConfirmed() {
+        var harness = ProtocolHarness { $0.historyLines = 8 }
+        harness.handshake()
+        harness.enqueue(moves(30), finish: false)
+        harness.answerInOrder(from: harness.written.count)
+        #expect(harness.host.progress.linesAcknowledged == 30)
+        harness.reply("Resend: 3", "ok")
+        #expect(harness.host.status == .streaming)  // one such request may be a flipped digit
+        harness.reply("Resend: 3", "ok")
+        #expect(harness.host.status == .failed(.resendOutOfHistory(requested: 3, oldestKept: 23)))
+        #expect(harness.flush().isEmpty)
+    }
+
+    @Test func theSameLineRequestedAgainAndAgainIsFatal() {
+        var harness = ProtocolHarness { $0.maxRequestsForSameLine = 3 }
+        harness.handshake()
+        harness.enqueue(moves(6))
+        harness.flush()
+        harness.reply("ok")
+        for _ in 1...3 {
+            harness.reply(Self.checksumError, "Resend: 2", "ok")
+            harness.flush()
+            harness.reply(ProtocolHarness.temperatureOk)
+        }
+        harness.reply(Self.checksumError, "Resend: 2", "ok")
+        #expect(harness.host.status == .failed(.resendStuck(line: 2, times: 4)))
+    }
+
+    @Test func implausibleRequestsAreIgnored() {
+        var harness = ProtocolHarness()
+        harness.handshake()
+        harness.enqueue(moves(4))
+        harness.flush()
+        harness.reply("Resend: 99", "ok")
+        harness.reply("Resend: 5", "ok")  // the next new line: nothing to resend
+        #expect(harness.host.progress.resendRequests == 0)
+        #expect(harness.host.progress.ignoredResendRequests == 2)
+    }
+}
+
+@Suite struct TimeoutTests {
+    @Test func busyRepliesKeepALongCommandAlive() {
+        var harness = ProtocolHarness { $0.communicationTimeout = .seconds(4) }
+        harness.handshake()
+        harness.enqueue(["G28", "G1 X1"])
+        harness.flush()
+        for _ in 0..<30 {
+            #expect(harness.advance(by: .seconds(2)).isEmpty)
+            harness.reply("echo:busy: processing")
+        }
+        #expect(harness.host.progress.timeouts == 0)
+        harness.reply("ok", "ok")
+        #expect(harness.flush() == ["M105\n"])
+    }
+
+    @Test func silencePokesWithBackoffThenGivesUp() {
+        var harness = ProtocolHarness { $0.communicationTimeout = .seconds(4); $0.maxConsecutiveTimeouts = 3 }
+        harness.handshake()
+        harness.enqueue(moves(4))
+        harness.flush()
+        #expect(harness.advance(by: .milliseconds(3999)).isEmpty)
+        #expect(harness.advance(by: .milliseconds(1)) == [.timeout(consecutive: 1)])
+        #expect(harness.flush() == ["M105\n"])
+        #expect(harness.advance(by: .seconds(7)).isEmpty)
+        #expect(harness.advance(by: .seconds(1)) == [.timeout(consecutive: 2)])
+        #expect(harness.flush() == ["M105\n"])
+        #expect(harness.advance(by: .seconds(12)) == [.timeout(consecutive: 3)])
+        harness.flush()
+        #expect(harness.advance(by: .seconds(16)) == [.failed(.notResponding(timeouts: 3, lastAcknowledgedLine: 0))])
+        #expect(harness.flush().isEmpty)
+    }
+
+    @Test func autoreportedTemperaturesDoNotHideALostOk() {
+        var harness = ProtocolHarness { $0.communicationTimeout = .seconds(4) }
+        harness.handshake()
+        harness.enqueue(["G1 X1"])
+        harness.flush()
+        harness.advance(by: .seconds(2))
+        harness.reply(" T:25.00 /0.00 B:25.00 /0.00 @:0 B@:0")
+        #expect(harness.advance(by: .seconds(2)) == [.timeout(consecutive: 1)])
+    }
+
+    @Test func aPokeAfterALostNewlineDrawsTheResend() {
+        var harness = ProtocolHarness()
+        harness.handshake()
+        harness.enqueue(moves(2))
+        harness.flush()
+        harness.reply("ok")
+        harness.advance(by: .seconds(4))
+        #expect(harness.flush() == ["M105\n"])
+        // Line 2 lost its newline, so the poke merged into it and broke its checksum.
+        harness.reply(Self.lineTwoChecksum, "Resend: 2", "ok")
+        #expect(harness.flush().prefix(2) == ["M105\n", lineTwo])
+    }
+
+    private static let lineTwoChecksum = "Error:checksum mismatch, Last Line: 1"
+
+    @Test func marlinsWaitTriggersAnImmediateSync() {
+        var harness = ProtocolHarness()
+        harness.handshake()
+        harness.enqueue(moves(3))
+        harness.flush()
+        harness.reply("wait")
+        #expect(harness.flush() == ["M105\n"])
+    }
+}
+
+@Suite struct FirmwareEventTests {
+    @Test func aResetMidStreamStopsEverything() {
+        var harness = ProtocolHarness()
+        harness.handshake()
+        harness.enqueue(moves(10))
+        harness.flush()
+        harness.reply("ok", "ok")
+        #expect(harness.reply("start") == [.failed(.firmwareReset(lastAcknowledgedLine: 2))])
+        #expect(harness.flush().isEmpty)
+        harness.reply("ok")
+        #expect(harness.flush().isEmpty)
+    }
+
+    @Test func aHaltIsFatal() {
+        var harness = ProtocolHarness()
+        harness.handshake()
+        harness.enqueue(moves(3))
+        harness.flush()
+        harness.reply("Error:Printer halted. kill() called!")
+        #expect(harness.host.status == .failed(.printerHalted(message: "Printer halted. kill() called!", lastAcknowledgedLine: 0)))
+    }
+
+    @Test func emergencyStopBypassesAFullWindowAndEndsTheStream() {
+        var harness = ProtocolHarness()
+        harness.handshake()
+        harness.enqueue(moves(10))
+        #expect(harness.flush().count == 4)
+        harness.host.emergency(.emergencyStop)
+        #expect(harness.flush() == ["M112\n"])
+        #expect(harness.host.status == .emergencyStopped)
+        harness.reply("ok", "ok")
+        #expect(harness.flush().isEmpty)
+    }
+
+    @Test func cancelWaitBypassesTheWindowAndTheStreamGoesOn() {
+        var harness = ProtocolHarness()
+        harness.handshake()
+        harness.enqueue(["M109 S210"] + moves(5))
+        harness.flush()
+        harness.host.emergency(.cancelWait)
+        #expect(harness.flush() == ["M108\n"])
+        harness.answerInOrder(from: harness.written.count - 5)
+        #expect(harness.host.status == .finished)
+    }
+
+    @Test func anOwnUnknownCommandIsAcknowledgedButAFragmentOkIsNot() {
+        var harness = ProtocolHarness()
+        harness.handshake()
+        harness.enqueue(["M9999", "G1 X1", "G1 X2"])
+        harness.flush()
+        harness.reply("echo:Unknown command: \"M9999\"", "ok")
+        #expect(harness.host.progress.linesAcknowledged == 1)
+        harness.reply("echo:Unknown command: \"1 X1\"", "ok")
+        #expect(harness.host.progress.linesAcknowledged == 1)
+        #expect(harness.host.progress.ignoredOks == 1)
+    }
+
+    @Test func theprintersPauseAndResumeAreHonoured() {
+        var harness = ProtocolHarness()
+        harness.handshake()
+        harness.enqueue(moves(10))
+        harness.flush()
+        harness.reply("//action:pause")
+        #expect(harness.host.status == .pausedByPrinter)
+        harness.reply("ok", "ok")
+        #expect(harness.flush().isEmpty)
+        harness.reply("//action:resume")
+        #expect(harness.flush().count == 2)
+    }
+
+    @Test func thePrintersCancelIsFatal() {
+        var harness = ProtocolHarness()
+        harness.handshake()
+        harness.enqueue(moves(10))
+        harness.flush()
+        #expect(harness.reply("//action:cancel") == [.failed(.cancelledByPrinter(lastAcknowledgedLine: 0))])
+    }
+
+    @Test func stopLeavesNothingMoreToWrite() {
+        var harness = ProtocolHarness()
+        harness.handshake()
+        harness.enqueue(moves(10))
+        harness.flush()
+        harness.host.stop()
+        harness.reply("ok")
+        #expect(harness.flush().isEmpty)
+        #expect(harness.host.status == .stopped)
+    }
+}

@@ -1,0 +1,112 @@
+@testable import PrintEdgeCore
+
+/// Drives a `HostProtocol` by hand: replies are typed in as Marlin would print them and the
+/// clock moves only when told to.
+struct ProtocolHarness {
+    var host: HostProtocol
+    var now = MonotonicInstant.zero
+    private(set) var written: [HostProtocol.Transmission] = []
+    private(set) var events: [HostProtocol.Event] = []
+
+    init(_ configure: (inout HostProtocol.Configuration) -> Void = { _ in }) {
+        var configuration = HostProtocol.Configuration()
+        configure(&configuration)
+        host = HostProtocol(configuration: configuration)
+    }
+
+    /// Everything the host may write right now, as text.
+    @discardableResult
+    mutating func flush() -> [String] {
+        var texts: [String] = []
+        while let transmission = host.nextTransmission(at: now) {
+            written.append(transmission)
+            texts.append(String(decoding: transmission.bytes, as: UTF8.self))
+        }
+        return texts
+    }
+
+    @discardableResult
+    mutating func reply(_ lines: String...) -> [HostProtocol.Event] {
+        var produced: [HostProtocol.Event] = []
+        for line in lines {
+            if let event = host.replyReceived(line[...], at: now) { produced.append(event) }
+        }
+        events += produced
+        return produced
+    }
+
+    @discardableResult
+    mutating func advance(by duration: Duration) -> [HostProtocol.Event] {
+        now = now + duration
+        let produced = host.clockAdvanced(to: now).map { [$0] } ?? []
+        events += produced
+        return produced
+    }
+
+    mutating func enqueue(_ commands: [String], finish: Bool = true) {
+        for (index, command) in commands.enumerated() {
+            host.enqueue(GCodeLine(sourceLine: index + 1, command))
+        }
+        if finish { host.finishInput() }
+    }
+
+    /// Runs the M110/M115 handshake against a Marlin that reports `capabilities`.
+    mutating func handshake(capabilities: [String] = [], helloOk: String = "ok") {
+        host.start(at: now)
+        let hello = flush()
+        precondition(hello == ["N0 M110 N0*125\n"], "unexpected hello \(hello)")
+        reply(helloOk)
+        let identify = flush()
+        precondition(identify == ["M115\n"], "unexpected identify \(identify)")
+        reply("FIRMWARE_NAME:Marlin 2.1.2.5 (printedge test) PROTOCOL_VERSION:1.0 MACHINE_TYPE:test EXTRUDER_COUNT:1")
+        for capability in capabilities { reply("Cap:\(capability)") }
+        reply("ok")
+    }
+
+    /// Line numbers of the numbered lines written, in order (retransmissions included).
+    var lineNumbersWritten: [Int] {
+        written.compactMap { transmission in
+            if case .line(let number, _, _) = transmission.kind { return number }
+            return nil
+        }
+    }
+}
+
+/// Line 2 of `moves(_:)` as framed on the wire.
+let lineTwo = String(decoding: LineFraming.framed(number: 2, command: Array("G1 X2 Y2".utf8)), as: UTF8.self)
+
+/// Commands of `count` distinct short moves.
+func moves(_ count: Int) -> [String] {
+    (1...count).map { "G1 X\($0) Y\($0 % 7)" }
+}
+
+extension ProtocolHarness {
+    static let temperatureOk = "ok T:25.00 /0.00 B:25.00 /0.00 @:0 B@:0"
+
+    /// Answers, in order, every transmission from `written[from...]` as a healthy Marlin would,
+    /// flushing after each reply, until the host has nothing more in flight or stops.
+    /// Returns the index after the last transmission answered.
+    @discardableResult
+    mutating func answerInOrder(from start: Int, advancedOK: Bool = false, slotsFree: Int = 3,
+                                dropOkForLines: Set<Int> = [], maxReplies: Int = 100_000) -> Int {
+        var next = start
+        var replies = 0
+        flush()
+        while next < written.count, replies < maxReplies, !host.isTerminal {
+            let transmission = written[next]
+            next += 1
+            replies += 1
+            switch transmission.kind {
+            case .poke:
+                reply(Self.temperatureOk)
+            case .line(let number, _, _):
+                if dropOkForLines.contains(number) { break }
+                reply(advancedOK ? "ok N\(number) P15 B\(slotsFree)" : "ok")
+            case .hello, .identify, .emergency:
+                reply("ok")
+            }
+            flush()
+        }
+        return next
+    }
+}
