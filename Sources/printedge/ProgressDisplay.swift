@@ -1,0 +1,81 @@
+import Glibc
+import PrintEdgeAgent
+import PrintEdgeCore
+
+/// The progress bar on a terminal, plain progress lines otherwise (logs, CI, pipes).
+struct ProgressDisplay {
+    let totalLines: Int
+    private let isTerminal = isatty(STDERR_FILENO) == 1
+    private var lastPlainReport: Duration = .seconds(-10)
+    private var drewBar = false
+
+    init(totalLines: Int) {
+        self.totalLines = totalLines
+    }
+
+    mutating func show(_ observation: StreamSession.Observation) {
+        switch observation {
+        case .progress(let progress, let elapsed):
+            report(progress, elapsed: elapsed)
+        case .event(let event):
+            if let text = describe(event) { message(text) }
+        }
+    }
+
+    mutating func finish() {
+        if drewBar {
+            writeStandardError("\n")
+            drewBar = false
+        }
+    }
+
+    private mutating func message(_ text: String) {
+        if drewBar { writeStandardError("\r\u{1B}[K") }
+        standardError(text)
+        drewBar = false
+    }
+
+    private mutating func report(_ progress: StreamProgress, elapsed: Duration) {
+        let done = progress.linesAcknowledged
+        let fraction = totalLines > 0 ? Double(done) / Double(totalLines) : 0
+        let rate = elapsed.seconds > 0.2 ? Double(done) / elapsed.seconds : 0
+        let remaining = rate > 0 ? Double(totalLines - done) / rate : .nan
+        let stats = "\(format(fraction * 100, 1))%  \(done)/\(totalLines) lines  \(format(rate, 0)) lines/s  ETA \(clock(remaining))"
+            + (progress.resendRequests > 0 ? "  resends \(progress.resendRequests)" : "")
+        if isTerminal {
+            let width = 24
+            let filled = min(width, Int(fraction * Double(width)))
+            let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+            writeStandardError("\r\u{1B}[K[\(bar)] \(stats)")
+            drewBar = true
+        } else if elapsed - lastPlainReport >= .seconds(5) {
+            lastPlainReport = elapsed
+            standardError("progress: \(stats)")
+        }
+    }
+
+    private func describe(_ event: HostProtocol.Event) -> String? {
+        switch event {
+        case .identified(let info, _, let flow):
+            return "printer: \(info?.firmwareName ?? "unidentified firmware"); flow control \(flow.rawValue)"
+        case .timeout(let consecutive):
+            return "no answer from the printer: poking it (\(consecutive))"
+        case .firmwareError(let text):
+            return "printer error: \(text)"
+        case .hostAction(let action):
+            return "printer action: \(action)"
+        case .failed, .finished, .temperature, .resendRequested, .firmwareMessage, .unrecognised:
+            return nil
+        }
+    }
+
+    private func clock(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds >= 0 else { return "--:--" }
+        let total = Int(seconds.rounded())
+        let hours = total / 3600
+        let minutes = (total % 3600) / 60
+        let secs = total % 60
+        let mmss = (minutes < 10 && hours > 0 ? "0" : "") + "\(minutes):" + (secs < 10 ? "0" : "") + "\(secs)"
+        return hours > 0 ? "\(hours):\(mmss)" : mmss
+    }
+}

@@ -1,0 +1,238 @@
+import ArgumentParser
+import FoundationEssentials
+import Glibc
+import PrintEdgeAgent
+import PrintEdgeCore
+import PrintEdgeSerial
+
+struct StreamCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stream",
+        abstract: "Stream a G-code file into a printer and wait until every line is acknowledged.",
+        discussion: """
+            The file is checked first (lines too long for the firmware, non-ASCII bytes outside \
+            comments) and nothing is sent if it fails. Ctrl-C stops after the line being written: \
+            the printer finishes what it has buffered.
+            Exit status: 0 every line acknowledged; 1 the stream failed (disconnected, printer \
+            error); 65 the file was refused; 66 the file cannot be read; 69 the port cannot be \
+            opened; 130 stopped by Ctrl-C or SIGTERM.
+            """
+    )
+
+    @Argument(help: "The G-code file to print.")
+    var file: String
+
+    @Option(help: "The printer's serial port: /dev/ttyACM0, a /dev/serial/by-id/ link, or a printedge-sim link.")
+    var port: String
+
+    @Option(help: "Baud rate; rates like 250000 or 1000000 are set through termios2.")
+    var baud: Int = 115_200
+
+    @Option(help: "Flow control: \(FlowSelection.allNames.joined(separator: ", ")).")
+    var flow: String = "auto"
+
+    @Option(help: "The firmware's serial RX buffer in bytes (Marlin's default is 128).")
+    var rxBuffer: Int = 128
+
+    @Option(help: "The firmware's command slots (Marlin's BUFSIZE, default 4).")
+    var commandSlots: Int = 4
+
+    @Option(help: "Seconds without any answer before the printer is poked with M105.")
+    var timeout: Double = 4
+
+    @Flag(help: "Pulse DTR when opening the port (resets most AVR boards).")
+    var resetOnOpen = false
+
+    @Flag(help: "Print a JSON summary object on standard output when done.")
+    var json = false
+
+    func validate() throws {
+        guard FlowSelection(flow) != nil else {
+            throw ValidationError("--flow must be one of \(FlowSelection.allNames.joined(separator: ", ")), not '\(flow)'")
+        }
+        guard baud > 0 else { throw ValidationError("--baud must be a positive rate, e.g. 115200 or 250000") }
+        guard rxBuffer >= 16 else { throw ValidationError("--rx-buffer must be at least 16 bytes") }
+        guard commandSlots >= 1 else { throw ValidationError("--command-slots must be at least 1") }
+        guard timeout > 0, timeout.isFinite else { throw ValidationError("--timeout must be a positive number of seconds") }
+    }
+
+    func run() throws {
+        let output = StreamOutput(json: json, file: file, port: port, baud: baud)
+        let job: StreamJob
+        do {
+            job = try StreamJob.prepare(path: file)
+        } catch {
+            throw output.fail(error)
+        }
+        let serial: SerialPort
+        do {
+            serial = try SerialPort(.init(path: port, baudRate: baud, toggleDTROnOpen: resetOnOpen))
+        } catch {
+            throw output.fail(.port(error))
+        }
+        let stopSignal: WakeupPipe
+        do {
+            stopSignal = try WakeupPipe()
+        } catch {
+            throw output.fail(.port(error))
+        }
+        StopSignals.install(waking: stopSignal)
+
+        var options = StreamSession.Options()
+        options.protocolConfiguration.flow = FlowSelection(flow) ?? .auto
+        options.protocolConfiguration.rxBufferBytes = rxBuffer
+        options.protocolConfiguration.commandSlots = commandSlots
+        options.protocolConfiguration.communicationTimeout = .milliseconds(Int64(timeout * 1000))
+        let session = StreamSession(job: job, port: serial, options: options, stopSignal: stopSignal)
+        var display = ProgressDisplay(totalLines: job.commands)
+        do {
+            let summary = try session.run { observation in
+                display.show(observation)
+            }
+            display.finish()
+            output.succeed(summary, job: job)
+        } catch {
+            display.finish()
+            throw output.fail(error)
+        }
+    }
+}
+
+/// Prints the outcome: a human line on standard error, and with `--json` one object on
+/// standard output that fleet tooling can parse whatever happened.
+struct StreamOutput {
+    let json: Bool
+    let file: String
+    let port: String
+    let baud: Int
+
+    struct Summary: Encodable {
+        var completed: Bool
+        var file: String
+        var port: String
+        var baud: Int
+        var lines: Int
+        var linesTotal: Int?
+        var bytesSent: Int
+        var resends: Int
+        var resendRequests: Int
+        var lineErrors: Int
+        var timeouts: Int
+        var elapsedSeconds: Double
+        var linesPerSecond: Double
+        var flow: String?
+        var error: String?
+
+        enum CodingKeys: String, CodingKey {
+            case completed, file, port, baud, lines, flow, error, resends, timeouts
+            case linesTotal = "lines_total"
+            case bytesSent = "bytes_sent"
+            case resendRequests = "resend_requests"
+            case lineErrors = "line_errors"
+            case elapsedSeconds = "elapsed_s"
+            case linesPerSecond = "lines_per_s"
+        }
+    }
+
+    func succeed(_ summary: StreamSummary, job: StreamJob) {
+        let progress = summary.progress
+        let seconds = summary.elapsed.seconds
+        standardError("done: \(progress.linesAcknowledged) lines in \(format(seconds, 1)) s (\(format(summary.linesPerSecond, 0)) lines/s), "
+            + "\(progress.bytesSent) bytes, \(progress.retransmittedLines) lines resent, flow \(progress.flow?.rawValue ?? "-")")
+        if json {
+            emit(Summary(completed: true, file: file, port: port, baud: baud, lines: progress.linesAcknowledged,
+                         linesTotal: job.commands, bytesSent: progress.bytesSent, resends: progress.retransmittedLines,
+                         resendRequests: progress.resendRequests, lineErrors: progress.lineErrors, timeouts: progress.timeouts,
+                         elapsedSeconds: rounded(seconds), linesPerSecond: rounded(summary.linesPerSecond),
+                         flow: progress.flow?.rawValue, error: nil))
+        }
+    }
+
+    func fail(_ failure: StreamFailure) -> ExitCode {
+        standardError("printedge stream: \(failure)")
+        if json {
+            var lines = 0
+            var total: Int?
+            switch failure {
+            case .disconnected(_, _, let last, let all), .interrupted(let last, let all):
+                lines = last
+                total = all
+            case .emergencyStopped(let last):
+                lines = last
+            case .protocolFailure(let error):
+                lines = error.lastAcknowledgedLine ?? 0
+            default:
+                break
+            }
+            emit(Summary(completed: false, file: file, port: port, baud: baud, lines: lines, linesTotal: total, bytesSent: 0,
+                         resends: 0, resendRequests: 0, lineErrors: 0, timeouts: 0, elapsedSeconds: 0, linesPerSecond: 0,
+                         flow: nil, error: failure.description))
+        }
+        return ExitCode(failure.exitStatus)
+    }
+
+    private func emit(_ summary: Summary) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        if let data = try? encoder.encode(summary) {
+            print(String(decoding: data, as: UTF8.self))
+        }
+    }
+
+    private func rounded(_ value: Double) -> Double {
+        (value * 1000).rounded() / 1000
+    }
+}
+
+extension StreamFailure {
+    /// sysexits(3) codes where one fits, so scripts can tell a bad file from a bad cable.
+    var exitStatus: Int32 {
+        switch self {
+        case .rejected, .empty: 65
+        case .file: 66
+        case .port: 69
+        case .interrupted: 130
+        case .disconnected, .protocolFailure, .emergencyStopped: 1
+        }
+    }
+}
+
+extension HostProtocolError {
+    var lastAcknowledgedLine: Int? {
+        switch self {
+        case .notResponding(_, let line), .firmwareReset(let line), .printerHalted(_, let line),
+             .thermalError(_, let line), .cancelledByPrinter(let line):
+            line
+        case .noResponse, .resendOutOfHistory, .resendStuck:
+            nil
+        }
+    }
+}
+
+func standardError(_ text: String) {
+    writeStandardError(text + "\n")
+}
+
+/// Writes straight to fd 2: C's `stderr` is shared mutable state to Swift 6, and unbuffered
+/// writes keep the progress bar and messages in order.
+func writeStandardError(_ text: String) {
+    var remaining = Array(text.utf8)[...]
+    while !remaining.isEmpty {
+        let written = remaining.withUnsafeBytes { Glibc.write(STDERR_FILENO, $0.baseAddress, $0.count) }
+        if written < 0 && errno == EINTR { continue }
+        if written <= 0 { return }
+        remaining = remaining.dropFirst(written)
+    }
+}
+
+func format(_ value: Double, _ decimals: Int) -> String {
+    guard value.isFinite else { return "-" }
+    var scale = 1.0
+    for _ in 0..<decimals { scale *= 10 }
+    let scaled = (value * scale).rounded()
+    if decimals == 0 { return String(Int(scaled)) }
+    let whole = Int(scaled) / Int(scale)
+    let fraction = abs(Int(scaled)) % Int(scale)
+    let padded = String(fraction)
+    return "\(whole).\(String(repeating: "0", count: max(0, decimals - padded.count)))\(padded)"
+}
