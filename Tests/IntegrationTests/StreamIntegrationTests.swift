@@ -1,0 +1,158 @@
+import Foundation
+import PrintEdgeFixtures
+import Testing
+
+/// `printedge stream` against `printedge-sim`, both real processes, through a real pty.
+/// Serialized: each test already keeps both cores busy, and the sim paces bytes in real time.
+@Suite(.serialized) struct StreamIntegrationTests {
+    /// Fast wire, fast motion: these tests are about exactness, not speed.
+    private static let quick = ["--baud", "1000000", "--speedup", "1000"]
+
+    private func writeMoves(_ count: Int, in scratch: Scratch) throws -> String {
+        let path = scratch.path("job.gcode")
+        try SampleGCode.write(SampleGCode.distinctMoves(count: count), to: path)
+        return path
+    }
+
+    private func expectExactExecution(of file: String, by simulator: Simulator) throws {
+        let expected = try normalisedCommands(ofFile: file)
+        let executed = try simulator.executedCommands()
+        #expect(executed.count == expected.count, "executed \(executed.count) commands, the file has \(expected.count)")
+        if let mismatch = zip(executed, expected).enumerated().first(where: { $0.element.0 != $0.element.1 }) {
+            Issue.record("command \(mismatch.offset + 1) executed as '\(mismatch.element.0)', the file says '\(mismatch.element.1)'")
+        }
+    }
+
+    @Test(arguments: [("ping-pong", 1), ("ping-pong", 2), ("window", 1), ("window", 2), ("window", 3),
+                      ("advanced-ok", 1), ("advanced-ok", 2), ("advanced-ok", 3)])
+    func noisyCableStillExecutesEveryLineExactlyOnceInOrder(flow: String, seed: Int) throws {
+        let scratch = try Scratch()
+        let file = try writeMoves(20_000, in: scratch)
+        var simulatorArguments = Self.quick + ["--noise-rx", "1e-4", "--noise-tx", "1e-4", "--seed", "\(seed)"]
+        if flow == "advanced-ok" { simulatorArguments.append("--advanced-ok") }
+        let simulator = try Simulator(in: scratch, arguments: simulatorArguments)
+        let result = try runPrintedge(["stream", file, "--port", simulator.link, "--baud", "1000000", "--flow", flow, "--json"])
+        simulator.stop()
+        #expect(result.status == 0, "\(result.standardError)")
+        let summary = try jsonObject(result.standardOutput)
+        #expect(summary["completed"] as? Bool == true)
+        #expect(summary["flow"] as? String == flow)
+        try expectExactExecution(of: file, by: simulator)
+        let stats = try simulator.statistics()
+        // The noise really hit: lines were damaged and resent, and still nothing ran twice.
+        let damaged = (stats["checksum_errors"] as? Int ?? 0) + (stats["line_number_errors"] as? Int ?? 0)
+            + (stats["no_checksum_errors"] as? Int ?? 0)
+        #expect(damaged > 0)
+        #expect((summary["resends"] as? Int ?? 0) > 0)
+    }
+
+    @Test func droppedOksStillCompleteExactly() throws {
+        let scratch = try Scratch()
+        let file = try writeMoves(20_000, in: scratch)
+        let simulator = try Simulator(in: scratch, arguments: Self.quick + ["--drop-ok", "0.01", "--seed", "7"])
+        let result = try runPrintedge(["stream", file, "--port", simulator.link, "--baud", "1000000", "--flow", "window", "--json"])
+        simulator.stop()
+        #expect(result.status == 0, "\(result.standardError)")
+        try expectExactExecution(of: file, by: simulator)
+        #expect((try simulator.statistics()["oks_dropped"] as? Int ?? 0) > 100)
+    }
+
+    @Test func aFirmwareResetStopsTheStreamWithAClearError() throws {
+        let scratch = try Scratch()
+        let file = try writeMoves(5_000, in: scratch)
+        let simulator = try Simulator(in: scratch, arguments: Self.quick + ["--reset-after-lines", "1000"])
+        let result = try runPrintedge(["stream", file, "--port", simulator.link, "--baud", "1000000", "--json"])
+        simulator.stop()
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("the printer reset in the middle of the stream"))
+        let summary = try jsonObject(result.standardOutput)
+        #expect(summary["completed"] as? Bool == false)
+        // Nothing was sent after the reset: the fresh firmware executed no numbered line.
+        #expect(try simulator.executedCommands().count == 1000)
+    }
+
+    @Test func aKilledSimulatorIsReportedAsDisconnected() throws {
+        let scratch = try Scratch()
+        let file = try writeMoves(20_000, in: scratch)
+        let simulator = try Simulator(in: scratch, arguments: ["--baud", "115200", "--speedup", "1000"])
+        let started = ContinuousClock.now
+        let result = try runPrintedge(["stream", file, "--port", simulator.link, "--baud", "115200"], limit: .seconds(60)) { _ in
+            Thread.sleep(forTimeInterval: 1.5)
+            simulator.kill()
+        }
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("printer disconnected"), "\(result.standardError)")
+        #expect(ContinuousClock.now - started < .seconds(30))
+    }
+
+    @Test func ctrlCStopsBetweenTwoLines() throws {
+        let scratch = try Scratch()
+        let file = try writeMoves(20_000, in: scratch)
+        let simulator = try Simulator(in: scratch, arguments: ["--baud", "115200", "--speedup", "1000"])
+        let interrupted = try runPrintedge(["stream", file, "--port", simulator.link, "--baud", "115200"]) { process in
+            Thread.sleep(forTimeInterval: 1.5)
+            kill(process.processIdentifier, SIGINT)
+        }
+        #expect(interrupted.status == 130)
+        #expect(interrupted.standardError.contains("stopped by request"))
+        // A half-written line would merge with the next session's first bytes into a damaged line.
+        let second = scratch.path("second.gcode")
+        try SampleGCode.write(["G28", "G1 X10 Y10 F3000", "M400"], to: second)
+        let next = try runPrintedge(["stream", second, "--port", simulator.link, "--baud", "115200", "--json"])
+        simulator.stop()
+        #expect(next.status == 0, "\(next.standardError)")
+        let stats = try simulator.statistics()
+        #expect(stats["checksum_errors"] as? Int == 0)
+        #expect(stats["line_number_errors"] as? Int == 0)
+        #expect(stats["no_checksum_errors"] as? Int == 0)
+    }
+
+    @Test func aLineTooLongForTheFirmwareIsRefusedBeforeAnythingIsSent() throws {
+        let scratch = try Scratch()
+        let file = scratch.path("long.gcode")
+        try SampleGCode.write(["G28", "; fine", "M117 " + String(repeating: "x", count: 90), "G1 X1"], to: file)
+        let simulator = try Simulator(in: scratch, arguments: Self.quick)
+        let result = try runPrintedge(["stream", file, "--port", simulator.link, "--baud", "1000000"])
+        simulator.stop()
+        #expect(result.status == 65)
+        #expect(result.standardError.contains("line 3:"), "\(result.standardError)")
+        #expect(try simulator.statistics()["bytes_received"] as? Int == 0)
+    }
+
+    @Test func aNonASCIIByteOutsideCommentsIsRefusedWithItsLine() throws {
+        let scratch = try Scratch()
+        let file = scratch.path("utf8.gcode")
+        try SampleGCode.write(["; made with a slicer — comments may hold anything", "G28", "M117 Température"], to: file)
+        let simulator = try Simulator(in: scratch, arguments: Self.quick)
+        let result = try runPrintedge(["stream", file, "--port", simulator.link, "--baud", "1000000"])
+        simulator.stop()
+        #expect(result.status == 65)
+        #expect(result.standardError.contains("line 3, column 11"), "\(result.standardError)")
+    }
+
+    @Test func missingFileAndMissingPortHaveTheirOwnExitStatus() throws {
+        let scratch = try Scratch()
+        let missing = try runPrintedge(["stream", scratch.path("nope.gcode"), "--port", "/dev/null"])
+        #expect(missing.status == 66)
+        #expect(missing.standardError.contains("nope.gcode"))
+        let file = try writeMoves(10, in: scratch)
+        let noPort = try runPrintedge(["stream", file, "--port", scratch.path("ttyNOPE")])
+        #expect(noPort.status == 69)
+        #expect(noPort.standardError.contains("ttyNOPE"))
+        let badFlow = try runPrintedge(["stream", file, "--port", scratch.path("ttyNOPE"), "--flow", "fast"])
+        #expect(badFlow.status == 64)
+        #expect(badFlow.standardError.contains("--flow must be one of"))
+    }
+
+    @Test func theSampleCalibrationPrintStreamsAtRealisticSpeed() throws {
+        let scratch = try Scratch()
+        let file = scratch.path("calibration.gcode")
+        try SampleGCode.write(SampleGCode.calibrationPrint(layers: 4), to: file)
+        let simulator = try Simulator(in: scratch, arguments: ["--baud", "250000", "--speedup", "50"])
+        let result = try runPrintedge(["stream", file, "--port", simulator.link, "--baud", "250000", "--json"])
+        simulator.stop()
+        #expect(result.status == 0, "\(result.standardError)")
+        try expectExactExecution(of: file, by: simulator)
+        #expect(result.standardError.contains("printer: Marlin"))
+    }
+}
