@@ -645,7 +645,15 @@ public struct HostProtocol: Sendable {
             }
             sent = line
         } else {
-            guard let next = pending.first else { return nil }
+            guard let next = pending.first else {
+                if inputFinished && !ledger.containsLines && !ledger.hasPoke && !proofOfCompletion {
+                    // Everything is acknowledged already (or there was nothing to send):
+                    // the final sync still has to prove it.
+                    control.append(.poke(bypassWindow: false))
+                    return nextTransmission(at: now)
+                }
+                return nil
+            }
             sent = ResendTracker.SentLine(number: nextLineNumber, sourceLine: next.sourceLine, command: next.command,
                                           framed: LineFraming.framed(number: nextLineNumber, command: next.command))
         }

@@ -454,3 +454,28 @@ import Testing
         #expect(harness.host.status == .stopped)
     }
 }
+
+@Suite struct EdgeCaseTests {
+    @Test func aStreamWithNothingToSendStillEndsWithAProvenSync() {
+        var harness = ProtocolHarness()
+        harness.handshake()
+        harness.host.finishInput()
+        #expect(harness.flush() == ["M105\n"])
+        harness.reply(ProtocolHarness.temperatureOk)
+        #expect(harness.host.status == .finished)
+    }
+
+    @Test func aPlainOkAfterTheLastLineIsNotProofEnough() {
+        var harness = ProtocolHarness()
+        harness.handshake()
+        harness.enqueue(["G28"])
+        harness.flush()
+        harness.reply("ok")
+        #expect(harness.flush() == ["M105\n"])
+        harness.reply("ok")  // the poke's answer lost its temperatures to noise
+        #expect(harness.host.status == .streaming)
+        #expect(harness.flush() == ["M105\n"])
+        harness.reply(ProtocolHarness.temperatureOk)
+        #expect(harness.host.status == .finished)
+    }
+}
