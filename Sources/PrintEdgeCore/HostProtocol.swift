@@ -13,17 +13,26 @@ public struct HostProtocol: Sendable {
         public var commandSlots = 4
         /// Framed lines kept for resends.
         public var historyLines = 1024
-        /// Silence (no `ok`, `busy`, error or resend) after which the host pokes with `M105`.
-        /// Marlin sends `busy: processing` every 2 s while a command runs, so a longer silence
-        /// means the firmware is idle: an `ok` or a line was lost.
+        /// The wire's speed (baud / 10 for 8N1): how long bytes already written may still be
+        /// travelling to the firmware.
+        public var wireBytesPerSecond = 11_520
+        /// Silence (no `ok`, `busy`, error or resend) after which the host resends the oldest
+        /// unacknowledged line. Marlin sends `busy: processing` every 2 s while a command runs,
+        /// so a longer silence means the firmware is idle: an `ok` or a line was lost.
         public var communicationTimeout: Duration = .seconds(4)
-        /// Pokes in a row without any answer before the printer is declared gone.
+        /// Timeouts in a row without any answer before the printer is declared gone.
         public var maxConsecutiveTimeouts = 5
+        /// After a resend request, how long to wait without another one before resending;
+        /// stale requests arrive one reply-time apart.
+        public var resendQuietPeriod: Duration = .milliseconds(10)
+        /// Longest wait for the firmware's queue to empty before resending anyway (its `ok`s
+        /// may have been lost).
+        public var resendPatience: Duration = .milliseconds(250)
         public var handshakeTimeout: Duration = .seconds(2)
         public var handshakeAttempts = 5
-        /// With plain `ok`s, an `M105` every this many lines re-synchronises the count of lines
-        /// in flight, so a lost `ok` costs a fraction of the window for a moment instead of a
-        /// stall. 0 turns it off. ADVANCED_OK needs none: every `ok` names its line.
+        /// With plain `ok`s, a numbered `M105` every this many lines re-synchronises the count
+        /// of lines in flight, so a lost `ok` costs a fraction of the window for a moment instead
+        /// of a stall. 0 turns it off. ADVANCED_OK needs none: every `ok` names its line.
         public var syncEveryLines = 64
         public var maxRequestsForSameLine = 10
         /// File lines the caller should keep queued ahead of the wire.
@@ -70,8 +79,8 @@ public struct HostProtocol: Sendable {
         public enum Kind: Sendable, Equatable {
             case hello
             case identify
+            /// A numbered line; `sourceLine` 0 is one of the host's own sync `M105`s.
             case line(number: Int, sourceLine: Int, isRetransmission: Bool)
-            case poke
             case emergency(EmergencyCommand)
         }
 
@@ -106,15 +115,22 @@ public struct HostProtocol: Sendable {
     private enum Handshake {
         /// `N0 M110 N0` is out; its `ok` proves the link and resets line numbers.
         case hello(attempt: Int)
-        /// `M115` is out; collecting `FIRMWARE_NAME` and `Cap:` lines until its `ok`.
+        /// `N1 M115` is out; collecting `FIRMWARE_NAME` and `Cap:` lines until its `ok`.
         case identifying(attempt: Int)
     }
 
     private enum ControlMessage: Equatable {
         case hello
         case identify
-        /// An `M105` that re-synchronises; `bypassWindow` when the ledger is not trusted.
-        case poke(bypassWindow: Bool)
+    }
+
+    /// After a resend request: nothing is written until the lines written before it have
+    /// reached the firmware and been rejected, so none of them can drain the resent ones.
+    private struct Recovery {
+        var line: Int
+        var startedAt: MonotonicInstant
+        /// Pushed back by every further (stale) request.
+        var quietUntil: MonotonicInstant
     }
 
     public let configuration: Configuration
@@ -127,14 +143,21 @@ public struct HostProtocol: Sendable {
     private var priority = RingBuffer<EmergencyCommand>(capacity: 4)
     private var inputFinished = false
     private var pausedByPrinter = false
+    private var recovery: Recovery?
 
-    /// The number the next new file line gets; line 0 is the hello.
-    private var nextLineNumber = 1
+    /// The number the next new line gets; 0 and 1 are the handshake's `M110` and `M115`.
+    private var nextLineNumber = 2
     /// The next line to write: below `nextLineNumber` while resending.
-    private var sendCursor = 1
+    private var sendCursor = 2
     private var highestAcknowledgedLine = 0
-    private var lastLineTransmissionSequence = -1
+    /// The highest line the firmware itself has stated it took: `Error:... Last Line: n` with
+    /// `Resend: n+1` agreeing, ADVANCED_OK's `N`, or a numbered sync's `ok T:`. A request to
+    /// resend a line at or below it is a corrupted number, whatever it says.
+    private var acceptedThrough = 1
+    private var fileCommandsSent = 0
     private var linesSinceSync = 0
+    /// The numbered `M105` written after the last file line; its `ok T:` ends the stream.
+    private var finalSyncLine: Int?
 
     /// Set by a resend-kind `Error` or `Resend`: the next `ok` belongs to the rejected line.
     private var swallowNextOk = false
@@ -143,8 +166,6 @@ public struct HostProtocol: Sendable {
     /// From `echo:Unknown command: "..."`: the next `ok` is that command's.
     private var unknownCommand: String?
 
-    /// An `ok T:` answered a poke written after the last line: everything before it is handled.
-    private var proofOfCompletion = false
     private var deadline: MonotonicInstant?
     private var consecutiveTimeouts = 0
     private var sawAdvancedOk = false
@@ -194,7 +215,12 @@ public struct HostProtocol: Sendable {
     }
 
     /// When `clockAdvanced` must be called at the latest, if something is awaited.
-    public var nextDeadline: MonotonicInstant? { isTerminal ? nil : deadline }
+    public var nextDeadline: MonotonicInstant? {
+        if isTerminal { return nil }
+        guard let recovery else { return deadline }
+        let resume = max(recovery.quietUntil, ledger.containsLines ? recovery.startedAt + configuration.resendPatience : recovery.quietUntil)
+        return deadline.map { min($0, resume) } ?? resume
+    }
 
     // MARK: - Events
 
@@ -238,6 +264,12 @@ public struct HostProtocol: Sendable {
     }
 
     public mutating func clockAdvanced(to now: MonotonicInstant) -> Event? {
+        if let current = recovery, now >= current.quietUntil,
+           !ledger.containsLines || now >= current.startedAt + configuration.resendPatience {
+            // Whatever was written before the request has reached the firmware and been
+            // rejected: resending cannot be drained any more.
+            recovery = nil
+        }
         guard let due = deadline, now >= due else { return nil }
         switch state {
         case .handshaking(let handshake):
@@ -246,25 +278,29 @@ public struct HostProtocol: Sendable {
             }
             return retryHandshake(after: attempt, at: now) ?? .timeout(consecutive: attempt)
         case .streaming, .stopped:
-            guard !ledger.isEmpty || !control.isEmpty else {
+            guard !ledger.isEmpty else {
                 deadline = nil
                 return nil
             }
             consecutiveTimeouts += 1
             progress.timeouts += 1
             if consecutiveTimeouts > configuration.maxConsecutiveTimeouts {
-                return fail(.notResponding(timeouts: consecutiveTimeouts - 1, lastAcknowledgedLine: highestAcknowledgedLine))
+                return fail(.notResponding(timeouts: consecutiveTimeouts - 1, lastAcknowledgedLine: progress.linesAcknowledged))
             }
-            // Silence while a command is expected means the firmware is idle: every line it
-            // received has been handled, so no stale resend request can still arrive and no
-            // earlier poke will be answered. A fresh poke either completes a line whose
-            // newline was lost (and draws a Resend) or comes back as `ok T:` and settles the count.
-            ledger.discardPokes()
-            tracker.clearBarrier()
-            control.removeAll(.poke(bypassWindow: false))
-            if !control.contains(.poke(bypassWindow: true)) {
-                control.prepend(.poke(bypassWindow: true))
+            // Silence while something is awaited means the firmware is idle: every byte it got
+            // has been handled. Resending the oldest unacknowledged line is always safe — the
+            // firmware's line check rejects it if it was taken (and the rejection says what it
+            // has), completes a line whose newline was lost, or is simply the line it waits for.
+            ledger.discardUnnumbered()
+            ledger.discardLines(through: acceptedThrough)  // the firmware said it took them; it is idle now
+            if let oldest = ledger.oldestLine {
+                ledger.discardLines(from: oldest)
+                sendCursor = oldest
+                recovery = nil
+                flow.forgetQueueDepth()
             }
+            swallowNextOk = false
+            resendFromError = nil
             deadline = now + configuration.communicationTimeout * (consecutiveTimeouts + 1)
             return .timeout(consecutive: consecutiveTimeouts)
         case .idle, .finished, .failed, .emergencyStopped:
@@ -279,18 +315,15 @@ public struct HostProtocol: Sendable {
             return emergencyTransmission(command, at: now)
         }
         switch state {
-        case .handshaking, .streaming:
-            break
+        case .handshaking:
+            guard let message = control.popFirst() else { return nil }
+            return controlTransmission(message, at: now)
+        case .streaming:
+            guard recovery == nil, !pausedByPrinter else { return nil }
+            return lineTransmission(at: now)
         case .idle, .finished, .failed, .emergencyStopped, .stopped:
             return nil
         }
-        if let message = control.first, let transmission = controlTransmission(message, at: now) {
-            control.popFirst()
-            return transmission
-        }
-        guard case .streaming = state, control.isEmpty, !pausedByPrinter else { return nil }
-        if tracker.needsBarrierTransmission { return nil }
-        return lineTransmission(at: now)
     }
 
     // MARK: - Handshake
@@ -334,7 +367,7 @@ public struct HostProtocol: Sendable {
                 deadline = now + configuration.handshakeTimeout
                 return nil
             case .query where firmwareInfo != nil || identifiedWithoutInfo:
-                return finishHandshake(at: now)
+                return finishHandshake()
             case .query:
                 // An `ok` left over from before the hello (a previous session's queue):
                 // M115's own `ok` comes after its FIRMWARE_NAME line.
@@ -363,7 +396,7 @@ public struct HostProtocol: Sendable {
         }
     }
 
-    private mutating func finishHandshake(at now: MonotonicInstant) -> Event {
+    private mutating func finishHandshake() -> Event {
         let strategy: FlowStrategy
         switch configuration.flow {
         case .fixed(let fixed):
@@ -385,16 +418,22 @@ public struct HostProtocol: Sendable {
     private mutating func streamingReply(_ reply: FirmwareReply, at now: MonotonicInstant) -> Event? {
         switch reply {
         case .ok(let ok):
-            heardProgress(at: now)
-            handleOk(ok)
-            return completionCheck()
+            heardFromFirmware(at: now)
+            return handleOk(ok, at: now)
         case .resend(let line):
-            heardProgress(at: now)
+            heardFromFirmware(at: now)
+            let fromError = resendFromError
             resendFromError = nil
             swallowNextOk = true
-            return handleResendRequest(line)
+            if let fromError, fromError != line {
+                // `Error:... Last Line:` and `Resend:` disagree: one of them was damaged. Every
+                // line still on its way draws the pair again, and a timeout resends anyway.
+                progress.ignoredResendRequests += 1
+                return nil
+            }
+            return handleResendRequest(line, confirmedByError: fromError == line, at: now)
         case .error(let error):
-            heardProgress(at: now)
+            heardFromFirmware(at: now)
             if error.requestsResend {
                 swallowNextOk = true
                 resendFromError = error.lastLine.map { $0 + 1 }
@@ -403,25 +442,23 @@ public struct HostProtocol: Sendable {
             }
             switch error {
             case .halted(let message), .stopped(let message):
-                return fail(.printerHalted(message: message, lastAcknowledgedLine: highestAcknowledgedLine))
+                return fail(.printerHalted(message: message, lastAcknowledgedLine: progress.linesAcknowledged))
             case .thermal(let message):
-                return fail(.thermalError(message: message, lastAcknowledgedLine: highestAcknowledgedLine))
+                return fail(.thermalError(message: message, lastAcknowledgedLine: progress.linesAcknowledged))
             case .other(let message):
                 return .firmwareError(message)
             case .lineNumber, .checksumMismatch, .missingChecksum:
                 return nil
             }
         case .busy:
-            heardProgress(at: now)
+            heardFromFirmware(at: now)
             return nil
         case .wait:
-            // Marlin's idle signal: its queue is empty, so anything still in the ledger lost its `ok`.
-            if !ledger.isEmpty && !ledger.hasPoke && !control.contains(.poke(bypassWindow: true)) {
-                control.append(.poke(bypassWindow: true))
-            }
-            return nil
+            // Marlin's idle signal: its queue is empty, so whatever is still awaited was lost.
+            if !ledger.isEmpty, recovery == nil { deadline = now }
+            return clockAdvanced(to: now)
         case .start:
-            return fail(.firmwareReset(lastAcknowledgedLine: highestAcknowledgedLine))
+            return fail(.firmwareReset(lastAcknowledgedLine: progress.linesAcknowledged))
         case .unknownCommand(let command):
             unknownCommand = command
             return .firmwareMessage("Unknown command: \"\(command)\"")
@@ -432,7 +469,7 @@ public struct HostProtocol: Sendable {
             case .resume, .resumed:
                 pausedByPrinter = false
             case .cancel:
-                return fail(.cancelledByPrinter(lastAcknowledgedLine: highestAcknowledgedLine))
+                return fail(.cancelledByPrinter(lastAcknowledgedLine: progress.linesAcknowledged))
             case .disconnect, .other:
                 break
             }
@@ -455,56 +492,58 @@ public struct HostProtocol: Sendable {
         }
     }
 
-    private mutating func heardProgress(at now: MonotonicInstant) {
+    private mutating func heardFromFirmware(at now: MonotonicInstant) {
         consecutiveTimeouts = 0
         deadline = now + configuration.communicationTimeout
     }
 
     /// Attributes one `ok` to what it acknowledges; see `InFlightLedger` for why the count
     /// is re-synchronised rather than trusted.
-    private mutating func handleOk(_ ok: OkReply) {
+    private mutating func handleOk(_ ok: OkReply, at now: MonotonicInstant) -> Event? {
         if ok.isAdvanced { sawAdvancedOk = true }
         if swallowNextOk {
             swallowNextOk = false
             if let line = resendFromError {
-                resendFromError = nil
-                _ = handleResendRequest(line)
+                resendFromError = nil  // the `Resend:` line itself was lost: the `Error:` said which
+                return handleResendRequest(line, confirmedByError: false, at: now)
             }
-            return
+            return nil
         }
         if let command = unknownCommand {
             unknownCommand = nil
             if command != oldestCommandText {
                 progress.ignoredOks += 1  // the ok of a tail fragment left by an RX drain
-                return
+                return nil
             }
         }
         if ok.temperatures != nil, let query = ledger.oldestTemperatureQuery {
-            acknowledge(through: query.sequence, viaTemperatureOk: true)
-            return
+            // Only M105 answers `ok T:`, in order: everything up to the oldest M105 in flight
+            // is handled (if an earlier M105's answer was lost, this under-counts; never over).
+            return acknowledge(through: query.sequence, provenByTemperatureOk: true)
         }
         if flow.strategy == .advancedOK && sawAdvancedOk {
             if let line = ok.lineNumber {
+                var event: Event?
                 if let sequence = ledger.sequence(ofLine: line) {
-                    acknowledge(through: sequence, viaTemperatureOk: false)
+                    event = acknowledge(through: sequence, provenByTemperatureOk: false)
                 }
                 flow.observe(ok, ledger: ledger)
-                return
+                return event
             }
             // Without N: an unnumbered command's ok, or (bare) an error's ok whose Resend was lost.
             if ok.isAdvanced, let oldest = ledger.oldest, !oldest.isLine {
-                acknowledge(through: oldest.sequence, viaTemperatureOk: false)
+                let event = acknowledge(through: oldest.sequence, provenByTemperatureOk: false)
                 flow.observe(ok, ledger: ledger)
-            } else {
-                progress.ignoredOks += 1
+                return event
             }
-            return
-        }
-        if let oldest = ledger.oldest {
-            acknowledge(through: oldest.sequence, viaTemperatureOk: false)
-        } else {
             progress.ignoredOks += 1
+            return nil
         }
+        guard let oldest = ledger.oldest else {
+            progress.ignoredOks += 1
+            return nil
+        }
+        return acknowledge(through: oldest.sequence, provenByTemperatureOk: false)
     }
 
     private var oldestCommandText: String? {
@@ -512,71 +551,80 @@ public struct HostProtocol: Sendable {
         switch oldest.kind {
         case .line(let number):
             return tracker.sentLine(number).map { String(decoding: $0.command, as: UTF8.self) }
-        case .poke: return "M105"
         case .query: return "M115"
         case .emergency: return nil
         }
     }
 
-    private mutating func acknowledge(through sequence: Int, viaTemperatureOk: Bool) {
+    private mutating func acknowledge(through sequence: Int, provenByTemperatureOk: Bool) -> Event? {
         let removed = ledger.acknowledge(through: sequence)
         flow.entriesAcknowledged(removed.count)
-        var provesEverythingSent = false
         for entry in removed {
-            switch entry.kind {
-            case .line(let number):
-                if number > highestAcknowledgedLine {
-                    highestAcknowledgedLine = number
-                    tracker.progressed(through: number)
-                }
-            case .poke:
-                if viaTemperatureOk {
-                    tracker.acknowledged(sequence: entry.sequence)
-                    if entry.sequence > lastLineTransmissionSequence { provesEverythingSent = true }
-                }
-            case .query, .emergency:
-                break
+            guard case .line(let number) = entry.kind else { continue }
+            if provenByTemperatureOk || flow.strategy == .advancedOK && sawAdvancedOk {
+                acceptedThrough = max(acceptedThrough, number)
             }
-        }
-        progress.linesAcknowledged = highestAcknowledgedLine
-        if provesEverythingSent && sendCursor == nextLineNumber {
-            // An `ok T:` for a poke written after the last line: the firmware has handled
-            // every line before it, whatever `ok`s were lost on the way.
-            highestAcknowledgedLine = nextLineNumber - 1
-            progress.linesAcknowledged = highestAcknowledgedLine
-            ledger.discardLines(from: 0)
-            proofOfCompletion = true
-        }
-    }
-
-    private mutating func completionCheck() -> Event? {
-        guard case .streaming = state, inputFinished, pending.isEmpty, sendCursor == nextLineNumber,
-              !tracker.isAwaitingBarrier else { return nil }
-        if proofOfCompletion && !ledger.containsLines {
-            state = .finished
-            deadline = nil
-            return .finished
-        }
-        proofOfCompletion = false
-        if !ledger.hasPoke && !control.contains(.poke(bypassWindow: false)) && !control.contains(.poke(bypassWindow: true)) {
-            control.append(.poke(bypassWindow: false))
+            guard number > highestAcknowledgedLine else { continue }
+            highestAcknowledgedLine = number
+            tracker.progressed(through: number)
+            if let line = tracker.sentLine(number) { progress.linesAcknowledged = line.fileCommands }
+            if number == finalSyncLine, sendCursor == nextLineNumber {
+                if provenByTemperatureOk { return finish() }
+                // A plain `ok` proves nothing: write the sync again; the firmware either answers
+                // `ok T:` or rejects it as already taken, which is proof too.
+                sendCursor = number
+            }
         }
         return nil
     }
 
-    private mutating func handleResendRequest(_ line: Int) -> Event? {
+    private mutating func finish() -> Event {
+        state = .finished
+        deadline = nil
+        progress.linesAcknowledged = fileCommandsSent
+        return .finished
+    }
+
+    private mutating func handleResendRequest(_ line: Int, confirmedByError: Bool, at now: MonotonicInstant) -> Event? {
+        if line <= acceptedThrough {
+            progress.ignoredResendRequests += 1
+            return nil
+        }
+        if confirmedByError {
+            acceptedThrough = max(acceptedThrough, line - 1)
+            if let current = recovery, current.line != line {
+                recovery = nil  // the firmware says plainly where it stands: that wins
+            }
+        }
+        if var current = recovery {
+            // Caused by a line written before the rewind: it changes nothing, but shows that
+            // such lines are still arriving, so the resend waits a little longer.
+            if current.line == line {
+                current.quietUntil = max(current.quietUntil, now + configuration.resendQuietPeriod)
+                recovery = current
+            }
+            progress.ignoredResendRequests += 1
+            return nil
+        }
+        if line == nextLineNumber, confirmedByError {
+            // `Error:... Last Line: n-1` and `Resend: n` agree that the firmware took every line
+            // written (this is how it answers a line resent after a timeout whose `ok` was lost).
+            ledger.discardLines(from: 0)
+            flow.forgetQueueDepth()
+            progress.linesAcknowledged = fileCommandsSent
+            highestAcknowledgedLine = nextLineNumber - 1
+            return finalSyncLine == nil ? nil : finish()
+        }
         switch tracker.decide(request: line, nextNumber: nextLineNumber) {
         case .rewind(let target):
-            ledger.discardLines(from: target)
+            let stale = ledger.discardLines(from: target)
             flow.forgetQueueDepth()
             sendCursor = target
-            proofOfCompletion = false
-            if !control.contains(.poke(bypassWindow: false)) && !control.contains(.poke(bypassWindow: true)) {
-                control.prepend(.poke(bypassWindow: false))
-            }
             progress.resendRequests += 1
+            let travelling = Duration.seconds(Double(stale) / Double(max(1, configuration.wireBytesPerSecond)))
+            recovery = Recovery(line: target, startedAt: now, quietUntil: now + travelling + configuration.resendQuietPeriod)
             return .resendRequested(line: target)
-        case .ignoreStale, .ignoreAlreadyCurrent, .ignoreImplausible:
+        case .ignoreAlreadyCurrent, .ignoreImplausible:
             progress.ignoredResendRequests += 1
             return nil
         case .outOfHistory(let requested, let oldest):
@@ -606,7 +654,7 @@ public struct HostProtocol: Sendable {
         return Transmission(bytes: bytes, kind: .emergency(command))
     }
 
-    private mutating func controlTransmission(_ message: ControlMessage, at now: MonotonicInstant) -> Transmission? {
+    private mutating func controlTransmission(_ message: ControlMessage, at now: MonotonicInstant) -> Transmission {
         let bytes: [UInt8]
         let kind: Transmission.Kind
         switch message {
@@ -615,72 +663,69 @@ public struct HostProtocol: Sendable {
             ledger.record(.line(0), byteCount: bytes.count)
             kind = .hello
         case .identify:
-            bytes = Array("M115\n".utf8)
+            // Numbered like everything the host originates: an unnumbered `M115` with one bit
+            // flipped reads `M1` to Marlin, which then stops and waits for a button press.
+            bytes = LineFraming.framed(number: 1, command: Array("M115".utf8))
             ledger.record(.query, byteCount: bytes.count)
             kind = .identify
-        case .poke(let bypassWindow):
-            bytes = Array("M105\n".utf8)
-            guard bypassWindow || flow.allows(byteCount: bytes.count, ledger: ledger) else { return nil }
-            let entry = ledger.record(.poke, byteCount: bytes.count, isTemperatureQuery: true)
-            if tracker.needsBarrierTransmission { tracker.barrierTransmitted(sequence: entry.sequence) }
-            linesSinceSync = 0
-            kind = .poke
         }
         progress.bytesSent += bytes.count
-        if deadline == nil { deadline = now + configuration.communicationTimeout }
         return Transmission(bytes: bytes, kind: kind)
     }
 
+    private static let syncCommand = Array("M105".utf8)
+
     private mutating func lineTransmission(at now: MonotonicInstant) -> Transmission? {
-        if needsSyncPoke {
-            control.append(.poke(bypassWindow: false))
-            return nextTransmission(at: now)
-        }
-        let sent: ResendTracker.SentLine
         let isRetransmission = sendCursor < nextLineNumber
+        let sent: ResendTracker.SentLine
         if isRetransmission {
             guard let line = tracker.sentLine(sendCursor) else {
                 _ = fail(.resendOutOfHistory(requested: sendCursor, oldestKept: tracker.oldestKept ?? nextLineNumber))
                 return nil
             }
             sent = line
+        } else if let next = pending.first, !needsSync {
+            sent = newLine(sourceLine: next.sourceLine, command: next.command, fileCommands: fileCommandsSent + 1)
+        } else if needsSync || (inputFinished && pending.isEmpty && finalSyncLine == nil) {
+            // A numbered M105: accepted only if every earlier line was, and answered `ok T:`,
+            // which no other command produces — a fact about the stream that no lost or forged
+            // `ok` can fake.
+            sent = newLine(sourceLine: 0, command: Self.syncCommand, fileCommands: fileCommandsSent)
         } else {
-            guard let next = pending.first else {
-                if inputFinished && !ledger.containsLines && !ledger.hasPoke && !proofOfCompletion {
-                    // Everything is acknowledged already (or there was nothing to send):
-                    // the final sync still has to prove it.
-                    control.append(.poke(bypassWindow: false))
-                    return nextTransmission(at: now)
-                }
-                return nil
-            }
-            sent = ResendTracker.SentLine(number: nextLineNumber, sourceLine: next.sourceLine, command: next.command,
-                                          framed: LineFraming.framed(number: nextLineNumber, command: next.command))
+            return nil
         }
         guard flow.allows(byteCount: sent.framed.count, ledger: ledger) else { return nil }
         if isRetransmission {
             progress.retransmittedLines += 1
         } else {
-            pending.popFirst()
             tracker.remember(sent)
             nextLineNumber += 1
-            progress.linesSent += 1
-            linesSinceSync += 1
+            if sent.isHostSync {
+                linesSinceSync = 0
+                if inputFinished && pending.isEmpty { finalSyncLine = sent.number }
+            } else {
+                pending.popFirst()
+                fileCommandsSent += 1
+                progress.linesSent = fileCommandsSent
+                linesSinceSync += 1
+            }
         }
         sendCursor += 1
-        let entry = ledger.record(.line(sent.number), byteCount: sent.framed.count,
-                                  isTemperatureQuery: isTemperatureQuery(sent.command))
-        lastLineTransmissionSequence = entry.sequence
-        proofOfCompletion = false
+        ledger.record(.line(sent.number), byteCount: sent.framed.count, isTemperatureQuery: isTemperatureQuery(sent.command))
         progress.bytesSent += sent.framed.count
         if deadline == nil { deadline = now + configuration.communicationTimeout }
         return Transmission(bytes: sent.framed,
                             kind: .line(number: sent.number, sourceLine: sent.sourceLine, isRetransmission: isRetransmission))
     }
 
-    private var needsSyncPoke: Bool {
+    private func newLine(sourceLine: Int, command: [UInt8], fileCommands: Int) -> ResendTracker.SentLine {
+        ResendTracker.SentLine(number: nextLineNumber, sourceLine: sourceLine, fileCommands: fileCommands, command: command,
+                               framed: LineFraming.framed(number: nextLineNumber, command: command))
+    }
+
+    private var needsSync: Bool {
         flow.strategy != .advancedOK && configuration.syncEveryLines > 0
-            && linesSinceSync >= configuration.syncEveryLines && !ledger.hasPoke
+            && linesSinceSync >= configuration.syncEveryLines && ledger.oldestTemperatureQuery == nil
     }
 
     private func isTemperatureQuery(_ command: [UInt8]) -> Bool {
@@ -694,23 +739,5 @@ extension InFlightLedger.Entry {
     var isLine: Bool {
         if case .line = kind { return true }
         return false
-    }
-}
-
-extension RingBuffer where Element: Equatable {
-    func contains(_ element: Element) -> Bool {
-        for offset in 0..<count where self[offset] == element { return true }
-        return false
-    }
-
-    mutating func removeAll(_ element: Element) {
-        filter(keeping: { $0 != element })
-    }
-
-    mutating func prepend(_ element: Element) {
-        var reordered = RingBuffer(capacity: count + 1)
-        reordered.append(element)
-        while let next = popFirst() { reordered.append(next) }
-        self = reordered
     }
 }

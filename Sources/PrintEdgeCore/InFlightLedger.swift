@@ -3,15 +3,15 @@
 /// Marlin answers every command it takes off its queue with exactly one `ok`, in order, so the
 /// ledger pops from the front. Replies can be lost or forged on a noisy cable (a flipped bit
 /// turns `ok` into `oj`, a stray tail fragment earns an extra `ok`); the ledger is therefore
-/// re-synchronised from facts that cannot drift: ADVANCED_OK's line number, and the
-/// temperature-bearing `ok T:` that only `M105` produces (see `HostProtocol`).
+/// re-synchronised from facts that cannot drift: ADVANCED_OK's line number, the
+/// temperature-bearing `ok T:` that only `M105` produces, and the firmware's own
+/// line-number check (see `HostProtocol`).
 public struct InFlightLedger: Sendable {
     public enum Kind: Sendable, Equatable {
-        /// A numbered line of the print stream (line 0 is the `M110` hello).
+        /// A numbered line of the stream (line 0 is the `M110` hello; some are the host's
+        /// own `M105` syncs).
         case line(Int)
-        /// An unnumbered `M105` the host sent to re-synchronise; its `ok T:` is a barrier.
-        case poke
-        /// `M115` during the handshake.
+        /// `N1 M115` during the handshake (numbered, but not part of the stream).
         case query
         /// `M108`, `M410`, `M876` (they still take a queue slot and get an `ok`).
         case emergency
@@ -87,22 +87,38 @@ public struct InFlightLedger: Sendable {
         return nil
     }
 
-    public var hasPoke: Bool {
-        for offset in 0..<entries.count where entries[offset].kind == .poke { return true }
-        return false
+    /// The oldest numbered line still unacknowledged.
+    public var oldestLine: Int? {
+        for offset in 0..<entries.count {
+            if case .line(let number) = entries[offset].kind { return number }
+        }
+        return nil
     }
 
     /// Drops numbered lines from `number` on: the firmware discarded them and will ask again.
-    public mutating func discardLines(from number: Int) {
+    /// Returns the bytes dropped.
+    @discardableResult
+    public mutating func discardLines(from number: Int) -> Int {
         removeAll { entry in
             if case .line(let line) = entry.kind { return line >= number }
             return false
         }
     }
 
-    /// Forgets the pokes: called when the firmware went silent, so none of them is answered.
-    public mutating func discardPokes() {
-        removeAll { $0.kind == .poke }
+    /// Drops numbered lines up to `number`: the firmware has stated that it took them.
+    public mutating func discardLines(through number: Int) {
+        removeAll { entry in
+            if case .line(let line) = entry.kind { return line <= number }
+            return false
+        }
+    }
+
+    /// Forgets unnumbered entries: after a silence none of them will be answered any more.
+    public mutating func discardUnnumbered() {
+        removeAll { entry in
+            if case .line = entry.kind { return false }
+            return true
+        }
     }
 
     public mutating func removeAll() {
@@ -118,7 +134,8 @@ public struct InFlightLedger: Sendable {
         return total
     }
 
-    private mutating func removeAll(where shouldRemove: (Entry) -> Bool) {
+    @discardableResult
+    private mutating func removeAll(where shouldRemove: (Entry) -> Bool) -> Int {
         var removedBytes = 0
         entries.filter { entry in
             if shouldRemove(entry) {
@@ -128,5 +145,6 @@ public struct InFlightLedger: Sendable {
             return true
         }
         byteCount -= removedBytes
+        return removedBytes
     }
 }

@@ -53,7 +53,7 @@ import Testing
         harness.reply("Error:checksum mismatch, Last Line: 0", "Resend: 1", "ok")
         #expect(harness.flush() == ["N0 M110 N0*125\n"])
         harness.reply("ok")
-        #expect(harness.flush() == ["M115\n"])
+        #expect(harness.flush() == ["N1 M115*39\n"])
     }
 
     @Test func restartsWhenTheBoardResetsOnOpen() {
@@ -69,7 +69,7 @@ import Testing
         harness.host.start(at: harness.now)
         harness.flush()
         harness.reply("ok")  // a previous session's queued command, taken for the hello
-        #expect(harness.flush() == ["M115\n"])
+        #expect(harness.flush() == ["N1 M115*39\n"])
         harness.reply("ok")  // the real hello's ok: M115 has not answered yet
         #expect(harness.host.status == .handshaking)
         harness.reply("FIRMWARE_NAME:Marlin 2.1", "ok")
@@ -130,61 +130,73 @@ import Testing
         #expect(harness.host.commandSlots == 16)
     }
 
-    @Test func windowSendsASyncPokeEveryConfiguredLines() {
+    @Test func windowSendsANumberedSyncEveryConfiguredLines() {
         var harness = ProtocolHarness { $0.syncEveryLines = 5 }
         harness.handshake()
         harness.enqueue(moves(20))
         harness.answerInOrder(from: harness.written.count)
         #expect(harness.host.status == .finished)
-        let pokes = harness.written.filter { $0.kind == .poke }.count
-        #expect(pokes >= 4)
-        #expect(harness.lineNumbersWritten == Array(1...20))
+        #expect(harness.syncsWritten == 4)  // after lines 5, 10, 15, and the final one after 20
+        #expect(harness.sourceLinesWritten.count == 20)
+        #expect(harness.host.progress.linesAcknowledged == 20)
     }
 }
 
 @Suite struct CompletionTests {
-    @Test func finishesOnlyAfterTheFinalSyncProvesEveryLineHandled() {
+    @Test func finishesOnlyAfterTheNumberedFinalSyncComesBack() {
         var harness = ProtocolHarness()
         harness.handshake()
         harness.enqueue(moves(3))
-        let start = harness.written.count
-        harness.flush()
+        #expect(harness.flush() == [framedMove(1), framedMove(2), framedMove(3), framedSync(5)])
         harness.reply("ok", "ok", "ok")
         #expect(harness.host.status == .streaming)
-        #expect(harness.flush() == ["M105\n"])
+        #expect(harness.host.progress.linesAcknowledged == 3)
         harness.reply(ProtocolHarness.temperatureOk)
         #expect(harness.host.status == .finished)
-        #expect(harness.host.progress.linesAcknowledged == 3)
-        #expect(harness.written.count - start == 4)
     }
 
     @Test func aDroppedOkCostsNoTimeout() {
         var harness = ProtocolHarness()
         harness.handshake()
         harness.enqueue(moves(12))
-        harness.answerInOrder(from: harness.written.count, dropOkForLines: [3, 12])
+        harness.answerInOrder(from: harness.written.count, dropOkForLines: [4, 13])
         #expect(harness.host.status == .finished)
         #expect(harness.host.progress.timeouts == 0)
         #expect(harness.host.progress.linesAcknowledged == 12)
     }
 
-    @Test func manyDroppedOksStallTheWindowUntilATimeoutPoke() {
+    @Test func silenceAfterLostOksResendsTheOldestUnacknowledgedLine() {
         var harness = ProtocolHarness { $0.syncEveryLines = 0 }
         harness.handshake()
         harness.enqueue(moves(8))
-        let next = harness.answerInOrder(from: harness.written.count, dropOkForLines: [1, 2, 3, 4])
+        harness.answerInOrder(from: harness.written.count, dropOkForLines: [2, 3, 4, 5])
         #expect(harness.host.status == .streaming)
         #expect(harness.flush().isEmpty)  // the window believes four lines are still queued
         #expect(harness.advance(by: .seconds(4)) == [.timeout(consecutive: 1)])
-        harness.answerInOrder(from: next)
+        #expect(harness.flush() == (1...4).map(framedMove))
+        // The firmware took them already: it rejects each copy and says what it has.
+        for _ in 1...4 { harness.reply("Error:Line Number is not Last Line Number+1, Last Line: 5", "Resend: 6", "ok") }
+        #expect(harness.host.progress.linesAcknowledged == 4)
+        harness.answerInOrder(from: harness.written.count)
         #expect(harness.host.status == .finished)
-        #expect(harness.lineNumbersWritten == Array(1...8))
+        #expect(harness.sourceLinesWritten == Array(1...4) + Array(1...8))
+    }
+
+    @Test func aResendForTheNextLineAfterTheFinalSyncNeedsTheErrorLineToAgree() {
+        var harness = ProtocolHarness()
+        harness.handshake()
+        harness.enqueue(moves(2))
+        harness.flush()
+        harness.reply("ok", "ok")
+        harness.reply("Resend: 5", "ok")  // no Error line: could be a corrupted number
+        #expect(harness.host.status == .streaming)
     }
 }
 
 @Suite struct ResendTests {
-    private static let checksumError = "Error:checksum mismatch, Last Line: 1"
-    private static let lineError = "Error:Line Number is not Last Line Number+1, Last Line: 1"
+    // File line 2 travels as number 3: lines 0 and 1 were the handshake's.
+    private static let checksumError = "Error:checksum mismatch, Last Line: 2"
+    private static let lineError = "Error:Line Number is not Last Line Number+1, Last Line: 2"
 
     @Test func resendsFromTheRequestedLineOnceInAFullWindow() {
         var harness = ProtocolHarness()
@@ -194,22 +206,34 @@ import Testing
         harness.reply("ok")  // line 1 taken
         #expect(harness.flush().count == 1)  // line 5
         // Line 2 arrived damaged; 3, 4 and 5 were still on their way and each draws the same request.
-        harness.reply(Self.checksumError, "Resend: 2", "ok")
-        let afterRewind = harness.flush()
-        #expect(afterRewind.first == "M105\n")
-        #expect(afterRewind.dropFirst().map { $0.prefix(3) } == ["N2 ", "N3 ", "N4 "])
-        for _ in 3...5 { harness.reply(Self.lineError, "Resend: 2", "ok") }
+        harness.reply(Self.checksumError, "Resend: 3", "ok")
+        #expect(harness.flush().isEmpty)  // quiet: lines still travelling would drain the resent ones
+        harness.advance(by: .milliseconds(5))
+        for _ in 3...5 { harness.reply(Self.lineError, "Resend: 3", "ok") }
         #expect(harness.flush().isEmpty)
+        harness.advance(by: .milliseconds(20))
+        #expect(harness.flush() == (2...5).map(framedMove))
         #expect(harness.host.progress.resendRequests == 1)
         #expect(harness.host.progress.ignoredResendRequests == 3)
-        // The barrier comes back, then the resent lines are acknowledged normally.
-        let barrierIndex = harness.written.count - 4
-        harness.answerInOrder(from: barrierIndex)
+        harness.answerInOrder(from: harness.written.count - 4)
         #expect(harness.host.status == .finished)
-        let counts = Dictionary(harness.lineNumbersWritten.map { ($0, 1) }, uniquingKeysWith: +)
+        let counts = Dictionary(harness.sourceLinesWritten.map { ($0, 1) }, uniquingKeysWith: +)
         #expect(counts[1] == 1)
         for line in 2...5 { #expect(counts[line] == 2, "line \(line)") }
         for line in 6...10 { #expect(counts[line] == 1, "line \(line)") }
+    }
+
+    @Test func theResendWaitsForTheQueueToEmptyOrForItsPatience() {
+        var harness = ProtocolHarness { $0.resendPatience = .milliseconds(250) }
+        harness.handshake()
+        harness.enqueue(moves(10))
+        harness.flush()  // 1-4
+        harness.reply(Self.checksumError, "Resend: 3", "ok")  // line 1 still queued, not acknowledged
+        harness.advance(by: .milliseconds(100))
+        #expect(harness.flush().isEmpty)
+        harness.reply("ok")  // line 1 done: the firmware's queue is empty
+        harness.advance(by: .milliseconds(1))
+        #expect(harness.flush().first == framedMove(2))
     }
 
     @Test func aResendStormAfterOneCorruptedLineRewindsOnce() {
@@ -218,34 +242,36 @@ import Testing
         harness.enqueue(moves(30))
         let inFlight = harness.flush().count
         #expect(inFlight > 8)
-        harness.reply("ok N1 P15 B3", "ok N2 P15 B3")
+        harness.reply("ok N2 P15 B3", "ok N3 P15 B3")  // file lines 1 and 2
         harness.flush()
-        let lastSent = harness.lineNumbersWritten.max() ?? 0
-        harness.reply("Error:checksum mismatch, Last Line: 2", "Resend: 3", "ok")
+        let lastSent = harness.sourceLinesWritten.max() ?? 0
+        harness.reply("Error:checksum mismatch, Last Line: 3", "Resend: 4", "ok")  // file line 3
         for _ in 4...lastSent {
-            harness.reply("Error:Line Number is not Last Line Number+1, Last Line: 2", "Resend: 3", "ok")
+            harness.advance(by: .milliseconds(1))
+            harness.reply("Error:Line Number is not Last Line Number+1, Last Line: 3", "Resend: 4", "ok")
         }
         #expect(harness.host.progress.resendRequests == 1)
         #expect(harness.host.progress.ignoredResendRequests == lastSent - 3)
-        harness.flush()
-        let barrierIndex = harness.written.firstIndex { $0.kind == .poke } ?? 0
-        #expect(barrierIndex > 0)
-        harness.answerInOrder(from: barrierIndex, advancedOK: true)
+        harness.advance(by: .milliseconds(50))
+        let resumeIndex = harness.written.count
+        harness.answerInOrder(from: resumeIndex, advancedOK: true)
         #expect(harness.host.status == .finished)
-        #expect(Set(harness.lineNumbersWritten) == Set(1...30))
+        #expect(Set(harness.sourceLinesWritten) == Set(1...30))
+        #expect(harness.written[resumeIndex].bytes == Array(framedMove(3).utf8))
     }
 
-    @Test func aRequestAfterTheBarrierIsHonoured() {
+    @Test func aRequestAfterTheResendIsHonoured() {
         var harness = ProtocolHarness()
         harness.handshake()
         harness.enqueue(moves(6))
         harness.flush()
-        harness.reply("ok", Self.checksumError, "Resend: 2", "ok")
-        harness.flush()  // M105, N2, N3, N4
-        harness.reply(ProtocolHarness.temperatureOk)  // barrier passed
-        harness.reply(Self.checksumError, "Resend: 2", "ok")  // the resent line 2 was damaged too
+        harness.reply("ok", Self.checksumError, "Resend: 3", "ok")
+        harness.advance(by: .milliseconds(50))
+        #expect(harness.flush().first == framedMove(2))
+        harness.reply(Self.checksumError, "Resend: 3", "ok")  // the resent line 2 was damaged too
         #expect(harness.host.progress.resendRequests == 2)
-        #expect(harness.flush().first == "M105\n")
+        harness.advance(by: .milliseconds(50))
+        #expect(harness.flush().first == framedMove(2))
     }
 
     @Test func aLostResendLineIsRecoveredFromTheErrorLine() {
@@ -255,19 +281,20 @@ import Testing
         harness.flush()
         harness.reply("ok", Self.checksumError, "ok")  // `Resend: 2` itself was garbled away
         #expect(harness.host.progress.resendRequests == 1)
-        #expect(harness.flush().prefix(2) == ["M105\n", lineTwo])
+        harness.advance(by: .milliseconds(50))
+        #expect(harness.flush().first == framedMove(2))
     }
 
     @Test func aRequestForALineNoLongerKeptIsFatalOnceConfirmed() {
-        var harness = ProtocolHarness { $0.historyLines = 8 }
+        var harness = ProtocolHarness { $0.historyLines = 8; $0.syncEveryLines = 0 }
         harness.handshake()
         harness.enqueue(moves(30), finish: false)
         harness.answerInOrder(from: harness.written.count)
         #expect(harness.host.progress.linesAcknowledged == 30)
-        harness.reply("Resend: 3", "ok")
+        harness.reply("Resend: 4", "ok")
         #expect(harness.host.status == .streaming)  // one such request may be a flipped digit
-        harness.reply("Resend: 3", "ok")
-        #expect(harness.host.status == .failed(.resendOutOfHistory(requested: 3, oldestKept: 23)))
+        harness.reply("Resend: 4", "ok")
+        #expect(harness.host.status == .failed(.resendOutOfHistory(requested: 4, oldestKept: 24)))
         #expect(harness.flush().isEmpty)
     }
 
@@ -278,21 +305,21 @@ import Testing
         harness.flush()
         harness.reply("ok")
         for _ in 1...3 {
-            harness.reply(Self.checksumError, "Resend: 2", "ok")
+            harness.reply(Self.checksumError, "Resend: 3", "ok")
+            harness.advance(by: .milliseconds(50))
             harness.flush()
-            harness.reply(ProtocolHarness.temperatureOk)
         }
-        harness.reply(Self.checksumError, "Resend: 2", "ok")
-        #expect(harness.host.status == .failed(.resendStuck(line: 2, times: 4)))
+        harness.reply(Self.checksumError, "Resend: 3", "ok")
+        #expect(harness.host.status == .failed(.resendStuck(line: 3, times: 4)))
     }
 
     @Test func implausibleRequestsAreIgnored() {
         var harness = ProtocolHarness()
         harness.handshake()
-        harness.enqueue(moves(4))
+        harness.enqueue(moves(4), finish: false)
         harness.flush()
         harness.reply("Resend: 99", "ok")
-        harness.reply("Resend: 5", "ok")  // the next new line: nothing to resend
+        harness.reply("Resend: 6", "ok")  // the next new line: nothing to resend
         #expect(harness.host.progress.resendRequests == 0)
         #expect(harness.host.progress.ignoredResendRequests == 2)
     }
@@ -309,21 +336,21 @@ import Testing
             harness.reply("echo:busy: processing")
         }
         #expect(harness.host.progress.timeouts == 0)
-        harness.reply("ok", "ok")
-        #expect(harness.flush() == ["M105\n"])
+        harness.reply("ok", "ok", ProtocolHarness.temperatureOk)
+        #expect(harness.host.status == .finished)
     }
 
-    @Test func silencePokesWithBackoffThenGivesUp() {
+    @Test func silenceResendsWithBackoffThenGivesUp() {
         var harness = ProtocolHarness { $0.communicationTimeout = .seconds(4); $0.maxConsecutiveTimeouts = 3 }
         harness.handshake()
-        harness.enqueue(moves(4))
+        harness.enqueue(moves(4), finish: false)
         harness.flush()
         #expect(harness.advance(by: .milliseconds(3999)).isEmpty)
         #expect(harness.advance(by: .milliseconds(1)) == [.timeout(consecutive: 1)])
-        #expect(harness.flush() == ["M105\n"])
+        #expect(harness.flush() == (1...4).map(framedMove))
         #expect(harness.advance(by: .seconds(7)).isEmpty)
         #expect(harness.advance(by: .seconds(1)) == [.timeout(consecutive: 2)])
-        #expect(harness.flush() == ["M105\n"])
+        #expect(harness.flush().first == framedMove(1))
         #expect(harness.advance(by: .seconds(12)) == [.timeout(consecutive: 3)])
         harness.flush()
         #expect(harness.advance(by: .seconds(16)) == [.failed(.notResponding(timeouts: 3, lastAcknowledgedLine: 0))])
@@ -340,28 +367,28 @@ import Testing
         #expect(harness.advance(by: .seconds(2)) == [.timeout(consecutive: 1)])
     }
 
-    @Test func aPokeAfterALostNewlineDrawsTheResend() {
+    @Test func aLostNewlineIsCompletedByTheResentLine() {
         var harness = ProtocolHarness()
         harness.handshake()
-        harness.enqueue(moves(2))
+        harness.enqueue(moves(2), finish: false)
         harness.flush()
         harness.reply("ok")
         harness.advance(by: .seconds(4))
-        #expect(harness.flush() == ["M105\n"])
-        // Line 2 lost its newline, so the poke merged into it and broke its checksum.
-        harness.reply(Self.lineTwoChecksum, "Resend: 2", "ok")
-        #expect(harness.flush().prefix(2) == ["M105\n", lineTwo])
+        #expect(harness.flush() == [framedMove(2)])
+        // Line 2 lost its newline, so the resent copy merged into it and broke its checksum.
+        harness.reply("Error:checksum mismatch, Last Line: 2", "Resend: 3", "ok")
+        harness.advance(by: .milliseconds(50))
+        #expect(harness.flush() == [framedMove(2)])
     }
 
-    private static let lineTwoChecksum = "Error:checksum mismatch, Last Line: 1"
-
-    @Test func marlinsWaitTriggersAnImmediateSync() {
+    @Test func marlinsWaitResendsAtOnce() {
         var harness = ProtocolHarness()
         harness.handshake()
-        harness.enqueue(moves(3))
+        harness.enqueue(moves(3), finish: false)
         harness.flush()
+        harness.reply("ok")
         harness.reply("wait")
-        #expect(harness.flush() == ["M105\n"])
+        #expect(harness.flush() == [framedMove(2), framedMove(3)])
     }
 }
 
@@ -460,22 +487,21 @@ import Testing
         var harness = ProtocolHarness()
         harness.handshake()
         harness.host.finishInput()
-        #expect(harness.flush() == ["M105\n"])
+        #expect(harness.flush() == [framedSync(2)])
         harness.reply(ProtocolHarness.temperatureOk)
         #expect(harness.host.status == .finished)
     }
 
-    @Test func aPlainOkAfterTheLastLineIsNotProofEnough() {
+    @Test func aPlainOkForTheFinalSyncIsNotProofEnough() {
         var harness = ProtocolHarness()
         harness.handshake()
         harness.enqueue(["G28"])
-        harness.flush()
+        #expect(harness.flush() == [String(decoding: LineFraming.framed(number: 2, command: Array("G28".utf8)), as: UTF8.self), framedSync(3)])
         harness.reply("ok")
-        #expect(harness.flush() == ["M105\n"])
-        harness.reply("ok")  // the poke's answer lost its temperatures to noise
+        harness.reply("ok")  // the sync's answer lost its temperatures to noise
         #expect(harness.host.status == .streaming)
-        #expect(harness.flush() == ["M105\n"])
-        harness.reply(ProtocolHarness.temperatureOk)
+        #expect(harness.flush() == [framedSync(3)])
+        harness.reply("Error:Line Number is not Last Line Number+1, Last Line: 3", "Resend: 4", "ok")
         #expect(harness.host.status == .finished)
     }
 }

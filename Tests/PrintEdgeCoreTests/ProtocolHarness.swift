@@ -57,23 +57,39 @@ struct ProtocolHarness {
         precondition(hello == ["N0 M110 N0*125\n"], "unexpected hello \(hello)")
         reply(helloOk)
         let identify = flush()
-        precondition(identify == ["M115\n"], "unexpected identify \(identify)")
+        precondition(identify == ["N1 M115*39\n"], "unexpected identify \(identify)")
         reply("FIRMWARE_NAME:Marlin 2.1.2.5 (printedge test) PROTOCOL_VERSION:1.0 MACHINE_TYPE:test EXTRUDER_COUNT:1")
         for capability in capabilities { reply("Cap:\(capability)") }
         reply("ok")
     }
 
-    /// Line numbers of the numbered lines written, in order (retransmissions included).
-    var lineNumbersWritten: [Int] {
+    /// The file lines written, by source line, in order (retransmissions included).
+    var sourceLinesWritten: [Int] {
         written.compactMap { transmission in
-            if case .line(let number, _, _) = transmission.kind { return number }
+            if case .line(_, let sourceLine, _) = transmission.kind, sourceLine > 0 { return sourceLine }
             return nil
         }
     }
+
+    /// How many of the host's sync `M105`s were written.
+    var syncsWritten: Int {
+        written.filter { transmission in
+            if case .line(_, 0, _) = transmission.kind { return true }
+            return false
+        }.count
+    }
 }
 
-/// Line 2 of `moves(_:)` as framed on the wire.
-let lineTwo = String(decoding: LineFraming.framed(number: 2, command: Array("G1 X2 Y2".utf8)), as: UTF8.self)
+/// Line `index` of `moves(_:)` as framed on the wire: lines 0 and 1 are the handshake's,
+/// so file line k travels as number k + 1 (when no sync came before it).
+func framedMove(_ index: Int) -> String {
+    String(decoding: LineFraming.framed(number: index + 1, command: Array("G1 X\(index) Y\(index % 7)".utf8)), as: UTF8.self)
+}
+
+/// The host's numbered sync `M105` as framed on the wire.
+func framedSync(_ number: Int) -> String {
+    String(decoding: LineFraming.framed(number: number, command: Array("M105".utf8)), as: UTF8.self)
+}
 
 /// Commands of `count` distinct short moves.
 func moves(_ count: Int) -> [String] {
@@ -97,11 +113,13 @@ extension ProtocolHarness {
             next += 1
             replies += 1
             switch transmission.kind {
-            case .poke:
-                reply(Self.temperatureOk)
-            case .line(let number, _, _):
+            case .line(let number, let sourceLine, _):
                 if dropOkForLines.contains(number) { break }
-                reply(advancedOK ? "ok N\(number) P15 B\(slotsFree)" : "ok")
+                if sourceLine == 0 {
+                    reply(Self.temperatureOk)  // the host's numbered M105 sync
+                } else {
+                    reply(advancedOK ? "ok N\(number) P15 B\(slotsFree)" : "ok")
+                }
             case .hello, .identify, .emergency:
                 reply("ok")
             }
