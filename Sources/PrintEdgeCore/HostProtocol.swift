@@ -453,6 +453,9 @@ public struct HostProtocol: Sendable {
         case .busy:
             heardFromFirmware(at: now)
             return nil
+        case .temperature(let report) where report.isHeatingWait:
+            heardFromFirmware(at: now)
+            return .temperature(report)
         case .wait:
             // Marlin's idle signal: its queue is empty, so whatever is still awaited was lost.
             if !ledger.isEmpty, recovery == nil { deadline = now }

@@ -61,10 +61,14 @@ public struct TemperatureReport: Sendable, Equatable {
     public var readings: [Reading]
     /// Heater power as reported (`@:` active tool, `B@:` bed, `@0:` tool 0), 0...127 on AVR.
     public var power: [String: Int]
+    /// Marlin adds `W:` (seconds left, or `?`) while `M109`/`M190` waits for a temperature:
+    /// without BUSY_WHILE_HEATING these lines are its only sign of life during the wait.
+    public var isHeatingWait: Bool
 
-    public init(readings: [Reading], power: [String: Int] = [:]) {
+    public init(readings: [Reading], power: [String: Int] = [:], isHeatingWait: Bool = false) {
         self.readings = readings
         self.power = power
+        self.isHeatingWait = isHeatingWait
     }
 
     public func reading(_ heater: Heater) -> Reading? {
@@ -76,12 +80,14 @@ public struct TemperatureReport: Sendable, Equatable {
     public static func parse(_ text: Substring) -> TemperatureReport? {
         var readings: [Reading] = []
         var power: [String: Int] = [:]
+        var isHeatingWait = false
         var tokens = text.split(whereSeparator: { $0 == " " || $0 == "\t" })[...]
         while let token = tokens.popFirst() {
             if token.hasPrefix("(") { continue }  // raw ADC values printed by `M105 R`
             guard let colon = token.firstIndex(of: ":") else { continue }
             let name = token[..<colon]
             var value = token[token.index(after: colon)...]
+            if name == "W" { isHeatingWait = true }
             if name.isEmpty || name == "W" || name == "E" { continue }
             if name.hasSuffix("@") || name.hasPrefix("@") {
                 if let watts = Int(value) { power[String(name)] = watts }
@@ -98,6 +104,6 @@ public struct TemperatureReport: Sendable, Equatable {
             guard let actual = Double(value), name.allSatisfy({ $0.isLetter || $0.isNumber }) else { continue }
             readings.append(Reading(heater: Heater(name: name), actualCelsius: actual, targetCelsius: target))
         }
-        return readings.isEmpty ? nil : TemperatureReport(readings: readings, power: power)
+        return readings.isEmpty ? nil : TemperatureReport(readings: readings, power: power, isHeatingWait: isHeatingWait)
     }
 }

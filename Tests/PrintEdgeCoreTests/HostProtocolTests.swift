@@ -357,6 +357,18 @@ import Testing
         #expect(harness.flush().isEmpty)
     }
 
+    @Test func temperatureLinesOfAHeatingWaitKeepItAlive() {
+        var harness = ProtocolHarness { $0.communicationTimeout = .seconds(4) }
+        harness.handshake()
+        harness.enqueue(["M109 S210", "G1 X1"])
+        harness.flush()
+        for second in 0..<60 {
+            #expect(harness.advance(by: .seconds(1)).isEmpty)
+            harness.reply(" T:\(25 + second * 3).00 /210.00 B:60.00 /60.00 @:127 B@:0 W:?")
+        }
+        #expect(harness.host.progress.timeouts == 0)
+    }
+
     @Test func autoreportedTemperaturesDoNotHideALostOk() {
         var harness = ProtocolHarness { $0.communicationTimeout = .seconds(4) }
         harness.handshake()
