@@ -1,0 +1,112 @@
+/// What the firmware prints, and how it leaves over the wire.
+extension VirtualMarlin {
+    mutating func beginLine() {
+        outputLine.removeAll(keepingCapacity: true)
+    }
+
+    mutating func append(_ text: StaticString) {
+        text.withUTF8Buffer { outputLine.append(contentsOf: $0) }
+    }
+
+    mutating func append(_ bytes: ArraySlice<UInt8>) {
+        outputLine.append(contentsOf: bytes)
+    }
+
+    mutating func append(_ value: Int64) {
+        if value < 0 { outputLine.append(UInt8(ascii: "-")) }
+        appendDigits(value.magnitude)
+    }
+
+    mutating func append(_ value: Int) {
+        append(Int64(value))
+    }
+
+    private mutating func appendDigits(_ value: UInt64) {
+        if value >= 10 { appendDigits(value / 10) }
+        outputLine.append(UInt8(ascii: "0") + UInt8(value % 10))
+    }
+
+    /// A float as Marlin's `print_float(value, 2)` prints it: rounded half up.
+    mutating func appendFixed2(_ value: Double) {
+        guard value.isFinite else {
+            append("nan")
+            return
+        }
+        let hundredths = (abs(value) * 100 + 0.5).rounded(.down)
+        let scaled = hundredths < 9.0e18 ? UInt64(hundredths) : UInt64(9.0e18)
+        if value < 0 && scaled > 0 { outputLine.append(UInt8(ascii: "-")) }
+        appendDigits(scaled / 100)
+        outputLine.append(UInt8(ascii: "."))
+        let fraction = scaled % 100
+        outputLine.append(UInt8(ascii: "0") + UInt8(fraction / 10))
+        outputLine.append(UInt8(ascii: "0") + UInt8(fraction % 10))
+    }
+
+    /// `print_heater_states()` for one hotend and a bed:
+    /// ` T:201.30 /210.00 B:60.00 /60.00 @:127 B@:0`.
+    mutating func appendTemperatures() {
+        append(" T:")
+        appendFixed2(hotend.temperature(at: nowNanoseconds))
+        append(" /")
+        appendFixed2(Double(hotend.targetCelsius))
+        append(" B:")
+        appendFixed2(bed.temperature(at: nowNanoseconds))
+        append(" /")
+        appendFixed2(Double(bed.targetCelsius))
+        append(" @:")
+        append(hotend.power(at: nowNanoseconds))
+        append(" B@:")
+        append(bed.power(at: nowNanoseconds))
+    }
+
+    mutating func printLine(_ text: StaticString) {
+        beginLine()
+        append(text)
+        endLine()
+    }
+
+    /// Sends the line built since `beginLine()` with its newline.
+    ///
+    /// `--drop-ok` loses a whole line that starts with `ok` here; `--noise-tx` flips a bit
+    /// of a byte as it leaves. Bytes leave one byte time apart once the wire is free; when
+    /// more than TX_BUFFER_SIZE of them are still waiting to start, the firmware is stalled
+    /// until the UART has taken them, as Marlin's serial write blocks on a full buffer.
+    mutating func endLine() {
+        if outputLine.count >= 2 && outputLine[0] == UInt8(ascii: "o") && outputLine[1] == UInt8(ascii: "k"),
+           okDrop.roll() {
+            counters.oksDropped += 1
+            return
+        }
+        outputLine.append(UInt8(ascii: "\n"))
+        let ready = nowNanoseconds
+        for index in outputLine.indices {
+            var byte = outputLine[index]
+            if transmitNoise.roll() {
+                byte ^= transmitNoise.bitMask()
+                counters.txBitsFlipped += 1
+            }
+            let departed = outboundLink.schedule(readyAt: ready)
+            outbound.append(byte, arrivingAt: departed + outboundLink.latencyNanoseconds)
+            recentDepartures[recentDepartureIndex] = departed
+            recentDepartureIndex += 1
+            if recentDepartureIndex == recentDepartures.count { recentDepartureIndex = 0 }
+        }
+        counters.bytesSent += outputLine.count
+        // The oldest entry of the ring is the byte TX_BUFFER_SIZE before the last one: the
+        // write returns once that byte has started transmitting.
+        let oldest = recentDepartures[recentDepartureIndex]
+        if oldest != .min {
+            firmwareFreeAt = max(firmwareFreeAt, oldest - outboundLink.byteNanoseconds)
+        }
+    }
+
+    /// The boot banner Marlin's `setup()` prints.
+    mutating func printBanner() {
+        printLine("start")
+        printLine("echo:Marlin 2.1.2.5")
+        printLine("echo: Last Updated: 2024-10-31 | Author: (printedge-sim)")
+        printLine("echo: Compiled: Oct 31 2024")
+        printLine("echo: Free Memory: 2420  PlannerBufferBytes: 1536")
+        printLine("echo:V86 stored settings retrieved (629 bytes; crc 24573)")
+    }
+}

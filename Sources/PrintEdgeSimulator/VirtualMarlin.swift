@@ -1,0 +1,579 @@
+import PrintEdgeCore
+
+/// A Marlin 2.1 printer with its serial link, as a deterministic discrete-event model.
+///
+/// Nothing here reads a clock or touches a file descriptor. The owner tells the model
+/// what the host wrote and when (`hostWrote(_:at:)`), lets time pass (`advance(to:)`),
+/// and gets back the bytes that reached the host by then. `nextEventInstant` says when
+/// something next happens, so a driver can sleep until then — on a real pty
+/// (`printedge-sim`) or on a virtual clock in a test, with a host state machine on the
+/// other end and no sleeping at all:
+///
+/// ```swift
+/// var printer = VirtualMarlin(configuration: .init(), start: .zero)
+/// printer.hostWrote(Array("N1 G28*18\n".utf8), at: .zero)
+/// let replies = printer.advance(to: .zero + .seconds(5))
+/// // the `start` banner, "echo:busy: processing" at 2 s, "ok" when G28 ends at 3 s
+/// ```
+///
+/// What is modelled, in event order:
+/// - **Wire in**: each byte arrives at max(previous arrival, write instant + latency) +
+///   one byte time (10 bits at the baud rate), optionally with a bit flipped by noise.
+/// - **UART ISR**: the emergency parser sees the byte (M112 halts at once, M108 ends a
+///   heating wait, M410 empties the planner), then the byte enters the RX ring or, if the
+///   ring is full, is lost.
+/// - **Main loop** (`get_serial_commands` then `advance`): reads the RX ring character by
+///   character into the line buffer while the command queue has a free slot, checks line
+///   numbers and checksums, and executes the command at the head of the queue. While a
+///   command blocks — a move waiting for a planner slot, G28, G4, M400, M109/M190, M0 —
+///   the main loop does not run, so nothing more is read and the RX ring fills: this is
+///   stricter than "reads while a slot is free", and it is what Marlin does, whose blocking
+///   handlers spin in `idle()`, which never calls `get_available_commands()`.
+/// - **Stepper**: planner blocks complete one after another.
+/// - **idle() timers**: `busy: processing` keepalive, temperature reports while heating,
+///   M155 autoreports.
+/// - **Wire out**: every line the firmware prints is paced out at the baud rate and
+///   reaches the host `latency` later. A print that overflows the UART's TX buffer stalls
+///   the firmware until the bytes have gone, as Marlin's blocking serial writes do.
+///
+/// Line errors follow `gcode_line_error`: print `Error:<message><last N>`, discard every
+/// byte in the RX ring, print `Resend: <last N + 1>` and `ok`.
+///
+/// **Fragments.** Bytes of a line still on the wire when the drain happened arrive
+/// afterwards without their start. Real Marlin parses such a tail as an unnumbered command:
+/// usually it answers `echo:Unknown command: "<tail>"` and `ok`, but when the cut falls
+/// right before a command letter it executes whatever is left — a hazard no firmware
+/// setting prevents once a host keeps more than one line in flight. The model marks the
+/// first line that completes after a drain (or a reset) that cut into a line as a
+/// fragment, queues it like Marlin would, and answers it as an unknown command; it never
+/// executes one. It counts them (`fragments`) and separately those real Marlin would have
+/// executed (`fragmentsExecutable`: G, M or T and a digit after leading spaces). A fragment
+/// that still starts with `N` is checked as a numbered line, as Marlin would.
+///
+/// **Sizes as Marlin counts them.** The RX ring and the planner each keep one slot free
+/// to tell full from empty: RX_BUFFER_SIZE 128 holds 127 bytes, BLOCK_BUFFER_SIZE 16 holds
+/// 15 moves (and ADVANCED_OK reports `P15` when idle).
+///
+/// **Where the model is simpler than Marlin**, on purpose: moves have no acceleration or
+/// junction speeds (duration = length / feedrate, capped by the maximum axis feedrates);
+/// an arc is one block; no minimum segment time or step rounding; M109/M190 end within
+/// 1 °C of the target with no residency timer (` W:?` in every report); G20/G21 and M73
+/// are accepted although stock Marlin builds them out; a reset is instantaneous (no boot
+/// time during which bytes are lost).
+public struct VirtualMarlin: Sendable {
+    public let configuration: VirtualMarlinConfiguration
+    /// `configuration.speedup`, or 1 if that is not a positive number.
+    let speedup: Double
+
+    // MARK: Clock
+
+    /// The model's current instant, in nanoseconds.
+    var nowNanoseconds: Int64
+    let startNanoseconds: Int64
+
+    // MARK: Wire
+
+    var inboundLink: PacedLink
+    var inbound = TimedByteQueue()
+    var outboundLink: PacedLink
+    var outbound = TimedByteQueue()
+    var receiveNoise: FaultDice
+    var transmitNoise: FaultDice
+    var okDrop: FaultDice
+    /// Departure instants of the last TX_BUFFER_SIZE + 1 bytes printed, as a ring, to know
+    /// when a print would have found room in the TX buffer.
+    var recentDepartures: [Int64]
+    var recentDepartureIndex = 0
+    /// The firmware is stalled on a blocking serial write until then.
+    var firmwareFreeAt: Int64
+
+    // MARK: Firmware
+
+    var receiveBuffer: ReceiveBuffer
+    var emergencyParser = EmergencyParser()
+    var lineReader = SerialLineReader()
+    var queue: CommandQueue
+    var planner: MotionPlanner
+    var hotend: Heater
+    var bed: Heater
+    /// `serial_state.last_N`.
+    var lastN: Int64 = 0
+    var activity: Activity = .ready
+    /// A line error was printed; the drain and `Resend:` follow once the firmware may run.
+    var resendPending = false
+    var quickStopRequested = false
+    var waitForHeatup = false
+    var waitForUser = false
+    var isHalted = false
+    /// The next line to complete is the tail of a line cut by a drain or reset.
+    var fragmentPending = false
+    var keepaliveIntervalNanoseconds: Int64 = VirtualMarlin.defaultKeepaliveNanoseconds
+    var nextKeepaliveAt: Int64?
+    var nextTemperatureReportAt: Int64?
+    var autoreportIntervalNanoseconds: Int64 = 0
+    var nextAutoreportAt: Int64?
+
+    // MARK: Motion state
+
+    var position = AxisPosition.zero
+    var relativeAxes = false
+    var extruderMode = ExtruderMode.followAxes
+    var feedrateMMPerMinute = 1500.0
+    var feedratePercent = 100.0
+
+    // MARK: Accounting
+
+    var counters = SimulatorStatistics()
+    var starvedSince: Int64?
+    var starvedNanoseconds: Int64 = 0
+    var hasReset = false
+    var executionLog: [String] = []
+    /// The line being printed, reused so replies allocate nothing.
+    var outputLine: [UInt8] = []
+
+    static let defaultKeepaliveNanoseconds: Int64 = 2_000_000_000
+
+    /// What the firmware's main loop is doing; every case but `ready` is a command handler
+    /// spinning in `idle()` with the command still at the head of the queue.
+    enum Activity: Sendable {
+        /// In the main loop: reading serial and dispatching commands.
+        case ready
+        /// G0–G3 waiting for a free planner slot; nil for a move too short to make a block.
+        case waitingForPlannerSlot(MotionPlanner.Block?)
+        /// `planner.synchronize()` before G28, G4 or M400.
+        case synchronizing(then: AfterSynchronize)
+        case homing(until: Int64, axes: HomingAxes)
+        case dwelling(until: Int64)
+        /// M109/M190: until the heater is within a degree of its target.
+        case heating(until: Int64)
+        /// M0/M1: until M108 (or the timeout).
+        case pausedForUser(until: Int64?)
+
+        var isBlocking: Bool {
+            if case .ready = self { return false }
+            return true
+        }
+    }
+
+    enum AfterSynchronize: Sendable {
+        case home(HomingAxes)
+        case dwell(nanoseconds: Int64)
+        case pauseForUser(timeoutNanoseconds: Int64?)
+        case nothing
+    }
+
+    struct HomingAxes: Sendable {
+        var x: Bool
+        var y: Bool
+        var z: Bool
+    }
+
+    enum ExtruderMode: Sendable {
+        case followAxes
+        case relative
+        case absolute
+    }
+
+    // MARK: - API
+
+    /// A printer that powers up at `start`; with `printsBannerAtStart` its `start` banner is
+    /// the first thing on the wire.
+    public init(configuration: VirtualMarlinConfiguration = VirtualMarlinConfiguration(), start: MonotonicInstant = .zero) {
+        self.configuration = configuration
+        let start = start.nanoseconds
+        nowNanoseconds = start
+        startNanoseconds = start
+        let latency = configuration.latency.nanosecondsClamped
+        inboundLink = PacedLink(baud: configuration.baudRate, latencyNanoseconds: latency)
+        outboundLink = PacedLink(baud: configuration.baudRate, latencyNanoseconds: latency)
+        var seeds = SplitMix64(seed: configuration.seed)
+        receiveNoise = FaultDice(probability: configuration.receiveNoiseProbability, seed: seeds.next())
+        transmitNoise = FaultDice(probability: configuration.transmitNoiseProbability, seed: seeds.next())
+        okDrop = FaultDice(probability: configuration.okDropProbability, seed: seeds.next())
+        recentDepartures = [Int64](repeating: .min, count: max(0, configuration.transmitBufferSize) + 1)
+        firmwareFreeAt = start
+        receiveBuffer = ReceiveBuffer(size: configuration.receiveBufferSize)
+        queue = CommandQueue(slots: configuration.commandSlots)
+        let speedup = configuration.speedup > 0 && configuration.speedup.isFinite ? configuration.speedup : 1
+        self.speedup = speedup
+        planner = MotionPlanner(
+            blockBufferSize: configuration.plannerBlocks,
+            firstMoveDelayNanoseconds: Int64(Double(configuration.firstMoveDelay.nanosecondsClamped) / speedup))
+        hotend = Heater(
+            timeConstantNanoseconds: Double(configuration.hotendTimeConstant.nanosecondsClamped) / speedup,
+            maximumTargetCelsius: 260, fullPowerCelsius: 300, startNanoseconds: start)
+        bed = Heater(
+            timeConstantNanoseconds: Double(configuration.bedTimeConstant.nanosecondsClamped) / speedup,
+            maximumTargetCelsius: 140, fullPowerCelsius: 120, startNanoseconds: start)
+        outputLine.reserveCapacity(256)
+        if configuration.printsBannerAtStart {
+            printBanner()
+        }
+    }
+
+    /// The model's current instant: the latest it was advanced to.
+    public var now: MonotonicInstant { MonotonicInstant(nanoseconds: nowNanoseconds) }
+
+    /// Bytes the host wrote into the port at `instant` (never earlier than `now`; an
+    /// earlier instant is taken as `now`). They travel over the wire and reach the
+    /// firmware one byte time apart.
+    public mutating func hostWrote(_ bytes: some Collection<UInt8>, at instant: MonotonicInstant) {
+        let written = max(instant.nanoseconds, nowNanoseconds)
+        let ready = written &+ inboundLink.latencyNanoseconds
+        let handled: Void? = bytes.withContiguousStorageIfAvailable { buffer in
+            for byte in buffer {
+                inbound.append(byte, arrivingAt: inboundLink.schedule(readyAt: ready))
+            }
+        }
+        if handled == nil {
+            for byte in bytes {
+                inbound.append(byte, arrivingAt: inboundLink.schedule(readyAt: ready))
+            }
+        }
+    }
+
+    /// Runs every event due up to `instant`, in time order, and returns the bytes that
+    /// reached the host by then.
+    public mutating func advance(to instant: MonotonicInstant) -> [UInt8] {
+        var output: [UInt8] = []
+        advance(to: instant, appendingOutputTo: &output)
+        return output
+    }
+
+    /// `advance(to:)` appending to a buffer the caller reuses.
+    public mutating func advance(to instant: MonotonicInstant, appendingOutputTo output: inout [UInt8]) {
+        let target = instant.nanoseconds
+        var stepsWithoutTimePassing = 0
+        while let next = nextFirmwareEventNanoseconds(), next <= target {
+            if next > nowNanoseconds {
+                nowNanoseconds = next
+                stepsWithoutTimePassing = 0
+            } else {
+                stepsWithoutTimePassing += 1
+                if stepsWithoutTimePassing > 1_000_000 {
+                    preconditionFailure("VirtualMarlin makes no progress at \(now) in \(activity)")
+                }
+            }
+            step()
+        }
+        if target > nowNanoseconds { nowNanoseconds = target }
+        outbound.removeArrived(by: nowNanoseconds, into: &output)
+    }
+
+    /// When the next event is due — a byte reaching the firmware or the host, a block or
+    /// command finishing, a timer — or nil when nothing will happen until the host writes.
+    public var nextEventInstant: MonotonicInstant? {
+        let firmware = nextFirmwareEventNanoseconds() ?? .max
+        let host = outbound.firstInstant ?? .max
+        let next = min(firmware, host)
+        guard next != .max else { return nil }
+        return MonotonicInstant(nanoseconds: max(next, nowNanoseconds))
+    }
+
+    /// The counters so far.
+    public var statistics: SimulatorStatistics {
+        var result = counters
+        result.halted = isHalted
+        result.plannerStarvedSeconds = Double(starvedNanoseconds) / 1e9
+        result.elapsedSeconds = Double(nowNanoseconds - startNanoseconds) / 1e9
+        return result
+    }
+
+    /// Executed numbered commands since the last call, normalised: without the `N<n> `
+    /// prefix and the `*<checksum>`, trimmed. M110 and unnumbered commands are not logged.
+    public mutating func takeExecutionLog() -> [String] {
+        defer { executionLog.removeAll(keepingCapacity: true) }
+        return executionLog
+    }
+
+    /// `last_N`: the number of the last line accepted; the next must be one more.
+    public var lastLineNumber: Int64 { lastN }
+
+    /// Commands in the queue, the executing one included.
+    public var queuedCommandCount: Int { queue.count }
+
+    /// Moves in the planner, the executing one included.
+    public var plannedMoveCount: Int { planner.count }
+
+    /// Bytes waiting in the UART's RX ring.
+    public var receiveBufferCount: Int { receiveBuffer.count }
+
+    /// Whether M112 halted the firmware.
+    public var halted: Bool { isHalted }
+
+    /// Hotend and bed temperatures now, in °C.
+    public var temperaturesCelsius: (hotend: Double, bed: Double) {
+        (hotend.temperature(at: nowNanoseconds), bed.temperature(at: nowNanoseconds))
+    }
+
+    // MARK: - Event loop
+
+    /// The earliest instant something inside the printer happens, not counting bytes on
+    /// their way to the host.
+    func nextFirmwareEventNanoseconds() -> Int64? {
+        var next = inbound.firstInstant ?? .max
+        if isHalted { return next == .max ? nil : next }
+        if let planned = planner.nextEventNanoseconds { next = min(next, planned) }
+        if let wake = firmwareWakeNanoseconds() { next = min(next, max(wake, firmwareFreeAt)) }
+        return next == .max ? nil : next
+    }
+
+    /// When the main loop or the blocked handler has something to do next, ignoring a
+    /// stall on serial output.
+    private func firmwareWakeNanoseconds() -> Int64? {
+        if resendPending || quickStopRequested { return nowNanoseconds }
+        var next = Int64.max
+        if let due = nextAutoreportAt { next = min(next, due) }
+        if activity.isBlocking, let due = nextKeepaliveAt { next = min(next, due) }
+        switch activity {
+        case .ready:
+            if !queue.isEmpty || (!receiveBuffer.isEmpty && !queue.isFull) { return nowNanoseconds }
+        case .waitingForPlannerSlot:
+            if planner.hasFreeSlot { return nowNanoseconds }
+        case .synchronizing:
+            if planner.isEmpty { return nowNanoseconds }
+        case .homing(let until, _), .dwelling(let until):
+            next = min(next, until)
+        case .heating(let until):
+            if !waitForHeatup { return nowNanoseconds }
+            next = min(next, until)
+            if let due = nextTemperatureReportAt { next = min(next, due) }
+        case .pausedForUser(let until):
+            if !waitForUser { return nowNanoseconds }
+            if let until { next = min(next, until) }
+        }
+        return next == .max ? nil : next
+    }
+
+    /// Everything due at `nowNanoseconds`: the stepper, the ISR, then the firmware.
+    private mutating func step() {
+        if let emptiedAt = planner.advance(to: nowNanoseconds) {
+            plannerRanEmpty(at: emptiedAt)
+        }
+        receiveArrivedBytes()
+        runFirmware()
+    }
+
+    /// The UART ISR for every byte that has arrived.
+    private mutating func receiveArrivedBytes() {
+        while let arrival = inbound.firstInstant, arrival <= nowNanoseconds {
+            var byte = inbound.removeFirst()
+            counters.bytesReceived += 1
+            if receiveNoise.roll() {
+                byte ^= receiveNoise.bitMask()
+                counters.rxBitsFlipped += 1
+            }
+            if isHalted { continue }
+            if let command = emergencyParser.update(byte) {
+                switch command {
+                case .kill:
+                    halt()
+                    continue
+                case .cancelWait:
+                    waitForHeatup = false
+                    waitForUser = false
+                case .quickStop:
+                    quickStopRequested = true
+                case .promptResponse:
+                    break
+                }
+            }
+            if !receiveBuffer.push(byte) {
+                counters.overrunBytes += 1
+            }
+        }
+    }
+
+    /// The firmware's main loop and `idle()`, for as long as it has work and is not
+    /// stalled on serial output. A blocked handler first checks whether its wait is over,
+    /// then lets `idle()` print what is due: a keepalive falling due at the very instant a
+    /// wait ends is not printed.
+    private mutating func runFirmware() {
+        while !isHalted && firmwareFreeAt <= nowNanoseconds {
+            if resendPending {
+                finishLineError()
+                continue
+            }
+            if quickStopRequested {
+                quickStopRequested = false
+                quickStop()
+                continue
+            }
+            switch activity {
+            case .ready:
+                if printDueReports() { continue }
+                readSerialCommands()
+                if resendPending { continue }
+                guard !queue.isEmpty else { return }
+                executeHeadCommand()
+            case .waitingForPlannerSlot(let block):
+                guard planner.hasFreeSlot else {
+                    if printDueReports() { continue }
+                    return
+                }
+                if let block { enterPlanner(block) }
+                finishCommand()
+            case .synchronizing(let after):
+                guard planner.isEmpty else {
+                    if printDueReports() { continue }
+                    return
+                }
+                switch after {
+                case .home(let axes):
+                    activity = .homing(until: nowNanoseconds + scaled(configuration.homingDuration), axes: axes)
+                case .dwell(let nanoseconds):
+                    activity = .dwelling(until: nowNanoseconds + nanoseconds)
+                case .pauseForUser(let timeout):
+                    waitForUser = true
+                    activity = .pausedForUser(until: timeout.map { nowNanoseconds + $0 })
+                case .nothing:
+                    finishCommand()
+                }
+            case .homing(let until, let axes):
+                guard nowNanoseconds >= until else {
+                    if printDueReports() { continue }
+                    return
+                }
+                if axes.x { position.x = 0 }
+                if axes.y { position.y = 0 }
+                if axes.z { position.z = 0 }
+                finishCommand()
+            case .dwelling(let until):
+                guard nowNanoseconds >= until else {
+                    if printDueReports() { continue }
+                    return
+                }
+                finishCommand()
+            case .heating(let until):
+                // Marlin's wait is a do-while: the first report comes even if the
+                // temperature is already there.
+                if printDueReports() { continue }
+                guard !waitForHeatup || nowNanoseconds >= until else { return }
+                nextTemperatureReportAt = nil
+                finishCommand()
+            case .pausedForUser(let until):
+                if waitForUser, until.map({ nowNanoseconds < $0 }) ?? true {
+                    if printDueReports() { continue }
+                    return
+                }
+                waitForUser = false
+                finishCommand()
+            }
+        }
+    }
+
+    /// The reports `idle()` prints on its timers; true if one was printed.
+    private mutating func printDueReports() -> Bool {
+        if activity.isBlocking, let due = nextKeepaliveAt, due <= nowNanoseconds {
+            nextKeepaliveAt = keepaliveIntervalNanoseconds > 0 ? nowNanoseconds + keepaliveIntervalNanoseconds : nil
+            if case .pausedForUser = activity {
+                printLine("echo:busy: paused for user")
+            } else {
+                printLine("echo:busy: processing")
+            }
+            return true
+        }
+        if case .heating = activity, let due = nextTemperatureReportAt, due <= nowNanoseconds {
+            nextTemperatureReportAt = nowNanoseconds + 1_000_000_000
+            beginLine()
+            appendTemperatures()
+            append(" W:?")
+            endLine()
+            return true
+        }
+        if let due = nextAutoreportAt, due <= nowNanoseconds {
+            nextAutoreportAt = nowNanoseconds + autoreportIntervalNanoseconds
+            beginLine()
+            appendTemperatures()
+            endLine()
+            return true
+        }
+        return false
+    }
+
+    /// A Marlin time (motion, homing, dwell) divided by the speedup, in nanoseconds.
+    func scaled(_ duration: Duration) -> Int64 {
+        scaled(nanoseconds: Double(duration.nanosecondsClamped))
+    }
+
+    /// Saturates at about three years, so absurd parameters cannot overflow the clock.
+    func scaled(nanoseconds: Double) -> Int64 {
+        let value = (nanoseconds / speedup).rounded()
+        guard !value.isNaN else { return 0 }
+        return Int64(min(1.0e17, max(0, value)))
+    }
+
+    // MARK: - Planner accounting
+
+    /// The stepper finished the last block.
+    mutating func plannerRanEmpty(at instant: Int64) {
+        if queue.isEmpty && starvedSince == nil {
+            starvedSince = instant
+        }
+    }
+
+    /// A move block enters the planner: a starvation gap, if one was open, ends here.
+    mutating func enterPlanner(_ block: MotionPlanner.Block) {
+        if let since = starvedSince {
+            starvedNanoseconds += nowNanoseconds - since
+            starvedSince = nil
+        }
+        planner.push(block, at: nowNanoseconds)
+    }
+
+    /// `quickstop_stepper()`: the planner is emptied, the position becomes wherever the
+    /// tool physically was.
+    mutating func quickStop() {
+        position = planner.physicalPosition(at: nowNanoseconds, idle: position)
+        planner.removeAll()
+        starvedSince = nil
+    }
+
+    /// `kill()`: heaters off, `Error:Printer halted. kill() called!`, then a dead loop that
+    /// ignores the host for good. Bytes already on their way out still leave.
+    mutating func halt() {
+        hotend.setTarget(0, at: nowNanoseconds)
+        bed.setTarget(0, at: nowNanoseconds)
+        planner.removeAll()
+        starvedSince = nil
+        printLine("Error:Printer halted. kill() called!")
+        isHalted = true
+    }
+
+    /// A power cycle of the controller: every buffer, the planner, the line number and
+    /// the modes start over, then the `start` banner. Bytes still on the wire keep coming;
+    /// a line the reset cut in two arrives as a fragment.
+    mutating func reset() {
+        counters.resets += 1
+        if receiveBuffer.isEmpty {
+            fragmentPending = lineReader.isInsideLine
+        } else {
+            let drained = receiveBuffer.drain()
+            fragmentPending = drained.last.map { !SerialLineReader.isEndOfLine($0) } ?? false
+        }
+        lineReader.reset()
+        emergencyParser.reset()
+        queue.removeAll()
+        planner.removeAll()
+        hotend.setTarget(0, at: nowNanoseconds)
+        bed.setTarget(0, at: nowNanoseconds)
+        lastN = 0
+        activity = .ready
+        resendPending = false
+        quickStopRequested = false
+        waitForHeatup = false
+        waitForUser = false
+        keepaliveIntervalNanoseconds = VirtualMarlin.defaultKeepaliveNanoseconds
+        nextKeepaliveAt = nil
+        nextTemperatureReportAt = nil
+        autoreportIntervalNanoseconds = 0
+        nextAutoreportAt = nil
+        position = .zero
+        relativeAxes = false
+        extruderMode = .followAxes
+        feedrateMMPerMinute = 1500
+        feedratePercent = 100
+        starvedSince = nil
+        printBanner()
+    }
+}

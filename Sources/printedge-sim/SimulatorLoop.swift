@@ -1,0 +1,116 @@
+import Glibc
+import PrintEdgeCore
+import PrintEdgeSerial
+import PrintEdgeSimulator
+
+/// The I/O around a `VirtualMarlin`: one thread, one ppoll on the pty master and a wake-up
+/// descriptor, with the timeout set to the model's next event.
+///
+/// Each turn reads what the host wrote (stamped with the instant it was read), advances
+/// the model to now, and writes what reached the host, keeping what the pty does not
+/// take for the next turn.
+struct SimulatorLoop {
+    private let terminal: PseudoTerminal
+    private var printer: VirtualMarlin
+    private let wakeup: WakeupPipe
+    private var pollSet = PollSet()
+    private let masterSlot: Int
+    private let wakeupSlot: Int
+    private var readBuffer = [UInt8](repeating: 0, count: 65_536)
+    private var pendingOutput: [UInt8] = []
+    private var executionLog: AppendOnlyFile?
+    private let statisticsPath: String?
+    private var nextStatisticsWrite: MonotonicInstant
+    private var nextLogFlush: MonotonicInstant
+
+    private static let statisticsInterval = Duration.milliseconds(500)
+    private static let logFlushInterval = Duration.milliseconds(100)
+
+    init(
+        configuration: VirtualMarlinConfiguration, linkPath: String, executionLogPath: String?,
+        statisticsPath: String?
+    ) throws {
+        executionLog = try executionLogPath.map { try AppendOnlyFile(path: $0) }
+        self.statisticsPath = statisticsPath
+        wakeup = try WakeupPipe()
+        terminal = try PseudoTerminal(symlinkPath: linkPath)
+        masterSlot = pollSet.add(terminal.masterFileDescriptor, interest: .readable)
+        wakeupSlot = pollSet.add(wakeup.fileDescriptor, interest: .readable)
+        let start = MonotonicInstant.now()
+        printer = VirtualMarlin(configuration: configuration, start: start)
+        nextStatisticsWrite = start
+        nextLogFlush = start + SimulatorLoop.logFlushInterval
+        ShutdownSignals.install(waking: wakeup)
+    }
+
+    mutating func run() throws {
+        print("printedge-sim: listening on \(terminal.slavePath) (link \(terminal.symlinkPath ?? "-"))")
+        fflush(nil)  // all streams: `stdout` itself is not concurrency-safe to name
+        defer { terminal.close() }
+        while true {
+            let now = MonotonicInstant.now()
+            var wakeAt = min(nextStatisticsWrite, nextLogFlush)
+            if let next = printer.nextEventInstant { wakeAt = min(wakeAt, next) }
+            pollSet.setInterest(pendingOutput.isEmpty ? .readable : [.readable, .writable], forSlot: masterSlot)
+            _ = try pollSet.wait(timeout: wakeAt > now ? wakeAt - now : .zero)
+            if pollSet.readiness(ofSlot: wakeupSlot).contains(.readable) { break }
+
+            let instant = MonotonicInstant.now()
+            if !pollSet.readiness(ofSlot: masterSlot).isEmpty {
+                try readHost(at: instant)
+            }
+            printer.advance(to: instant, appendingOutputTo: &pendingOutput)
+            try writeHost()
+            if instant >= nextLogFlush {
+                try flushExecutionLog()
+                nextLogFlush = instant + SimulatorLoop.logFlushInterval
+            }
+            if instant >= nextStatisticsWrite {
+                try writeStatistics()
+                nextStatisticsWrite = instant + SimulatorLoop.statisticsInterval
+            }
+        }
+        printer.advance(to: MonotonicInstant.now(), appendingOutputTo: &pendingOutput)
+        try? writeHost()
+        try flushExecutionLog()
+        try writeStatistics()
+    }
+
+    private mutating func readHost(at instant: MonotonicInstant) throws {
+        while true {
+            let count = try readBuffer.withUnsafeMutableBytes { buffer in
+                try terminal.read(into: buffer)
+            }
+            guard count > 0 else { return }
+            printer.hostWrote(readBuffer[0..<count], at: instant)
+            if count < readBuffer.count { return }
+        }
+    }
+
+    private mutating func writeHost() throws {
+        guard !pendingOutput.isEmpty else { return }
+        let written = try pendingOutput.withUnsafeBytes { bytes in
+            try terminal.write(bytes)
+        }
+        if written == pendingOutput.count {
+            pendingOutput.removeAll(keepingCapacity: true)
+        } else if written > 0 {
+            pendingOutput.removeFirst(written)
+        }
+    }
+
+    private mutating func flushExecutionLog() throws {
+        guard executionLog != nil else { return }
+        let lines = printer.takeExecutionLog()
+        guard !lines.isEmpty else { return }
+        var text = lines.joined(separator: "\n")
+        text.append("\n")
+        try executionLog?.append(text)
+    }
+
+    /// Replaces the file atomically, so a reader never sees half an object.
+    private func writeStatistics() throws {
+        guard let statisticsPath else { return }
+        try AppendOnlyFile.replaceContents(of: statisticsPath, with: printer.statistics.json)
+    }
+}
