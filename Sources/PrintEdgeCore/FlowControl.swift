@@ -74,6 +74,12 @@ public struct FlowControl: Sendable {
         }
     }
 
+    /// Whether `byteCount` more bytes fit the RX buffer, whatever the line count.
+    public func allowsBytesOnly(byteCount: Int, ledger: InFlightLedger) -> Bool {
+        let resident = strategy == .advancedOK ? ledger.bytes(afterSkipping: queuedAhead) : ledger.byteCount
+        return resident + byteCount <= usableRxBytes
+    }
+
     /// Takes in an ADVANCED_OK reply after the entries it acknowledged left the ledger.
     public mutating func observe(_ ok: OkReply, ledger: InFlightLedger) {
         guard let slotsFree = ok.commandSlotsFree else { return }

@@ -34,6 +34,11 @@ public struct HostProtocol: Sendable {
         /// of lines in flight, so a lost `ok` costs a fraction of the window for a moment instead
         /// of a stall. 0 turns it off. ADVANCED_OK needs none: every `ok` names its line.
         public var syncEveryLines = 64
+        /// Silence with lines in flight after which a sync goes out at once: two lost `ok`s
+        /// fill a window of long lines, and waiting for the next periodic sync (or the
+        /// communication timeout) would stall the stream. Harmless when the firmware was just
+        /// busy with a long move: the sync waits in its queue.
+        public var stallSyncDelay: Duration = .milliseconds(100)
         public var maxRequestsForSameLine = 10
         /// File lines the caller should keep queued ahead of the wire.
         public var lookaheadLines = 32
@@ -167,6 +172,9 @@ public struct HostProtocol: Sendable {
     private var unknownCommand: String?
 
     private var deadline: MonotonicInstant?
+    private var lastHeard = MonotonicInstant.zero
+    /// A sync is due now, whatever the line count since the last one.
+    private var syncRequested = false
     private var consecutiveTimeouts = 0
     private var sawAdvancedOk = false
     private var firmwareInfo: FirmwareInfo?
@@ -217,7 +225,10 @@ public struct HostProtocol: Sendable {
     /// When `clockAdvanced` must be called at the latest, if something is awaited.
     public var nextDeadline: MonotonicInstant? {
         if isTerminal { return nil }
-        guard let recovery else { return deadline }
+        guard let recovery else {
+            guard let stallSync = stallSyncInstant else { return deadline }
+            return deadline.map { min($0, stallSync) } ?? stallSync
+        }
         let resume = max(recovery.quietUntil, ledger.containsLines ? recovery.startedAt + configuration.resendPatience : recovery.quietUntil)
         return deadline.map { min($0, resume) } ?? resume
     }
@@ -264,6 +275,9 @@ public struct HostProtocol: Sendable {
     }
 
     public mutating func clockAdvanced(to now: MonotonicInstant) -> Event? {
+        if let stallSync = stallSyncInstant, now >= stallSync {
+            syncRequested = true
+        }
         if let current = recovery, now >= current.quietUntil,
            !ledger.containsLines || now >= current.startedAt + configuration.resendPatience {
             // Whatever was written before the request has reached the firmware and been
@@ -367,7 +381,7 @@ public struct HostProtocol: Sendable {
                 deadline = now + configuration.handshakeTimeout
                 return nil
             case .query where firmwareInfo != nil || identifiedWithoutInfo:
-                return finishHandshake()
+                return finishHandshake(at: now)
             case .query:
                 // An `ok` left over from before the hello (a previous session's queue):
                 // M115's own `ok` comes after its FIRMWARE_NAME line.
@@ -396,7 +410,7 @@ public struct HostProtocol: Sendable {
         }
     }
 
-    private mutating func finishHandshake() -> Event {
+    private mutating func finishHandshake(at now: MonotonicInstant) -> Event {
         let strategy: FlowStrategy
         switch configuration.flow {
         case .fixed(let fixed):
@@ -408,6 +422,7 @@ public struct HostProtocol: Sendable {
                            commandSlots: configuration.commandSlots)
         progress.flow = strategy
         state = .streaming
+        lastHeard = now
         deadline = nil
         consecutiveTimeouts = 0
         return .identified(firmwareInfo, capabilities: capabilities, flow: strategy)
@@ -497,7 +512,15 @@ public struct HostProtocol: Sendable {
 
     private mutating func heardFromFirmware(at now: MonotonicInstant) {
         consecutiveTimeouts = 0
+        lastHeard = now
         deadline = now + configuration.communicationTimeout
+    }
+
+    /// When a stall sync is due: lines in flight, none of them an `M105`, and silence.
+    private var stallSyncInstant: MonotonicInstant? {
+        guard case .streaming = state, recovery == nil, !syncRequested, ledger.containsLines,
+              ledger.oldestTemperatureQuery == nil, sendCursor == nextLineNumber else { return nil }
+        return lastHeard + configuration.stallSyncDelay
     }
 
     /// Attributes one `ok` to what it acknowledges; see `InFlightLedger` for why the count
@@ -687,9 +710,9 @@ public struct HostProtocol: Sendable {
                 return nil
             }
             sent = line
-        } else if let next = pending.first, !needsSync {
+        } else if let next = pending.first, !needsSync && !syncRequested {
             sent = newLine(sourceLine: next.sourceLine, command: next.command, fileCommands: fileCommandsSent + 1)
-        } else if needsSync || (inputFinished && pending.isEmpty && finalSyncLine == nil) {
+        } else if needsSync || syncRequested || (inputFinished && pending.isEmpty && finalSyncLine == nil) {
             // A numbered M105: accepted only if every earlier line was, and answered `ok T:`,
             // which no other command produces — a fact about the stream that no lost or forged
             // `ok` can fake.
@@ -697,7 +720,12 @@ public struct HostProtocol: Sendable {
         } else {
             return nil
         }
-        guard flow.allows(byteCount: sent.framed.count, ledger: ledger) else { return nil }
+        // A stall sync may exceed the line count (the lines counted may be phantoms whose
+        // `ok`s were lost), never the RX buffer.
+        let allowed = syncRequested && sent.isHostSync && !isRetransmission
+            ? flow.allowsBytesOnly(byteCount: sent.framed.count, ledger: ledger)
+            : flow.allows(byteCount: sent.framed.count, ledger: ledger)
+        guard allowed else { return nil }
         if isRetransmission {
             progress.retransmittedLines += 1
         } else {
@@ -705,6 +733,7 @@ public struct HostProtocol: Sendable {
             nextLineNumber += 1
             if sent.isHostSync {
                 linesSinceSync = 0
+                syncRequested = false
                 if inputFinished && pending.isEmpty { finalSyncLine = sent.number }
             } else {
                 pending.popFirst()

@@ -40,7 +40,7 @@ struct SimulatorLoop {
         printer = VirtualMarlin(configuration: configuration, start: start)
         nextStatisticsWrite = start
         nextLogFlush = start + SimulatorLoop.logFlushInterval
-        ShutdownSignals.install(waking: wakeup)
+        SignalWakeup.install([SIGTERM, SIGINT], waking: wakeup, secondSignalKills: false)
     }
 
     mutating func run() throws {

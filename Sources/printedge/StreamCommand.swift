@@ -76,7 +76,7 @@ struct StreamCommand: ParsableCommand {
         } catch {
             throw output.fail(.port(error))
         }
-        StopSignals.install(waking: stopSignal)
+        SignalWakeup.install([SIGINT, SIGTERM], waking: stopSignal, secondSignalKills: true)
 
         var options = StreamSession.Options()
         options.protocolConfiguration.flow = FlowSelection(flow) ?? .auto

@@ -165,8 +165,24 @@ import Testing
         #expect(harness.host.progress.linesAcknowledged == 12)
     }
 
+    @Test func lostOksInAWindowOfLongLinesAreSettledBySyncWithoutATimeout() {
+        var harness = ProtocolHarness { $0.stallSyncDelay = .milliseconds(100) }
+        harness.handshake()
+        let long = (1...6).map { "G1 X\($0).123456 Y\($0).654321 Z0.2 E\($0).000001 F1800" }
+        harness.enqueue(long)
+        #expect(harness.flush().count == 2)  // two 50-byte lines fill 127 bytes of RX
+        harness.advance(by: .milliseconds(99))
+        #expect(harness.flush().isEmpty)
+        harness.advance(by: .milliseconds(1))  // both oks were lost: silence
+        #expect(harness.flush() == [framedSync(4)])
+        harness.reply(ProtocolHarness.temperatureOk)
+        #expect(harness.host.progress.linesAcknowledged == 2)
+        #expect(harness.flush().count == 2)
+        #expect(harness.host.progress.timeouts == 0)
+    }
+
     @Test func silenceAfterLostOksResendsTheOldestUnacknowledgedLine() {
-        var harness = ProtocolHarness { $0.syncEveryLines = 0 }
+        var harness = ProtocolHarness { $0.syncEveryLines = 0; $0.stallSyncDelay = .seconds(3600) }
         harness.handshake()
         harness.enqueue(moves(8))
         harness.answerInOrder(from: harness.written.count, dropOkForLines: [2, 3, 4, 5])
@@ -341,7 +357,11 @@ import Testing
     }
 
     @Test func silenceResendsWithBackoffThenGivesUp() {
-        var harness = ProtocolHarness { $0.communicationTimeout = .seconds(4); $0.maxConsecutiveTimeouts = 3 }
+        var harness = ProtocolHarness {
+            $0.communicationTimeout = .seconds(4)
+            $0.maxConsecutiveTimeouts = 3
+            $0.stallSyncDelay = .seconds(3600)
+        }
         harness.handshake()
         harness.enqueue(moves(4), finish: false)
         harness.flush()
@@ -380,7 +400,7 @@ import Testing
     }
 
     @Test func aLostNewlineIsCompletedByTheResentLine() {
-        var harness = ProtocolHarness()
+        var harness = ProtocolHarness { $0.stallSyncDelay = .seconds(3600) }
         harness.handshake()
         harness.enqueue(moves(2), finish: false)
         harness.flush()
