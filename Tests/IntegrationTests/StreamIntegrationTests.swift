@@ -129,7 +129,7 @@ import Testing
         let result = try runPrintedge(["stream", file, "--port", simulator.link, "--baud", "1000000"])
         simulator.stop()
         #expect(result.status == 65)
-        #expect(result.standardError.contains("line 3, column 11"), "\(result.standardError)")
+        #expect(result.standardError.contains("line 3, column 10"), "\(result.standardError)")
     }
 
     @Test func missingFileAndMissingPortHaveTheirOwnExitStatus() throws {
