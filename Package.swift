@@ -37,7 +37,7 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(
             name: "printedge-bench",
-            dependencies: ["PrintEdgeFixtures", "PrintEdgeSerial", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["PrintEdgeAgent", "PrintEdgeFixtures", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "bench/printedge-bench",
             swiftSettings: strict),
         .testTarget(name: "PrintEdgeCoreTests", dependencies: ["PrintEdgeCore", "PrintEdgeSimulator", "PrintEdgeFixtures"]),

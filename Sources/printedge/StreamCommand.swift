@@ -106,81 +106,26 @@ struct StreamOutput {
     let port: String
     let baud: Int
 
-    struct Summary: Encodable {
-        var completed: Bool
-        var file: String
-        var port: String
-        var baud: Int
-        var lines: Int
-        var linesTotal: Int?
-        var bytesSent: Int
-        var resends: Int
-        var resendRequests: Int
-        var lineErrors: Int
-        var timeouts: Int
-        var elapsedSeconds: Double
-        var linesPerSecond: Double
-        var flow: String?
-        var error: String?
-
-        enum CodingKeys: String, CodingKey {
-            case completed, file, port, baud, lines, flow, error, resends, timeouts
-            case linesTotal = "lines_total"
-            case bytesSent = "bytes_sent"
-            case resendRequests = "resend_requests"
-            case lineErrors = "line_errors"
-            case elapsedSeconds = "elapsed_s"
-            case linesPerSecond = "lines_per_s"
-        }
-    }
-
     func succeed(_ summary: StreamSummary, job: StreamJob) {
         let progress = summary.progress
-        let seconds = summary.elapsed.seconds
-        standardError("done: \(progress.linesAcknowledged) lines in \(format(seconds, 1)) s (\(format(summary.linesPerSecond, 0)) lines/s), "
-            + "\(progress.bytesSent) bytes, \(progress.retransmittedLines) lines resent, flow \(progress.flow?.rawValue ?? "-")")
-        if json {
-            emit(Summary(completed: true, file: file, port: port, baud: baud, lines: progress.linesAcknowledged,
-                         linesTotal: job.commands, bytesSent: progress.bytesSent, resends: progress.retransmittedLines,
-                         resendRequests: progress.resendRequests, lineErrors: progress.lineErrors, timeouts: progress.timeouts,
-                         elapsedSeconds: rounded(seconds), linesPerSecond: rounded(summary.linesPerSecond),
-                         flow: progress.flow?.rawValue, error: nil))
-        }
+        standardError("done: \(progress.linesAcknowledged) lines in \(format(summary.elapsed.seconds, 1)) s "
+            + "(\(format(summary.linesPerSecond, 0)) lines/s), \(progress.bytesSent) bytes, "
+            + "\(progress.retransmittedLines) lines resent, flow \(progress.flow?.rawValue ?? "-")")
+        if json { emit(StreamReport(summary, job: job, port: port, baud: baud)) }
     }
 
     func fail(_ failure: StreamFailure) -> ExitCode {
         standardError("printedge stream: \(failure)")
-        if json {
-            var lines = 0
-            var total: Int?
-            switch failure {
-            case .disconnected(_, _, let last, let all), .interrupted(let last, let all):
-                lines = last
-                total = all
-            case .emergencyStopped(let last):
-                lines = last
-            case .protocolFailure(let error):
-                lines = error.lastAcknowledgedLine ?? 0
-            default:
-                break
-            }
-            emit(Summary(completed: false, file: file, port: port, baud: baud, lines: lines, linesTotal: total, bytesSent: 0,
-                         resends: 0, resendRequests: 0, lineErrors: 0, timeouts: 0, elapsedSeconds: 0, linesPerSecond: 0,
-                         flow: nil, error: failure.description))
-        }
+        if json { emit(StreamReport(failure, file: file, port: port, baud: baud)) }
         return ExitCode(failure.exitStatus)
     }
 
-    private func emit(_ summary: Summary) {
+    private func emit(_ report: StreamReport) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        if let data = try? encoder.encode(summary) {
+        if let data = try? encoder.encode(report) {
             print(String(decoding: data, as: UTF8.self))
         }
-    }
-
-    private func rounded(_ value: Double) -> Double {
-        (value * 1000).rounded() / 1000
     }
 }
 
@@ -193,18 +138,6 @@ extension StreamFailure {
         case .port: 69
         case .interrupted: 130
         case .disconnected, .protocolFailure, .emergencyStopped: 1
-        }
-    }
-}
-
-extension HostProtocolError {
-    var lastAcknowledgedLine: Int? {
-        switch self {
-        case .notResponding(_, let line), .firmwareReset(let line), .printerHalted(_, let line),
-             .thermalError(_, let line), .cancelledByPrinter(let line):
-            line
-        case .noResponse, .resendOutOfHistory, .resendStuck:
-            nil
         }
     }
 }
