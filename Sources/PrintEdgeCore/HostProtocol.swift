@@ -55,9 +55,10 @@ public struct HostProtocol: Sendable {
     /// The next line to write: below `nextLineNumber` while resending.
     private var sendCursor = 2
     private var highestAcknowledgedLine = 0
-    /// The highest line the firmware itself has stated it took: `Error:... Last Line: n` with
-    /// `Resend: n+1` agreeing, ADVANCED_OK's `N`, or a numbered sync's `ok T:`. A request to
-    /// resend a line at or below it is a corrupted number, whatever it says.
+    /// The highest line the firmware itself has stated it took, in a form one flipped bit
+    /// cannot forge: `Error:... Last Line: n` with `Resend: n+1` agreeing, or a numbered
+    /// sync's `ok T:`. (ADVANCED_OK's `N` is a single unchecked line: `ok N1234` can arrive as
+    /// `ok N1236`.) An unconfirmed request to resend a line at or below it is a corrupted number.
     private var acceptedThrough = 1
     private var fileCommandsSent = 0
     private var linesSinceSync = 0
@@ -294,8 +295,7 @@ public struct HostProtocol: Sendable {
             swallowNextOk = true  // the hello arrived damaged: try again after this error's ok
             return nil
         case .start:
-            beginHandshake(attempt: attempt, at: now)
-            return nil
+            return retryHandshake(after: attempt, at: now)  // bounded: a board in a boot loop is an error
         case .unknownCommand(let command) where command.hasPrefix("M115"):
             identifiedWithoutInfo = true
             return nil
@@ -487,9 +487,7 @@ public struct HostProtocol: Sendable {
         flow.entriesAcknowledged(removed.count)
         for entry in removed {
             guard case .line(let number) = entry.kind else { continue }
-            if provenByTemperatureOk || flow.strategy == .advancedOK && sawAdvancedOk {
-                acceptedThrough = max(acceptedThrough, number)
-            }
+            if provenByTemperatureOk { acceptedThrough = max(acceptedThrough, number) }
             guard number > highestAcknowledgedLine else { continue }
             highestAcknowledgedLine = number
             tracker.progressed(through: number)
@@ -512,7 +510,7 @@ public struct HostProtocol: Sendable {
     }
 
     private mutating func handleResendRequest(_ line: Int, confirmedByError: Bool, at now: MonotonicInstant) -> Event? {
-        if line <= acceptedThrough {
+        if line <= acceptedThrough && !confirmedByError {
             progress.ignoredResendRequests += 1
             return nil
         }

@@ -537,3 +537,42 @@ import Testing
         #expect(harness.host.status == .finished)
     }
 }
+
+@Suite struct CorruptedReplyTests {
+    @Test func aConfirmedRequestWinsOverACorruptedAdvancedOk() {
+        var harness = ProtocolHarness()
+        harness.handshake(capabilities: ["ADVANCED_OK:1"])
+        harness.enqueue(moves(10))
+        harness.flush()
+        harness.reply("ok N5 P15 B3")  // really `ok N2`: a flipped digit claims lines up to 5
+        harness.reply("Error:checksum mismatch, Last Line: 2", "Resend: 3", "ok")
+        #expect(harness.host.progress.resendRequests == 1)
+        harness.advance(by: .milliseconds(50))
+        #expect(harness.flush().first == framedMove(2))
+    }
+
+    @Test func anUnconfirmedRequestBelowWhatTheFirmwareStatedIsIgnored() {
+        var harness = ProtocolHarness()
+        harness.handshake()
+        harness.enqueue(moves(10), finish: false)
+        harness.flush()
+        harness.reply("ok")
+        harness.reply("Error:Line Number is not Last Line Number+1, Last Line: 4", "Resend: 5", "ok")
+        #expect(harness.host.progress.resendRequests == 1)
+        harness.advance(by: .milliseconds(50))
+        harness.flush()
+        harness.reply("Resend: 3", "ok")  // no Error line, and the firmware said it took line 4
+        #expect(harness.host.progress.resendRequests == 1)
+        #expect(harness.host.progress.ignoredResendRequests == 1)
+    }
+
+    @Test func disagreeingErrorAndResendLinesAreBothIgnored() {
+        var harness = ProtocolHarness()
+        harness.handshake()
+        harness.enqueue(moves(10), finish: false)
+        harness.flush()
+        harness.reply("Error:Line Number is not Last Line Number+1, Last Line: 693", "Resend: 69", "ok")
+        #expect(harness.host.progress.resendRequests == 0)
+        #expect(harness.host.progress.ignoredResendRequests == 1)
+    }
+}
