@@ -43,6 +43,7 @@ let package = Package(
         .testTarget(name: "PrintEdgeCoreTests", dependencies: ["PrintEdgeCore", "PrintEdgeSimulator", "PrintEdgeFixtures"]),
         .testTarget(name: "PrintEdgeSerialTests", dependencies: ["PrintEdgeSerial"]),
         .testTarget(name: "PrintEdgeSimulatorTests", dependencies: ["PrintEdgeSimulator"]),
+        .testTarget(name: "PrintEdgeAgentTests", dependencies: ["PrintEdgeAgent", "PrintEdgeSerial", "PrintEdgeFixtures"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["PrintEdgeCore", "PrintEdgeFixtures", "printedge", "printedge-sim"]),
