@@ -25,15 +25,20 @@ public final class StreamSession {
     public let options: Options
     private let port: SerialPort
     private let stopSignal: WakeupPipe
+    /// Where every line sent and received goes, if anywhere (single owner, like the port).
+    private let serialLog: SerialLog?
 
-    public init(job: StreamJob, port: SerialPort, options: Options, stopSignal: WakeupPipe) {
+    public init(job: StreamJob, port: SerialPort, options: Options, stopSignal: WakeupPipe, serialLog: SerialLog? = nil) {
         self.job = job
         self.port = port
         self.options = options
         self.stopSignal = stopSignal
+        self.serialLog = serialLog
     }
 
     public func run(observe: (Observation) -> Void) throws(StreamFailure) -> StreamSummary {
+        // The end of the log matters most when the stream fails: flush on every way out.
+        defer { serialLog?.flush() }
         let reader: GCodeFileReader
         do {
             reader = try GCodeFileReader(path: job.path)
@@ -75,7 +80,8 @@ public final class StreamSession {
                 }
                 do {
                     if let command = try preflight.check(rawLine: raw) {
-                        machine.enqueue(GCodeLine(sourceLine: reader.sourceLine, command: command))
+                        let original = serialLog == nil ? "" : String(decoding: raw, as: UTF8.self)
+                        machine.enqueue(GCodeLine(sourceLine: reader.sourceLine, command: command, original: original))
                     }
                 } catch {
                     throw .rejected(error, path: job.path)
@@ -83,6 +89,7 @@ public final class StreamSession {
             }
             while output.pendingByteCount < OutputBuffer.highWater, let transmission = machine.nextTransmission(at: now) {
                 output.append(transmission.bytes)
+                serialLog?.sent(transmission, at: now)
             }
             if output.pendingByteCount > 0 {
                 do throws(SerialError) {
@@ -115,6 +122,7 @@ public final class StreamSession {
                     }
                     if count == 0 { break }
                     replies.append(readBuffer[0..<count]) { line in
+                        serialLog?.received(line, at: now)
                         if let event = machine.replyReceived(line, at: now) {
                             if case .identified = event { streamingSince = now }
                             observe(.event(event))

@@ -8,10 +8,13 @@ public struct GCodeLine: Sendable, Equatable {
     public var sourceLine: Int
     /// The command bytes (ASCII), without comments, line number or checksum.
     public var command: [UInt8]
+    /// The line as the file has it, comments included, for serial logs; empty when nobody logs.
+    public var original: String
 
-    public init(sourceLine: Int, command: [UInt8]) {
+    public init(sourceLine: Int, command: [UInt8], original: String = "") {
         self.sourceLine = sourceLine
         self.command = command
+        self.original = original
     }
 
     public init(sourceLine: Int, _ command: String) {

@@ -83,6 +83,8 @@ extension HostProtocol {
 
         public var bytes: [UInt8]
         public var kind: Kind
+        /// For a file line, the file's own text (when the caller provided it), for logs.
+        public var original = ""
     }
 
     /// Something the caller may want to show or log.

@@ -609,12 +609,13 @@ public struct HostProtocol: Sendable {
             }
             sent = line
         } else if let next = pending.first, !needsSync && !syncRequested {
-            sent = newLine(sourceLine: next.sourceLine, command: next.command, fileCommands: fileCommandsSent + 1)
+            sent = newLine(sourceLine: next.sourceLine, command: next.command, fileCommands: fileCommandsSent + 1,
+                           original: next.original)
         } else if needsSync || syncRequested || (inputFinished && pending.isEmpty && finalSyncLine == nil) {
             // A numbered M105: accepted only if every earlier line was, and answered `ok T:`,
             // which no other command produces — a fact about the stream that no lost or forged
             // `ok` can fake.
-            sent = newLine(sourceLine: 0, command: Self.syncCommand, fileCommands: fileCommandsSent)
+            sent = newLine(sourceLine: 0, command: Self.syncCommand, fileCommands: fileCommandsSent, original: "")
         } else {
             return nil
         }
@@ -645,12 +646,13 @@ public struct HostProtocol: Sendable {
         progress.bytesSent += sent.framed.count
         if deadline == nil { deadline = now + configuration.communicationTimeout }
         return Transmission(bytes: sent.framed,
-                            kind: .line(number: sent.number, sourceLine: sent.sourceLine, isRetransmission: isRetransmission))
+                            kind: .line(number: sent.number, sourceLine: sent.sourceLine, isRetransmission: isRetransmission),
+                            original: sent.original)
     }
 
-    private func newLine(sourceLine: Int, command: [UInt8], fileCommands: Int) -> ResendTracker.SentLine {
+    private func newLine(sourceLine: Int, command: [UInt8], fileCommands: Int, original: String) -> ResendTracker.SentLine {
         ResendTracker.SentLine(number: nextLineNumber, sourceLine: sourceLine, fileCommands: fileCommands, command: command,
-                               framed: LineFraming.framed(number: nextLineNumber, command: command))
+                               framed: LineFraming.framed(number: nextLineNumber, command: command), original: original)
     }
 
     private var needsSync: Bool {

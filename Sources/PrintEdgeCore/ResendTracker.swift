@@ -16,6 +16,8 @@ public struct ResendTracker: Sendable {
         public var fileCommands: Int
         public var command: [UInt8]
         public var framed: [UInt8]
+        /// The file's own text for the line (see `GCodeLine.original`).
+        public var original: String
 
         public var isHostSync: Bool { sourceLine == 0 }
     }

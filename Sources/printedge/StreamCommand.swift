@@ -15,7 +15,7 @@ struct StreamCommand: ParsableCommand {
             the printer finishes what it has buffered.
             Exit status: 0 every line acknowledged; 1 the stream failed (disconnected, printer \
             error); 65 the file was refused; 66 the file cannot be read; 69 the port cannot be \
-            opened; 130 stopped by Ctrl-C or SIGTERM.
+            opened; 73 the --log file cannot be created; 130 stopped by Ctrl-C or SIGTERM.
             """
     )
 
@@ -46,6 +46,9 @@ struct StreamCommand: ParsableCommand {
     @Flag(help: "Print a JSON summary object on standard output when done.")
     var json = false
 
+    @Option(help: "Write every line sent and received, timestamped, to this file (the file's own text beside each line sent).")
+    var log: String?
+
     func validate() throws {
         guard FlowSelection(flow) != nil else {
             throw ValidationError("--flow must be one of \(FlowSelection.allNames.joined(separator: ", ")), not '\(flow)'")
@@ -63,6 +66,16 @@ struct StreamCommand: ParsableCommand {
             job = try StreamJob.prepare(path: file)
         } catch {
             throw output.fail(error)
+        }
+        // Everything local is checked before the printer is touched.
+        var serialLog: SerialLog?
+        if let log {
+            do {
+                serialLog = try SerialLog(path: log)
+            } catch {
+                standardError("printedge stream: \(error)")
+                throw ExitCode(73)  // EX_CANTCREAT
+            }
         }
         let serial: SerialPort
         do {
@@ -82,8 +95,9 @@ struct StreamCommand: ParsableCommand {
         options.protocolConfiguration.flow = FlowSelection(flow) ?? .auto
         options.protocolConfiguration.rxBufferBytes = rxBuffer
         options.protocolConfiguration.commandSlots = commandSlots
+        options.protocolConfiguration.wireBytesPerSecond = max(1, baud / 10)
         options.protocolConfiguration.communicationTimeout = .milliseconds(Int64(timeout * 1000))
-        let session = StreamSession(job: job, port: serial, options: options, stopSignal: stopSignal)
+        let session = StreamSession(job: job, port: serial, options: options, stopSignal: stopSignal, serialLog: serialLog)
         var display = ProgressDisplay(totalLines: job.commands)
         do {
             let summary = try session.run { observation in

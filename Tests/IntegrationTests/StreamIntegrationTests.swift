@@ -146,6 +146,26 @@ import Testing
         #expect(badFlow.standardError.contains("--flow must be one of"))
     }
 
+    @Test func theSerialLogShowsEveryExchangeWithTheFilesOwnText() throws {
+        let scratch = try Scratch()
+        let file = scratch.path("logged.gcode")
+        try SampleGCode.write(["; start", "G28 ; home all axes", "G1 X10 Y10 F3000 ; first move"], to: file)
+        let log = scratch.path("serial.log")
+        let simulator = try Simulator(in: scratch, arguments: Self.quick)
+        let result = try runPrintedge(["stream", file, "--port", simulator.link, "--baud", "1000000", "--log", log])
+        simulator.stop()
+        #expect(result.status == 0, "\(result.standardError)")
+        let text = try String(contentsOfFile: log, encoding: .utf8)
+        #expect(text.contains("> N0 M110 N0*125"))
+        #expect(text.contains("< FIRMWARE_NAME:Marlin"))
+        #expect(text.contains("; 2: G28 ; home all axes"))
+        #expect(text.contains("; 3: G1 X10 Y10 F3000 ; first move"))
+        #expect(text.contains("< ok T:"))
+        let unwritable = try runPrintedge(["stream", file, "--port", simulator.link, "--log", scratch.path("missing/dir/serial.log")])
+        #expect(unwritable.status == 73)
+        #expect(unwritable.standardError.contains("cannot create the serial log"))
+    }
+
     @Test func theSampleCalibrationPrintStreamsAtRealisticSpeed() throws {
         let scratch = try Scratch()
         let file = scratch.path("calibration.gcode")
