@@ -22,15 +22,7 @@ struct TimedByteQueue: Sendable {
     mutating func removeFirst() -> UInt8 {
         let byte = bytes[head]
         head += 1
-        if head == bytes.count {
-            bytes.removeAll(keepingCapacity: true)
-            instants.removeAll(keepingCapacity: true)
-            head = 0
-        } else if head >= 4096 && head * 2 >= bytes.count {
-            bytes.removeFirst(head)
-            instants.removeFirst(head)
-            head = 0
-        }
+        compact()
         return byte
     }
 
@@ -40,6 +32,12 @@ struct TimedByteQueue: Sendable {
             output.append(bytes[head])
             head += 1
         }
+        compact()
+    }
+
+    /// Drops the consumed front: at once when all is consumed, otherwise only once it is at
+    /// least half the storage, so the copy is paid rarely.
+    private mutating func compact() {
         if head == bytes.count {
             bytes.removeAll(keepingCapacity: true)
             instants.removeAll(keepingCapacity: true)
