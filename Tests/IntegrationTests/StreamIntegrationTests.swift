@@ -87,6 +87,20 @@ import Testing
         #expect(ContinuousClock.now - started < .seconds(30))
     }
 
+    @Test func aPortWhoseDeviceNodeVanishesIsReportedAsDisconnected() throws {
+        let scratch = try Scratch()
+        let file = try writeMoves(20_000, in: scratch)
+        let simulator = try Simulator(in: scratch, arguments: ["--baud", "115200", "--speedup", "1000"])
+        let result = try runPrintedge(["stream", file, "--port", simulator.link, "--baud", "115200"], limit: .seconds(60)) { _ in
+            Thread.sleep(forTimeInterval: 1.5)
+            try? FileManager.default.removeItem(atPath: simulator.link)  // as udev removes a by-id link on unplug
+        }
+        simulator.stop()
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("printer disconnected"), "\(result.standardError)")
+        #expect(result.standardError.contains("disappeared"))
+    }
+
     @Test func ctrlCStopsBetweenTwoLines() throws {
         let scratch = try Scratch()
         let file = try writeMoves(20_000, in: scratch)
