@@ -2,7 +2,7 @@
 public enum HostProtocolError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The handshake (`M110`, `M115`) never got an answer.
     case noResponse(attempts: Int)
-    /// The firmware stopped answering mid-stream, pokes included.
+    /// The firmware stopped answering mid-stream, even to resent lines.
     case notResponding(timeouts: Int, lastAcknowledgedLine: Int)
     /// The firmware printed `start`: the board reset, its queue and position are gone.
     case firmwareReset(lastAcknowledgedLine: Int)

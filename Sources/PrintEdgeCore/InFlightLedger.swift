@@ -21,7 +21,7 @@ public struct InFlightLedger: Sendable {
         public var sequence: Int
         public var kind: Kind
         public var byteCount: Int
-        /// The entry's `ok` carries temperatures (`M105`), whether a poke or a file line.
+        /// The entry's `ok` carries temperatures (`M105`), whether a host sync or a file line.
         public var isTemperatureQuery: Bool
     }
 

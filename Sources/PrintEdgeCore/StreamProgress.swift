@@ -4,7 +4,7 @@ public struct StreamProgress: Sendable, Equatable {
     public var linesSent = 0
     /// File lines the firmware has taken (the highest line known handled).
     public var linesAcknowledged = 0
-    /// Every byte written, retransmissions and pokes included.
+    /// Every byte written, retransmissions and syncs included.
     public var bytesSent = 0
     public var retransmittedLines = 0
     /// `Resend:` requests that caused a rewind.

@@ -59,7 +59,7 @@ struct ProgressDisplay {
         case .identified(let info, _, let flow):
             return "printer: \(info?.firmwareName ?? "unidentified firmware"); flow control \(flow.rawValue)"
         case .timeout(let consecutive):
-            return "no answer from the printer: poking it (\(consecutive))"
+            return "no answer from the printer: sending the oldest unacknowledged line again (\(consecutive))"
         case .firmwareError(let text):
             return "printer error: \(text)"
         case .hostAction(let action):

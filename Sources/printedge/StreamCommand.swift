@@ -37,7 +37,7 @@ struct StreamCommand: ParsableCommand {
     @Option(help: "The firmware's command slots (Marlin's BUFSIZE, default 4).")
     var commandSlots: Int = 4
 
-    @Option(help: "Seconds without any answer before the printer is poked with M105.")
+    @Option(help: "Seconds without any answer before the oldest unacknowledged line is sent again.")
     var timeout: Double = 4
 
     @Flag(help: "Pulse DTR when opening the port (resets most AVR boards).")
