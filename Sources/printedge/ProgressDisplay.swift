@@ -8,6 +8,10 @@ struct ProgressDisplay {
     private let isTerminal = isatty(STDERR_FILENO) == 1
     private var lastPlainReport: Duration = .seconds(-10)
     private var drewBar = false
+    /// Lines per second over the last few seconds: the whole-run average would still count the
+    /// heat-up at the start of a print and promise an ETA many times too long.
+    private var recentRate: Double?
+    private var previousSample: (done: Int, elapsed: Duration)?
 
     init(totalLines: Int) {
         self.totalLines = totalLines
@@ -38,7 +42,12 @@ struct ProgressDisplay {
     private mutating func report(_ progress: StreamProgress, elapsed: Duration) {
         let done = progress.linesAcknowledged
         let fraction = totalLines > 0 ? Double(done) / Double(totalLines) : 0
-        let rate = elapsed.seconds > 0.2 ? Double(done) / elapsed.seconds : 0
+        if let previous = previousSample, elapsed > previous.elapsed {
+            let instant = Double(done - previous.done) / (elapsed - previous.elapsed).seconds
+            recentRate = recentRate.map { 0.9 * $0 + 0.1 * instant } ?? instant
+        }
+        previousSample = (done, elapsed)
+        let rate = recentRate ?? 0
         let remaining = rate > 0 ? Double(totalLines - done) / rate : .nan
         let stats = "\(format(fraction * 100, 1))%  \(done)/\(totalLines) lines  \(format(rate, 0)) lines/s  ETA \(clock(remaining))"
             + (progress.resendRequests > 0 ? "  resends \(progress.resendRequests)" : "")
