@@ -37,11 +37,6 @@ public enum LineFraming {
         1 + decimalDigits(number) + 1 + commandLength + 1 + decimalDigits(Int(checksum)) + 1
     }
 
-    /// The longest a framed line can be for any checksum (3 digits), for pre-flight checks.
-    public static func worstCaseFramedLength(number: Int, commandLength: Int) -> Int {
-        1 + decimalDigits(number) + 1 + commandLength + 1 + 3 + 1
-    }
-
     static func decimalDigits(_ value: Int) -> Int {
         var digits = value < 0 ? 2 : 1
         var rest = value < 0 ? -(value / 10) : value / 10

@@ -46,16 +46,6 @@ public struct RingBuffer<Element> {
         return element
     }
 
-    @discardableResult
-    public mutating func popLast() -> Element? {
-        guard count > 0 else { return nil }
-        let index = (head + count - 1) % storage.count
-        let element = storage[index]
-        storage[index] = nil
-        count -= 1
-        return element
-    }
-
     public mutating func removeAll() {
         while popFirst() != nil {}
     }

@@ -41,7 +41,6 @@ import Testing
             let framed = LineFraming.framed(number: number, command: command)
             let checksum = LineFraming.checksum(framed.prefix { $0 != UInt8(ascii: "*") })
             #expect(LineFraming.framedLength(number: number, commandLength: command.count, checksum: checksum) == framed.count)
-            #expect(LineFraming.worstCaseFramedLength(number: number, commandLength: command.count) >= framed.count)
         }
     }
 
