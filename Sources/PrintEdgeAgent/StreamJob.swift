@@ -44,6 +44,7 @@ public enum StreamFailure: Error, Sendable, CustomStringConvertible {
     case rejected(GCodePreflight.Rejection, path: String)
     case empty(path: String)
     case port(SerialError)
+    case log(SerialLog.Failure)
     case disconnected(path: String, reason: String, lastAcknowledgedLine: Int, totalLines: Int)
     case protocolFailure(HostProtocolError)
     case interrupted(lastAcknowledgedLine: Int, totalLines: Int)
@@ -59,6 +60,8 @@ public enum StreamFailure: Error, Sendable, CustomStringConvertible {
             "\(path) holds no G-code command (only comments or blank lines): nothing to print"
         case .port(let error):
             "\(error)"
+        case .log(let failure):
+            "\(failure)"
         case .disconnected(let path, let reason, let line, let total):
             "printer disconnected: \(path) (\(reason)) after \(line) of \(total) lines; check the USB cable and the printer's power"
         case .protocolFailure(let error):

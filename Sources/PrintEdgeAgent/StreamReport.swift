@@ -68,7 +68,7 @@ public struct StreamReport: Codable, Sendable, Equatable {
             lines = last
         case .protocolFailure(let protocolError):
             lines = protocolError.lastAcknowledgedLine ?? 0
-        case .file, .rejected, .empty, .port:
+        case .file, .rejected, .empty, .port, .log:
             break
         }
         bytesSent = 0

@@ -73,8 +73,7 @@ struct StreamCommand: ParsableCommand {
             do {
                 serialLog = try SerialLog(path: log)
             } catch {
-                standardError("printedge stream: \(error)")
-                throw ExitCode(73)  // EX_CANTCREAT
+                throw output.fail(.log(error))
             }
         }
         let serial: SerialPort
@@ -150,6 +149,7 @@ extension StreamFailure {
         case .rejected, .empty: 65
         case .file: 66
         case .port: 69
+        case .log: 73
         case .interrupted: 130
         case .disconnected, .protocolFailure, .emergencyStopped: 1
         }
