@@ -14,21 +14,25 @@ public struct StreamJob: Sendable {
     /// is refused now, with its line number, rather than an hour into the print.
     public static func prepare(path: String, maxFramedBytes: Int = LineFraming.marlinMaxLineBytes) throws(StreamFailure) -> StreamJob {
         var preflight = GCodePreflight(maxFramedBytes: maxFramedBytes)
-        do {
-            let reader = try GCodeFileReader(path: path)
-            while let line = try reader.nextLine() {
-                do {
-                    _ = try preflight.check(rawLine: line)
-                } catch {
-                    throw StreamFailure.rejected(error, path: path)
-                }
-            }
-        } catch let failure as StreamFailure {
-            throw failure
-        } catch let failure as GCodeFileReader.Failure {
-            throw .file(failure)
+        let reader: GCodeFileReader
+        do throws(GCodeFileReader.Failure) {
+            reader = try GCodeFileReader(path: path)
         } catch {
-            preconditionFailure("unexpected error \(error)")
+            throw .file(error)
+        }
+        while true {
+            let line: ArraySlice<UInt8>?
+            do throws(GCodeFileReader.Failure) {
+                line = try reader.nextLine()
+            } catch {
+                throw .file(error)
+            }
+            guard let line else { break }
+            do throws(GCodePreflight.Rejection) {
+                _ = try preflight.check(rawLine: line)
+            } catch {
+                throw .rejected(error, path: path)
+            }
         }
         if preflight.commands == 0 {
             throw .empty(path: path)
