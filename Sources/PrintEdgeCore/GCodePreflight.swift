@@ -45,23 +45,13 @@ public struct GCodePreflight: Sendable {
                             excerpt: Self.excerpt(command))
         }
         commands += 1
-        let framed = Self.framedLength(number: commands, command: command)
+        let framed = LineFraming.framedLength(number: commands, command: command)
         if framed > maxFramedBytes {
             throw Rejection(sourceLine: sourceLines, reason: .lineTooLong(framedBytes: framed, limit: maxFramedBytes),
                             excerpt: Self.excerpt(command))
         }
         commandBytes += command.count
         return command
-    }
-
-    static func framedLength(number: Int, command: [UInt8]) -> Int {
-        var checksum = LineFraming.checksum(command, seed: UInt8(ascii: "N") ^ UInt8(ascii: " "))
-        var rest = number
-        repeat {
-            checksum ^= UInt8(truncatingIfNeeded: 0x30 + rest % 10)
-            rest /= 10
-        } while rest > 0
-        return LineFraming.framedLength(number: number, commandLength: command.count, checksum: checksum)
     }
 
     /// 1-based column of the offending byte in the raw line, found by its first occurrence.

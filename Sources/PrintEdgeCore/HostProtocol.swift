@@ -607,39 +607,46 @@ public struct HostProtocol: Sendable {
                 _ = fail(.resendOutOfHistory(requested: sendCursor, oldestKept: tracker.oldestKept ?? nextLineNumber))
                 return nil
             }
+            guard flow.allows(byteCount: line.framed.count, ledger: ledger) else { return nil }
             sent = line
-        } else if let next = pending.first, !needsSync && !syncRequested {
-            sent = newLine(sourceLine: next.sourceLine, command: next.command, fileCommands: fileCommandsSent + 1,
-                           original: next.original)
-        } else if needsSync || syncRequested || (inputFinished && pending.isEmpty && finalSyncLine == nil) {
-            // A numbered M105: accepted only if every earlier line was, and answered `ok T:`,
-            // which no other command produces — a fact about the stream that no lost or forged
-            // `ok` can fake.
-            sent = newLine(sourceLine: 0, command: Self.syncCommand, fileCommands: fileCommandsSent, original: "")
-        } else {
-            return nil
-        }
-        // A stall sync may exceed the line count (the lines counted may be phantoms whose
-        // `ok`s were lost), never the RX buffer.
-        let allowed = syncRequested && sent.isHostSync && !isRetransmission
-            ? flow.allowsBytesOnly(byteCount: sent.framed.count, ledger: ledger)
-            : flow.allows(byteCount: sent.framed.count, ledger: ledger)
-        guard allowed else { return nil }
-        if isRetransmission {
             progress.retransmittedLines += 1
         } else {
-            tracker.remember(sent)
-            nextLineNumber += 1
-            if sent.isHostSync {
-                linesSinceSync = 0
-                syncRequested = false
-                if inputFinished && pending.isEmpty { finalSyncLine = sent.number }
+            let sync = needsSync || syncRequested || (inputFinished && pending.isEmpty && finalSyncLine == nil)
+            let next: GCodeLine?
+            if sync {
+                next = nil
+            } else if let first = pending.first {
+                next = first
             } else {
+                return nil
+            }
+            let command = next?.command ?? Self.syncCommand
+            // Sized before it is framed: while the window is full this runs on every wake-up.
+            let byteCount = LineFraming.framedLength(number: nextLineNumber, command: command)
+            // A stall sync may exceed the line count (the lines counted may be phantoms whose
+            // `ok`s were lost), never the RX buffer.
+            let allowed = next == nil && syncRequested
+                ? flow.allowsBytesOnly(byteCount: byteCount, ledger: ledger)
+                : flow.allows(byteCount: byteCount, ledger: ledger)
+            guard allowed else { return nil }
+            if let next {
+                sent = newLine(sourceLine: next.sourceLine, command: command, fileCommands: fileCommandsSent + 1,
+                               original: next.original)
                 pending.popFirst()
                 fileCommandsSent += 1
                 progress.linesSent = fileCommandsSent
                 linesSinceSync += 1
+            } else {
+                // A numbered M105: accepted only if every earlier line was, and answered `ok T:`,
+                // which no other command produces — a fact about the stream that no lost or forged
+                // `ok` can fake.
+                sent = newLine(sourceLine: 0, command: command, fileCommands: fileCommandsSent, original: "")
+                linesSinceSync = 0
+                syncRequested = false
+                if inputFinished && pending.isEmpty { finalSyncLine = sent.number }
             }
+            tracker.remember(sent)
+            nextLineNumber += 1
         }
         sendCursor += 1
         ledger.record(.line(sent.number), byteCount: sent.framed.count, isTemperatureQuery: isTemperatureQuery(sent.command))

@@ -37,6 +37,18 @@ public enum LineFraming {
         1 + decimalDigits(number) + 1 + commandLength + 1 + decimalDigits(Int(checksum)) + 1
     }
 
+    /// The exact framed size of `command` as line `number`, newline included, without
+    /// allocating: for pre-flight checks and for asking flow control before framing.
+    public static func framedLength(number: Int, command: some Collection<UInt8>) -> Int {
+        var sum = checksum(command, seed: UInt8(ascii: "N") ^ UInt8(ascii: " "))
+        var rest = number
+        repeat {
+            sum ^= UInt8(truncatingIfNeeded: 0x30 + rest % 10)
+            rest /= 10
+        } while rest > 0
+        return framedLength(number: number, commandLength: command.count, checksum: sum)
+    }
+
     static func decimalDigits(_ value: Int) -> Int {
         var digits = value < 0 ? 2 : 1
         var rest = value < 0 ? -(value / 10) : value / 10

@@ -5,14 +5,14 @@ import Testing
     /// A command whose framed line (as line `number`) is exactly `bytes` long, newline included.
     private func command(framedTo bytes: Int, number: Int) -> String {
         var text = "M117 "
-        while GCodePreflight.framedLength(number: number, command: Array(text.utf8)) < bytes { text += "x" }
+        while LineFraming.framedLength(number: number, command: Array(text.utf8)) < bytes { text += "x" }
         return text
     }
 
     @Test func aLineOfExactlyNinetySixFramedBytesPasses() throws {
         var preflight = GCodePreflight()
         let text = command(framedTo: 96, number: 1)
-        #expect(GCodePreflight.framedLength(number: 1, command: Array(text.utf8)) == 96)
+        #expect(LineFraming.framedLength(number: 1, command: Array(text.utf8)) == 96)
         #expect(try preflight.check(rawLine: Array(text.utf8)) != nil)
     }
 
@@ -30,7 +30,7 @@ import Testing
     @Test func framedLengthMatchesTheRealFraming() {
         for number in [1, 9, 10, 99, 100, 12_345] {
             let command = Array("G1 X12.345 Y6.789 E0.01234".utf8)
-            #expect(GCodePreflight.framedLength(number: number, command: command)
+            #expect(LineFraming.framedLength(number: number, command: command)
                 == LineFraming.framed(number: number, command: command).count)
         }
     }
