@@ -2,10 +2,13 @@
 import PackageDescription
 
 // Layering (imports point down only), see docs/architecture.md:
-//   executables (printedge, printedge-sim, printedge-bench)
+//   executables (printedged, printedge, printedge-sim, printedge-bench)
+//   PrintEdgeDaemon           printer actors, jobs, telemetry, control socket, services
 //   PrintEdgeAgent            stream sessions: drive the core over a port
-//   PrintEdgeSerial, PrintEdgeSimulator   adapters: the only code doing I/O
-//   PrintEdgeCore             sans-I/O: G-code lines, replies, flow control
+//   PrintEdgeControl          the control socket's JSON-lines messages and client
+//   PrintEdgeSerial, PrintEdgeSimulator, PrintEdgeStore   adapters: the only code doing I/O
+//   PrintEdgeConfig           the TOML configuration and printer profiles, typed
+//   PrintEdgeCore             sans-I/O: G-code lines, replies, flow control, analysis
 //   CSerial                   termios2 / ioctl shim
 let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
 
@@ -16,9 +19,13 @@ let package = Package(
         .executable(name: "printedge", targets: ["printedge"]),
         .executable(name: "printedge-sim", targets: ["printedge-sim"]),
         .executable(name: "printedge-bench", targets: ["printedge-bench"]),
+        .executable(name: "printedged", targets: ["printedged"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .target(name: "CSerial"),
@@ -27,9 +34,27 @@ let package = Package(
         .target(name: "PrintEdgeSimulator", dependencies: ["PrintEdgeCore", "PrintEdgeSerial"], swiftSettings: strict),
         .target(name: "PrintEdgeAgent", dependencies: ["PrintEdgeCore", "PrintEdgeSerial"], swiftSettings: strict),
         .target(name: "PrintEdgeFixtures", dependencies: ["PrintEdgeCore"], swiftSettings: strict),
+        .target(name: "PrintEdgeConfig", dependencies: ["PrintEdgeCore"], swiftSettings: strict),
+        .target(
+            name: "PrintEdgeStore",
+            dependencies: ["PrintEdgeCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
+        .target(name: "PrintEdgeControl", dependencies: ["PrintEdgeCore"], swiftSettings: strict),
+        .target(
+            name: "PrintEdgeDaemon",
+            dependencies: [
+                "PrintEdgeAgent", "PrintEdgeConfig", "PrintEdgeStore", "PrintEdgeControl",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "printedged",
+            dependencies: ["PrintEdgeDaemon", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict),
         .executableTarget(
             name: "printedge",
-            dependencies: ["PrintEdgeAgent", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["PrintEdgeAgent", "PrintEdgeControl", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         .executableTarget(
             name: "printedge-sim",
@@ -44,9 +69,12 @@ let package = Package(
         .testTarget(name: "PrintEdgeSerialTests", dependencies: ["PrintEdgeSerial"]),
         .testTarget(name: "PrintEdgeSimulatorTests", dependencies: ["PrintEdgeSimulator"]),
         .testTarget(name: "PrintEdgeAgentTests", dependencies: ["PrintEdgeAgent", "PrintEdgeSerial", "PrintEdgeFixtures"]),
+        .testTarget(name: "PrintEdgeConfigTests", dependencies: ["PrintEdgeConfig"]),
+        .testTarget(name: "PrintEdgeStoreTests", dependencies: ["PrintEdgeStore"]),
+        .testTarget(name: "PrintEdgeDaemonTests", dependencies: ["PrintEdgeDaemon", "PrintEdgeFixtures"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["PrintEdgeCore", "PrintEdgeFixtures", "printedge", "printedge-sim"]),
+            dependencies: ["PrintEdgeCore", "PrintEdgeFixtures", "printedge", "printedge-sim", "printedged"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,1 @@
+// Replaced by the control protocol work in progress.

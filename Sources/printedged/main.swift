@@ -1,0 +1,1 @@
+print("printedged: in progress")
