@@ -98,6 +98,8 @@ extension HostProtocol {
         case firmwareError(String)
         case unrecognised(String)
         case finished
+        /// Every line queued before `requestCheckpoint` has been handled.
+        case checkpointReached
         case failed(HostProtocolError)
     }
 }

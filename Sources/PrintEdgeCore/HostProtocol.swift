@@ -64,6 +64,10 @@ public struct HostProtocol: Sendable {
     private var linesSinceSync = 0
     /// The numbered `M105` written after the last file line; its `ok T:` ends the stream.
     private var finalSyncLine: Int?
+    /// A checkpoint was asked for and its sync is not written yet.
+    private var checkpointWanted = false
+    /// The numbered `M105` that proves every line queued before it was handled.
+    private var checkpointLine: Int?
 
     /// Set by a resend-kind `Error` or `Resend`: the next `ok` belongs to the rejected line.
     private var swallowNextOk = false
@@ -148,6 +152,28 @@ public struct HostProtocol: Sendable {
 
     public mutating func finishInput() {
         inputFinished = true
+    }
+
+    /// Asks for proof that every line queued so far has been handled: a numbered `M105` goes
+    /// out after them, and its `ok T:` (or the firmware's confirmed statement that it took
+    /// it) yields `.checkpointReached`. A connection that outlives one job uses this where
+    /// a single stream uses `finishInput`: the job is done, the connection stays.
+    public mutating func requestCheckpoint() {
+        checkpointWanted = true
+    }
+
+    /// Takes back queued lines not yet written (a pause or a cancel stops feeding at once),
+    /// in order; lines already written stay in flight and are seen through.
+    public mutating func discardQueuedLines(where shouldDiscard: (GCodeLine) -> Bool) -> [GCodeLine] {
+        var discarded: [GCodeLine] = []
+        pending.filter { line in
+            if shouldDiscard(line) {
+                discarded.append(line)
+                return false
+            }
+            return true
+        }
+        return discarded
     }
 
     /// The user asked to stop: no further line is handed out. Bytes already handed out must
@@ -442,10 +468,10 @@ public struct HostProtocol: Sendable {
                 return nil
             }
         }
-        if ok.temperatures != nil, let query = ledger.oldestTemperatureQuery {
+        if let temperatures = ok.temperatures, let query = ledger.oldestTemperatureQuery {
             // Only M105 answers `ok T:`, in order: everything up to the oldest M105 in flight
             // is handled (if an earlier M105's answer was lost, this under-counts; never over).
-            return acknowledge(through: query.sequence, provenByTemperatureOk: true)
+            return acknowledge(through: query.sequence, provenByTemperatureOk: true) ?? .temperature(temperatures)
         }
         if flow.strategy == .advancedOK && sawAdvancedOk {
             if let line = ok.lineNumber {
@@ -485,21 +511,48 @@ public struct HostProtocol: Sendable {
     private mutating func acknowledge(through sequence: Int, provenByTemperatureOk: Bool) -> Event? {
         let removed = ledger.acknowledge(through: sequence)
         flow.entriesAcknowledged(removed.count)
+        var event: Event?
         for entry in removed {
             guard case .line(let number) = entry.kind else { continue }
             if provenByTemperatureOk { acceptedThrough = max(acceptedThrough, number) }
-            guard number > highestAcknowledgedLine else { continue }
-            highestAcknowledgedLine = number
-            tracker.progressed(through: number)
-            if let line = tracker.sentLine(number) { progress.linesAcknowledged = line.fileCommands }
-            if number == finalSyncLine, sendCursor == nextLineNumber {
-                if provenByTemperatureOk { return finish() }
-                // A plain `ok` proves nothing: write the sync again; the firmware either answers
-                // `ok T:` or rejects it as already taken, which is proof too.
-                sendCursor = number
+            if number > highestAcknowledgedLine {
+                highestAcknowledgedLine = number
+                tracker.progressed(through: number)
+                if let line = tracker.sentLine(number) {
+                    progress.linesAcknowledged = line.fileCommands
+                    if line.sourceLine > 0 { progress.lastAcknowledgedSourceLine = line.sourceLine }
+                }
+            }
+            if let checkpoint = checkpointLine, number >= checkpoint, sendCursor >= checkpoint {
+                if provenByTemperatureOk {
+                    // Any later proven sync proves the checkpoint too.
+                    checkpointLine = nil
+                    if sendCursor == checkpoint { sendCursor = checkpoint + 1 }  // its rewrite is needless now
+                    event = .checkpointReached
+                } else if number == checkpoint {
+                    proveAgain(sync: number)
+                }
+            }
+            if number == finalSyncLine, sendCursor >= number {
+                if provenByTemperatureOk {
+                    sendCursor = nextLineNumber
+                    return finish()
+                }
+                proveAgain(sync: number)
             }
         }
-        return nil
+        return event
+    }
+
+    /// A plain `ok` for a sync proves nothing (it may be a lost `ok` of an earlier line).
+    /// The last line written is simply written again: the firmware answers `ok T:`, or rejects
+    /// it as already taken, which is proof too. With lines after it, a new sync proves it.
+    private mutating func proveAgain(sync number: Int) {
+        if number == nextLineNumber - 1, sendCursor == nextLineNumber {
+            sendCursor = number
+        } else {
+            syncRequested = true
+        }
     }
 
     private mutating func finish() -> Event {
@@ -537,7 +590,15 @@ public struct HostProtocol: Sendable {
             flow.forgetQueueDepth()
             progress.linesAcknowledged = fileCommandsSent
             highestAcknowledgedLine = nextLineNumber - 1
-            return finalSyncLine == nil ? nil : finish()
+            if let last = tracker.sentLine(highestAcknowledgedLine), last.sourceLine > 0 {
+                progress.lastAcknowledgedSourceLine = last.sourceLine
+            }
+            if finalSyncLine != nil { return finish() }
+            if checkpointLine != nil {
+                checkpointLine = nil
+                return .checkpointReached
+            }
+            return nil
         }
         switch tracker.decide(request: line, nextNumber: nextLineNumber) {
         case .rewind(let target):
@@ -611,7 +672,8 @@ public struct HostProtocol: Sendable {
             sent = line
             progress.retransmittedLines += 1
         } else {
-            let sync = needsSync || syncRequested || (inputFinished && pending.isEmpty && finalSyncLine == nil)
+            let checkpointDue = checkpointWanted && pending.isEmpty && checkpointLine == nil
+            let sync = needsSync || syncRequested || checkpointDue || (inputFinished && pending.isEmpty && finalSyncLine == nil)
             let next: GCodeLine?
             if sync {
                 next = nil
@@ -644,6 +706,10 @@ public struct HostProtocol: Sendable {
                 linesSinceSync = 0
                 syncRequested = false
                 if inputFinished && pending.isEmpty { finalSyncLine = sent.number }
+                if checkpointDue {
+                    checkpointLine = sent.number
+                    checkpointWanted = false
+                }
             }
             tracker.remember(sent)
             nextLineNumber += 1
