@@ -98,8 +98,9 @@ extension HostProtocol {
         case firmwareError(String)
         case unrecognised(String)
         case finished
-        /// Every line queued before `requestCheckpoint` has been handled.
-        case checkpointReached
+        /// Every line queued before the `requestCheckpoint` that returned this id (and every
+        /// earlier one) has been handled.
+        case checkpointReached(through: Int)
         case failed(HostProtocolError)
     }
 }

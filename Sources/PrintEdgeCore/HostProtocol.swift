@@ -64,9 +64,12 @@ public struct HostProtocol: Sendable {
     private var linesSinceSync = 0
     /// The numbered `M105` written after the last file line; its `ok T:` ends the stream.
     private var finalSyncLine: Int?
-    /// A checkpoint was asked for and its sync is not written yet.
-    private var checkpointWanted = false
-    /// The numbered `M105` that proves every line queued before it was handled.
+    /// The id the latest `requestCheckpoint` handed out.
+    private var lastCheckpointRequested = 0
+    /// The highest checkpoint id already written or reached.
+    private var lastCheckpointWritten = 0
+    /// The numbered `M105` in flight that proves every line queued before it was handled,
+    /// and the highest checkpoint id it settles.
     private var checkpointLine: Int?
 
     /// Set by a resend-kind `Error` or `Resend`: the next `ok` belongs to the rejected line.
@@ -156,10 +159,12 @@ public struct HostProtocol: Sendable {
 
     /// Asks for proof that every line queued so far has been handled: a numbered `M105` goes
     /// out after them, and its `ok T:` (or the firmware's confirmed statement that it took
-    /// it) yields `.checkpointReached`. A connection that outlives one job uses this where
-    /// a single stream uses `finishInput`: the job is done, the connection stays.
-    public mutating func requestCheckpoint() {
-        checkpointWanted = true
+    /// it) yields `.checkpointReached(through:)` with this id or a later one. A connection that
+    /// outlives one job uses this where a single stream uses `finishInput`: the job is done,
+    /// the connection stays. Requests made before the sync is written share it.
+    public mutating func requestCheckpoint() -> Int {
+        lastCheckpointRequested += 1
+        return lastCheckpointRequested
     }
 
     /// Takes back queued lines not yet written (a pause or a cancel stops feeding at once),
@@ -528,7 +533,7 @@ public struct HostProtocol: Sendable {
                     // Any later proven sync proves the checkpoint too.
                     checkpointLine = nil
                     if sendCursor == checkpoint { sendCursor = checkpoint + 1 }  // its rewrite is needless now
-                    event = .checkpointReached
+                    event = .checkpointReached(through: lastCheckpointWritten)
                 } else if number == checkpoint {
                     proveAgain(sync: number)
                 }
@@ -596,7 +601,7 @@ public struct HostProtocol: Sendable {
             if finalSyncLine != nil { return finish() }
             if checkpointLine != nil {
                 checkpointLine = nil
-                return .checkpointReached
+                return .checkpointReached(through: lastCheckpointWritten)
             }
             return nil
         }
@@ -672,7 +677,7 @@ public struct HostProtocol: Sendable {
             sent = line
             progress.retransmittedLines += 1
         } else {
-            let checkpointDue = checkpointWanted && pending.isEmpty && checkpointLine == nil
+            let checkpointDue = lastCheckpointRequested > lastCheckpointWritten && pending.isEmpty && checkpointLine == nil
             let sync = needsSync || syncRequested || checkpointDue || (inputFinished && pending.isEmpty && finalSyncLine == nil)
             let next: GCodeLine?
             if sync {
@@ -708,7 +713,7 @@ public struct HostProtocol: Sendable {
                 if inputFinished && pending.isEmpty { finalSyncLine = sent.number }
                 if checkpointDue {
                     checkpointLine = sent.number
-                    checkpointWanted = false
+                    lastCheckpointWritten = lastCheckpointRequested
                 }
             }
             tracker.remember(sent)

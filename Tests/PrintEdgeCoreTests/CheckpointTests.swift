@@ -8,9 +8,9 @@ import Testing
         var harness = ProtocolHarness()
         harness.handshake()
         harness.enqueue(moves(3), finish: false)
-        harness.host.requestCheckpoint()
+        _ = harness.host.requestCheckpoint()
         harness.answerInOrder(from: harness.written.count)
-        #expect(harness.events.contains(.checkpointReached))
+        #expect(harness.events.contains(.checkpointReached(through: 1)))
         #expect(harness.host.status == .streaming)
         #expect(harness.host.progress.lastAcknowledgedSourceLine == 3)
         // More lines after the checkpoint go out as usual, numbered on.
@@ -22,27 +22,27 @@ import Testing
         var harness = ProtocolHarness()
         harness.handshake()
         harness.enqueue(moves(1), finish: false)
-        harness.host.requestCheckpoint()
+        _ = harness.host.requestCheckpoint()
         #expect(harness.flush() == [framedMove(1), framedSync(3)])
         harness.reply("ok", "ok")
-        #expect(!harness.events.contains(.checkpointReached))
+        #expect(!harness.events.contains(.checkpointReached(through: 1)))
         // The sync is written again; its `ok T:` settles it.
         #expect(harness.flush() == [framedSync(3)])
         harness.reply(ProtocolHarness.temperatureOk)
-        #expect(harness.events.contains(.checkpointReached))
+        #expect(harness.events.contains(.checkpointReached(through: 1)))
     }
 
     @Test func aConfirmedResendOfTheNextLineReachesTheCheckpoint() {
         var harness = ProtocolHarness()
         harness.handshake()
         harness.enqueue(moves(1), finish: false)
-        harness.host.requestCheckpoint()
+        _ = harness.host.requestCheckpoint()
         harness.flush()
         harness.reply("ok", "ok")
         harness.flush()
         // The rewritten sync is rejected as already taken: the firmware says it has line 3.
         harness.reply("Error:Line Number is not Last Line Number+1, Last Line: 3", "Resend: 4", "ok")
-        #expect(harness.events.contains(.checkpointReached))
+        #expect(harness.events.contains(.checkpointReached(through: 1)))
         #expect(harness.host.status == .streaming)
     }
 
@@ -50,14 +50,29 @@ import Testing
         var harness = ProtocolHarness { $0.flow = .fixed(.pingPong) }
         harness.handshake()
         harness.enqueue(moves(2), finish: false)
-        harness.host.requestCheckpoint()
+        _ = harness.host.requestCheckpoint()
         #expect(harness.flush() == [framedMove(1)])
         harness.reply("ok")
         #expect(harness.flush() == [framedMove(2)])
         harness.reply("ok")
         #expect(harness.flush() == [framedSync(4)])
         harness.reply(ProtocolHarness.temperatureOk)
-        #expect(harness.events.last == .checkpointReached)
+        #expect(harness.events.last == .checkpointReached(through: 1))
+    }
+
+    @Test func requestsMadeBeforeTheSyncIsWrittenShareIt() {
+        var harness = ProtocolHarness()
+        harness.handshake()
+        harness.enqueue(moves(1), finish: false)
+        #expect(harness.host.requestCheckpoint() == 1)
+        #expect(harness.host.requestCheckpoint() == 2)
+        #expect(harness.flush() == [framedMove(1), framedSync(3)])
+        #expect(harness.host.requestCheckpoint() == 3)
+        harness.reply("ok", ProtocolHarness.temperatureOk)
+        #expect(harness.events.last == .checkpointReached(through: 2))
+        #expect(harness.flush() == [framedSync(4)])
+        harness.reply(ProtocolHarness.temperatureOk)
+        #expect(harness.events.last == .checkpointReached(through: 3))
     }
 
     @Test func queuedLinesCanBeTakenBackBeforeTheyAreWritten() {
@@ -91,15 +106,15 @@ extension CheckpointTests {
         var harness = ProtocolHarness()
         harness.handshake()
         harness.enqueue(moves(1), finish: false)
-        harness.host.requestCheckpoint()
+        _ = harness.host.requestCheckpoint()
         #expect(harness.flush() == [framedMove(1), framedSync(3)])
         harness.host.enqueue(GCodeLine(sourceLine: 0, "M106 S255"))
         #expect(harness.flush() == [String(decoding: LineFraming.framed(number: 4, command: Array("M106 S255".utf8)), as: UTF8.self)])
         harness.reply("ok", "ok")
-        #expect(!harness.events.contains(.checkpointReached))
+        #expect(!harness.events.contains(.checkpointReached(through: 1)))
         // Lines follow the checkpoint: it is not rewritten, a new sync goes out instead.
         #expect(harness.flush() == [framedSync(5)])
         harness.reply("ok", ProtocolHarness.temperatureOk)
-        #expect(harness.events.last == .checkpointReached)
+        #expect(harness.events.last == .checkpointReached(through: 1))
     }
 }
