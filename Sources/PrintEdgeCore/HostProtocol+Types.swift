@@ -34,6 +34,9 @@ extension HostProtocol {
         public var maxRequestsForSameLine = 10
         /// File lines the caller should keep queued ahead of the wire.
         public var lookaheadLines = 32
+        /// `//action:cancel` from the printer's screen ends a single stream. A connection that
+        /// outlives jobs reports it and cancels the job itself.
+        public var printerCancelEndsStream = true
 
         public init() {}
     }

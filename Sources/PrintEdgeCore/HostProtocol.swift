@@ -418,7 +418,9 @@ public struct HostProtocol: Sendable {
             case .resume, .resumed:
                 pausedByPrinter = false
             case .cancel:
-                return fail(.cancelledByPrinter(lastAcknowledgedLine: progress.linesAcknowledged))
+                if configuration.printerCancelEndsStream {
+                    return fail(.cancelledByPrinter(lastAcknowledgedLine: progress.linesAcknowledged))
+                }
             case .disconnect, .other:
                 break
             }
@@ -523,10 +525,8 @@ public struct HostProtocol: Sendable {
             if number > highestAcknowledgedLine {
                 highestAcknowledgedLine = number
                 tracker.progressed(through: number)
-                if let line = tracker.sentLine(number) {
-                    progress.linesAcknowledged = line.fileCommands
-                    if line.sourceLine > 0 { progress.lastAcknowledgedSourceLine = line.sourceLine }
-                }
+                progress.highestAcknowledgedLineNumber = number
+                if let line = tracker.sentLine(number) { progress.linesAcknowledged = line.fileCommands }
             }
             if let checkpoint = checkpointLine, number >= checkpoint, sendCursor >= checkpoint {
                 if provenByTemperatureOk {
@@ -595,9 +595,7 @@ public struct HostProtocol: Sendable {
             flow.forgetQueueDepth()
             progress.linesAcknowledged = fileCommandsSent
             highestAcknowledgedLine = nextLineNumber - 1
-            if let last = tracker.sentLine(highestAcknowledgedLine), last.sourceLine > 0 {
-                progress.lastAcknowledgedSourceLine = last.sourceLine
-            }
+            progress.highestAcknowledgedLineNumber = highestAcknowledgedLine
             if finalSyncLine != nil { return finish() }
             if checkpointLine != nil {
                 checkpointLine = nil

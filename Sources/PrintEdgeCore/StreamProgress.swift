@@ -4,9 +4,9 @@ public struct StreamProgress: Sendable, Equatable {
     public var linesSent = 0
     /// File lines the firmware has taken (the highest line known handled).
     public var linesAcknowledged = 0
-    /// The file's own line number of the last line known handled (0 before any), so a
-    /// connection that also carries the host's and the user's commands can place a job.
-    public var lastAcknowledgedSourceLine = 0
+    /// The wire number (`N`) of the last line known handled: a connection that carries a job
+    /// among the host's and the user's commands maps it back to the job's own lines.
+    public var highestAcknowledgedLineNumber = 0
     /// Every byte written, retransmissions and syncs included.
     public var bytesSent = 0
     public var retransmittedLines = 0

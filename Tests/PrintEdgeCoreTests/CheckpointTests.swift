@@ -12,7 +12,7 @@ import Testing
         harness.answerInOrder(from: harness.written.count)
         #expect(harness.events.contains(.checkpointReached(through: 1)))
         #expect(harness.host.status == .streaming)
-        #expect(harness.host.progress.lastAcknowledgedSourceLine == 3)
+        #expect(harness.host.progress.highestAcknowledgedLineNumber == 5)
         // More lines after the checkpoint go out as usual, numbered on.
         harness.host.enqueue(GCodeLine(sourceLine: 0, "M106 S255"))
         #expect(harness.flush() == [String(decoding: LineFraming.framed(number: 6, command: Array("M106 S255".utf8)), as: UTF8.self)])

@@ -1,0 +1,109 @@
+import PrintEdgeCore
+import PrintEdgeSerial
+
+extension PrinterConnection {
+    public struct Options: Sendable {
+        public var port: SerialPort.Configuration
+        public var protocolConfiguration = HostProtocol.Configuration()
+        /// How often temperatures are wanted: `M155 S<n>` when the firmware reports by itself
+        /// (`Cap:AUTOREPORT_TEMP:1`), a numbered `M105` at this pace otherwise.
+        public var temperatureInterval: Duration = .seconds(1)
+        public var progressInterval: Duration = .milliseconds(250)
+        /// How often the port's path is checked: a removed node does not always hang up the fd.
+        public var presenceCheckInterval: Duration = .seconds(1)
+
+        public init(port: SerialPort.Configuration) {
+            self.port = port
+            protocolConfiguration.printerCancelEndsStream = false
+            protocolConfiguration.wireBytesPerSecond = max(1, port.baudRate / 10)
+        }
+    }
+
+    /// What the printer's owner asks of the connection; performed on the connection's thread
+    /// between two lines, never in the middle of one.
+    public enum Command: Sendable {
+        /// The user's own G-code; `tag` comes back in `.sendCompleted` once every line was handled.
+        case send(lines: [String], tag: UInt64)
+        case startJob(JobFeed)
+        /// Stops feeding at once, waits until the lines already written are handled, then
+        /// sends `park` and reports `.jobPaused` with where the job stopped.
+        case pause(park: [String])
+        /// Sends `restore`, then feeds the job again from the line after the last one written.
+        case resume(restore: [String])
+        /// Stops feeding, quick-stops the motion (`M410`, twice: now, and once the lines
+        /// already written are through), then sends `script` and reports `.jobCancelled`.
+        case cancel(script: [String])
+        case emergencyStop
+        case close
+    }
+
+    /// A job to stream, possibly from the middle (a resumed or recovered job).
+    public struct JobFeed: Sendable {
+        public var path: String
+        /// Where to start reading: 0, or the first byte of a line.
+        public var startByteOffset: Int
+        /// The file's line number just before `startByteOffset` (0 from the start).
+        public var linesBefore: Int
+        /// Sent ahead of the file's lines: a recovery's restore sequence.
+        public var prologue: [String]
+        public var maxFramedBytes: Int
+
+        public init(path: String, startByteOffset: Int = 0, linesBefore: Int = 0, prologue: [String] = [],
+                    maxFramedBytes: Int = LineFraming.marlinMaxLineBytes) {
+            self.path = path
+            self.startByteOffset = startByteOffset
+            self.linesBefore = linesBefore
+            self.prologue = prologue
+            self.maxFramedBytes = maxFramedBytes
+        }
+    }
+
+    /// How far a job is, counted in what the firmware has handled.
+    public struct JobProgress: Sendable, Equatable {
+        /// The file's line number of the last line handled.
+        public var acknowledgedSourceLine = 0
+        /// The file offset just past that line: progress by bytes, and where a resume starts.
+        public var acknowledgedByteOffset = 0
+        /// The Z height the printer had reached with that line, once known.
+        public var zMM: Double?
+        public var linesSent = 0
+        public var resendRequests = 0
+        public var timeouts = 0
+
+        public init() {}
+    }
+
+    /// Where a paused job stopped: the first line not written, and the state the printer was
+    /// left in by the lines before it (for the restore sequence).
+    public struct JobPosition: Sendable, Equatable {
+        public var nextByteOffset: Int
+        public var linesBefore: Int
+        public var machineState: GCodeMachineState
+    }
+
+    public enum Event: Sendable {
+        case ready(FirmwareInfo?, capabilities: [String: Bool], flow: FlowStrategy)
+        case temperature(TemperatureReport)
+        /// A line from the printer, while a console listens.
+        case reply(String)
+        case sendCompleted(tag: UInt64)
+        case jobProgress(JobProgress)
+        case jobPaused(JobPosition, JobProgress)
+        case jobResumed
+        case jobCompleted(JobProgress)
+        case jobCancelled(JobProgress)
+        case jobFailed(reason: String, JobProgress)
+        /// `//action:` from the printer's own screen; pause and resume are already honoured
+        /// by the protocol (nothing is sent while the printer pauses), cancel is the owner's.
+        case hostAction(HostAction)
+        case firmwareMessage(String)
+        case firmwareError(String)
+    }
+
+    /// Why `run` returned.
+    public enum Ending: Sendable, Equatable {
+        /// `close` was asked for.
+        case closed
+        case failed(reason: String)
+    }
+}

@@ -1,0 +1,306 @@
+import PrintEdgeCore
+import PrintEdgeSerial
+import Synchronization
+
+/// A printer's serial link for as long as it stays up: the daemon's counterpart of
+/// `StreamSession`, carrying jobs, the user's commands and temperature polls over one
+/// handshake.
+///
+/// `run` is a blocking loop for a dedicated thread (one ppoll over the port and a wake-up
+/// descriptor), so a slow disk, a busy actor or another printer never delays a line.
+/// Commands arrive from any thread through `submit`; events leave through the closure given
+/// to `run`. The connection ends on `close`, on a vanished port, on a firmware reset or halt,
+/// or when the printer stops answering; reconnecting is the owner's decision.
+public final class PrinterConnection: Sendable {
+    public let options: Options
+    private let inbox = Mutex<[Command]>([])
+    private let wakeup: WakeupPipe
+    private let consoleListening = Atomic<Bool>(false)
+
+    public init(options: Options) throws(SerialError) {
+        self.options = options
+        wakeup = try WakeupPipe()
+    }
+
+    public func submit(_ command: Command) {
+        inbox.withLock { $0.append(command) }
+        wakeup.wake()
+    }
+
+    /// Whether every line from the printer is reported (`.reply`): only while someone watches,
+    /// since it costs an event per `ok`.
+    public func setConsoleListening(_ listening: Bool) {
+        consoleListening.store(listening, ordering: .relaxed)
+    }
+
+    public func run(events emit: @escaping (Event) -> Void) -> Ending {
+        let port: SerialPort
+        do {
+            port = try SerialPort(options.port)
+        } catch {
+            return .failed(reason: error.description)
+        }
+        defer { port.close() }
+        var loop = ConnectionLoop(options: options, port: port, emit: emit)
+        return loop.run(inbox: inbox, wakeup: wakeup, console: consoleListening)
+    }
+}
+
+/// The state of one `run`: everything here is touched by the connection's thread only.
+private struct ConnectionLoop {
+    let options: PrinterConnection.Options
+    let port: SerialPort
+    let emit: (PrinterConnection.Event) -> Void
+    var machine: HostProtocol
+    var output = OutputBuffer()
+    var replies = ReplyAssembler()
+    var job: JobStreamer?
+    var pendingSends: [(checkpoint: Int, tag: UInt64)] = []
+    var ready = false
+    var autoreport = false
+    var nextTemperaturePoll = MonotonicInstant.zero
+
+    init(options: PrinterConnection.Options, port: SerialPort, emit: @escaping (PrinterConnection.Event) -> Void) {
+        self.options = options
+        self.port = port
+        self.emit = emit
+        machine = HostProtocol(configuration: options.protocolConfiguration)
+    }
+
+    mutating func run(inbox: borrowing Mutex<[PrinterConnection.Command]>, wakeup: WakeupPipe, console: borrowing Atomic<Bool>) -> PrinterConnection.Ending {
+        var readBuffer = [UInt8](repeating: 0, count: 4096)
+        var poll = PollSet()
+        let portSlot = poll.add(port.fileDescriptor, interest: .readable)
+        let wakeSlot = poll.add(wakeup.fileDescriptor, interest: .readable)
+        var now = MonotonicInstant.now()
+        var nextProgress = now + options.progressInterval
+        var nextPresenceCheck = now + options.presenceCheckInterval
+        var closing = false
+        machine.start(at: now)
+
+        while true {
+            for command in inbox.withLock({ commands in defer { commands.removeAll() }; return commands }) {
+                if case .close = command { closing = true }
+                perform(command, at: now)
+            }
+            if !closing, let failure = feed() {
+                failJob(failure)
+            }
+            while output.pendingByteCount < OutputBuffer.highWater, let transmission = machine.nextTransmission(at: now) {
+                output.append(transmission.bytes)
+                if case .line(let number, let sourceLine, false) = transmission.kind, sourceLine > 0 {
+                    job?.written(lineNumber: number, sourceLine: sourceLine)
+                }
+            }
+            if output.pendingByteCount > 0 {
+                do throws(SerialError) {
+                    try output.write(to: port)
+                } catch {
+                    return end(.failed(reason: Self.reason(error)))
+                }
+            }
+            if machine.isTerminal && output.pendingByteCount == 0 {
+                return end(closing ? .closed : .failed(reason: terminalReason))
+            }
+
+            var wakeAt = min(nextProgress, nextPresenceCheck)
+            if ready && !autoreport { wakeAt = min(wakeAt, nextTemperaturePoll) }
+            if let deadline = machine.nextDeadline { wakeAt = min(wakeAt, deadline) }
+            poll.setInterest(output.pendingByteCount > 0 ? [.readable, .writable] : .readable, forSlot: portSlot)
+            do {
+                _ = try poll.wait(timeout: max(.zero, wakeAt - now))
+            } catch {
+                return end(.failed(reason: error.description))
+            }
+            now = MonotonicInstant.now()
+
+            let readiness = poll.readiness(ofSlot: portSlot)
+            if readiness.contains(.invalid) { return end(.failed(reason: "the port's descriptor became invalid")) }
+            if !readiness.isDisjoint(with: [.readable, .hangup, .error]) {
+                while true {
+                    let count: Int
+                    do throws(SerialError) {
+                        count = try port.read(into: &readBuffer)
+                    } catch {
+                        return end(.failed(reason: Self.reason(error)))
+                    }
+                    if count == 0 { break }
+                    let listening = console.load(ordering: .relaxed)
+                    var events: [HostProtocol.Event] = []
+                    replies.append(readBuffer[0..<count]) { line in
+                        if listening { emit(.reply(String(line))) }
+                        if let event = machine.replyReceived(line, at: now) { events.append(event) }
+                    }
+                    for event in events { handle(event, at: now) }
+                }
+            }
+            if poll.readiness(ofSlot: wakeSlot).contains(.readable) {
+                wakeup.drain()  // the commands themselves are taken at the top of the loop
+            }
+            if let event = machine.clockAdvanced(to: now) {
+                handle(event, at: now)
+            }
+            if ready && !autoreport && now >= nextTemperaturePoll {
+                nextTemperaturePoll = now + options.temperatureInterval
+                // Not while the printer holds the line: polls would pile up unsent.
+                if machine.status == .streaming { machine.enqueue(GCodeLine(sourceLine: 0, "M105")) }
+            }
+            if now >= nextPresenceCheck {
+                nextPresenceCheck = now + options.presenceCheckInterval
+                if !port.isDevicePresent() { return end(.failed(reason: "\(port.path) disappeared (unplugged?)")) }
+            }
+            if now >= nextProgress {
+                nextProgress = now + options.progressInterval
+                if let job, job.isActive { emit(.jobProgress(job.progress(through: machine.progress))) }
+            }
+        }
+    }
+
+    // MARK: - Commands
+
+    private mutating func perform(_ command: PrinterConnection.Command, at now: MonotonicInstant) {
+        switch command {
+        case .send(let lines, let tag):
+            for line in lines { machine.enqueue(GCodeLine(sourceLine: 0, line)) }
+            pendingSends.append((machine.requestCheckpoint(), tag))
+        case .startJob(let feed):
+            guard job?.isActive != true else {
+                emit(.jobFailed(reason: "a job is already running on this printer", PrinterConnection.JobProgress()))
+                return
+            }
+            do {
+                job = try JobStreamer(feed: feed)
+                for line in feed.prologue { machine.enqueue(GCodeLine(sourceLine: 0, line)) }
+            } catch {
+                emit(.jobFailed(reason: error.description, PrinterConnection.JobProgress()))
+            }
+        case .pause(let park):
+            guard let current = job, current.phase == .feeding else { return }
+            current.takeBack(machine.discardQueuedLines { $0.sourceLine > 0 })
+            current.phase = .pausing(checkpoint: machine.requestCheckpoint(), park: park)
+        case .resume(let restore):
+            guard let current = job, current.phase == .paused else { return }
+            for line in restore { machine.enqueue(GCodeLine(sourceLine: 0, line)) }
+            do {
+                try current.reopen()
+                current.phase = .feeding
+                emit(.jobResumed)
+            } catch {
+                failJob(error.description)
+            }
+        case .cancel(let script):
+            guard let current = job, current.isActive else { return }
+            _ = machine.discardQueuedLines { $0.sourceLine > 0 }
+            current.closeFile()
+            machine.emergency(.quickStop)
+            current.phase = .cancelling(checkpoint: machine.requestCheckpoint(), script: script)
+        case .emergencyStop:
+            machine.emergency(.emergencyStop)
+        case .close:
+            machine.stop()
+            output.dropLinesNotStarted()
+        }
+    }
+
+    // MARK: - Feeding the job
+
+    /// Moves job lines into the protocol's lookahead; a reason when the job cannot go on.
+    private mutating func feed() -> String? {
+        guard let current = job, current.phase == .feeding, ready else { return nil }
+        while machine.wantsMoreLines {
+            do {
+                guard let line = try current.nextLine() else {
+                    current.phase = .finishing(checkpoint: machine.requestCheckpoint())
+                    return nil
+                }
+                machine.enqueue(line)
+            } catch {
+                return error.description
+            }
+        }
+        return nil
+    }
+
+    private mutating func failJob(_ reason: String) {
+        guard let current = job, current.isActive else { return }
+        _ = machine.discardQueuedLines { $0.sourceLine > 0 }
+        current.closeFile()
+        current.phase = .done
+        emit(.jobFailed(reason: reason, current.progress(through: machine.progress)))
+    }
+
+    // MARK: - Protocol events
+
+    private mutating func handle(_ event: HostProtocol.Event, at now: MonotonicInstant) {
+        switch event {
+        case .identified(let info, let capabilities, let flow):
+            ready = true
+            autoreport = capabilities["AUTOREPORT_TEMP"] == true
+            if autoreport {
+                let seconds = max(1, Int((options.temperatureInterval / .seconds(1)).rounded()))
+                machine.enqueue(GCodeLine(sourceLine: 0, "M155 S\(seconds)"))
+            }
+            nextTemperaturePoll = now
+            emit(.ready(info, capabilities: capabilities, flow: flow))
+        case .temperature(let report):
+            emit(.temperature(report))
+        case .checkpointReached(let through):
+            checkpointReached(through)
+        case .hostAction(let action):
+            emit(.hostAction(action))
+        case .firmwareMessage(let text):
+            emit(.firmwareMessage(text))
+        case .firmwareError(let text):
+            emit(.firmwareError(text))
+        case .failed, .finished, .resendRequested, .timeout, .unrecognised:
+            break
+        }
+    }
+
+    private mutating func checkpointReached(_ through: Int) {
+        while let first = pendingSends.first, first.checkpoint <= through {
+            pendingSends.removeFirst()
+            emit(.sendCompleted(tag: first.tag))
+        }
+        guard let current = job else { return }
+        switch current.phase {
+        case .finishing(let checkpoint) where checkpoint <= through:
+            current.phase = .done
+            emit(.jobCompleted(current.progress(through: machine.progress)))
+        case .pausing(let checkpoint, let park) where checkpoint <= through:
+            let position = current.position
+            current.phase = .paused
+            for line in park { machine.enqueue(GCodeLine(sourceLine: 0, line)) }
+            emit(.jobPaused(position, current.progress(through: machine.progress)))
+        case .cancelling(let checkpoint, let script) where checkpoint <= through:
+            // The lines written before the cancel are in the planner now: stop them too.
+            machine.emergency(.quickStop)
+            for line in script { machine.enqueue(GCodeLine(sourceLine: 0, line)) }
+            current.phase = .cancelled(checkpoint: machine.requestCheckpoint())
+        case .cancelled(let checkpoint) where checkpoint <= through:
+            current.phase = .done
+            emit(.jobCancelled(current.progress(through: machine.progress)))
+        default:
+            break
+        }
+    }
+
+    private var terminalReason: String {
+        switch machine.status {
+        case .failed(let error): "\(error)"
+        case .emergencyStopped: "emergency stop (M112) sent: the firmware is halted until the printer is reset"
+        case .stopped: "the connection was closed"
+        case .finished, .idle, .handshaking, .streaming, .pausedByPrinter: "the connection ended"
+        }
+    }
+
+    private mutating func end(_ ending: PrinterConnection.Ending) -> PrinterConnection.Ending {
+        if case .failed(let reason) = ending { failJob(reason) } else { failJob("the connection was closed") }
+        return ending
+    }
+
+    private static func reason(_ error: SerialError) -> String {
+        if case .disconnected(_, let reason) = error { return reason }
+        return error.description
+    }
+}

@@ -1,0 +1,220 @@
+import Foundation
+
+/// One request on the control socket: a JSON object on one line. Fields a command does not
+/// use are left out; the daemon says which one is missing. See docs/control.md.
+public struct ControlRequest: Codable, Sendable, Equatable {
+    public var id: Int
+    public var command: String
+    public var printer: String?
+    public var job: Int64?
+    public var path: String?
+    public var name: String?
+    public var lines: [String]?
+    public var force: Bool?
+    public var states: [String]?
+    public var limit: Int?
+
+    public init(id: Int, command: String, printer: String? = nil, job: Int64? = nil, path: String? = nil,
+                name: String? = nil, lines: [String]? = nil, force: Bool? = nil, states: [String]? = nil,
+                limit: Int? = nil) {
+        self.id = id
+        self.command = command
+        self.printer = printer
+        self.job = job
+        self.path = path
+        self.name = name
+        self.lines = lines
+        self.force = force
+        self.states = states
+        self.limit = limit
+    }
+}
+
+/// One reply line. A request gets exactly one final reply (`ok` true or false); streaming
+/// requests (`console`, `send`, `telemetry.tail`) get `event` or `sample` lines before it.
+public struct ControlReply: Codable, Sendable, Equatable {
+    public var id: Int
+    /// Absent on intermediate lines, present on the final one.
+    public var ok: Bool?
+    public var error: ControlError?
+    public var printers: [PrinterStatus]?
+    public var jobs: [JobSummary]?
+    public var job: JobSummary?
+    public var event: ConsoleEvent?
+    public var samples: [TelemetryPoint]?
+
+    public init(id: Int, ok: Bool? = nil, error: ControlError? = nil, printers: [PrinterStatus]? = nil,
+                jobs: [JobSummary]? = nil, job: JobSummary? = nil, event: ConsoleEvent? = nil,
+                samples: [TelemetryPoint]? = nil) {
+        self.id = id
+        self.ok = ok
+        self.error = error
+        self.printers = printers
+        self.jobs = jobs
+        self.job = job
+        self.event = event
+        self.samples = samples
+    }
+
+    public static func failure(_ id: Int, _ code: ControlError.Code, _ message: String) -> ControlReply {
+        ControlReply(id: id, ok: false, error: ControlError(code: code, message: message))
+    }
+
+    public var isFinal: Bool { ok != nil }
+}
+
+public struct ControlError: Codable, Sendable, Equatable, Error, CustomStringConvertible {
+    public enum Code: String, Codable, Sendable {
+        case badRequest = "bad_request"
+        case unknownCommand = "unknown_command"
+        case unknownPrinter = "unknown_printer"
+        case unknownJob = "unknown_job"
+        case busy
+        case notConnected = "not_connected"
+        case refused
+        case storage
+        case `internal`
+    }
+
+    public var code: Code
+    public var message: String
+
+    public init(code: Code, message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}
+
+public struct PrinterStatus: Codable, Sendable, Equatable {
+    public var id: String
+    public var name: String
+    /// offline, connecting, idle, printing, paused, finishing, error.
+    public var state: String
+    public var port: String
+    public var firmware: String?
+    public var flow: String?
+    public var error: String?
+    public var temperatures: [HeaterReading]
+    public var job: JobSummary?
+
+    public init(id: String, name: String, state: String, port: String, firmware: String? = nil, flow: String? = nil,
+                error: String? = nil, temperatures: [HeaterReading] = [], job: JobSummary? = nil) {
+        self.id = id
+        self.name = name
+        self.state = state
+        self.port = port
+        self.firmware = firmware
+        self.flow = flow
+        self.error = error
+        self.temperatures = temperatures
+        self.job = job
+    }
+}
+
+public struct HeaterReading: Codable, Sendable, Equatable {
+    public var heater: String
+    public var actualCelsius: Double
+    public var targetCelsius: Double?
+
+    public init(heater: String, actualCelsius: Double, targetCelsius: Double?) {
+        self.heater = heater
+        self.actualCelsius = actualCelsius
+        self.targetCelsius = targetCelsius
+    }
+}
+
+public struct JobSummary: Codable, Sendable, Equatable {
+    public var id: Int64
+    public var printer: String
+    public var name: String
+    public var state: String
+    public var sha256: String
+    public var sizeBytes: Int64
+    public var commands: Int
+    public var layers: Int
+    public var estimatedSeconds: Double?
+    public var filamentMM: Double?
+    public var acknowledgedSourceLine: Int
+    public var acknowledgedBytes: Int64
+    public var zMM: Double?
+    public var layer: Int?
+    /// 0...1 by bytes handled.
+    public var fraction: Double
+    public var etaSeconds: Double?
+    public var failureReason: String?
+    public var submittedAt: String?
+    public var endedAt: String?
+
+    public init(id: Int64, printer: String, name: String, state: String, sha256: String, sizeBytes: Int64, commands: Int,
+                layers: Int, estimatedSeconds: Double?, filamentMM: Double?, acknowledgedSourceLine: Int,
+                acknowledgedBytes: Int64, zMM: Double?, layer: Int?, fraction: Double, etaSeconds: Double?,
+                failureReason: String?, submittedAt: String?, endedAt: String?) {
+        self.id = id
+        self.printer = printer
+        self.name = name
+        self.state = state
+        self.sha256 = sha256
+        self.sizeBytes = sizeBytes
+        self.commands = commands
+        self.layers = layers
+        self.estimatedSeconds = estimatedSeconds
+        self.filamentMM = filamentMM
+        self.acknowledgedSourceLine = acknowledgedSourceLine
+        self.acknowledgedBytes = acknowledgedBytes
+        self.zMM = zMM
+        self.layer = layer
+        self.fraction = fraction
+        self.etaSeconds = etaSeconds
+        self.failureReason = failureReason
+        self.submittedAt = submittedAt
+        self.endedAt = endedAt
+    }
+}
+
+/// Something a console shows: a line from the printer, a state change, a job event.
+public struct ConsoleEvent: Codable, Sendable, Equatable {
+    /// reply, state, job, error.
+    public var kind: String
+    public var printer: String
+    public var text: String
+
+    public init(kind: String, printer: String, text: String) {
+        self.kind = kind
+        self.printer = printer
+        self.text = text
+    }
+}
+
+public struct TelemetryPoint: Codable, Sendable, Equatable {
+    public var printer: String
+    /// Milliseconds since the Unix epoch.
+    public var atMS: Int64
+    public var channel: String
+    public var value: Double
+    public var target: Double?
+
+    public init(printer: String, atMS: Int64, channel: String, value: Double, target: Double?) {
+        self.printer = printer
+        self.atMS = atMS
+        self.channel = channel
+        self.value = value
+        self.target = target
+    }
+}
+
+/// JSON lines: one object per line, keys as the Swift names (camelCase, units kept in them:
+/// `atMS`, `zMM`), sorted so the output is stable.
+public enum ControlCoding {
+    public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Array(try encoder.encode(value)) + [UInt8(ascii: "\n")]
+    }
+
+    public static func decode<T: Decodable>(_ type: T.Type, from line: some Collection<UInt8>) throws -> T {
+        let decoder = JSONDecoder()
+        return try decoder.decode(type, from: Data(line))
+    }
+}

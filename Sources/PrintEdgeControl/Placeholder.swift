@@ -1,1 +1,0 @@
-// Replaced by the control protocol work in progress.

@@ -1,0 +1,141 @@
+import PrintEdgeControl
+import PrintEdgeStore
+
+/// Answers control requests (docs/control.md): finds the printer or job named, calls it,
+/// and turns every failure into an error reply that says what to do.
+struct ControlHandler: Sendable {
+    let printers: [String: Printer]
+    let order: [String]
+    let store: Store
+    let intake: JobIntake
+
+    func handle(_ request: ControlRequest, reply: @escaping @Sendable (ControlReply) -> Void) async {
+        do throws(ControlError) {
+            reply(try await answer(request, reply: reply))
+        } catch {
+            reply(ControlReply(id: request.id, ok: false, error: error))
+        }
+    }
+
+    private func answer(_ request: ControlRequest, reply: @escaping @Sendable (ControlReply) -> Void) async throws(ControlError) -> ControlReply {
+        let id = request.id
+        switch request.command {
+        case "status":
+            var statuses: [PrinterStatus] = []
+            for printer in try selected(request.printer) { statuses.append(await printer.status()) }
+            return ControlReply(id: id, ok: true, printers: statuses)
+        case "jobs.list":
+            let states = try (request.states ?? []).map { name throws(ControlError) in
+                guard let state = JobState(rawValue: name) else {
+                    throw ControlError(code: .badRequest, message: "unknown job state `\(name)`; one of \(JobState.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return state
+            }
+            if let name = request.printer { _ = try printer(name) }
+            let records = try storage { () throws(StoreError) in
+                try store.jobs(printerID: request.printer, states: states.isEmpty ? nil : Set(states), limit: request.limit ?? 50)
+            }
+            return ControlReply(id: id, ok: true, jobs: records.map(JobSummary.init))
+        case "jobs.submit":
+            let target = try printer(try required(request.printer, "printer", for: request))
+            let path = try required(request.path, "path", for: request)
+            let setup = target.setup
+            let record = try await intake.submit(.init(path: path, printerID: setup.id, name: request.name,
+                                                       force: request.force ?? false, limits: setup.limits,
+                                                       maxFramedBytes: setup.maxFramedBytes))
+            return ControlReply(id: id, ok: true, job: JobSummary(record))
+        case "jobs.start":
+            let (target, jobID) = try jobPrinter(request)
+            return ControlReply(id: id, ok: true, job: JobSummary(try await target.startJob(id: jobID)))
+        case "jobs.pause":
+            let (target, _) = try jobPrinter(request)
+            return ControlReply(id: id, ok: true, job: JobSummary(try await target.pauseJob()))
+        case "jobs.resume":
+            let (target, _) = try jobPrinter(request)
+            return ControlReply(id: id, ok: true, job: JobSummary(try await target.resumeJob()))
+        case "jobs.cancel":
+            let (target, _) = try jobPrinter(request)
+            return ControlReply(id: id, ok: true, job: JobSummary(try await target.cancelJob()))
+        case "jobs.recover":
+            let (target, jobID) = try jobPrinter(request)
+            return ControlReply(id: id, ok: true, job: JobSummary(try await target.recoverJob(id: jobID)))
+        case "send":
+            let target = try printer(try required(request.printer, "printer", for: request))
+            let lines = try required(request.lines, "lines", for: request)
+            let (console, events) = await target.openConsole()
+            let forward = Task {
+                for await event in events where event.kind != "state" { reply(ControlReply(id: id, event: event)) }
+            }
+            do throws(ControlError) {
+                try await target.send(lines)
+            } catch {
+                await target.closeConsole(console)
+                throw error
+            }
+            await target.closeConsole(console)
+            await forward.value
+            return ControlReply(id: id, ok: true)
+        case "console":
+            let target = try printer(try required(request.printer, "printer", for: request))
+            let (console, events) = await target.openConsole()
+            for await event in events { reply(ControlReply(id: id, event: event)) }
+            await target.closeConsole(console)
+            return ControlReply(id: id, ok: true)
+        case "estop":
+            let target = try printer(try required(request.printer, "printer", for: request))
+            await target.emergencyStop()
+            return ControlReply(id: id, ok: true)
+        case "telemetry.tail":
+            let targets = try selected(request.printer).map(\.setup.id)
+            var since = WallClock.nowMS() - 10_000
+            while !Task.isCancelled {
+                var points: [TelemetryPoint] = []
+                for printerID in targets {
+                    let samples = try storage { () throws(StoreError) in try store.telemetry(printerID: printerID, sinceMS: since + 1) }
+                    points += samples.map { TelemetryPoint(printer: $0.printerID, atMS: $0.atMS, channel: $0.channel.rawValue, value: $0.value, target: $0.target) }
+                }
+                if let latest = points.map(\.atMS).max() { since = latest }
+                if !points.isEmpty { reply(ControlReply(id: id, samples: points.sorted { $0.atMS < $1.atMS })) }
+                try? await Task.sleep(for: .seconds(1))
+            }
+            return ControlReply(id: id, ok: true)
+        default:
+            throw ControlError(code: .unknownCommand, message: "unknown command `\(request.command)`; see docs/control.md for the list")
+        }
+    }
+
+    private func selected(_ name: String?) throws(ControlError) -> [Printer] {
+        guard let name else { return order.compactMap { printers[$0] } }
+        return [try printer(name)]
+    }
+
+    private func printer(_ name: String) throws(ControlError) -> Printer {
+        guard let printer = printers[name] else {
+            throw ControlError(code: .unknownPrinter, message: "no printer `\(name)`; this daemon has \(order.joined(separator: ", "))")
+        }
+        return printer
+    }
+
+    /// The printer a job-addressed request acts on: the job's own.
+    private func jobPrinter(_ request: ControlRequest) throws(ControlError) -> (Printer, Int64) {
+        let jobID = try required(request.job, "job", for: request)
+        let record = try storage { () throws(StoreError) in try store.job(id: jobID) }
+        guard let record else { throw ControlError(code: .unknownJob, message: "there is no job \(jobID)") }
+        return (try printer(record.printerID), jobID)
+    }
+
+    private func required<T>(_ value: T?, _ field: String, for request: ControlRequest) throws(ControlError) -> T {
+        guard let value else {
+            throw ControlError(code: .badRequest, message: "`\(request.command)` needs `\(field)`")
+        }
+        return value
+    }
+
+    private func storage<T>(_ body: () throws(StoreError) -> T) throws(ControlError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw ControlError(code: .storage, message: error.description)
+        }
+    }
+}

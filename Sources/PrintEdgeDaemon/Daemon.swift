@@ -1,0 +1,196 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Logging
+import PrintEdgeAgent
+import PrintEdgeConfig
+import PrintEdgeCore
+import PrintEdgeStore
+import ServiceLifecycle
+
+/// Why the daemon cannot start, with the exit status systemd is told.
+public enum DaemonError: Error, CustomStringConvertible {
+    case configuration(ConfigurationError)
+    case storage(StoreError)
+    case controlSocket(String)
+    case simulator(String)
+
+    /// sysexits(3): 78 (EX_CONFIG) keeps systemd from restarting into the same mistake.
+    public var exitStatus: Int32 {
+        switch self {
+        case .configuration: 78
+        case .storage: 74
+        case .controlSocket: 71
+        case .simulator: 69
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .configuration(let error): error.description
+        case .storage(let error): "the database cannot be used: \(error)"
+        case .controlSocket(let detail): "the control socket cannot be created: \(detail)"
+        case .simulator(let detail): detail
+        }
+    }
+}
+
+/// Builds the daemon from its configuration: opens the store, marks jobs a crash left
+/// behind as interrupted, creates one actor per printer and the control socket, and returns
+/// the services in start order (stopped in reverse: intake first, storage last).
+public struct Daemon: Sendable {
+    public let configuration: DaemonConfiguration
+    let store: Store
+    let printers: [Printer]
+    let services: [any Service]
+    public let socketPath: String
+
+    public init(configuration: DaemonConfiguration, environment: [String: String], logger: Logger) throws(DaemonError) {
+        self.configuration = configuration
+        guard mkdirAll(configuration.stateDirectory) else {
+            throw .storage(.cannotOpen(path: configuration.stateDirectory, reason: String(cString: strerror(errno))))
+        }
+        let store: Store
+        do {
+            store = try Store(directory: configuration.stateDirectory)
+            for job in try store.markUnfinishedJobsInterrupted(atMS: WallClock.nowMS()) {
+                logger.warning("job \(job.id ?? 0) was printing when the daemon stopped: now interrupted at line \(job.lastAckedSourceLine); `printedge jobs recover \(job.id ?? 0)` restarts it from that layer")
+            }
+        } catch {
+            throw .storage(error)
+        }
+        self.store = store
+        let telemetrySettings = configuration.telemetry
+        let recorder = TelemetryRecorder(store: store, policy: .init(batchMaxRows: telemetrySettings.batchMaxRows,
+                                                                     batchMaxAge: telemetrySettings.batchMaxAge))
+        var setups: [PrinterSetup] = []
+        var simulators: [(printerID: String, link: String, launch: PrinterSetup.SimulatorLaunch)] = []
+        for printer in configuration.printers {
+            let setup = Self.setup(for: printer, configuration: configuration)
+            if let launch = setup.simulator { simulators.append((printer.id, setup.portPath, launch)) }
+            do {
+                try store.upsertPrinter(PrinterRecord(id: printer.id, name: setup.name, port: setup.portPath,
+                                                      profile: printer.profile.name, state: PrinterState.offline.rawValue,
+                                                      updatedAtMS: WallClock.nowMS()))
+            } catch {
+                throw .storage(error)
+            }
+            setups.append(setup)
+        }
+        let printers = setups.map { Printer(setup: $0, store: store, telemetry: recorder) }
+        self.printers = printers
+        let handler = ControlHandler(printers: Dictionary(uniqueKeysWithValues: printers.map { ($0.setup.id, $0) }),
+                                     order: printers.map(\.setup.id), store: store,
+                                     intake: JobIntake(spoolDirectory: configuration.spoolPath, store: store))
+        socketPath = configuration.controlSocketPath
+        let control: ControlServer
+        do {
+            control = try ControlServer(path: socketPath, group: try Self.groupID(configuration.socketGroup),
+                                        handler: handler, logger: logger)
+        } catch {
+            throw .controlSocket("\(error)")
+        }
+        let retention = RetentionLimits(maxTelemetryRows: configuration.retention.maxTelemetryRows,
+                                        maxAge: .seconds(configuration.retention.maxTelemetryAgeDays * 86_400),
+                                        maxDatabaseBytes: Int64(configuration.retention.maxDatabaseBytes))
+        let virtualPrinters = try VirtualPrinters(simulators, logger: logger)
+        services = [
+            TelemetryService(recorder: recorder, store: store, limits: retention, logger: logger),
+            virtualPrinters,
+            PrinterFleet(printers: printers),
+            control,
+            SystemdNotifier(environment: environment) {
+                for printer in printers { _ = await printer.state }
+                return true
+            },
+        ]
+    }
+
+    /// Runs until SIGTERM or SIGINT, then stops gracefully: the printers stop between two
+    /// lines, a job being printed becomes `interrupted` (recoverable), telemetry is flushed.
+    public func run(logger: Logger) async throws {
+        let group = ServiceGroup(configuration: .init(
+            services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
+    }
+
+    private static func setup(for printer: PrinterConfiguration, configuration: DaemonConfiguration) -> PrinterSetup {
+        let profile = printer.profile
+        var protocolConfiguration = HostProtocol.Configuration()
+        protocolConfiguration.flow = profile.flow
+        protocolConfiguration.rxBufferBytes = profile.rxBufferBytes
+        protocolConfiguration.commandSlots = profile.commandSlots
+        let volume = profile.buildVolume
+        let limits = MachineLimits(xMM: volume.xMinMM...volume.xMaxMM, yMM: volume.yMinMM...volume.yMaxMM,
+                                   zMM: 0...volume.zMaxMM, maxHotendCelsius: profile.maxHotendCelsius,
+                                   maxBedCelsius: profile.maxBedCelsius)
+        var portPath = ""
+        var simulator: PrinterSetup.SimulatorLaunch?
+        switch printer.connection {
+        case .port(let path):
+            portPath = path
+        case .virtual(let settings):
+            portPath = configuration.stateDirectory + "/\(printer.id).tty"
+            var arguments = ["--link", portPath, "--baud", String(profile.baud),
+                             "--rx-buffer", String(profile.rxBufferBytes), "--bufsize", String(profile.commandSlots)]
+            if settings.speedup != 1 { arguments += ["--speedup", String(settings.speedup)] }
+            simulator = .init(executable: settings.simulatorPath ?? Self.simulatorExecutable(), arguments: arguments + settings.extraArguments)
+        }
+        let telemetry = configuration.telemetry
+        return PrinterSetup(
+            id: printer.id, name: printer.name ?? printer.id, portPath: portPath, baudRate: profile.baud,
+            protocolConfiguration: protocolConfiguration, limits: limits, maxFramedBytes: profile.maxLineBytes,
+            pauseScript: profile.scripts.pause, resumeScript: profile.scripts.resume, cancelScript: profile.scripts.cancel,
+            temperatureInterval: .seconds(telemetry.temperatureReportIntervalSeconds),
+            sampleIntervalPrinting: telemetry.sampleIntervalPrinting, sampleIntervalIdle: telemetry.sampleIntervalIdle,
+            simulator: simulator)
+    }
+
+    /// `printedge-sim` beside this executable (a build or an install), else on PATH.
+    private static func simulatorExecutable() -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        if count > 0 {
+            let me = String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            if let slash = me.lastIndex(of: "/") {
+                let sibling = String(me[..<slash]) + "/printedge-sim"
+                if access(sibling, X_OK) == 0 { return sibling }
+            }
+        }
+        for directory in (getenv("PATH").map { String(cString: $0) } ?? "/usr/bin").split(separator: ":") {
+            let candidate = "\(directory)/printedge-sim"
+            if access(candidate, X_OK) == 0 { return candidate }
+        }
+        return "printedge-sim"
+    }
+
+    private static func groupID(_ name: String?) throws(UnixSocketGroupError) -> gid_t? {
+        guard let name else { return nil }
+        guard let group = getgrnam(name) else { throw UnixSocketGroupError(name: name) }
+        return group.pointee.gr_gid
+    }
+}
+
+struct UnixSocketGroupError: Error, CustomStringConvertible {
+    var name: String
+    var description: String { "socket_group `\(name)` does not exist on this system (create it with `groupadd \(name)`)" }
+}
+
+/// Runs every printer's actor; on shutdown each closes its port between two lines.
+struct PrinterFleet: Service {
+    let printers: [Printer]
+
+    func run() async throws {
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                for printer in printers {
+                    group.addTask { await printer.run() }
+                }
+            }
+        } onGracefulShutdown: {
+            for printer in printers { printer.stop() }
+        }
+    }
+}

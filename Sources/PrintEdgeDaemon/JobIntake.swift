@@ -1,0 +1,178 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import PrintEdgeAgent
+import PrintEdgeControl
+import PrintEdgeCore
+import PrintEdgeStore
+
+/// Takes a G-code file into the spool: copied (so the user may delete or edit theirs),
+/// hashed with SHA-256 on the way, analysed once, checked against the printer's limits, and
+/// recorded as a queued job with its layer index (what recovery restarts from).
+struct JobIntake: Sendable {
+    let spoolDirectory: String
+    let store: Store
+
+    struct Request: Sendable {
+        var path: String
+        var printerID: String
+        var name: String?
+        var force: Bool
+        var limits: MachineLimits
+        var maxFramedBytes: Int
+    }
+
+    /// Runs on a thread of its own: a 100 MB file takes seconds to copy and analyse.
+    func submit(_ request: Request) async throws(ControlError) -> JobRecord {
+        let result = await DedicatedThread.run { () -> Result<JobRecord, ControlError> in
+            do throws(ControlError) {
+                return .success(try submitNow(request))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    private func submitNow(_ request: Request) throws(ControlError) -> JobRecord {
+        guard mkdirAll(spoolDirectory) else {
+            throw ControlError(code: .storage, message: "cannot create the spool directory \(spoolDirectory): \(String(cString: strerror(errno)))")
+        }
+        let temporary = spoolDirectory + "/.incoming-\(getpid())-\(WallClock.nowMS())"
+        let copied = try copy(from: request.path, to: temporary)
+        let finalPath = spoolDirectory + "/\(copied.sha256).gcode"
+        guard rename(temporary, finalPath) == 0 else {
+            unlink(temporary)
+            throw ControlError(code: .storage, message: "cannot move the spooled file into \(spoolDirectory): \(String(cString: strerror(errno)))")
+        }
+        let analysis = try analyse(finalPath, request: request)
+        if !request.force {
+            if let violation = analysis.limitViolations.first {
+                throw ControlError(code: .refused, message: "\(request.path): \(violation) (\(analysis.limitViolationCount) problem(s) in all); fix the file or the printer's profile, or submit with --force")
+            }
+        }
+        var record = JobRecord(
+            printerID: request.printerID, name: request.name ?? Self.baseName(request.path), spoolPath: finalPath,
+            sha256: copied.sha256, sizeBytes: Int64(copied.size), commands: analysis.commands,
+            sourceLines: analysis.sourceLines, layerCount: analysis.layers.count,
+            estimatedSeconds: Double((analysis.slicerEstimate ?? analysis.estimatedDuration) / .milliseconds(1)) / 1000,
+            filamentMM: analysis.filamentMM, boundingBoxJSON: JSONText.encode(analysis.extrusionBounds),
+            analysisJSON: nil, forced: request.force, submittedAtMS: WallClock.nowMS())
+        record.analysisJSON = JSONText.encode(AnalysisSummary(analysis))
+        let layers = analysis.layers.map { layer in
+            JobLayerRecord(jobID: 0, layer: layer.index, zMM: layer.zMM, sourceLine: layer.sourceLine,
+                           byteOffset: Int64(layer.byteOffset), resumeJSON: JSONText.encode(layer.resumeState))
+        }
+        do {
+            return try store.submitJob(record, layers: layers)
+        } catch {
+            throw ControlError(code: .storage, message: error.description)
+        }
+    }
+
+    private func copy(from source: String, to destination: String) throws(ControlError) -> (sha256: String, size: Int) {
+        let input = open(source, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else {
+            throw ControlError(code: .refused, message: "cannot read \(source): \(String(cString: strerror(errno))) (the daemon reads it as its own user)")
+        }
+        defer { close(input) }
+        let output = open(destination, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
+        guard output >= 0 else {
+            throw ControlError(code: .storage, message: "cannot write into \(spoolDirectory): \(String(cString: strerror(errno)))")
+        }
+        var hash = SHA256()
+        var size = 0
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            if count < 0 {
+                let reason = String(cString: strerror(errno))
+                close(output)
+                unlink(destination)
+                throw ControlError(code: .refused, message: "reading \(source) failed: \(reason)")
+            }
+            if count == 0 { break }
+            hash.update(buffer[..<count])
+            size += count
+            var offset = 0
+            while offset < count {
+                let written = buffer.withUnsafeBytes { write(output, $0.baseAddress.map { $0 + offset }, count - offset) }
+                if written < 0 && errno == EINTR { continue }
+                guard written > 0 else {
+                    let reason = errno == ENOSPC ? "the disk is full" : String(cString: strerror(errno))
+                    close(output)
+                    unlink(destination)
+                    throw ControlError(code: .storage, message: "cannot spool \(source) into \(spoolDirectory): \(reason)")
+                }
+                offset += written
+            }
+        }
+        let synced = fsync(output) == 0
+        close(output)
+        guard synced else {
+            unlink(destination)
+            throw ControlError(code: .storage, message: "cannot write \(source) to disk in \(spoolDirectory): \(String(cString: strerror(errno)))")
+        }
+        return (hash.finalizeHex(), size)
+    }
+
+    private func analyse(_ path: String, request: Request) throws(ControlError) -> GCodeAnalysis {
+        var analyzer = GCodeAnalyzer(options: .init(limits: request.limits))
+        var preflight = GCodePreflight(maxFramedBytes: request.maxFramedBytes)
+        do {
+            let reader = try GCodeFileReader(path: path)
+            while let line = try reader.nextLine() {
+                analyzer.consume(rawLine: line, byteOffset: reader.lineStartOffset)
+                do {
+                    _ = try preflight.check(rawLine: line)
+                } catch {
+                    guard request.force else {
+                        throw ControlError(code: .refused, message: "\(request.path) \(error); the printer's firmware cannot take this line")
+                    }
+                }
+            }
+        } catch let error as ControlError {
+            throw error
+        } catch {
+            throw ControlError(code: .refused, message: "\(error)")
+        }
+        guard preflight.commands > 0 else {
+            throw ControlError(code: .refused, message: "\(request.path) holds no G-code command (only comments or blank lines)")
+        }
+        return analyzer.finish()
+    }
+
+    private static func baseName(_ path: String) -> String {
+        String(path.split(separator: "/").last ?? Substring(path))
+    }
+}
+
+/// What the job list shows of an analysis, kept with the job.
+private struct AnalysisSummary: Encodable {
+    var estimatedSeconds: Double
+    var slicerEstimateSeconds: Double?
+    var maxHotendTargetCelsius: Double?
+    var maxBedTargetCelsius: Double?
+    var firstLayerHeightMM: Double?
+    var limitViolations: [String]
+
+    init(_ analysis: GCodeAnalysis) {
+        estimatedSeconds = Double(analysis.estimatedDuration / .milliseconds(1)) / 1000
+        slicerEstimateSeconds = analysis.slicerEstimate.map { Double($0 / .milliseconds(1)) / 1000 }
+        maxHotendTargetCelsius = analysis.maxHotendTargetCelsius
+        maxBedTargetCelsius = analysis.maxBedTargetCelsius
+        firstLayerHeightMM = analysis.firstLayerHeightMM
+        limitViolations = analysis.limitViolations.map(\.description)
+    }
+}
+
+/// `mkdir -p` with mode 0750.
+func mkdirAll(_ path: String) -> Bool {
+    var current = path.hasPrefix("/") ? "" : "."
+    for component in path.split(separator: "/") {
+        current += "/" + component
+        if mkdir(current, 0o750) != 0 && errno != EEXIST { return false }
+    }
+    return true
+}

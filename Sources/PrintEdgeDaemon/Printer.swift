@@ -1,0 +1,432 @@
+import PrintEdgeAgent
+import PrintEdgeControl
+import PrintEdgeCore
+import PrintEdgeStore
+import Synchronization
+
+/// One printer: its connection, its job and its telemetry, owned by one actor.
+///
+/// The serial loop runs on a thread of its own (`PrinterConnection`); this actor decides.
+/// Every job state change is committed to the store before the printer is told anything,
+/// so a crash at any point leaves a job state that says what the printer may have done.
+actor Printer {
+    let setup: PrinterSetup
+    private let store: Store
+    private let telemetry: TelemetryRecorder
+    private(set) var state = PrinterState.offline
+    private var connection: PrinterConnection?
+    private var job: ActiveJob?
+    private var lastError: String?
+    private var firmware: String?
+    private var flow: String?
+    private var temperatures: [HeaterReading] = []
+    private var lastSampleAt = MonotonicInstant.zero
+    private var consoles: [Int: AsyncStream<ConsoleEvent>.Continuation] = [:]
+    private var nextConsoleID = 0
+    private var sends: [UInt64: CheckedContinuation<Void, Never>] = [:]
+    private var nextSendTag: UInt64 = 0
+    private let stopping = Atomic<Bool>(false)
+
+    /// The job the printer is working on, with what progress needs beyond the record.
+    private struct ActiveJob {
+        var record: JobRecord
+        var layers: [JobLayerRecord]
+        var progress = PrinterConnection.JobProgress()
+        var startedAt: MonotonicInstant
+        var pausePosition: PrinterConnection.JobPosition?
+        /// What the stream's end means when it comes: the state already committed.
+        var ending: JobState?
+    }
+
+    init(setup: PrinterSetup, store: Store, telemetry: TelemetryRecorder) {
+        self.setup = setup
+        self.store = store
+        self.telemetry = telemetry
+    }
+
+    // MARK: - Connection lifecycle
+
+    /// Connects, serves, and reconnects with backoff until `stop`.
+    func run() async {
+        var backoff = Duration.seconds(1)
+        recordPrinterState()
+        while !stopping.load(ordering: .relaxed) {
+            let connection: PrinterConnection
+            do {
+                connection = try PrinterConnection(options: setup.connectionOptions)
+            } catch {
+                lastError = error.description
+                break
+            }
+            self.connection = connection
+            connection.setConsoleListening(!consoles.isEmpty)
+            transition(to: .connecting)
+            let (events, continuation) = AsyncStream<PrinterConnection.Event>.makeStream()
+            async let ending = DedicatedThread.run {
+                let ending = connection.run { continuation.yield($0) }
+                continuation.finish()
+                return ending
+            }
+            var becameReady = false
+            for await event in events {
+                if case .ready = event { becameReady = true }
+                handle(event)
+            }
+            let end = await ending
+            self.connection = nil
+            firmware = nil
+            if case .failed(let reason) = end {
+                lastError = reason
+                transition(to: stopping.load(ordering: .relaxed) ? .offline : .error)
+                broadcast(ConsoleEvent(kind: "error", printer: setup.id, text: reason))
+            } else {
+                transition(to: .offline)
+            }
+            if stopping.load(ordering: .relaxed) { break }
+            backoff = becameReady ? .seconds(1) : min(backoff * 2, .seconds(30))
+            try? await Task.sleep(for: backoff)
+        }
+        transition(to: .offline)
+        for (_, console) in consoles { console.finish() }
+        consoles.removeAll()
+        for (_, waiter) in sends { waiter.resume() }
+        sends.removeAll()
+    }
+
+    /// Asks the connection to close between two lines; `run` returns once it has. Callable
+    /// from a signal handler's task: it does not wait for the actor.
+    nonisolated func stop() {
+        stopping.store(true, ordering: .relaxed)
+        Task { await self.closeConnection() }
+    }
+
+    private func closeConnection() {
+        connection?.submit(.close)
+    }
+
+    // MARK: - Events from the connection
+
+    private func handle(_ event: PrinterConnection.Event) {
+        let now = MonotonicInstant.now()
+        switch event {
+        case .ready(let info, _, let strategy):
+            firmware = info?.firmwareName
+            flow = strategy.rawValue
+            lastError = nil
+            transition(to: job == nil ? .idle : state)
+            broadcast(ConsoleEvent(kind: "state", printer: setup.id,
+                                   text: "connected: \(firmware ?? "unidentified firmware"), flow control \(strategy.rawValue)"))
+        case .temperature(let report):
+            temperatures = report.readings.compactMap { reading in
+                reading.heater == .activeTool && report.readings.contains { $0.heater == .tool(0) } ? nil
+                    : HeaterReading(heater: reading.heater.description, actualCelsius: reading.actualCelsius,
+                                    targetCelsius: reading.targetCelsius)
+            }
+            sample(report, at: now)
+        case .reply(let text):
+            broadcast(ConsoleEvent(kind: "reply", printer: setup.id, text: text))
+        case .sendCompleted(let tag):
+            sends.removeValue(forKey: tag)?.resume()
+        case .jobProgress(let progress):
+            guard var current = job else { return }
+            current.progress = progress
+            job = current
+            persistProgress(current)
+        case .jobPaused(let position, let progress):
+            guard var current = job else { return }
+            current.progress = progress
+            current.pausePosition = position
+            job = current
+            persistProgress(current)
+            transition(to: .paused)
+        case .jobResumed:
+            transition(to: .printing)
+        case .jobCompleted(let progress):
+            endJob(progress: progress, as: .completed, reason: nil)
+        case .jobCancelled(let progress):
+            endJob(progress: progress, as: .cancelled, reason: nil)
+        case .jobFailed(let reason, let progress):
+            let outcome: JobState = stopping.load(ordering: .relaxed) ? .interrupted : .failed
+            endJob(progress: progress, as: outcome, reason: reason)
+        case .hostAction(let action):
+            hostAction(action)
+        case .firmwareMessage(let text):
+            broadcast(ConsoleEvent(kind: "message", printer: setup.id, text: text))
+        case .firmwareError(let text):
+            broadcast(ConsoleEvent(kind: "error", printer: setup.id, text: text))
+        }
+    }
+
+    private func hostAction(_ action: HostAction) {
+        guard let current = job else { return }
+        switch action {
+        case .pause, .paused:
+            // The protocol has already stopped sending; the job follows the printer's screen.
+            if current.record.state == .printing {
+                commit(current.record.id, to: .paused, kind: .paused, detail: "paused from the printer's screen")
+                transition(to: .paused)
+            }
+        case .resume, .resumed:
+            if current.record.state == .paused, current.pausePosition == nil {
+                commit(current.record.id, to: .printing, kind: .resumed, detail: "resumed from the printer's screen")
+                transition(to: .printing)
+            }
+        case .cancel:
+            _ = try? cancelJob(detail: "cancelled from the printer's screen")
+        case .disconnect, .other:
+            break
+        }
+    }
+
+    /// The stream of a job ended: the outcome is committed (unless a cancel or an emergency
+    /// stop already committed its own), and the printer is free.
+    private func endJob(progress: PrinterConnection.JobProgress, as outcome: JobState, reason: String?) {
+        guard var current = job else { return }
+        current.progress = progress
+        persistProgress(current)
+        let final = current.ending ?? outcome
+        if current.record.state != final {
+            commit(current.record.id, to: final, kind: nil, detail: reason)
+        }
+        job = nil
+        broadcast(ConsoleEvent(kind: "job", printer: setup.id, text: "job \(current.record.id ?? 0) \(final.rawValue)" + (reason.map { ": \($0)" } ?? "")))
+        if connection != nil, state != .error, state != .connecting { transition(to: .idle) }
+    }
+
+    // MARK: - Jobs
+
+    func startJob(id: Int64) throws(ControlError) -> JobRecord {
+        let record = try loadJob(id)
+        guard record.printerID == setup.id else {
+            throw ControlError(code: .refused, message: "job \(id) belongs to printer \(record.printerID), not \(setup.id)")
+        }
+        guard record.state == .queued else {
+            throw ControlError(code: .refused, message: "job \(id) is \(record.state.rawValue); only a queued job can be started (use `printedge jobs recover \(id)` for an interrupted one)")
+        }
+        return try begin(record, feed: PrinterConnection.JobFeed(path: record.spoolPath, maxFramedBytes: setup.maxFramedBytes),
+                         kind: .started, detail: nil)
+    }
+
+    /// Restarts an interrupted job from the start of the layer it was in: heat, home X and
+    /// Y, restore Z and E, then the file from that layer's first line.
+    func recoverJob(id: Int64) throws(ControlError) -> JobRecord {
+        let record = try loadJob(id)
+        guard record.state == .interrupted else {
+            throw ControlError(code: .refused, message: "job \(id) is \(record.state.rawValue); only an interrupted job can be recovered")
+        }
+        let layer: JobLayerRecord?
+        do {
+            layer = try store.layer(containingSourceLine: record.lastAckedSourceLine, jobID: id)
+        } catch {
+            throw ControlError(code: .storage, message: error.description)
+        }
+        guard let layer else {
+            // Nothing of the first layer was handled: starting over is the recovery.
+            return try begin(record, feed: .init(path: record.spoolPath, maxFramedBytes: setup.maxFramedBytes),
+                             kind: .recovered, detail: "restarted from the beginning (no layer was reached)")
+        }
+        let state = layer.resumeJSON.flatMap { JSONText.decode(GCodeMachineState.self, from: $0) } ?? GCodeMachineState()
+        let prologue = ResumePrologue.lines(toResume: state, options: .init(situation: .afterCrash, printedHeightMM: record.currentZMM))
+        let feed = PrinterConnection.JobFeed(path: record.spoolPath, startByteOffset: Int(layer.byteOffset),
+                                             linesBefore: layer.sourceLine - 1, prologue: prologue,
+                                             maxFramedBytes: setup.maxFramedBytes)
+        return try begin(record, feed: feed, kind: .recovered,
+                         detail: "from layer \(layer.layer) (Z \(layer.zMM) mm, line \(layer.sourceLine)); last acknowledged line was \(record.lastAckedSourceLine)")
+    }
+
+    private func begin(_ record: JobRecord, feed: PrinterConnection.JobFeed, kind: JobEventKind, detail: String?) throws(ControlError) -> JobRecord {
+        guard let connection, state == .idle else {
+            throw ControlError(code: state == .offline || state == .connecting || state == .error ? .notConnected : .busy,
+                               message: "printer \(setup.id) is \(state.rawValue)" + (lastError.map { " (\($0))" } ?? "") + "; a job starts on an idle printer")
+        }
+        let started: JobRecord
+        do {
+            started = try store.transition(jobID: record.id ?? 0, to: .printing, kind: kind, detail: detail, atMS: WallClock.nowMS())
+        } catch {
+            throw ControlError(code: .storage, message: error.description)
+        }
+        let layers = (try? store.layers(jobID: record.id ?? 0)) ?? []
+        job = ActiveJob(record: started, layers: layers, startedAt: .now())
+        connection.submit(.startJob(feed))
+        transition(to: .printing)
+        return started
+    }
+
+    func pauseJob() throws(ControlError) -> JobRecord {
+        guard let current = job, current.record.state == .printing, let connection else {
+            throw ControlError(code: .refused, message: "printer \(setup.id) is not printing")
+        }
+        let record = try commitOrThrow(current.record.id, to: .paused, kind: .paused, detail: "paused by the user")
+        connection.submit(.pause(park: setup.pauseScript))
+        transition(to: .finishing)
+        return record
+    }
+
+    func resumeJob() throws(ControlError) -> JobRecord {
+        guard let current = job, current.record.state == .paused, let connection else {
+            throw ControlError(code: .refused, message: "printer \(setup.id) has no paused job")
+        }
+        guard let position = current.pausePosition else {
+            throw ControlError(code: .refused, message: "the job is still pausing, or was paused from the printer's screen: resume it there")
+        }
+        let record = try commitOrThrow(current.record.id, to: .printing, kind: .resumed, detail: nil)
+        var restore = setup.resumeScript
+        restore += ResumePrologue.lines(toResume: position.machineState, options: .init(situation: .afterPause))
+        connection.submit(.resume(restore: restore))
+        job?.pausePosition = nil
+        return record
+    }
+
+    func cancelJob(detail: String = "cancelled by the user") throws(ControlError) -> JobRecord {
+        guard let current = job, current.ending == nil, let connection else {
+            throw ControlError(code: .refused, message: "printer \(setup.id) has no job to cancel")
+        }
+        let record = try commitOrThrow(current.record.id, to: .cancelled, kind: .cancelled, detail: detail)
+        job?.ending = .cancelled
+        connection.submit(.cancel(script: setup.cancelScript))
+        transition(to: .finishing)
+        return record
+    }
+
+    /// `M112` at once, ahead of everything queued. The job is aborted first in the store, but
+    /// the stop itself never waits for the disk.
+    func emergencyStop() {
+        connection?.submit(.emergencyStop)
+        if let current = job, current.ending == nil {
+            job?.ending = .aborted
+            commit(current.record.id, to: .aborted, kind: .aborted, detail: "emergency stop")
+        }
+        broadcast(ConsoleEvent(kind: "state", printer: setup.id, text: "EMERGENCY STOP sent (M112)"))
+    }
+
+    /// The user's own G-code; returns once every line was handled by the firmware.
+    func send(_ lines: [String]) async throws(ControlError) {
+        guard let connection, state != .connecting else {
+            throw ControlError(code: .notConnected, message: "printer \(setup.id) is \(state.rawValue)" + (lastError.map { " (\($0))" } ?? ""))
+        }
+        nextSendTag += 1
+        let tag = nextSendTag
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            sends[tag] = continuation
+            connection.submit(.send(lines: lines, tag: tag))
+        }
+    }
+
+    private func loadJob(_ id: Int64) throws(ControlError) -> JobRecord {
+        let record: JobRecord?
+        do {
+            record = try store.job(id: id)
+        } catch {
+            throw ControlError(code: .storage, message: error.description)
+        }
+        guard let record else { throw ControlError(code: .unknownJob, message: "there is no job \(id)") }
+        return record
+    }
+
+    private func commitOrThrow(_ id: Int64?, to next: JobState, kind: JobEventKind, detail: String?) throws(ControlError) -> JobRecord {
+        do {
+            let record = try store.transition(jobID: id ?? 0, to: next, kind: kind, detail: detail, atMS: WallClock.nowMS())
+            job?.record = record
+            return record
+        } catch {
+            throw ControlError(code: .storage, message: error.description)
+        }
+    }
+
+    /// For changes the printer already made: a failure to record is reported, not thrown.
+    private func commit(_ id: Int64?, to next: JobState, kind: JobEventKind?, detail: String?) {
+        do {
+            let record = try store.transition(jobID: id ?? 0, to: next, kind: kind, detail: detail, atMS: WallClock.nowMS())
+            if job?.record.id == record.id { job?.record = record }
+        } catch {
+            broadcast(ConsoleEvent(kind: "error", printer: setup.id, text: "could not record job \(id ?? 0) as \(next.rawValue): \(error)"))
+        }
+    }
+
+    private func persistProgress(_ current: ActiveJob) {
+        guard let id = current.record.id else { return }
+        let layer = current.layers.last { $0.byteOffset <= Int64(current.progress.acknowledgedByteOffset) }?.layer
+        try? store.recordProgress(jobID: id, lastAckedSourceLine: current.progress.acknowledgedSourceLine,
+                                  lastAckedByte: Int64(current.progress.acknowledgedByteOffset),
+                                  ackedCommands: current.progress.linesSent, zMM: current.progress.zMM, layer: layer)
+    }
+
+    // MARK: - Status, consoles, telemetry
+
+    func status() -> PrinterStatus {
+        PrinterStatus(id: setup.id, name: setup.name, state: state.rawValue, port: setup.portPath, firmware: firmware,
+                      flow: flow, error: lastError, temperatures: temperatures, job: job.map { summary(of: $0) })
+    }
+
+    private func summary(of current: ActiveJob) -> JobSummary {
+        var summary = JobSummary(current.record)
+        summary.acknowledgedSourceLine = current.progress.acknowledgedSourceLine
+        summary.acknowledgedBytes = Int64(current.progress.acknowledgedByteOffset)
+        summary.zMM = current.progress.zMM
+        summary.fraction = current.record.sizeBytes > 0 ? Double(current.progress.acknowledgedByteOffset) / Double(current.record.sizeBytes) : 0
+        let elapsed = Double((MonotonicInstant.now() - current.startedAt) / .seconds(1))
+        if summary.fraction > 0.01 && summary.fraction < 1 {
+            summary.etaSeconds = elapsed * (1 - summary.fraction) / summary.fraction
+        }
+        return summary
+    }
+
+    func openConsole() -> (Int, AsyncStream<ConsoleEvent>) {
+        let (stream, continuation) = AsyncStream<ConsoleEvent>.makeStream(bufferingPolicy: .bufferingNewest(1000))
+        nextConsoleID += 1
+        consoles[nextConsoleID] = continuation
+        connection?.setConsoleListening(true)
+        return (nextConsoleID, stream)
+    }
+
+    func closeConsole(_ id: Int) {
+        consoles.removeValue(forKey: id)?.finish()
+        if consoles.isEmpty { connection?.setConsoleListening(false) }
+    }
+
+    private func broadcast(_ event: ConsoleEvent) {
+        for (_, console) in consoles { console.yield(event) }
+    }
+
+    private func sample(_ report: TemperatureReport, at now: MonotonicInstant) {
+        let interval = state == .printing ? setup.sampleIntervalPrinting : setup.sampleIntervalIdle
+        guard now - lastSampleAt >= interval else { return }
+        lastSampleAt = now
+        let at = WallClock.nowMS()
+        var samples: [TelemetrySample] = []
+        for reading in report.readings {
+            let channel: TelemetryChannel
+            switch reading.heater {
+            case .activeTool where report.readings.contains { $0.heater == .tool(0) }: continue
+            case .activeTool: channel = .hotend(0)
+            case .tool(let index): channel = .hotend(index)
+            case .bed: channel = .bed
+            case .chamber: channel = .chamber
+            default: channel = TelemetryChannel(rawValue: reading.heater.description)
+            }
+            samples.append(TelemetrySample(printerID: setup.id, atMS: at, channel: channel, value: reading.actualCelsius,
+                                           target: reading.targetCelsius, jobID: job?.record.id))
+        }
+        if let current = job, current.record.sizeBytes > 0 {
+            samples.append(TelemetrySample(printerID: setup.id, atMS: at, channel: .progress,
+                                           value: Double(current.progress.acknowledgedByteOffset) / Double(current.record.sizeBytes),
+                                           target: nil, jobID: current.record.id))
+            if let z = current.progress.zMM {
+                samples.append(TelemetrySample(printerID: setup.id, atMS: at, channel: .z, value: z, target: nil, jobID: current.record.id))
+            }
+        }
+        let telemetry = self.telemetry
+        Task { await telemetry.record(samples, atMS: at) }
+    }
+
+    private func transition(to next: PrinterState) {
+        guard next != state else { return }
+        state = next
+        recordPrinterState()
+        broadcast(ConsoleEvent(kind: "state", printer: setup.id, text: next.rawValue))
+    }
+
+    private func recordPrinterState() {
+        try? store.setPrinterState(id: setup.id, state: state.rawValue, atMS: WallClock.nowMS())
+    }
+}

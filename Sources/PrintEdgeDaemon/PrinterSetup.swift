@@ -1,0 +1,54 @@
+import PrintEdgeAgent
+import PrintEdgeCore
+
+/// Everything a `Printer` needs to know about its machine, resolved from the configuration
+/// and the profile once, at start.
+struct PrinterSetup: Sendable {
+    var id: String
+    var name: String
+    /// The serial device, or for a virtual printer the link its simulator creates.
+    var portPath: String
+    var baudRate: Int
+    var resetOnOpen = false
+    var protocolConfiguration: HostProtocol.Configuration
+    var limits: MachineLimits
+    var maxFramedBytes: Int
+    var pauseScript: [String]
+    var resumeScript: [String]
+    var cancelScript: [String]
+    var temperatureInterval: Duration
+    var sampleIntervalPrinting: Duration
+    var sampleIntervalIdle: Duration
+    /// Set when the daemon runs the printer itself as `printedge-sim`.
+    var simulator: SimulatorLaunch?
+
+    struct SimulatorLaunch: Sendable {
+        var executable: String
+        var arguments: [String]
+    }
+
+    var connectionOptions: PrinterConnection.Options {
+        var options = PrinterConnection.Options(port: .init(path: portPath, baudRate: baudRate, toggleDTROnOpen: resetOnOpen))
+        let wire = options.protocolConfiguration.wireBytesPerSecond
+        options.protocolConfiguration = protocolConfiguration
+        options.protocolConfiguration.wireBytesPerSecond = wire
+        options.protocolConfiguration.printerCancelEndsStream = false
+        options.temperatureInterval = temperatureInterval
+        return options
+    }
+}
+
+/// What a printer is doing, as status and the fleet show it.
+enum PrinterState: String, Sendable {
+    /// Not connected; reconnecting with backoff.
+    case offline
+    /// Port open, handshake under way.
+    case connecting
+    case idle
+    case printing
+    case paused
+    /// A pause, cancel or the end of a job is being seen through.
+    case finishing
+    /// The last connection failed (a halt, a thermal error, an emergency stop); retrying.
+    case error
+}

@@ -1,0 +1,68 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import Logging
+import PrintEdgeConfig
+import PrintEdgeDaemon
+
+/// `printedged`: parse arguments, load the configuration, build the daemon, run it.
+@main
+struct PrintEdgeDaemonCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "printedged",
+        abstract: "The printedge daemon: printers, jobs and telemetry, kept in SQLite first.",
+        discussion: "Without --config it runs the built-in default (config/printedge.toml): one virtual printer and a database in ./printedge-state.")
+
+    @Option(help: ArgumentHelp("The configuration file (TOML).", valueName: "file"))
+    var config: String?
+
+    @Flag(name: .customLong("check-config"), help: "Validate the configuration and its printer profiles, then exit (0 when valid, 78 when not).")
+    var checkConfig = false
+
+    func run() async throws {
+        var logger = Logger(label: "printedged")
+        logger.logLevel = .info
+        let configuration: DaemonConfiguration
+        do {
+            configuration = try config.map { path throws(ConfigurationError) in try DaemonConfiguration.load(path: path) }
+                ?? DaemonConfiguration.builtIn()
+        } catch {
+            standardError("printedged: \(error)")
+            throw ExitCode(78)
+        }
+        if checkConfig {
+            print("\(config ?? "built-in configuration"): valid; \(configuration.printers.count) printer(s): "
+                  + configuration.printers.map { "\($0.id) (\($0.profile.name))" }.joined(separator: ", "))
+            return
+        }
+        let daemon: Daemon
+        do {
+            daemon = try Daemon(configuration: configuration, environment: environment(), logger: logger)
+        } catch {
+            standardError("printedged: \(error)")
+            throw ExitCode(error.exitStatus)
+        }
+        logger.info("printedged ready: control socket \(daemon.socketPath), state in \(configuration.stateDirectory)")
+        try await daemon.run(logger: logger)
+    }
+
+    private func environment() -> [String: String] {
+        var result: [String: String] = [:]
+        var pointer = environ
+        while let entry = pointer.pointee {
+            let text = String(cString: entry)
+            if let equals = text.firstIndex(of: "=") {
+                result[String(text[..<equals])] = String(text[text.index(after: equals)...])
+            }
+            pointer += 1
+        }
+        return result
+    }
+}
+
+/// Straight to fd 2: C's `stderr` is shared mutable state to Swift 6.
+func standardError(_ message: String) {
+    let bytes = Array((message + "\n").utf8)
+    _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+}

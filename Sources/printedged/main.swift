@@ -1,1 +1,0 @@
-print("printedged: in progress")
