@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(name: "PrintEdgeDaemonTests", dependencies: ["PrintEdgeDaemon", "PrintEdgeFixtures"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["PrintEdgeCore", "PrintEdgeFixtures", "printedge", "printedge-sim", "printedged"]),
+            dependencies: ["PrintEdgeCore", "PrintEdgeFixtures", "PrintEdgeStore", "printedge", "printedge-sim", "printedged"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -134,7 +134,8 @@ public struct Daemon: Sendable {
         case .virtual(let settings):
             portPath = configuration.stateDirectory + "/\(printer.id).tty"
             var arguments = ["--link", portPath, "--baud", String(profile.baud),
-                             "--rx-buffer", String(profile.rxBufferBytes), "--bufsize", String(profile.commandSlots)]
+                             "--rx-buffer", String(profile.rxBufferBytes), "--bufsize", String(profile.commandSlots),
+                             "--exit-with-parent"]
             if settings.speedup != 1 { arguments += ["--speedup", String(settings.speedup)] }
             simulator = .init(executable: settings.simulatorPath ?? Self.simulatorExecutable(), arguments: arguments + settings.extraArguments)
         }

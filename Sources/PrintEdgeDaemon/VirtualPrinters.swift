@@ -61,7 +61,10 @@ final class VirtualPrinters: Service, Sendable {
         var none = sigset_t()
         sigemptyset(&none)
         posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
+        // A process group of its own: Ctrl-C at the daemon's terminal (or `timeout`) reaches
+        // the daemon only, which then stops its printers before their simulators.
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP))
         let result = posix_spawn(&pid, launch.executable, nil, &attributes, argv, environ)
         guard result == 0 else {
             throw .simulator("cannot start \(launch.executable): \(String(cString: strerror(result))); build it (`swift build --product printedge-sim`) or set `simulator_path`")

@@ -73,6 +73,9 @@ struct PrintEdgeSim: ParsableCommand {
     @Option(help: ArgumentHelp("Write counters as one JSON object to this file (every 0.5 s and at exit).", valueName: "file"))
     var stats: String?
 
+    @Flag(name: .customLong("exit-with-parent"), help: "Stop (as on SIGTERM) when the process that started this one dies: how printedged's virtual printers follow it.")
+    var exitWithParent = false
+
     func validate() throws {
         if link.isEmpty { throw ValidationError("--link needs a path, e.g. --link /tmp/printer") }
         if !(latencyMilliseconds >= 0) || !latencyMilliseconds.isFinite || latencyMilliseconds > 60_000 {
@@ -103,7 +106,8 @@ struct PrintEdgeSim: ParsableCommand {
     func run() throws {
         do {
             var loop = try SimulatorLoop(
-                configuration: printerConfiguration, linkPath: link, executionLogPath: execLog, statisticsPath: stats)
+                configuration: printerConfiguration, linkPath: link, executionLogPath: execLog, statisticsPath: stats,
+                exitWithParent: exitWithParent)
             try loop.run()
         } catch {
             throw RuntimeFailure(message: "printedge-sim: \(error)")

@@ -22,14 +22,18 @@ struct SimulatorLoop {
     private let statisticsPath: String?
     private var nextStatisticsWrite: MonotonicInstant
     private var nextLogFlush: MonotonicInstant
+    /// With `--exit-with-parent`: the parent at start; another parent means it died (a
+    /// daemon killed with SIGKILL), and a virtual printer without its host stops too.
+    private let parent: pid_t?
 
     private static let statisticsInterval = Duration.milliseconds(500)
     private static let logFlushInterval = Duration.milliseconds(100)
 
     init(
         configuration: VirtualMarlinConfiguration, linkPath: String, executionLogPath: String?,
-        statisticsPath: String?
+        statisticsPath: String?, exitWithParent: Bool = false
     ) throws {
+        parent = exitWithParent ? getppid() : nil
         executionLog = try executionLogPath.map { try AppendOnlyFile(path: $0) }
         self.statisticsPath = statisticsPath
         wakeup = try WakeupPipe()
@@ -66,6 +70,7 @@ struct SimulatorLoop {
                 nextLogFlush = instant + SimulatorLoop.logFlushInterval
             }
             if instant >= nextStatisticsWrite {
+                if let parent, getppid() != parent { break }
                 try writeStatistics()
                 nextStatisticsWrite = instant + SimulatorLoop.statisticsInterval
             }

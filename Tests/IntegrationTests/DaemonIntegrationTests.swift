@@ -1,0 +1,128 @@
+import Foundation
+import PrintEdgeFixtures
+import PrintEdgeStore
+import Testing
+
+/// printedged end to end: real processes (the daemon, its `printedge-sim` printers, the CLI),
+/// a real SQLite file, a real `kill -9`.
+@Suite(.serialized) struct DaemonIntegrationTests {
+    static let cube = repositoryRoot.appendingPathComponent("hardware/samples/calibration-cube.gcode").path
+
+    /// What the simulator executed of the file: the host's own housekeeping left out.
+    static func printed(_ executed: [String]) -> [String] {
+        executed.filter { !ExecutionComparison.housekeeping.contains($0) && !$0.hasPrefix("M155") }
+    }
+
+    @Test func twoPrintersPrintTheirJobsToCompletionAndTheHistoryIsInSQLite() throws {
+        let scratch = try Scratch()
+        let daemon = try DaemonProcess(in: scratch, printers: ["left", "right"])
+        let small = scratch.path("small.gcode")
+        try SampleGCode.write(SampleGCode.calibrationPrint(layers: 3), to: small)
+
+        let submitted = try daemon.cli(["jobs", "submit", Self.cube, "--printer", "left", "--start", "--json"])
+        #expect(submitted.status == 0, "\(submitted.standardError)")
+        let other = try daemon.cli(["jobs", "submit", small, "--printer", "right", "--start", "--json"])
+        #expect(other.status == 0, "\(other.standardError)")
+
+        let status = try daemon.cli(["status"])
+        #expect(status.standardOutput.contains("left  printing"))
+        #expect(status.standardOutput.contains("right  "))
+
+        let right = try daemon.waitForJob(2)
+        let left = try daemon.waitForJob(1)
+        #expect(left["state"] as? String == "completed", "\(left) \(daemon.logText)")
+        #expect(right["state"] as? String == "completed", "\(right)")
+        daemon.terminate()
+
+        let executed = Self.printed(try Simulator.readLog(daemon.execLogPath("left")))
+        #expect(executed == (try normalisedCommands(ofFile: Self.cube)))
+        #expect(Self.printed(try Simulator.readLog(daemon.execLogPath("right"))) == (try normalisedCommands(ofFile: small)))
+
+        let store = try Store(path: daemon.stateDirectory + "/printedge.sqlite")
+        #expect(try store.integrityCheck() == "ok")
+        #expect(try store.events(jobID: 1).map(\.kind.rawValue) == ["submitted", "started", "completed"])
+        #expect(try store.telemetry(printerID: "left", sinceMS: 0).isEmpty == false)
+
+        let list = try runPrintedge(["jobs", "list", "--socket", daemon.socketPath])
+        #expect(list.status == 69)
+        #expect(list.standardError.contains("printedged is not running"))
+    }
+
+    @Test func aJobKilledWithTheDaemonIsInterruptedAndRecoversFromItsLayer() throws {
+        let scratch = try Scratch()
+        let daemon = try DaemonProcess(in: scratch, printers: ["mk"], speedup: 20)
+        let started = try daemon.cli(["jobs", "submit", Self.cube, "--start"])
+        #expect(started.status == 0, "\(started.standardError)")
+        // Well into the print: a few layers done.
+        let deadline = ContinuousClock.now + .seconds(180)
+        while ContinuousClock.now < deadline, (try daemon.jobJSON(1)["layer"] as? Int ?? 0) < 4 {
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        let databasePath = daemon.stateDirectory + "/printedge.sqlite"
+        daemon.killHard()
+
+        // The simulator notices its parent died, flushes its log and removes its link.
+        let link = daemon.stateDirectory + "/mk.tty"
+        let gone = ContinuousClock.now + .seconds(10)
+        while FileManager.default.fileExists(atPath: link), ContinuousClock.now < gone { Thread.sleep(forTimeInterval: 0.1) }
+        let firstRun = Self.printed(try Simulator.readLog(daemon.execLogPath("mk")))
+
+        let afterKill = try Store(path: databasePath)
+        #expect(try afterKill.integrityCheck() == "ok")
+        let samplesBefore = try afterKill.telemetry(printerID: "mk", sinceMS: 0, limit: 1_000_000)
+        #expect(!samplesBefore.isEmpty)
+
+        try daemon.start()
+        let job = try daemon.jobJSON(1)
+        #expect(job["state"] as? String == "interrupted")
+        let acknowledged = job["acknowledgedSourceLine"] as? Int ?? 0
+        #expect(acknowledged > 0)
+        let samplesAfter = try afterKill.telemetry(printerID: "mk", sinceMS: 0, limit: 1_000_000)
+        #expect(Set(samplesBefore.map(\.atMS)).isSubset(of: Set(samplesAfter.map(\.atMS))))
+
+        let recover = try daemon.cli(["jobs", "recover", "1"])
+        #expect(recover.status == 0, "\(recover.standardError)")
+        let finished = try daemon.waitForJob(1)
+        #expect(finished["state"] as? String == "completed", "\(finished) \(daemon.logText)")
+        daemon.terminate()
+
+        let file = try normalisedCommands(ofFile: Self.cube)
+        let secondRun = Self.printed(try Simulator.readLog(daemon.execLogPath("mk")))
+        // The recovered run ends with the file from some line j on: its longest common tail.
+        var matched = 0
+        while matched < min(secondRun.count, file.count), secondRun[secondRun.count - 1 - matched] == file[file.count - 1 - matched] {
+            matched += 1
+        }
+        let restartIndex = file.count - matched
+        #expect(Array(firstRun) == Array(file.prefix(firstRun.count)), "the first run executed the file's start in order")
+        #expect(restartIndex <= firstRun.count, "nothing is skipped: the restart is at or before what was executed")
+        let repeated = file[restartIndex..<firstRun.count]
+        #expect(repeated.filter { $0.contains(" Z") }.count <= 2, "only the recovered layer is repeated: \(repeated.count) commands")
+        let prologue = secondRun.prefix(secondRun.count - matched)
+        #expect(prologue.contains { $0.hasPrefix("G28") && !$0.contains("Z") }, "X and Y are homed, never Z: \(prologue)")
+    }
+
+    @Test func aBadConfigurationExitsWith78AndSaysWhere() throws {
+        let scratch = try Scratch()
+        let path = scratch.path("bad.toml")
+        try "[daemon]\nstate_dir = \"x\"\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = productsDirectory.appendingPathComponent("printedged")
+        process.arguments = ["--config", path, "--check-config"]
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        process.waitUntilExit()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == 78)
+        #expect(message.contains("bad.toml:2"), "\(message)")
+        #expect(message.contains("state_dir"), "\(message)")
+    }
+}
+
+extension Simulator {
+    static func readLog(_ path: String) throws -> [String] {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        return text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+
+/// A running `printedged` with virtual printers, configured in a scratch directory.
+final class DaemonProcess {
+    let scratch: Scratch
+    let configPath: String
+    let socketPath: String
+    let stateDirectory: String
+    private(set) var process = Process()
+    private let log: String
+
+    /// `printers`: ids of virtual printers; each gets `--exec-log <scratch>/<id>.exec`.
+    init(in scratch: Scratch, printers: [String], speedup: Double = 50, extraSimulatorArguments: [String: [String]] = [:]) throws {
+        self.scratch = scratch
+        stateDirectory = scratch.path("state")
+        socketPath = scratch.path("state/printedged.sock")
+        configPath = scratch.path("printedge.toml")
+        log = scratch.path("printedged.log")
+        let profiles = repositoryRoot.appendingPathComponent("hardware/profiles").path
+        var text = """
+            [daemon]
+            state_directory = "\(stateDirectory)"
+            profile_directories = ["\(profiles)"]
+
+            [telemetry]
+            sample_interval_printing_s = 0.2
+            sample_interval_idle_s = 0.5
+            batch_max_rows = 20
+            batch_max_age_s = 0.2
+
+            """
+        for id in printers {
+            let extra = (extraSimulatorArguments[id] ?? []).map { "\"\($0)\"" }.joined(separator: ", ")
+            text += """
+
+                [[printer]]
+                id = "\(id)"
+                virtual = true
+                speedup = \(speedup)
+                simulator_arguments = ["--exec-log", "\(execLogPath(id))"\(extra.isEmpty ? "" : ", " + extra)]
+
+                """
+        }
+        try text.write(toFile: configPath, atomically: true, encoding: .utf8)
+        try start()
+    }
+
+    func execLogPath(_ printer: String) -> String { scratch.path("\(printer).exec") }
+
+    func start() throws {
+        process = Process()
+        process.executableURL = productsDirectory.appendingPathComponent("printedged")
+        process.arguments = ["--config", configPath]
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        handle.seekToEndOfFile()
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            if let status = try? cli(["status", "--json"]), status.status == 0,
+               let printers = try? JSONSerialization.jsonObject(with: Data(status.standardOutput.utf8)) as? [[String: Any]],
+               printers.allSatisfy({ $0["state"] as? String == "idle" }) {
+                return
+            }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        throw SimulatorError(description: "printedged did not become ready: \(logText)")
+    }
+
+    var logText: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
+
+    /// `printedge` with this daemon's socket.
+    func cli(_ arguments: [String], limit: Duration = .seconds(120)) throws -> ProcessResult {
+        try runPrintedge(arguments + ["--socket", socketPath], limit: limit)
+    }
+
+    func jobJSON(_ id: Int) throws -> [String: Any] {
+        let result = try cli(["jobs", "list", "--json", "--limit", "100"])
+        let jobs = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [[String: Any]] ?? []
+        return jobs.first { ($0["id"] as? Int) == id } ?? [:]
+    }
+
+    /// Polls until the job leaves `printing` (or the limit passes); returns its last record.
+    func waitForJob(_ id: Int, toLeave states: Set<String> = ["printing", "queued"], limit: Duration = .seconds(240)) throws -> [String: Any] {
+        let deadline = ContinuousClock.now + limit
+        var job: [String: Any] = [:]
+        while ContinuousClock.now < deadline {
+            job = try jobJSON(id)
+            if let state = job["state"] as? String, !states.contains(state) { return job }
+            Thread.sleep(forTimeInterval: 0.3)
+        }
+        Issue.record("job \(id) still \(job["state"] ?? "?") after \(limit)")
+        return job
+    }
+
+    func terminate() {
+        guard process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    func killHard() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    deinit {
+        terminate()
+    }
+}
+
+let repositoryRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
