@@ -9,10 +9,13 @@ final class DaemonProcess {
     let stateDirectory: String
     private(set) var process = Process()
     private let log: String
+    private let environment: [String: String]
 
     /// `printers`: ids of virtual printers; each gets `--exec-log <scratch>/<id>.exec`.
-    init(in scratch: Scratch, printers: [String], speedup: Double = 50, extraSimulatorArguments: [String: [String]] = [:]) throws {
+    init(in scratch: Scratch, printers: [String], speedup: Double = 50, extraSimulatorArguments: [String: [String]] = [:],
+         environment: [String: String] = [:]) throws {
         self.scratch = scratch
+        self.environment = environment
         stateDirectory = scratch.path("state")
         socketPath = scratch.path("state/printedged.sock")
         configPath = scratch.path("printedge.toml")
@@ -52,6 +55,7 @@ final class DaemonProcess {
         process = Process()
         process.executableURL = productsDirectory.appendingPathComponent("printedged")
         process.arguments = ["--config", configPath]
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         handle.seekToEndOfFile()

@@ -1,0 +1,137 @@
+import GRDB
+
+/// The store's schema, as named, append-only migrations.
+///
+/// Each migration is SQL text, never app types, so a shipped migration reads the same
+/// whatever the records become later; it is never edited once shipped — a change is a new
+/// migration appended below. Rules the data must obey (states, JSON, one running job per
+/// printer, job events and undelivered fleet messages never deleted) live in the schema:
+/// SQLite enforces them for every writer, including a `sqlite3` shell.
+enum Migrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: v1)
+        }
+        return migrator
+    }
+
+    private static let jobStates = "'queued', 'printing', 'paused', 'completed', 'failed', "
+        + "'cancelled', 'interrupted', 'aborted'"
+
+    /// Printers, jobs with their layer index and event history, telemetry, the fleet
+    /// outbox and calibration results. Times are milliseconds since the Unix epoch.
+    private static let v1 = """
+        CREATE TABLE printer (
+            id TEXT PRIMARY KEY NOT NULL CHECK (id <> ''),
+            name TEXT NOT NULL,
+            port TEXT NOT NULL,
+            profile TEXT NOT NULL,
+            firmware_name TEXT,
+            firmware_json TEXT CHECK (firmware_json IS NULL OR json_valid(firmware_json)),
+            state TEXT NOT NULL,
+            updated_at_ms INTEGER NOT NULL
+        ) STRICT;
+
+        CREATE TABLE job (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            printer_id TEXT NOT NULL REFERENCES printer(id),
+            name TEXT NOT NULL,
+            spool_path TEXT NOT NULL,
+            sha256 TEXT NOT NULL CHECK (length(sha256) = 64 AND sha256 NOT GLOB '*[^0-9a-f]*'),
+            size_bytes INTEGER NOT NULL CHECK (size_bytes >= 0),
+            commands INTEGER NOT NULL CHECK (commands >= 0),
+            source_lines INTEGER NOT NULL CHECK (source_lines >= 0),
+            layers INTEGER NOT NULL CHECK (layers >= 0),
+            estimated_s REAL CHECK (estimated_s >= 0),
+            filament_mm REAL,
+            bbox_json TEXT CHECK (bbox_json IS NULL OR json_valid(bbox_json)),
+            analysis_json TEXT CHECK (analysis_json IS NULL OR json_valid(analysis_json)),
+            forced INTEGER NOT NULL DEFAULT 0 CHECK (forced IN (0, 1)),
+            state TEXT NOT NULL CHECK (state IN (\(jobStates))),
+            failure_reason TEXT,
+            submitted_at_ms INTEGER NOT NULL,
+            started_at_ms INTEGER,
+            ended_at_ms INTEGER,
+            last_acked_source_line INTEGER NOT NULL DEFAULT 0 CHECK (last_acked_source_line >= 0),
+            last_acked_byte INTEGER NOT NULL DEFAULT 0 CHECK (last_acked_byte >= 0),
+            acked_commands INTEGER NOT NULL DEFAULT 0 CHECK (acked_commands >= 0),
+            current_z_mm REAL,
+            current_layer INTEGER,
+            queue_position INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX job_by_printer_state ON job(printer_id, state, queue_position);
+        CREATE UNIQUE INDEX job_one_running_per_printer ON job(printer_id)
+            WHERE state IN ('printing', 'paused');
+
+        CREATE TABLE job_layer (
+            job_id INTEGER NOT NULL REFERENCES job(id) ON DELETE CASCADE,
+            layer INTEGER NOT NULL CHECK (layer >= 0),
+            z_mm REAL NOT NULL,
+            source_line INTEGER NOT NULL CHECK (source_line >= 1),
+            byte_offset INTEGER NOT NULL CHECK (byte_offset >= 0),
+            resume_json TEXT CHECK (resume_json IS NULL OR json_valid(resume_json)),
+            PRIMARY KEY (job_id, layer)
+        ) STRICT, WITHOUT ROWID;
+
+        CREATE TABLE job_event (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            job_id INTEGER NOT NULL REFERENCES job(id),
+            printer_id TEXT NOT NULL REFERENCES printer(id),
+            kind TEXT NOT NULL,
+            from_state TEXT CHECK (from_state IN (\(jobStates))),
+            to_state TEXT NOT NULL CHECK (to_state IN (\(jobStates))),
+            detail TEXT,
+            at_ms INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX job_event_by_job ON job_event(job_id);
+        CREATE TRIGGER job_event_never_deleted BEFORE DELETE ON job_event
+        BEGIN
+            SELECT RAISE(ABORT, 'job events are history and are never deleted');
+        END;
+        CREATE TRIGGER job_event_never_updated BEFORE UPDATE ON job_event
+        BEGIN
+            SELECT RAISE(ABORT, 'job events are history and are never changed');
+        END;
+
+        -- No foreign keys here: one stale reference must not reject a whole batch, and
+        -- these rows are the bulk that retention deletes first.
+        CREATE TABLE telemetry (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            printer_id TEXT NOT NULL,
+            at_ms INTEGER NOT NULL,
+            channel TEXT NOT NULL,
+            value REAL NOT NULL,
+            target REAL,
+            job_id INTEGER
+        ) STRICT;
+        CREATE INDEX telemetry_by_printer_time ON telemetry(printer_id, at_ms);
+
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            printer_id TEXT NOT NULL REFERENCES printer(id),
+            sequence INTEGER NOT NULL CHECK (sequence >= 1),
+            kind TEXT NOT NULL,
+            payload TEXT NOT NULL CHECK (json_valid(payload)),
+            created_at_ms INTEGER NOT NULL,
+            delivered_at_ms INTEGER,
+            UNIQUE (printer_id, sequence)
+        ) STRICT;
+        CREATE INDEX outbox_undelivered ON outbox(printer_id, sequence)
+            WHERE delivered_at_ms IS NULL;
+        CREATE TRIGGER outbox_undelivered_never_deleted BEFORE DELETE ON outbox
+            WHEN OLD.delivered_at_ms IS NULL
+        BEGIN
+            SELECT RAISE(ABORT, 'undelivered fleet messages are never deleted');
+        END;
+
+        CREATE TABLE calibration (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            printer_id TEXT NOT NULL REFERENCES printer(id),
+            kind TEXT NOT NULL,
+            data_json TEXT NOT NULL CHECK (json_valid(data_json)),
+            at_ms INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX calibration_by_printer_kind ON calibration(printer_id, kind, at_ms);
+        """
+}

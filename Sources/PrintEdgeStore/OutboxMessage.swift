@@ -1,0 +1,63 @@
+import GRDB
+
+/// A message waiting for (or already given to) the fleet link.
+///
+/// Written in the same transaction as the change it reports, so the fleet can never miss a
+/// job event the printer committed, nor hear of one it rolled back. `sequence` counts per
+/// printer from 1 without gaps, which lets the fleet side detect loss and drop duplicates.
+public struct OutboxMessage: Codable, Sendable, Equatable, Identifiable {
+    /// What the payload is; an open set so the fleet work can add kinds without a migration.
+    public struct Kind: RawRepresentable, Codable, Hashable, Sendable, CustomStringConvertible {
+        public let rawValue: String
+
+        public init(rawValue: String) {
+            self.rawValue = rawValue
+        }
+
+        /// A job event; the payload is a `JobEventPayload`.
+        public static let jobEvent = Kind(rawValue: "event")
+
+        public var description: String { rawValue }
+    }
+
+    public var id: Int64?
+    public var printerID: String
+    public var sequence: Int64
+    public var kind: Kind
+    /// JSON; the schema checks it parses.
+    public var payload: String
+    public var createdAtMS: Int64
+    /// Set by the fleet link once the broker acknowledged the message; until then retention
+    /// never deletes it.
+    public var deliveredAtMS: Int64?
+
+    enum CodingKeys: String, CodingKey {
+        case id
+        case printerID = "printer_id"
+        case sequence
+        case kind
+        case payload
+        case createdAtMS = "created_at_ms"
+        case deliveredAtMS = "delivered_at_ms"
+    }
+}
+
+extension OutboxMessage.Kind: DatabaseValueConvertible {}
+
+extension OutboxMessage: FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "outbox"
+
+    public enum Columns {
+        public static let id = Column(CodingKeys.id)
+        public static let printerID = Column(CodingKeys.printerID)
+        public static let sequence = Column(CodingKeys.sequence)
+        public static let kind = Column(CodingKeys.kind)
+        public static let payload = Column(CodingKeys.payload)
+        public static let createdAtMS = Column(CodingKeys.createdAtMS)
+        public static let deliveredAtMS = Column(CodingKeys.deliveredAtMS)
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+}

@@ -1,0 +1,210 @@
+import GRDB
+
+extension Store {
+    /// Queues a job at the end of its printer's queue with its layer index, a `submitted`
+    /// event and the matching fleet message, in one transaction.
+    ///
+    /// The job's id, state, progress and queue position are the store's: whatever `job`
+    /// holds there is replaced. Each layer's `jobID` is set to the new id.
+    public func submitJob(_ job: JobRecord, layers: [JobLayerRecord]) throws(StoreError) -> JobRecord {
+        try write { db in
+            try Store.requirePrinter(db, id: job.printerID)
+            var queued = JobRecord(
+                printerID: job.printerID, name: job.name, spoolPath: job.spoolPath,
+                sha256: job.sha256, sizeBytes: job.sizeBytes, commands: job.commands,
+                sourceLines: job.sourceLines, layerCount: job.layerCount,
+                estimatedSeconds: job.estimatedSeconds, filamentMM: job.filamentMM,
+                boundingBoxJSON: job.boundingBoxJSON, analysisJSON: job.analysisJSON,
+                forced: job.forced, submittedAtMS: job.submittedAtMS)
+            queued.queuePosition = try Store.nextQueuePosition(db, printerID: job.printerID)
+            try queued.insert(db)
+            let jobID = db.lastInsertedRowID
+            for var layer in layers {
+                layer.jobID = jobID
+                try layer.insert(db)
+            }
+            try Store.recordEvent(
+                db, jobID: jobID, printerID: job.printerID, from: nil, to: .queued,
+                kind: .submitted, detail: nil, atMS: job.submittedAtMS)
+            return queued
+        }
+    }
+
+    /// Moves a job to `next` if the state table allows it, and records the step as a job
+    /// event and a fleet message — all three in one transaction, or nothing at all.
+    ///
+    /// Sets `started_at_ms` on the first start, `ended_at_ms` when a run ends,
+    /// `failure_reason` (from `detail`) on failing or aborting; a requeue clears progress
+    /// and goes to the end of the queue.
+    /// - Parameter kind: the event's kind; by default the one `JobEventKind.step` names.
+    @discardableResult
+    public func transition(
+        jobID: Int64, to next: JobState, kind: JobEventKind? = nil, detail: String? = nil,
+        atMS: Int64
+    ) throws(StoreError) -> JobRecord {
+        try write { db in
+            guard let job = try JobRecord.fetchOne(db, key: jobID) else {
+                throw StoreError.jobNotFound(id: jobID)
+            }
+            return try Store.step(
+                db, job: job, jobID: jobID, to: next, kind: kind, detail: detail, atMS: atMS)
+        }
+    }
+
+    /// Saves how far the printer has acknowledged a job: a single-row UPDATE through a
+    /// cached statement, cheap enough to call every few hundred milliseconds while printing.
+    /// Recovery resumes from the layer containing `lastAckedSourceLine`.
+    public func recordProgress(
+        jobID: Int64, lastAckedSourceLine: Int, lastAckedByte: Int64, ackedCommands: Int,
+        zMM: Double?, layer: Int?
+    ) throws(StoreError) {
+        try write { db in
+            let statement = try db.cachedStatement(sql: """
+                UPDATE job SET last_acked_source_line = ?, last_acked_byte = ?,
+                    acked_commands = ?, current_z_mm = ?, current_layer = ?
+                WHERE id = ?
+                """)
+            try statement.execute(arguments: [
+                lastAckedSourceLine, lastAckedByte, ackedCommands, zMM, layer, jobID,
+            ])
+            guard db.changesCount > 0 else { throw StoreError.jobNotFound(id: jobID) }
+        }
+    }
+
+    /// Run once at daemon start, before any printer connects: every job still `printing`
+    /// or `paused` was cut off by a crash or power loss and becomes `interrupted`, with an
+    /// event saying where it stopped. Recovering it is an operator's decision.
+    public func markUnfinishedJobsInterrupted(atMS: Int64) throws(StoreError) -> [JobRecord] {
+        try write { db in
+            let unfinished = try Row.fetchAll(db, sql: """
+                SELECT * FROM job WHERE state IN ('printing', 'paused') ORDER BY id
+                """)
+            var interrupted: [JobRecord] = []
+            for row in unfinished {
+                let job = try JobRecord(row: row)
+                let detail = "the daemon stopped while printing (crash or power loss); "
+                    + "last acknowledged line \(job.lastAckedSourceLine)"
+                interrupted.append(try Store.step(
+                    db, job: job, jobID: row[JobRecord.Columns.id], to: .interrupted,
+                    kind: .interrupted, detail: detail, atMS: atMS))
+            }
+            return interrupted
+        }
+    }
+
+    public func job(id: Int64) throws(StoreError) -> JobRecord? {
+        try read { db in try JobRecord.fetchOne(db, key: id) }
+    }
+
+    /// Jobs, newest first, optionally of one printer and in some states.
+    public func jobs(
+        printerID: String? = nil, states: Set<JobState>? = nil, limit: Int = 100
+    ) throws(StoreError) -> [JobRecord] {
+        try read { db in
+            var request = JobRecord.all()
+            if let printerID { request = request.filter(JobRecord.Columns.printerID == printerID) }
+            if let states { request = request.filter(states.contains(JobRecord.Columns.state)) }
+            return try request.order(JobRecord.Columns.id.desc).limit(limit).fetchAll(db)
+        }
+    }
+
+    /// The queued job at the head of the printer's queue.
+    public func nextQueuedJob(printerID: String) throws(StoreError) -> JobRecord? {
+        try read { db in
+            try JobRecord
+                .filter(JobRecord.Columns.printerID == printerID)
+                .filter(JobRecord.Columns.state == JobState.queued)
+                .order(JobRecord.Columns.queuePosition, JobRecord.Columns.id)
+                .fetchOne(db)
+        }
+    }
+
+    /// The job's history, oldest first.
+    public func events(jobID: Int64) throws(StoreError) -> [JobEventRecord] {
+        try read { db in
+            try JobEventRecord
+                .filter(JobEventRecord.Columns.jobID == jobID)
+                .order(JobEventRecord.Columns.id)
+                .fetchAll(db)
+        }
+    }
+
+    public func layers(jobID: Int64) throws(StoreError) -> [JobLayerRecord] {
+        try read { db in
+            try JobLayerRecord
+                .filter(JobLayerRecord.Columns.jobID == jobID)
+                .order(JobLayerRecord.Columns.layer)
+                .fetchAll(db)
+        }
+    }
+
+    /// The layer whose first line is the last one at or before `sourceLine`: where to
+    /// resume a job whose printer acknowledged up to that line. `nil` before the first layer.
+    public func layer(containingSourceLine sourceLine: Int, jobID: Int64) throws(StoreError) -> JobLayerRecord? {
+        try read { db in
+            try JobLayerRecord
+                .filter(JobLayerRecord.Columns.jobID == jobID)
+                .filter(JobLayerRecord.Columns.sourceLine <= sourceLine)
+                .order(JobLayerRecord.Columns.sourceLine.desc)
+                .fetchOne(db)
+        }
+    }
+
+    // MARK: - Inside a write
+
+    private static func nextQueuePosition(_ db: Database, printerID: String) throws -> Int64 {
+        let last = try Int64.fetchOne(
+            db, sql: "SELECT max(queue_position) FROM job WHERE printer_id = ?",
+            arguments: [printerID])
+        return (last ?? 0) + 1
+    }
+
+    private static func runningJobID(_ db: Database, printerID: String) throws -> Int64? {
+        try Int64.fetchOne(
+            db, sql: "SELECT id FROM job WHERE printer_id = ? AND state IN ('printing', 'paused')",
+            arguments: [printerID])
+    }
+
+    /// Checks and applies one step, then appends its job event and fleet message; a throw
+    /// anywhere rolls the caller's transaction back, so nothing is half-written.
+    private static func step(
+        _ db: Database, job: JobRecord, jobID: Int64, to next: JobState, kind: JobEventKind?,
+        detail: String?, atMS: Int64
+    ) throws -> JobRecord {
+        let previous = job.state
+        guard previous.canTransition(to: next) else {
+            throw StoreError.illegalTransition(job: jobID, from: previous, to: next)
+        }
+        if next.holdsPrinter, !previous.holdsPrinter,
+            let running = try runningJobID(db, printerID: job.printerID)
+        {
+            throw StoreError.printerBusy(printerID: job.printerID, activeJob: running)
+        }
+        var moved = job
+        moved.enter(next, detail: detail, atMS: atMS)
+        if next == .queued {
+            moved.queuePosition = try nextQueuePosition(db, printerID: job.printerID)
+        }
+        try moved.update(db)
+        try recordEvent(
+            db, jobID: jobID, printerID: job.printerID, from: previous, to: next,
+            kind: kind ?? JobEventKind.step(from: previous, to: next), detail: detail, atMS: atMS)
+        return moved
+    }
+
+    /// Appends the job event and its fleet message; called inside the transaction that
+    /// changed the job, so the three stay consistent.
+    private static func recordEvent(
+        _ db: Database, jobID: Int64, printerID: String, from: JobState?, to: JobState,
+        kind: JobEventKind, detail: String?, atMS: Int64
+    ) throws {
+        var event = JobEventRecord(
+            jobID: jobID, printerID: printerID, kind: kind, fromState: from, toState: to,
+            detail: detail, atMS: atMS)
+        try event.insert(db)
+        let payload = JobEventPayload(event, eventID: db.lastInsertedRowID)
+        try enqueue(
+            db, printerID: printerID, kind: .jobEvent, payload: try encodeJSON(payload),
+            atMS: atMS)
+    }
+}

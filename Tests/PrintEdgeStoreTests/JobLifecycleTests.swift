@@ -1,0 +1,298 @@
+import Foundation
+import PrintEdgeStore
+import Testing
+
+@Suite("Jobs, their events and the fleet outbox")
+struct JobLifecycleTests {
+    @Test("submitting queues the job with its layers, a submitted event and a fleet message")
+    func submitWritesJobLayersEventAndMessage() throws {
+        let fixture = try StoreFixture()
+        let store = fixture.store
+
+        let job = try fixture.submitJob(atMS: 5_000)
+
+        let jobID = try #require(job.id)
+        #expect(job.state == .queued)
+        #expect(job.queuePosition == 1)
+        #expect(try store.job(id: jobID) == job)
+        let layers = try store.layers(jobID: jobID)
+        #expect(layers.map(\.layer) == [0, 1, 2, 3, 4])
+        #expect(layers.allSatisfy { $0.jobID == jobID })
+        let events = try store.events(jobID: jobID)
+        #expect(events.map(\.kind) == [.submitted])
+        #expect(events.first?.fromState == nil)
+        #expect(events.first?.toState == .queued)
+        let outbox = try store.undeliveredOutbox(printerID: "mk4")
+        #expect(outbox.map(\.sequence) == [1])
+        #expect(outbox.first?.kind == .jobEvent)
+        let payload = try JSONDecoder().decode(
+            JobEventPayload.self, from: Data(try #require(outbox.first).payload.utf8))
+        #expect(payload.jobID == jobID)
+        #expect(payload.eventID == events.first?.id)
+        #expect(payload.kind == .submitted)
+        #expect(payload.to == .queued)
+        #expect(payload.atMS == 5_000)
+    }
+
+    @Test("a print's steps each write one event and one consecutively numbered fleet message")
+    func lifecycleRecordsEveryStep() throws {
+        let fixture = try StoreFixture(printers: ["mk4", "voron"])
+        let store = fixture.store
+        let jobID = try #require(try fixture.submitJob(atMS: 1_000).id)
+        let otherID = try #require(try fixture.submitJob(printerID: "voron", atMS: 1_500).id)
+
+        try store.transition(jobID: jobID, to: .printing, atMS: 2_000)
+        try store.transition(jobID: otherID, to: .printing, atMS: 2_100)
+        try store.transition(jobID: jobID, to: .paused, detail: "operator", atMS: 3_000)
+        let resumed = try store.transition(jobID: jobID, to: .printing, atMS: 4_000)
+        let completed = try store.transition(jobID: jobID, to: .completed, atMS: 9_000)
+
+        #expect(resumed.startedAtMS == 2_000, "a resume keeps the first start")
+        #expect(completed.state == .completed)
+        #expect(completed.endedAtMS == 9_000)
+        #expect(try store.job(id: jobID) == completed)
+        let events = try store.events(jobID: jobID)
+        #expect(events.map(\.kind) == [.submitted, .started, .paused, .resumed, .completed])
+        #expect(events.map(\.fromState) == [nil, .queued, .printing, .paused, .printing])
+        #expect(events.map(\.atMS) == [1_000, 2_000, 3_000, 4_000, 9_000])
+        #expect(events[2].detail == "operator")
+        let messages = try store.undeliveredOutbox(printerID: "mk4")
+        #expect(messages.map(\.sequence) == [1, 2, 3, 4, 5])
+        let payloads = try messages.map {
+            try JSONDecoder().decode(JobEventPayload.self, from: Data($0.payload.utf8))
+        }
+        #expect(payloads.map(\.eventID) == events.map(\.id))
+        #expect(try store.undeliveredOutbox(printerID: "voron").map(\.sequence) == [1, 2])
+    }
+
+    @Test("an illegal step throws, naming the allowed ones, and writes no state, event or message")
+    func illegalTransitionWritesNothing() throws {
+        let fixture = try StoreFixture()
+        let store = fixture.store
+        let jobID = try #require(try fixture.submitJob().id)
+        try store.transition(jobID: jobID, to: .printing, atMS: 2_000)
+        let completed = try store.transition(jobID: jobID, to: .completed, atMS: 3_000)
+        let eventsBefore = try store.events(jobID: jobID)
+        let outboxBefore = try store.undeliveredOutbox(printerID: "mk4")
+
+        let error = #expect(throws: StoreError.self) {
+            try store.transition(jobID: jobID, to: .printing, atMS: 4_000)
+        }
+
+        #expect(error == .illegalTransition(job: jobID, from: .completed, to: .printing))
+        #expect(error.map(String.init(describing:))?.contains("nothing was changed") == true)
+        #expect(try store.job(id: jobID) == completed)
+        #expect(try store.events(jobID: jobID) == eventsBefore)
+        #expect(try store.undeliveredOutbox(printerID: "mk4") == outboxBefore)
+    }
+
+    @Test("a printer runs one job at a time: starting a second is refused and writes nothing")
+    func secondRunningJobIsRefused() throws {
+        let fixture = try StoreFixture()
+        let store = fixture.store
+        let first = try #require(try fixture.submitJob(name: "a.gcode").id)
+        let second = try #require(try fixture.submitJob(name: "b.gcode").id)
+        try store.transition(jobID: first, to: .printing, atMS: 2_000)
+
+        #expect(throws: StoreError.printerBusy(printerID: "mk4", activeJob: first)) {
+            try store.transition(jobID: second, to: .printing, atMS: 2_500)
+        }
+
+        #expect(try store.job(id: second)?.state == .queued)
+        #expect(try store.events(jobID: second).count == 1)
+        #expect(try store.undeliveredOutbox(printerID: "mk4").count == 3)
+    }
+
+    @Test("a failure keeps its reason; a requeue clears it and goes to the back of the queue")
+    func failAndRequeue() throws {
+        let fixture = try StoreFixture()
+        let store = fixture.store
+        let failing = try #require(try fixture.submitJob(name: "a.gcode").id)
+        let waiting = try fixture.submitJob(name: "b.gcode")
+        try store.transition(jobID: failing, to: .printing, atMS: 2_000)
+        try store.recordProgress(
+            jobID: failing, lastAckedSourceLine: 300, lastAckedByte: 9_000, ackedCommands: 280,
+            zMM: 0.6, layer: 2)
+
+        let failed = try store.transition(
+            jobID: failing, to: .failed, detail: "Error:Thermal Runaway, system stopped! Heater_ID: 0",
+            atMS: 3_000)
+        #expect(failed.failureReason == "Error:Thermal Runaway, system stopped! Heater_ID: 0")
+        #expect(failed.endedAtMS == 3_000)
+
+        let requeued = try store.transition(jobID: failing, to: .queued, atMS: 4_000)
+        #expect(requeued.failureReason == nil)
+        #expect(requeued.startedAtMS == nil)
+        #expect(requeued.endedAtMS == nil)
+        #expect(requeued.lastAckedSourceLine == 0)
+        #expect(requeued.currentLayer == nil)
+        #expect(requeued.queuePosition > waiting.queuePosition)
+        #expect(try store.nextQueuedJob(printerID: "mk4")?.id == waiting.id)
+        #expect(try store.events(jobID: failing).last?.kind == .requeued)
+    }
+
+    @Test("at start-up, printing and paused jobs become interrupted with the last acknowledged line")
+    func unfinishedJobsBecomeInterrupted() throws {
+        let fixture = try StoreFixture(printers: ["mk4", "voron"])
+        let store = fixture.store
+        let printing = try #require(try fixture.submitJob(printerID: "mk4").id)
+        let paused = try #require(try fixture.submitJob(printerID: "voron").id)
+        let queued = try #require(try fixture.submitJob(printerID: "mk4", name: "next.gcode").id)
+        try store.transition(jobID: printing, to: .printing, atMS: 2_000)
+        try store.recordProgress(
+            jobID: printing, lastAckedSourceLine: 1_234, lastAckedByte: 40_000, ackedCommands: 1_100,
+            zMM: 0.8, layer: 3)
+        try store.transition(jobID: paused, to: .printing, atMS: 2_000)
+        try store.transition(jobID: paused, to: .paused, atMS: 2_500)
+
+        let interrupted = try store.markUnfinishedJobsInterrupted(atMS: 10_000)
+
+        #expect(interrupted.map(\.id) == [printing, paused])
+        #expect(interrupted.allSatisfy { $0.state == .interrupted })
+        #expect(interrupted.first?.lastAckedSourceLine == 1_234, "progress is what recovery starts from")
+        let event = try #require(try store.events(jobID: printing).last)
+        #expect(event.kind == .interrupted)
+        #expect(event.fromState == .printing)
+        #expect(event.detail == "the daemon stopped while printing (crash or power loss); "
+            + "last acknowledged line 1234")
+        #expect(try store.events(jobID: paused).last?.fromState == .paused)
+        #expect(try store.job(id: queued)?.state == .queued)
+        #expect(try store.markUnfinishedJobsInterrupted(atMS: 11_000).isEmpty)
+    }
+
+    @Test("recovery finds the layer containing the last acknowledged line")
+    func layerContainingSourceLine() throws {
+        let fixture = try StoreFixture()
+        let store = fixture.store
+        let jobID = try #require(try fixture.submitJob().id)
+
+        #expect(try store.layer(containingSourceLine: 5, jobID: jobID) == nil)
+        #expect(try store.layer(containingSourceLine: 10, jobID: jobID)?.layer == 0)
+        #expect(try store.layer(containingSourceLine: 109, jobID: jobID)?.layer == 0)
+        #expect(try store.layer(containingSourceLine: 110, jobID: jobID)?.layer == 1)
+        let last = try store.layer(containingSourceLine: 100_000, jobID: jobID)
+        #expect(last?.layer == 4)
+        #expect(last?.byteOffset == 12_200)
+        #expect(last?.resumeJSON == #"{"e":4}"#)
+    }
+
+    @Test("progress is saved on the job row")
+    func progressIsSaved() throws {
+        let fixture = try StoreFixture()
+        let store = fixture.store
+        let jobID = try #require(try fixture.submitJob().id)
+
+        try store.recordProgress(
+            jobID: jobID, lastAckedSourceLine: 250, lastAckedByte: 7_777, ackedCommands: 240,
+            zMM: 0.6, layer: 2)
+
+        let job = try #require(try store.job(id: jobID))
+        #expect(job.lastAckedSourceLine == 250)
+        #expect(job.lastAckedByte == 7_777)
+        #expect(job.ackedCommands == 240)
+        #expect(job.currentZMM == 0.6)
+        #expect(job.currentLayer == 2)
+    }
+
+    @Test("unknown printers and jobs are reported by id")
+    func unknownIDsAreReported() throws {
+        let fixture = try StoreFixture()
+        let store = fixture.store
+
+        #expect(throws: StoreError.printerNotFound(id: "ender")) {
+            _ = try store.submitJob(sampleJob(printerID: "ender"), layers: [])
+        }
+        #expect(throws: StoreError.jobNotFound(id: 42)) {
+            try store.transition(jobID: 42, to: .printing, atMS: 1)
+        }
+        #expect(throws: StoreError.jobNotFound(id: 42)) {
+            try store.recordProgress(
+                jobID: 42, lastAckedSourceLine: 1, lastAckedByte: 1, ackedCommands: 1, zMM: nil, layer: nil)
+        }
+        #expect(throws: StoreError.printerNotFound(id: "ender")) {
+            try store.setPrinterState(id: "ender", state: "idle", atMS: 1)
+        }
+        #expect(try store.events(jobID: 42).isEmpty)
+    }
+
+    @Test("a job the schema rejects (bad checksum text) is refused as a constraint, with nothing written")
+    func schemaRejectsMalformedJob() throws {
+        let fixture = try StoreFixture()
+        var job = sampleJob()
+        job.sha256 = "not-a-sha"
+
+        let error = #expect(throws: StoreError.self) {
+            _ = try fixture.store.submitJob(job, layers: [])
+        }
+        guard case .constraintViolated = error else {
+            Issue.record("expected .constraintViolated, got \(String(describing: error))")
+            return
+        }
+        #expect(try fixture.store.jobs().isEmpty)
+        #expect(try fixture.store.undeliveredOutbox(printerID: "mk4").isEmpty)
+    }
+
+    @Test("jobs list newest first, filtered by printer and state; the queue head is the oldest queued")
+    func listingJobs() throws {
+        let fixture = try StoreFixture(printers: ["mk4", "voron"])
+        let store = fixture.store
+        let first = try #require(try fixture.submitJob(name: "1.gcode").id)
+        let second = try #require(try fixture.submitJob(name: "2.gcode").id)
+        let other = try #require(try fixture.submitJob(printerID: "voron").id)
+        try store.transition(jobID: first, to: .printing, atMS: 2_000)
+
+        #expect(try store.jobs().map(\.id) == [other, second, first])
+        #expect(try store.jobs(printerID: "mk4").map(\.id) == [second, first])
+        #expect(try store.jobs(printerID: "mk4", states: [.queued]).map(\.id) == [second])
+        #expect(try store.jobs(limit: 1).map(\.id) == [other])
+        #expect(try store.nextQueuedJob(printerID: "mk4")?.id == second)
+        #expect(try store.nextQueuedJob(printerID: "voron")?.id == other)
+    }
+
+    @Test("the fleet link marks messages delivered once; they leave the undelivered list")
+    func markingDelivered() throws {
+        let fixture = try StoreFixture()
+        let store = fixture.store
+        let jobID = try #require(try fixture.submitJob().id)
+        try store.transition(jobID: jobID, to: .printing, atMS: 2_000)
+        let status = try store.appendOutbox(
+            printerID: "mk4", kind: .init(rawValue: "status"), payload: #"{"state":"printing"}"#,
+            atMS: 2_001)
+        #expect(status.sequence == 3)
+        let messages = try store.undeliveredOutbox(printerID: "mk4")
+
+        #expect(try store.markDelivered(ids: messages.prefix(2).compactMap(\.id), atMS: 3_000) == 2)
+        #expect(try store.markDelivered(ids: messages.prefix(2).compactMap(\.id), atMS: 4_000) == 0)
+
+        #expect(try store.undeliveredOutbox(printerID: "mk4").map(\.sequence) == [3])
+    }
+
+    @Test("printers are upserted from the configuration and keep their state separately")
+    func printersAreUpserted() throws {
+        let fixture = try StoreFixture()
+        let store = fixture.store
+        var renamed = printer("mk4")
+        renamed.name = "MK4 by the window"
+
+        try store.upsertPrinter(renamed)
+        try store.setPrinterState(id: "mk4", state: "printing", atMS: 7_000)
+
+        let stored = try #require(try store.printer(id: "mk4"))
+        #expect(stored.name == "MK4 by the window")
+        #expect(stored.state == "printing")
+        #expect(stored.updatedAtMS == 7_000)
+        #expect(try store.printers().map(\.id) == ["mk4"])
+    }
+
+    @Test("the latest calibration of a kind is the newest one")
+    func latestCalibration() throws {
+        let fixture = try StoreFixture()
+        let store = fixture.store
+        try store.recordCalibration(.init(printerID: "mk4", kind: "pid_hotend", dataJSON: #"{"p":20}"#, atMS: 1))
+        try store.recordCalibration(.init(printerID: "mk4", kind: "pid_hotend", dataJSON: #"{"p":22}"#, atMS: 2))
+        try store.recordCalibration(.init(printerID: "mk4", kind: "z_offset", dataJSON: #"{"z":-0.8}"#, atMS: 3))
+
+        #expect(try store.latestCalibration(printerID: "mk4", kind: "pid_hotend")?.dataJSON == #"{"p":22}"#)
+        #expect(try store.latestCalibration(printerID: "mk4", kind: "bed_mesh") == nil)
+    }
+}
