@@ -1,0 +1,70 @@
+/// Everything `printedged` is told by its one TOML file, decoded once at start into typed
+/// values: a key no part of the daemon reads fails the load (see `TableReader`).
+public struct DaemonConfiguration: Sendable, Equatable {
+    /// The database, the spool and the socket live here. Relative paths are relative to
+    /// the daemon's working directory.
+    public var stateDirectory: String
+    /// The control socket `printedge` connects to; `nil`: `<state_directory>/printedged.sock`.
+    public var controlSocket: String?
+    /// The group given the control socket (mode 0660), so its members may control printers
+    /// without being root; `nil`: the daemon's own group.
+    public var socketGroup: String?
+    /// Where uploaded jobs are kept until printed; `nil`: `<state_directory>/spool`.
+    public var spoolDirectory: String?
+    /// Where profile names are looked up, in order (see `ProfileCatalog`).
+    public var profileDirectories: [String]
+    public var telemetry: TelemetrySettings
+    public var retention: RetentionSettings
+    public var printers: [PrinterConfiguration]
+    /// The fleet link; `nil`: the daemon works alone.
+    public var mqtt: MQTTSettings?
+    public var gpio: GPIOSettings?
+
+    public static let defaultStateDirectory = "printedge-state"
+    /// The checkout's profiles, then the packaged ones, then the administrator's own.
+    public static let defaultProfileDirectories = ["hardware/profiles", "/usr/share/printedge/profiles", "/etc/printedge/profiles"]
+    /// The id of the built-in configuration's one printer.
+    public static let builtInPrinterID = "sim"
+    /// The demo's virtual printer runs ten times faster than life: a print in minutes.
+    public static let builtInSpeedup = 10.0
+
+    public init(
+        stateDirectory: String = defaultStateDirectory, controlSocket: String? = nil, socketGroup: String? = nil,
+        spoolDirectory: String? = nil, profileDirectories: [String] = defaultProfileDirectories,
+        telemetry: TelemetrySettings = TelemetrySettings(), retention: RetentionSettings = RetentionSettings(),
+        printers: [PrinterConfiguration], mqtt: MQTTSettings? = nil, gpio: GPIOSettings? = nil
+    ) {
+        self.stateDirectory = stateDirectory
+        self.controlSocket = controlSocket
+        self.socketGroup = socketGroup
+        self.spoolDirectory = spoolDirectory
+        self.profileDirectories = profileDirectories
+        self.telemetry = telemetry
+        self.retention = retention
+        self.printers = printers
+        self.mqtt = mqtt
+        self.gpio = gpio
+    }
+
+    /// The control socket's path, the default filled in.
+    public var controlSocketPath: String { controlSocket ?? ConfigurationFiles.resolve("printedged.sock", against: stateDirectory) }
+
+    /// The spool's path, the default filled in.
+    public var spoolPath: String { spoolDirectory ?? ConfigurationFiles.resolve("spool", against: stateDirectory) }
+
+    /// What `printedged` runs with when given no `--config`: one simulated printer, `sim`,
+    /// and every other setting at its default. `config/printedge.toml` spells out exactly
+    /// this (a test holds the two equal), so it documents the defaults.
+    ///
+    /// Throws when the `printedge-sim` profile is in none of the default profile directories.
+    public static func builtIn(workingDirectory: String? = nil) throws(ConfigurationError) -> DaemonConfiguration {
+        let workingDirectory = try workingDirectory.orCurrentDirectory()
+        var catalog = ProfileCatalog(
+            directories: defaultProfileDirectories, configurationDirectory: nil, workingDirectory: workingDirectory)
+        let profile = try catalog.profile(
+            PrinterConfiguration.defaultVirtualProfile, referencedIn: "<built-in configuration>", at: nil)
+        let printer = PrinterConfiguration(
+            id: builtInPrinterID, connection: .virtual(VirtualPrinterSettings(speedup: builtInSpeedup)), profile: profile)
+        return DaemonConfiguration(printers: [printer])
+    }
+}

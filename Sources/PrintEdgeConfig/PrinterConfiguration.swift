@@ -1,0 +1,95 @@
+import PrintEdgeCore
+
+/// One `[[printer]]`: which printer, how it is reached, and its profile with this
+/// printer's overrides already applied.
+public struct PrinterConfiguration: Sendable, Equatable {
+    public enum Connection: Sendable, Equatable {
+        /// A serial device: `/dev/ttyACM0`, or better a `/dev/serial/by-id/…` link, which
+        /// keeps naming the same printer when USB devices are re-plugged in another order.
+        case port(path: String)
+        /// A simulated Marlin the daemon starts itself.
+        case virtual(VirtualPrinterSettings)
+    }
+
+    /// Names the printer in commands, topics, logs and file names.
+    public var id: String
+    /// For people: "Prusa MK3S by the window". `nil`: show the id.
+    public var name: String?
+    public var connection: Connection
+    public var profile: PrinterProfile
+
+    public static let defaultProfile = "marlin-generic"
+    public static let defaultVirtualProfile = "printedge-sim"
+
+    public init(id: String, name: String? = nil, connection: Connection, profile: PrinterProfile) {
+        self.id = id
+        self.name = name
+        self.connection = connection
+        self.profile = profile
+    }
+
+    /// `[a-z0-9][a-z0-9_-]{0,31}`: safe in MQTT topics, file names and shell commands alike.
+    public static func isValidID(_ id: String) -> Bool {
+        let bytes = Array(id.utf8)
+        guard let first = bytes.first, bytes.count <= 32, isLowercaseAlphanumeric(first) else { return false }
+        return bytes.allSatisfy { isLowercaseAlphanumeric($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
+    }
+
+    private static func isLowercaseAlphanumeric(_ byte: UInt8) -> Bool {
+        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+    }
+
+    /// Reads one `[[printer]]`, resolving its profile through `catalog`.
+    init(reading table: inout TableReader, catalog: inout ProfileCatalog) throws(ConfigurationError) {
+        let id: String = try table.required(
+            "id", meaning: "a short name such as \"mk3s-1\": lowercase letters, digits, `_` and `-`")
+        guard Self.isValidID(id) else {
+            throw table.invalid(
+                "id",
+                "printer id \"\(id)\" must be 1 to 32 lowercase letters, digits, `_` or `-`, starting with a letter or digit (it names the printer in topics and file names)")
+        }
+        table.title = "printer `\(id)`"
+        let name: String? = try table.optional("name", .notEmpty)
+        let port: String? = try table.optional("port", .notEmpty)
+        let isVirtual: Bool = try table.value("virtual", default: false)
+        let speedup: Double? = try table.optional("speedup", .positive)
+        let simulatorPath: String? = try table.optional("simulator_path", .notEmpty)
+        let simulatorArguments: [String]? = try table.optional("simulator_arguments")
+        let profileReference: String? = try table.optional("profile", .notEmpty)
+        let baud: Int? = try table.optional("baud", PrinterProfile.baudConstraint)
+        let flow = try PrinterProfile.readFlow(&table)
+        let rxBufferBytes: Int? = try table.optional("rx_buffer_bytes", PrinterProfile.rxBufferConstraint)
+        let commandSlots: Int? = try table.optional("command_slots", PrinterProfile.commandSlotsConstraint)
+        try table.rejectUnknownKeys()
+
+        let connection: Connection
+        switch (port, isVirtual) {
+        case (.some, true):
+            throw table.invalid(
+                "virtual",
+                "printer `\(id)` has both `port` and `virtual = true`: a printer is either on a serial port or simulated; remove one")
+        case (nil, false):
+            throw table.invalid(
+                "port",
+                "printer `\(id)` has no connection: add `port = \"/dev/serial/by-id/…\"` for a printer on USB, or `virtual = true` for a simulated one",
+                kind: .missingKey)
+        case (.some(let path), false):
+            let simulatorKeys = ["speedup", "simulator_path", "simulator_arguments"]
+            if let key = simulatorKeys.first(where: { table.position(of: $0) != nil }) {
+                throw table.invalid(key, "key `printer.\(key)` applies to virtual printers only, and printer `\(id)` is on port \(path)")
+            }
+            connection = .port(path: path)
+        case (nil, true):
+            connection = .virtual(
+                VirtualPrinterSettings(speedup: speedup ?? 1, simulatorPath: simulatorPath, extraArguments: simulatorArguments ?? []))
+        }
+
+        let reference = profileReference ?? (isVirtual ? Self.defaultVirtualProfile : Self.defaultProfile)
+        var profile = try catalog.profile(reference, referencedIn: table.file, at: table.position(of: "profile") ?? table.position)
+        if let baud { profile.baud = baud }
+        if let flow { profile.flow = flow }
+        if let rxBufferBytes { profile.rxBufferBytes = rxBufferBytes }
+        if let commandSlots { profile.commandSlots = commandSlots }
+        self.init(id: id, name: name, connection: connection, profile: profile)
+    }
+}
