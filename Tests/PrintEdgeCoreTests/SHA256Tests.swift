@@ -17,7 +17,7 @@ import PrintEdgeCore
 
     @Test func aMillionBytesFedInUnevenPiecesHashLikeOne() {
         var hash = SHA256()
-        let chunk = [UInt8](repeating: UInt8(ascii: "a"), count: 1000)
+        let chunk = [UInt8](repeating: UInt8(ascii: "a"), count: 2000)
         var fed = 0
         var size = 1
         while fed < 1_000_000 {
