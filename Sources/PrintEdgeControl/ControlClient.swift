@@ -55,29 +55,18 @@ public final class ControlClient {
     /// including the final one, which is returned.
     @discardableResult
     public func call(_ request: ControlRequest, onLine: (ControlReply) -> Void = { _ in }) throws(Failure) -> ControlReply {
-        var request = request
-        request.id = nextID
-        nextID += 1
-        let bytes: [UInt8]
-        do {
-            bytes = try ControlCoding.encode(request)
-        } catch {
-            throw .badReply("cannot encode the request: \(error)")
-        }
-        do {
-            try UnixSocket.writeAll(fd, bytes)
-        } catch {
-            throw .connectionLost(socket: socketPath)
-        }
+        let id = try post(request)
         while true {
             let reply = try nextReply()
-            guard reply.id == request.id else { continue }
+            guard reply.id == id else { continue }
             onLine(reply)
             if reply.isFinal { return reply }
         }
     }
 
-    /// Sends a request without waiting (a console's typed line while its stream is running).
+    /// Sends a request without waiting (a console's typed line while its stream is running);
+    /// returns the id its replies will carry.
+    @discardableResult
     public func post(_ request: ControlRequest) throws(Failure) -> Int {
         var request = request
         request.id = nextID

@@ -47,9 +47,6 @@ public struct Daemon: Sendable {
 
     public init(configuration: DaemonConfiguration, environment: [String: String], logger: Logger) throws(DaemonError) {
         self.configuration = configuration
-        guard mkdirAll(configuration.stateDirectory) else {
-            throw .storage(.cannotOpen(path: configuration.stateDirectory, reason: String(cString: strerror(errno))))
-        }
         let store: Store
         do {
             store = try Store(directory: configuration.stateDirectory)

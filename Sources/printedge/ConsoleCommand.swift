@@ -21,7 +21,7 @@ struct ConsoleCommand: ParsableCommand {
             let client = try control.connect()
             let interactive = isatty(0) == 1
             do {
-                _ = try client.post(ControlRequest(id: 0, command: "console", printer: target))
+                try client.post(ControlRequest(id: 0, command: "console", printer: target))
             } catch {
                 throw DaemonUnavailable(message: "\(error)")
             }
