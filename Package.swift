@@ -9,7 +9,8 @@ import PackageDescription
 //   PrintEdgeSerial, PrintEdgeSimulator, PrintEdgeStore   adapters: the only code doing I/O
 //   PrintEdgeConfig           the TOML configuration and printer profiles, typed
 //   PrintEdgeCore             sans-I/O: G-code lines, replies, flow control, analysis
-//   CSerial                   termios2 / ioctl shim
+//   PrintEdgeMQTT, PrintEdgeUSB, PrintEdgeGPIO            adapters: libmosquitto, libudev + sysfs, GPIO uAPI v2
+//   CSerial, CGPIO            termios2 / GPIO ioctl shims; CMosquitto, CUdev: system libraries
 let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
 
 let package = Package(
@@ -29,6 +30,9 @@ let package = Package(
     ],
     targets: [
         .target(name: "CSerial"),
+        .target(name: "CGPIO"),
+        .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
+        .systemLibrary(name: "CUdev", pkgConfig: "libudev", providers: [.apt(["libudev-dev"])]),
         .target(name: "PrintEdgeCore", swiftSettings: strict),
         .target(name: "PrintEdgeSerial", dependencies: ["CSerial", "PrintEdgeCore"], swiftSettings: strict),
         .target(name: "PrintEdgeSimulator", dependencies: ["PrintEdgeCore", "PrintEdgeSerial"], swiftSettings: strict),
@@ -40,10 +44,13 @@ let package = Package(
             dependencies: ["PrintEdgeCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
         .target(name: "PrintEdgeControl", dependencies: ["PrintEdgeCore"], swiftSettings: strict),
+        .target(name: "PrintEdgeMQTT", dependencies: ["CMosquitto"], swiftSettings: strict),
+        .target(name: "PrintEdgeUSB", dependencies: ["CUdev"], swiftSettings: strict),
+        .target(name: "PrintEdgeGPIO", dependencies: ["CGPIO"], swiftSettings: strict),
         .target(
             name: "PrintEdgeDaemon",
             dependencies: [
-                "PrintEdgeAgent", "PrintEdgeConfig", "PrintEdgeStore", "PrintEdgeControl",
+                "PrintEdgeAgent", "PrintEdgeConfig", "PrintEdgeStore", "PrintEdgeControl", "PrintEdgeMQTT", "PrintEdgeUSB", "PrintEdgeGPIO",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -54,7 +61,10 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(
             name: "printedge",
-            dependencies: ["PrintEdgeAgent", "PrintEdgeControl", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "PrintEdgeAgent", "PrintEdgeControl", "PrintEdgeConfig", "PrintEdgeUSB", "PrintEdgeGPIO",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strict),
         .executableTarget(
             name: "printedge-sim",
@@ -71,6 +81,9 @@ let package = Package(
         .testTarget(name: "PrintEdgeAgentTests", dependencies: ["PrintEdgeAgent", "PrintEdgeSerial", "PrintEdgeFixtures"]),
         .testTarget(name: "PrintEdgeConfigTests", dependencies: ["PrintEdgeConfig"]),
         .testTarget(name: "PrintEdgeStoreTests", dependencies: ["PrintEdgeStore"]),
+        .testTarget(name: "PrintEdgeMQTTTests", dependencies: ["PrintEdgeMQTT"]),
+        .testTarget(name: "PrintEdgeUSBTests", dependencies: ["PrintEdgeUSB"]),
+        .testTarget(name: "PrintEdgeGPIOTests", dependencies: ["PrintEdgeGPIO"]),
         .testTarget(name: "PrintEdgeDaemonTests", dependencies: ["PrintEdgeDaemon", "PrintEdgeFixtures"]),
         .testTarget(
             name: "IntegrationTests",

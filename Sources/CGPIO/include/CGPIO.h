@@ -1,0 +1,4 @@
+#ifndef CGPIO_H
+#define CGPIO_H
+#include <linux/gpio.h>
+#endif
