@@ -72,7 +72,10 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(
             name: "printedge-bench",
-            dependencies: ["PrintEdgeAgent", "PrintEdgeFixtures", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "PrintEdgeAgent", "PrintEdgeFixtures", "PrintEdgeStore", "PrintEdgeControl",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "bench/printedge-bench",
             swiftSettings: strict),
         .testTarget(name: "PrintEdgeCoreTests", dependencies: ["PrintEdgeCore", "PrintEdgeSimulator", "PrintEdgeFixtures"]),

@@ -73,6 +73,12 @@ struct PrintEdgeSim: ParsableCommand {
     @Option(help: ArgumentHelp("Write counters as one JSON object to this file (every 0.5 s and at exit).", valueName: "file"))
     var stats: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Print `printedge-sim: mark received at unix_ns=N` each time bytes containing this text arrive from the host: how the bench times a job's first line on the wire.",
+            valueName: "text"))
+    var mark: String?
+
     @Flag(name: .customLong("exit-with-parent"), help: "Stop (as on SIGTERM) when the process that started this one dies: how printedged's virtual printers follow it.")
     var exitWithParent = false
 
@@ -82,6 +88,7 @@ struct PrintEdgeSim: ParsableCommand {
             throw ValidationError("--latency-ms must be between 0 and 60000")
         }
         if let problem = printerConfiguration.problem { throw ValidationError(problem) }
+        if mark?.isEmpty == true { throw ValidationError("--mark needs some text, e.g. --mark M117") }
     }
 
     var printerConfiguration: VirtualMarlinConfiguration {
@@ -107,7 +114,7 @@ struct PrintEdgeSim: ParsableCommand {
         do {
             var loop = try SimulatorLoop(
                 configuration: printerConfiguration, linkPath: link, executionLogPath: execLog, statisticsPath: stats,
-                exitWithParent: exitWithParent)
+                exitWithParent: exitWithParent, mark: mark)
             try loop.run()
         } catch {
             throw RuntimeFailure(message: "printedge-sim: \(error)")

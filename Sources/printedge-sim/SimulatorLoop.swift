@@ -25,14 +25,16 @@ struct SimulatorLoop {
     /// With `--exit-with-parent`: the parent at start; another parent means it died (a
     /// daemon killed with SIGKILL), and a virtual printer without its host stops too.
     private let parent: pid_t?
+    private var markWatch: MarkWatch?
 
     private static let statisticsInterval = Duration.milliseconds(500)
     private static let logFlushInterval = Duration.milliseconds(100)
 
     init(
         configuration: VirtualMarlinConfiguration, linkPath: String, executionLogPath: String?,
-        statisticsPath: String?, exitWithParent: Bool = false
+        statisticsPath: String?, exitWithParent: Bool = false, mark: String? = nil
     ) throws {
+        markWatch = mark.map { MarkWatch(mark: Array($0.utf8)) }
         parent = exitWithParent ? getppid() : nil
         executionLog = try executionLogPath.map { try AppendOnlyFile(path: $0) }
         self.statisticsPath = statisticsPath
@@ -87,9 +89,20 @@ struct SimulatorLoop {
                 try terminal.read(into: buffer)
             }
             guard count > 0 else { return }
+            if markWatch != nil { watchForMark(readBuffer[0..<count]) }
             printer.hostWrote(readBuffer[0..<count], at: instant)
             if count < readBuffer.count { return }
         }
+    }
+
+    /// Stamps the wall clock, not the model's, so that the bench can compare it with the
+    /// instant it sent its request.
+    private mutating func watchForMark(_ bytes: ArraySlice<UInt8>) {
+        guard markWatch?.found(in: bytes) == true else { return }
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        print("printedge-sim: mark received at unix_ns=\(Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec))")
+        fflush(nil)
     }
 
     private mutating func writeHost() throws {

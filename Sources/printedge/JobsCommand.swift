@@ -56,55 +56,59 @@ struct JobsCommand: ParsableCommand {
 
     /// The job commands that take a job id and answer with the job.
     enum Action {
-        static func perform(_ command: String, job: Int64, control: ControlOptions, json: Bool) throws {
-            try reportingDaemonErrors {
-                let reply = try control.call(ControlRequest(id: 0, command: command, job: job))
-                guard let summary = reply.job else { return }
-                if json { return try printJSON(summary) }
-                print(summary.line)
-            }
-        }
-
-        struct Start: ParsableCommand {
+        struct Start: JobAction {
             static let configuration = CommandConfiguration(abstract: "Start a queued job on its printer (which must be idle).")
-            @OptionGroup var control: ControlOptions
-            @Argument(help: "The job's id.") var job: Int64
-            @Flag(help: "JSON for scripts.") var json = false
-            func run() throws { try Action.perform("jobs.start", job: job, control: control, json: json) }
+            static let request = "jobs.start"
+            @OptionGroup var arguments: JobArguments
         }
 
-        struct Pause: ParsableCommand {
+        struct Pause: JobAction {
             static let configuration = CommandConfiguration(abstract: "Stop feeding at once, then park (the profile's pause G-code).")
-            @OptionGroup var control: ControlOptions
-            @Argument(help: "The job's id.") var job: Int64
-            @Flag(help: "JSON for scripts.") var json = false
-            func run() throws { try Action.perform("jobs.pause", job: job, control: control, json: json) }
+            static let request = "jobs.pause"
+            @OptionGroup var arguments: JobArguments
         }
 
-        struct Resume: ParsableCommand {
+        struct Resume: JobAction {
             static let configuration = CommandConfiguration(abstract: "Restore temperatures and position, then continue from the exact next line.")
-            @OptionGroup var control: ControlOptions
-            @Argument(help: "The job's id.") var job: Int64
-            @Flag(help: "JSON for scripts.") var json = false
-            func run() throws { try Action.perform("jobs.resume", job: job, control: control, json: json) }
+            static let request = "jobs.resume"
+            @OptionGroup var arguments: JobArguments
         }
 
-        struct Cancel: ParsableCommand {
+        struct Cancel: JobAction {
             static let configuration = CommandConfiguration(abstract: "Stop feeding, quick-stop the motion, then the profile's cancel G-code (heaters off, park).")
-            @OptionGroup var control: ControlOptions
-            @Argument(help: "The job's id.") var job: Int64
-            @Flag(help: "JSON for scripts.") var json = false
-            func run() throws { try Action.perform("jobs.cancel", job: job, control: control, json: json) }
+            static let request = "jobs.cancel"
+            @OptionGroup var arguments: JobArguments
         }
 
-        struct Recover: ParsableCommand {
+        struct Recover: JobAction {
             static let configuration = CommandConfiguration(
                 abstract: "Restart an interrupted job from the start of the layer it was in.",
                 discussion: "Heats, homes X and Y only, restores Z and E, then prints from that layer's first line. Check that the part is still on the bed and nothing moved the head or the bed.")
-            @OptionGroup var control: ControlOptions
-            @Argument(help: "The job's id.") var job: Int64
-            @Flag(help: "JSON for scripts.") var json = false
-            func run() throws { try Action.perform("jobs.recover", job: job, control: control, json: json) }
+            static let request = "jobs.recover"
+            @OptionGroup var arguments: JobArguments
+        }
+    }
+}
+
+struct JobArguments: ParsableArguments {
+    @OptionGroup var control: ControlOptions
+    @Argument(help: "The job's id.") var job: Int64
+    @Flag(help: "JSON for scripts.") var json = false
+}
+
+/// A subcommand that sends one job request and prints the job it answers with.
+protocol JobAction: ParsableCommand {
+    static var request: String { get }
+    var arguments: JobArguments { get }
+}
+
+extension JobAction {
+    func run() throws {
+        try reportingDaemonErrors {
+            let reply = try arguments.control.call(ControlRequest(id: 0, command: Self.request, job: arguments.job))
+            guard let summary = reply.job else { return }
+            if arguments.json { return try printJSON(summary) }
+            print(summary.line)
         }
     }
 }

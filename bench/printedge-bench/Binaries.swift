@@ -21,6 +21,15 @@ struct Binaries {
         }
     }
 
+    /// printedged, needed by the daemon sections only.
+    func daemon() throws(BenchError) -> String {
+        let path = directory + "/printedged"
+        guard access(path, X_OK) == 0 else {
+            throw BenchError("\(path) is missing or not executable: build it with `swift build -c release --product printedged`")
+        }
+        return path
+    }
+
     private static func ownDirectory() throws(BenchError) -> String {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)

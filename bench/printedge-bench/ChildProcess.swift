@@ -114,6 +114,22 @@ final class ChildProcess {
         return poll()
     }
 
+    /// Waits until the process's standard output (in `outputPath`) holds `text`, as a
+    /// ready line; a problem description if the process exits or 30 s pass first.
+    func waitForOutput(_ text: String, in outputPath: String, log: String, interruption: Interruption) -> String? {
+        let name = executable.split(separator: "/").last.map(String.init) ?? executable
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            if Workspace.contents(of: outputPath)?.contains(text) == true { return nil }
+            if let outcome = poll() {
+                return "\(name) exited \(outcome.status) before printing \"\(text)\": \(Workspace.lastLine(of: log) ?? "no message")"
+            }
+            if interruption.isRequested { return "interrupted" }
+            Sleep.milliseconds(10)
+        }
+        return "\(name) did not print \"\(text)\" within 30 s (\(log))"
+    }
+
     /// SIGTERM, a grace period, then SIGKILL: always returns with the process reaped.
     @discardableResult
     func stop(grace: Duration = .seconds(10)) -> Outcome {

@@ -52,7 +52,7 @@ struct Trial {
             result.failure = error.description
             return result
         }
-        if let problem = waitUntilListening(simulator, output: simulatorOutput, log: simulatorLog, interruption: interruption) {
+        if let problem = simulator.waitForOutput("listening on", in: simulatorOutput, log: simulatorLog, interruption: interruption) {
             result.failure = problem
         } else {
             measureStream(into: &result, link: link, binaries: binaries, workspace: workspace, interruption: interruption)
@@ -97,21 +97,6 @@ struct Trial {
         } else if result.failure == nil && result.stream == nil {
             result.failure = "printedge printed no JSON summary (\(streamOutput))"
         }
-    }
-
-    /// Waits for the simulator's ready line; a problem description if it never comes.
-    private func waitUntilListening(_ simulator: ChildProcess, output: String, log: String,
-                                    interruption: Interruption) -> String? {
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
-            if Workspace.contents(of: output)?.contains("listening on") == true { return nil }
-            if let outcome = simulator.poll() {
-                return "printedge-sim exited \(outcome.status) before listening: \(Workspace.lastLine(of: log) ?? "no message")"
-            }
-            if interruption.isRequested { return "interrupted" }
-            Sleep.milliseconds(10)
-        }
-        return "printedge-sim printed no ready line within 30 s (\(log))"
     }
 }
 
