@@ -1,0 +1,189 @@
+import Glibc
+import Testing
+
+/// A `/sys` and `/dev` laid out in a temporary directory as the kernel and udev lay them
+/// out for USB serial devices: real directories, attribute files ending in a newline, and
+/// relative symbolic links. Removed with everything in it afterwards.
+struct FakeDeviceTree: ~Copyable {
+    let root: String
+    var sysfsRoot: String { "\(root)/sys" }
+    var deviceRoot: String { "\(root)/dev" }
+
+    /// A Raspberry Pi's USB host controller, under which the test's devices hang.
+    static let hostController = "devices/platform/soc/3f980000.usb/usb1"
+
+    init() throws {
+        var template = Array("/tmp/printedge-usb-XXXXXX".utf8CString)
+        guard mkdtemp(&template) != nil else { throw FakeTreeError("mkdtemp failed: errno \(errno)") }
+        let root = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        for directory in ["sys/class/tty", "sys/bus/usb/drivers", "sys/bus/usb-serial/drivers", "dev/serial/by-id", "dev/serial/by-path"] {
+            do {
+                try Self.makeDirectories("\(root)/\(directory)")
+            } catch {
+                Self.remove(root)
+                throw error
+            }
+        }
+        self.root = root
+    }
+
+    deinit {
+        Self.remove(root)
+    }
+
+    /// A board with a native USB CDC ACM port (Prusa Einsy, STM32 and LPC176x Marlin
+    /// builds): the tty hangs directly off interface `<usb>:1.<interface>`.
+    func addCDCACM(
+        name: String, usbPath: String, vendorID: String, productID: String, manufacturer: String?, product: String?,
+        serial: String?, interface: String = "00", byID: String?, byPath: String?
+    ) throws {
+        let usbDevice = try addUSBDevice(
+            usbPath, vendorID: vendorID, productID: productID, manufacturer: manufacturer, product: product, serial: serial)
+        let interfaceDirectory = try addInterface(of: usbDevice, number: interface, driver: "cdc_acm")
+        try addTTY(name, under: interfaceDirectory, parent: interfaceDirectory)
+        try addLinks(name, byID: byID, byPath: byPath)
+    }
+
+    /// A USB-serial adapter (CH340, FTDI, CP210x): interface, then a port device bound
+    /// to the usb-serial driver, then the tty.
+    func addUSBSerial(
+        name: String, usbPath: String, vendorID: String, productID: String, manufacturer: String?, product: String?,
+        serial: String?, driver: String, portDriver: String, byID: String?, byPath: String?
+    ) throws {
+        let usbDevice = try addUSBDevice(
+            usbPath, vendorID: vendorID, productID: productID, manufacturer: manufacturer, product: product, serial: serial)
+        let interfaceDirectory = try addInterface(of: usbDevice, number: "00", driver: driver)
+        let port = "\(interfaceDirectory)/\(name)"
+        try Self.makeDirectories(port)
+        try write("\(port)/port_number", "0\n")
+        try Self.makeDirectories("\(sysfsRoot)/bus/usb-serial/drivers/\(portDriver)")
+        try link("\(port)/driver", to: "\(sysfsRoot)/bus/usb-serial/drivers/\(portDriver)")
+        try addTTY(name, under: port, parent: port)
+        try addLinks(name, byID: byID, byPath: byPath)
+    }
+
+    /// A tty on an on-board UART: a `device` link, but no USB device above it.
+    func addOnboardUART(name: String) throws {
+        let platformDevice = "\(sysfsRoot)/devices/platform/soc/3f201000.serial"
+        try Self.makeDirectories(platformDevice)
+        try addTTY(name, under: platformDevice, parent: platformDevice)
+    }
+
+    /// A virtual console: no `device` link at all.
+    func addVirtualTTY(name: String) throws {
+        let directory = "\(sysfsRoot)/devices/virtual/tty/\(name)"
+        try Self.makeDirectories(directory)
+        try write("\(directory)/dev", "4:1\n")
+        try link("\(sysfsRoot)/class/tty/\(name)", to: directory)
+    }
+
+    /// Unplugs: the tty's class entry, its USB device directory and its `/dev` links go.
+    func unplug(name: String, usbPath: String) {
+        unlink("\(sysfsRoot)/class/tty/\(name)")
+        Self.remove("\(sysfsRoot)/\(Self.hostController)/\(usbPath)")
+        for kind in ["by-id", "by-path"] {
+            let directory = "\(deviceRoot)/serial/\(kind)"
+            for entry in Self.entries(directory) {
+                var buffer = [CChar](repeating: 0, count: 4096)
+                let count = readlink("\(directory)/\(entry)", &buffer, buffer.count - 1)
+                if count > 0, String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self).hasSuffix("/\(name)") {
+                    unlink("\(directory)/\(entry)")
+                }
+            }
+        }
+    }
+
+    // MARK: - Building blocks
+
+    private func addUSBDevice(
+        _ usbPath: String, vendorID: String, productID: String, manufacturer: String?, product: String?, serial: String?
+    ) throws -> String {
+        let directory = "\(sysfsRoot)/\(Self.hostController)/\(usbPath)"
+        try Self.makeDirectories(directory)
+        try write("\(directory)/idVendor", "\(vendorID)\n")
+        try write("\(directory)/idProduct", "\(productID)\n")
+        try write("\(directory)/bDeviceClass", "00\n")
+        if let manufacturer { try write("\(directory)/manufacturer", "\(manufacturer)\n") }
+        if let product { try write("\(directory)/product", "\(product)\n") }
+        if let serial { try write("\(directory)/serial", "\(serial)\n") }
+        return directory
+    }
+
+    private func addInterface(of usbDevice: String, number: String, driver: String) throws -> String {
+        let usbName = usbDevice.split(separator: "/").last.map(String.init) ?? usbDevice
+        let directory = "\(usbDevice)/\(usbName):1.\(Int(number, radix: 16) ?? 0)"
+        try Self.makeDirectories(directory)
+        try write("\(directory)/bInterfaceNumber", "\(number)\n")
+        try write("\(directory)/bInterfaceClass", "02\n")
+        try Self.makeDirectories("\(sysfsRoot)/bus/usb/drivers/\(driver)")
+        try link("\(directory)/driver", to: "\(sysfsRoot)/bus/usb/drivers/\(driver)")
+        return directory
+    }
+
+    private func addTTY(_ name: String, under directory: String, parent: String) throws {
+        let tty = "\(directory)/tty/\(name)"
+        try Self.makeDirectories(tty)
+        try write("\(tty)/dev", "166:0\n")
+        try write("\(tty)/uevent", "MAJOR=166\nMINOR=0\nDEVNAME=\(name)\n")
+        try link("\(tty)/device", to: parent)
+        try link("\(sysfsRoot)/class/tty/\(name)", to: tty)
+    }
+
+    private func addLinks(_ name: String, byID: String?, byPath: String?) throws {
+        if let byID { try link("\(deviceRoot)/serial/by-id/\(byID)", to: "\(deviceRoot)/\(name)") }
+        if let byPath { try link("\(deviceRoot)/serial/by-path/\(byPath)", to: "\(deviceRoot)/\(name)") }
+    }
+
+    /// A relative link, as the kernel and udev make them (`../../ttyACM0`).
+    private func link(_ path: String, to target: String) throws {
+        let from = path.split(separator: "/").dropLast()
+        let to = target.split(separator: "/")
+        var common = 0
+        while common < from.count, common < to.count, from[from.startIndex + common] == to[common] { common += 1 }
+        let relative = Array(repeating: "..", count: from.count - common) + to[common...].map(String.init)
+        guard symlink(relative.joined(separator: "/"), path) == 0 else { throw FakeTreeError("symlink \(path) failed: errno \(errno)") }
+    }
+
+    private func write(_ path: String, _ text: String) throws {
+        guard let stream = fopen(path, "w") else { throw FakeTreeError("cannot create \(path): errno \(errno)") }
+        defer { fclose(stream) }
+        let bytes = Array(text.utf8)
+        guard fwrite(bytes, 1, bytes.count, stream) == bytes.count else { throw FakeTreeError("cannot write \(path)") }
+    }
+
+    private static func makeDirectories(_ path: String) throws {
+        var current = ""
+        for component in path.split(separator: "/") {
+            current += "/\(component)"
+            if mkdir(current, 0o755) != 0 && errno != EEXIST { throw FakeTreeError("mkdir \(current) failed: errno \(errno)") }
+        }
+    }
+
+    private static func entries(_ directory: String) -> [String] {
+        guard let stream = opendir(directory) else { return [] }
+        defer { closedir(stream) }
+        var names: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// Removes `path` and, for a real directory (not a link to one), everything in it.
+    private static func remove(_ path: String) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            for name in entries(path) { remove("\(path)/\(name)") }
+            rmdir(path)
+        } else {
+            unlink(path)
+        }
+    }
+}
+
+struct FakeTreeError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
