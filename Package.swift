@@ -10,7 +10,7 @@ import PackageDescription
 //   PrintEdgeConfig           the TOML configuration and printer profiles, typed
 //   PrintEdgeCore             sans-I/O: G-code lines, replies, flow control, analysis
 //   PrintEdgeMQTT, PrintEdgeUSB, PrintEdgeGPIO            adapters: libmosquitto, libudev + sysfs, GPIO uAPI v2
-//   CSerial, CGPIO            termios2 / GPIO ioctl shims; CMosquitto, CUdev: system libraries
+//   CSerial, CGPIO            termios2 / GPIO ioctl shims; CMosquitto, CUdev, CCurl: system libraries
 let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
 
 let package = Package(
@@ -33,6 +33,7 @@ let package = Package(
         .target(name: "CGPIO"),
         .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
         .systemLibrary(name: "CUdev", pkgConfig: "libudev", providers: [.apt(["libudev-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "PrintEdgeCore", swiftSettings: strict),
         .target(name: "PrintEdgeSerial", dependencies: ["CSerial", "PrintEdgeCore"], swiftSettings: strict),
         .target(name: "PrintEdgeSimulator", dependencies: ["PrintEdgeCore", "PrintEdgeSerial"], swiftSettings: strict),
@@ -50,7 +51,7 @@ let package = Package(
         .target(
             name: "PrintEdgeDaemon",
             dependencies: [
-                "PrintEdgeAgent", "PrintEdgeConfig", "PrintEdgeStore", "PrintEdgeControl", "PrintEdgeMQTT", "PrintEdgeUSB", "PrintEdgeGPIO",
+                "PrintEdgeAgent", "PrintEdgeConfig", "PrintEdgeStore", "PrintEdgeControl", "PrintEdgeMQTT", "PrintEdgeUSB", "PrintEdgeGPIO", "CCurl",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -73,7 +74,7 @@ let package = Package(
         .executableTarget(
             name: "printedge-bench",
             dependencies: [
-                "PrintEdgeAgent", "PrintEdgeFixtures", "PrintEdgeStore", "PrintEdgeControl",
+                "PrintEdgeAgent", "PrintEdgeFixtures", "PrintEdgeStore", "PrintEdgeControl", "PrintEdgeMQTT",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "bench/printedge-bench",
@@ -90,7 +91,9 @@ let package = Package(
         .testTarget(name: "PrintEdgeDaemonTests", dependencies: ["PrintEdgeDaemon", "PrintEdgeFixtures"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["PrintEdgeCore", "PrintEdgeFixtures", "PrintEdgeStore", "printedge", "printedge-sim", "printedged"]),
+            dependencies: [
+                "PrintEdgeCore", "PrintEdgeFixtures", "PrintEdgeStore", "PrintEdgeMQTT", "printedge", "printedge-sim", "printedged",
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -15,6 +15,7 @@ extension PrinterConnection {
         public init(port: SerialPort.Configuration) {
             self.port = port
             protocolConfiguration.printerCancelEndsStream = false
+            protocolConfiguration.printerPauseHoldsStream = false
             protocolConfiguration.wireBytesPerSecond = max(1, port.baudRate / 10)
         }
     }
@@ -93,8 +94,9 @@ extension PrinterConnection {
         case jobCompleted(JobProgress)
         case jobCancelled(JobProgress)
         case jobFailed(reason: String, JobProgress)
-        /// `//action:` from the printer's own screen; pause and resume are already honoured
-        /// by the protocol (nothing is sent while the printer pauses), cancel is the owner's.
+        /// `//action:` from the printer's own screen: pause, resume and cancel are the owner's
+        /// to carry out (as `.pause`, `.resume`, `.cancel`); only `paused`, the firmware pausing
+        /// by itself, already holds the stream until it resumes.
         case hostAction(HostAction)
         case firmwareMessage(String)
         case firmwareError(String)

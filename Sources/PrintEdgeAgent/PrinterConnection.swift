@@ -96,7 +96,7 @@ private struct ConnectionLoop {
                 do throws(SerialError) {
                     try output.write(to: port)
                 } catch {
-                    return end(.failed(reason: Self.reason(error)))
+                    return end(.failed(reason: error.description))
                 }
             }
             if machine.isTerminal && output.pendingByteCount == 0 {
@@ -122,7 +122,7 @@ private struct ConnectionLoop {
                     do throws(SerialError) {
                         count = try port.read(into: &readBuffer)
                     } catch {
-                        return end(.failed(reason: Self.reason(error)))
+                        return end(.failed(reason: error.description))
                     }
                     if count == 0 { break }
                     let listening = console.load(ordering: .relaxed)
@@ -297,10 +297,5 @@ private struct ConnectionLoop {
     private mutating func end(_ ending: PrinterConnection.Ending) -> PrinterConnection.Ending {
         if case .failed(let reason) = ending { failJob(reason) } else { failJob("the connection was closed") }
         return ending
-    }
-
-    private static func reason(_ error: SerialError) -> String {
-        if case .disconnected(_, let reason) = error { return reason }
-        return error.description
     }
 }

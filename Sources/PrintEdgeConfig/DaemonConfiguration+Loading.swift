@@ -46,8 +46,6 @@ extension DaemonConfiguration {
         let retention = try RetentionSettings(reading: &retentionTable)
         var mqtt: MQTTSettings?
         if var table = mqttTable { mqtt = try MQTTSettings(reading: &table) }
-        var gpio: GPIOSettings?
-        if var table = gpioTable { gpio = try GPIOSettings(reading: &table) }
 
         guard !printerTables.isEmpty else {
             throw ConfigurationError(
@@ -62,6 +60,9 @@ extension DaemonConfiguration {
             try Self.checkDistinct(printer, from: printers, table: printerTables[index], earlierTables: printerTables[..<index])
             printers.append(printer)
         }
+        // After the printers: `[[gpio.printer]]` entries must name one of them.
+        var gpio: GPIOSettings?
+        if var table = gpioTable { gpio = try GPIOSettings(reading: &table, printerIDs: printers.map(\.id)) }
         self.init(
             stateDirectory: stateDirectory, controlSocket: controlSocket, socketGroup: socketGroup,
             spoolDirectory: spoolDirectory, profileDirectories: profileDirectories, telemetry: telemetry,

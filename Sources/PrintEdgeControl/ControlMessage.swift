@@ -38,18 +38,21 @@ public struct ControlReply: Codable, Sendable, Equatable {
     public var ok: Bool?
     public var error: ControlError?
     public var printers: [PrinterStatus]?
+    /// With `status`: whether the daemon is recording what happens.
+    public var storage: StorageStatus?
     public var jobs: [JobSummary]?
     public var job: JobSummary?
     public var event: ConsoleEvent?
     public var samples: [TelemetryPoint]?
 
     public init(id: Int, ok: Bool? = nil, error: ControlError? = nil, printers: [PrinterStatus]? = nil,
-                jobs: [JobSummary]? = nil, job: JobSummary? = nil, event: ConsoleEvent? = nil,
-                samples: [TelemetryPoint]? = nil) {
+                storage: StorageStatus? = nil, jobs: [JobSummary]? = nil, job: JobSummary? = nil,
+                event: ConsoleEvent? = nil, samples: [TelemetryPoint]? = nil) {
         self.id = id
         self.ok = ok
         self.error = error
         self.printers = printers
+        self.storage = storage
         self.jobs = jobs
         self.job = job
         self.event = event
@@ -111,6 +114,35 @@ public struct PrinterStatus: Codable, Sendable, Equatable {
         self.temperatures = temperatures
         self.job = job
     }
+}
+
+/// Whether the daemon's database takes what happens. While it refuses writes (a full disk)
+/// printing goes on: telemetry waits in memory, and job events the printers have taken wait
+/// too, to be written first when space returns (docs/store.md, "a full disk").
+public struct StorageStatus: Codable, Sendable, Equatable {
+    /// recording, disk_full, failing.
+    public var condition: String
+    /// What is wrong, since when, and what to do; absent while recording.
+    public var message: String?
+    /// Milliseconds since the Unix epoch at which writes started failing.
+    public var sinceMS: Int64?
+    /// Telemetry samples held in memory, and those dropped (oldest first) to bound it.
+    public var heldSamples: Int
+    public var droppedSamples: Int
+    /// Job events (a pause, a completion...) that happened and wait to be written.
+    public var heldJobEvents: Int
+
+    public init(condition: String, message: String? = nil, sinceMS: Int64? = nil, heldSamples: Int = 0,
+                droppedSamples: Int = 0, heldJobEvents: Int = 0) {
+        self.condition = condition
+        self.message = message
+        self.sinceMS = sinceMS
+        self.heldSamples = heldSamples
+        self.droppedSamples = droppedSamples
+        self.heldJobEvents = heldJobEvents
+    }
+
+    public var isRecording: Bool { condition == "recording" }
 }
 
 public struct HeaterReading: Codable, Sendable, Equatable {

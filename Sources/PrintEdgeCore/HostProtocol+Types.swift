@@ -37,6 +37,13 @@ extension HostProtocol {
         /// `//action:cancel` from the printer's screen ends a single stream. A connection that
         /// outlives jobs reports it and cancels the job itself.
         public var printerCancelEndsStream = true
+        /// `//action:pause` (someone paused on the printer's screen and expects the host to do
+        /// it) holds a single stream until `//action:resume`. A connection that outlives jobs
+        /// reports it and pauses the job itself, as for the user's own pause: it stops feeding,
+        /// sends its park G-code and resumes from the exact next line, none of which could be
+        /// written while the stream is held. `//action:paused` (the firmware paused itself, a
+        /// filament change say) holds the stream either way, and any resume releases it.
+        public var printerPauseHoldsStream = true
 
         public init() {}
     }

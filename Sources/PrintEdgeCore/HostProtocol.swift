@@ -413,7 +413,9 @@ public struct HostProtocol: Sendable {
             return .firmwareMessage("Unknown command: \"\(command)\"")
         case .action(let action):
             switch action {
-            case .pause, .paused:
+            case .pause:
+                if configuration.printerPauseHoldsStream { pausedByPrinter = true }
+            case .paused:
                 pausedByPrinter = true
             case .resume, .resumed:
                 pausedByPrinter = false

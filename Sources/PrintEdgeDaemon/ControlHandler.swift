@@ -7,6 +7,7 @@ struct ControlHandler: Sendable {
     let printers: [String: Printer]
     let order: [String]
     let store: Store
+    let telemetry: TelemetryRecorder
     let intake: JobIntake
 
     func handle(_ request: ControlRequest, reply: @escaping @Sendable (ControlReply) -> Void) async {
@@ -23,7 +24,7 @@ struct ControlHandler: Sendable {
         case "status":
             var statuses: [PrinterStatus] = []
             for printer in try selected(request.printer) { statuses.append(await printer.status()) }
-            return ControlReply(id: id, ok: true, printers: statuses)
+            return ControlReply(id: id, ok: true, printers: statuses, storage: await storageStatus())
         case "jobs.list":
             let states = try (request.states ?? []).map { name throws(ControlError) in
                 guard let state = JobState(rawValue: name) else {
@@ -102,6 +103,18 @@ struct ControlHandler: Sendable {
         default:
             throw ControlError(code: .unknownCommand, message: "unknown command `\(request.command)`; see docs/control.md for the list")
         }
+    }
+
+    private func storageStatus() async -> StorageStatus {
+        var heldJobEvents = 0
+        var refusal: StoreError?
+        for printer in printers.values {
+            let backlog = await printer.backlogStatus()
+            heldJobEvents += backlog.count
+            refusal = refusal ?? backlog.refusal
+        }
+        return StorageStatus(recorder: await telemetry.condition, heldJobEvents: heldJobEvents, jobEventRefusal: refusal,
+                             databasePath: store.path)
     }
 
     private func selected(_ name: String?) throws(ControlError) -> [Printer] {

@@ -50,6 +50,9 @@ public struct Daemon: Sendable {
         let store: Store
         do {
             store = try Store(directory: configuration.stateDirectory)
+            if let hardLimit = configuration.retention.databaseHardLimitBytes {
+                try store.setSizeLimit(maxBytes: Int64(hardLimit))
+            }
             for job in try store.markUnfinishedJobsInterrupted(atMS: WallClock.nowMS()) {
                 logger.warning("job \(job.id ?? 0) was printing when the daemon stopped: now interrupted at line \(job.lastAckedSourceLine); `printedge jobs recover \(job.id ?? 0)` restarts it from that layer")
             }
@@ -74,10 +77,10 @@ public struct Daemon: Sendable {
             }
             setups.append(setup)
         }
-        let printers = setups.map { Printer(setup: $0, store: store, telemetry: recorder) }
+        let printers = setups.map { Printer(setup: $0, store: store, telemetry: recorder, logger: logger) }
         self.printers = printers
         let handler = ControlHandler(printers: Dictionary(uniqueKeysWithValues: printers.map { ($0.setup.id, $0) }),
-                                     order: printers.map(\.setup.id), store: store,
+                                     order: printers.map(\.setup.id), store: store, telemetry: recorder,
                                      intake: JobIntake(spoolDirectory: configuration.spoolPath, store: store))
         socketPath = configuration.controlSocketPath
         let control: ControlServer

@@ -40,16 +40,22 @@ struct JobIntake: Sendable {
         }
         let temporary = spoolDirectory + "/.incoming-\(getpid())-\(WallClock.nowMS())"
         let copied = try copy(from: request.path, to: temporary)
+        // Analysed before it takes its name: a refused file leaves nothing in the spool (its
+        // name may be the spooled copy an earlier job with the same content prints from).
+        let analysis: GCodeAnalysis
+        do throws(ControlError) {
+            analysis = try analyse(temporary, request: request)
+            if !request.force, let violation = analysis.limitViolations.first {
+                throw ControlError(code: .refused, message: "\(request.path): \(violation) (\(analysis.limitViolationCount) problem(s) in all); nothing was queued: fix the file or the printer's profile, or submit with --force")
+            }
+        } catch {
+            unlink(temporary)
+            throw error
+        }
         let finalPath = spoolDirectory + "/\(copied.sha256).gcode"
         guard rename(temporary, finalPath) == 0 else {
             unlink(temporary)
             throw ControlError(code: .storage, message: "cannot move the spooled file into \(spoolDirectory): \(String(cString: strerror(errno)))")
-        }
-        let analysis = try analyse(finalPath, request: request)
-        if !request.force {
-            if let violation = analysis.limitViolations.first {
-                throw ControlError(code: .refused, message: "\(request.path): \(violation) (\(analysis.limitViolationCount) problem(s) in all); fix the file or the printer's profile, or submit with --force")
-            }
         }
         var record = JobRecord(
             printerID: request.printerID, name: request.name ?? Self.baseName(request.path), spoolPath: finalPath,

@@ -1,3 +1,4 @@
+import Logging
 import PrintEdgeAgent
 import PrintEdgeControl
 import PrintEdgeCore
@@ -9,10 +10,15 @@ import Synchronization
 /// The serial loop runs on a thread of its own (`PrinterConnection`); this actor decides.
 /// Every job state change is committed to the store before the printer is told anything,
 /// so a crash at any point leaves a job state that says what the printer may have done.
+/// Stopping is the exception when the store refuses writes (a full disk): a pause, a cancel
+/// or an emergency stop never waits for the disk; its step is held in `backlog`, in order,
+/// and written as soon as the store takes writes again. Starting, resuming and recovering
+/// are refused meanwhile.
 actor Printer {
     let setup: PrinterSetup
     private let store: Store
     private let telemetry: TelemetryRecorder
+    private let logger: Logger
     private(set) var state = PrinterState.offline
     private var connection: PrinterConnection?
     private var job: ActiveJob?
@@ -26,6 +32,8 @@ actor Printer {
     private var sends: [UInt64: CheckedContinuation<Void, Never>] = [:]
     private var nextSendTag: UInt64 = 0
     private let stopping = Atomic<Bool>(false)
+    private var backlog = JobEventBacklog()
+    private var nextBacklogAttempt = MonotonicInstant.zero
 
     /// The job the printer is working on, with what progress needs beyond the record.
     private struct ActiveJob {
@@ -34,14 +42,20 @@ actor Printer {
         var progress = PrinterConnection.JobProgress()
         var startedAt: MonotonicInstant
         var pausePosition: PrinterConnection.JobPosition?
+        /// The firmware paused by itself (`//action:paused`, a filament change): the protocol
+        /// holds the stream until the printer resumes, and only the printer can resume.
+        var heldByFirmware = false
+        /// The printer's screen asked to resume while the pause was still parking.
+        var resumeWhenParked = false
         /// What the stream's end means when it comes: the state already committed.
         var ending: JobState?
     }
 
-    init(setup: PrinterSetup, store: Store, telemetry: TelemetryRecorder) {
+    init(setup: PrinterSetup, store: Store, telemetry: TelemetryRecorder, logger: Logger) {
         self.setup = setup
         self.store = store
         self.telemetry = telemetry
+        self.logger = logger
     }
 
     // MARK: - Connection lifecycle
@@ -51,6 +65,7 @@ actor Printer {
         var backoff = Duration.seconds(1)
         recordPrinterState()
         while !stopping.load(ordering: .relaxed) {
+            writeBacklog()
             let connection: PrinterConnection
             do {
                 connection = try PrinterConnection(options: setup.connectionOptions)
@@ -87,6 +102,10 @@ actor Printer {
             try? await Task.sleep(for: backoff)
         }
         transition(to: .offline)
+        writeBacklog()
+        if !backlog.isEmpty {
+            logger.error("printer \(setup.id): \(backlog.count) job event(s) could not be written before stopping (\(backlog.refusal.map(String.init(describing:)) ?? "the store refused them")); at the next start the job shows as interrupted")
+        }
         for (_, console) in consoles { console.finish() }
         consoles.removeAll()
         for (_, waiter) in sends { waiter.resume() }
@@ -108,6 +127,7 @@ actor Printer {
 
     private func handle(_ event: PrinterConnection.Event) {
         let now = MonotonicInstant.now()
+        if !backlog.isEmpty, now >= nextBacklogAttempt { writeBacklog() }
         switch event {
         case .ready(let info, _, let strategy):
             firmware = info?.firmwareName
@@ -117,12 +137,11 @@ actor Printer {
             broadcast(ConsoleEvent(kind: "state", printer: setup.id,
                                    text: "connected: \(firmware ?? "unidentified firmware"), flow control \(strategy.rawValue)"))
         case .temperature(let report):
-            temperatures = report.readings.compactMap { reading in
-                reading.heater == .activeTool && report.readings.contains { $0.heater == .tool(0) } ? nil
-                    : HeaterReading(heater: reading.heater.description, actualCelsius: reading.actualCelsius,
-                                    targetCelsius: reading.targetCelsius)
+            let heaters = HeaterTemperature.readings(in: report)
+            temperatures = heaters.map {
+                HeaterReading(heater: $0.channel.rawValue, actualCelsius: $0.actualCelsius, targetCelsius: $0.targetCelsius)
             }
-            sample(report, at: now)
+            sample(heaters, at: now)
         case .reply(let text):
             broadcast(ConsoleEvent(kind: "reply", printer: setup.id, text: text))
         case .sendCompleted(let tag):
@@ -136,9 +155,12 @@ actor Printer {
             guard var current = job else { return }
             current.progress = progress
             current.pausePosition = position
+            let resumeNow = current.resumeWhenParked
+            current.resumeWhenParked = false
             job = current
             persistProgress(current)
             transition(to: .paused)
+            if resumeNow { carryOut(.resume) { () throws(ControlError) in _ = try resumeJob(detail: "resumed from the printer's screen") } }
         case .jobResumed:
             transition(to: .printing)
         case .jobCompleted(let progress):
@@ -157,24 +179,45 @@ actor Printer {
         }
     }
 
+    /// `//action:` from the printer's own screen, carried out as the user's own pause, resume
+    /// and cancel are (the job is parked and resumes from the exact next line). `paused` and
+    /// `resumed` say the firmware did it by itself; the job follows.
     private func hostAction(_ action: HostAction) {
-        guard let current = job else { return }
+        guard let current = job, current.ending == nil else { return }
         switch action {
-        case .pause, .paused:
-            // The protocol has already stopped sending; the job follows the printer's screen.
-            if current.record.state == .printing {
-                commit(current.record.id, to: .paused, kind: .paused, detail: "paused from the printer's screen")
-                transition(to: .paused)
-            }
+        case .pause:
+            guard current.record.state == .printing, state == .printing else { return }
+            carryOut(action) { () throws(ControlError) in _ = try pauseJob(detail: "paused from the printer's screen") }
+        case .paused:
+            guard current.record.state == .printing else { return }
+            job?.heldByFirmware = true
+            record(current.record.id, to: .paused, kind: .paused, detail: "the printer paused by itself (//action:paused)")
+            transition(to: .paused)
         case .resume, .resumed:
-            if current.record.state == .paused, current.pausePosition == nil {
-                commit(current.record.id, to: .printing, kind: .resumed, detail: "resumed from the printer's screen")
+            if current.heldByFirmware {
+                job?.heldByFirmware = false
+                record(current.record.id, to: .printing, kind: .resumed, detail: "the printer resumed by itself (//action:\(action))")
                 transition(to: .printing)
+            } else if action == .resume, current.record.state == .paused {
+                guard current.pausePosition != nil else {
+                    job?.resumeWhenParked = true
+                    return
+                }
+                carryOut(action) { () throws(ControlError) in _ = try resumeJob(detail: "resumed from the printer's screen") }
             }
         case .cancel:
-            _ = try? cancelJob(detail: "cancelled from the printer's screen")
+            carryOut(action) { () throws(ControlError) in _ = try cancelJob(detail: "cancelled from the printer's screen") }
         case .disconnect, .other:
             break
+        }
+    }
+
+    /// The printer asked; a refusal (a resume while the disk is full) goes to the consoles.
+    private func carryOut(_ action: HostAction, _ body: () throws(ControlError) -> Void) {
+        do {
+            try body()
+        } catch {
+            broadcast(ConsoleEvent(kind: "error", printer: setup.id, text: "the printer's \(action) could not be carried out: \(error)"))
         }
     }
 
@@ -183,10 +226,14 @@ actor Printer {
     private func endJob(progress: PrinterConnection.JobProgress, as outcome: JobState, reason: String?) {
         guard var current = job else { return }
         current.progress = progress
+        job = current
         persistProgress(current)
         let final = current.ending ?? outcome
-        if current.record.state != final {
-            commit(current.record.id, to: final, kind: nil, detail: reason)
+        if current.record.state == .paused, final == .completed {
+            record(current.record.id, to: .printing, kind: .resumed, detail: "the pause came after the last line was sent: the job ran to its end")
+        }
+        if job?.record.state != final {
+            record(current.record.id, to: final, kind: nil, detail: reason)
         }
         job = nil
         broadcast(ConsoleEvent(kind: "job", printer: setup.id, text: "job \(current.record.id ?? 0) \(final.rawValue)" + (reason.map { ": \($0)" } ?? "")))
@@ -239,12 +286,7 @@ actor Printer {
             throw ControlError(code: state == .offline || state == .connecting || state == .error ? .notConnected : .busy,
                                message: "printer \(setup.id) is \(state.rawValue)" + (lastError.map { " (\($0))" } ?? "") + "; a job starts on an idle printer")
         }
-        let started: JobRecord
-        do {
-            started = try store.transition(jobID: record.id ?? 0, to: .printing, kind: kind, detail: detail, atMS: WallClock.nowMS())
-        } catch {
-            throw ControlError(code: .storage, message: error.description)
-        }
+        let started = try commitOrThrow(record.id, to: .printing, kind: kind, detail: detail)
         let layers = (try? store.layers(jobID: record.id ?? 0)) ?? []
         job = ActiveJob(record: started, layers: layers, startedAt: .now())
         connection.submit(.startJob(feed))
@@ -252,24 +294,28 @@ actor Printer {
         return started
     }
 
-    func pauseJob() throws(ControlError) -> JobRecord {
-        guard let current = job, current.record.state == .printing, let connection else {
+    /// Stops feeding at once, then parks. Never waits for the disk (see the type's comment).
+    func pauseJob(detail: String = "paused by the user") throws(ControlError) -> JobRecord {
+        guard let current = job, current.record.state == .printing, current.ending == nil, let connection else {
             throw ControlError(code: .refused, message: "printer \(setup.id) is not printing")
         }
-        let record = try commitOrThrow(current.record.id, to: .paused, kind: .paused, detail: "paused by the user")
+        let record = recordStop(current.record, to: .paused, kind: .paused, detail: detail)
         connection.submit(.pause(park: setup.pauseScript))
         transition(to: .finishing)
         return record
     }
 
-    func resumeJob() throws(ControlError) -> JobRecord {
-        guard let current = job, current.record.state == .paused, let connection else {
+    func resumeJob(detail: String? = nil) throws(ControlError) -> JobRecord {
+        guard let current = job, current.record.state == .paused, current.ending == nil, let connection else {
             throw ControlError(code: .refused, message: "printer \(setup.id) has no paused job")
         }
-        guard let position = current.pausePosition else {
-            throw ControlError(code: .refused, message: "the job is still pausing, or was paused from the printer's screen: resume it there")
+        guard !current.heldByFirmware else {
+            throw ControlError(code: .refused, message: "the printer paused the job by itself (a filament change, say): resume it on the printer's screen")
         }
-        let record = try commitOrThrow(current.record.id, to: .printing, kind: .resumed, detail: nil)
+        guard let position = current.pausePosition else {
+            throw ControlError(code: .refused, message: "the job is still parking after its pause; resume it once `printedge status` shows it paused")
+        }
+        let record = try commitOrThrow(current.record.id, to: .printing, kind: .resumed, detail: detail)
         var restore = setup.resumeScript
         restore += ResumePrologue.lines(toResume: position.machineState, options: .init(situation: .afterPause))
         connection.submit(.resume(restore: restore))
@@ -277,11 +323,12 @@ actor Printer {
         return record
     }
 
+    /// Stops feeding, quick-stops, then the cancel G-code. Never waits for the disk.
     func cancelJob(detail: String = "cancelled by the user") throws(ControlError) -> JobRecord {
         guard let current = job, current.ending == nil, let connection else {
             throw ControlError(code: .refused, message: "printer \(setup.id) has no job to cancel")
         }
-        let record = try commitOrThrow(current.record.id, to: .cancelled, kind: .cancelled, detail: detail)
+        let record = recordStop(current.record, to: .cancelled, kind: .cancelled, detail: detail)
         job?.ending = .cancelled
         connection.submit(.cancel(script: setup.cancelScript))
         transition(to: .finishing)
@@ -294,7 +341,7 @@ actor Printer {
         connection?.submit(.emergencyStop)
         if let current = job, current.ending == nil {
             job?.ending = .aborted
-            commit(current.record.id, to: .aborted, kind: .aborted, detail: "emergency stop")
+            record(current.record.id, to: .aborted, kind: .aborted, detail: "emergency stop")
         }
         broadcast(ConsoleEvent(kind: "state", printer: setup.id, text: "EMERGENCY STOP sent (M112)"))
     }
@@ -323,24 +370,66 @@ actor Printer {
         return record
     }
 
+    /// For a step the printer has not taken yet (start, resume, recover): committed first,
+    /// or refused, behind any held steps.
     private func commitOrThrow(_ id: Int64?, to next: JobState, kind: JobEventKind, detail: String?) throws(ControlError) -> JobRecord {
+        writeBacklog()
+        if let refusal = backlog.refusal, !backlog.isEmpty {
+            throw ControlError(code: .storage, message: "\(backlog.count) earlier job event(s) of printer \(setup.id) are still waiting to be written: \(refusal); nothing was done")
+        }
         do {
             let record = try store.transition(jobID: id ?? 0, to: next, kind: kind, detail: detail, atMS: WallClock.nowMS())
             job?.record = record
             return record
         } catch {
-            throw ControlError(code: .storage, message: error.description)
+            throw ControlError(code: .storage, message: "\(error); nothing was done")
         }
     }
 
-    /// For changes the printer already made: a failure to record is reported, not thrown.
-    private func commit(_ id: Int64?, to next: JobState, kind: JobEventKind?, detail: String?) {
-        do {
-            let record = try store.transition(jobID: id ?? 0, to: next, kind: kind, detail: detail, atMS: WallClock.nowMS())
-            if job?.record.id == record.id { job?.record = record }
-        } catch {
-            broadcast(ConsoleEvent(kind: "error", printer: setup.id, text: "could not record job \(id ?? 0) as \(next.rawValue): \(error)"))
+    /// A stop about to be carried out: recorded, or held while the store refuses writes.
+    private func recordStop(_ current: JobRecord, to next: JobState, kind: JobEventKind, detail: String) -> JobRecord {
+        record(current.id, to: next, kind: kind, detail: detail)
+        var stopped = current
+        stopped.state = next
+        return stopped
+    }
+
+    /// For steps the printer has taken: the job's state follows at once, and the step is
+    /// written now or held in the backlog until the store takes writes again.
+    private func record(_ id: Int64?, to next: JobState, kind: JobEventKind?, detail: String?) {
+        guard let id else { return }
+        if job?.record.id == id { job?.record.state = next }
+        backlog.append(.init(jobID: id, state: next, kind: kind, detail: detail, atMS: WallClock.nowMS()))
+        writeBacklog()
+        if let refusal = backlog.refusal {
+            let text = "job \(id) \(next.rawValue): held in memory until the store takes writes again (\(refusal)); \(backlog.count) job event(s) waiting"
+            logger.warning("printer \(setup.id): \(text)")
+            broadcast(ConsoleEvent(kind: "error", printer: setup.id, text: text))
         }
+    }
+
+    /// Writes held steps, oldest first; at most once a second while the store refuses them.
+    private func writeBacklog() {
+        guard !backlog.isEmpty else { return }
+        nextBacklogAttempt = .now() + .seconds(1)
+        let wasRefused = backlog.refusal != nil
+        let store = self.store
+        let outcome = backlog.write { step throws(StoreError) in
+            try store.transition(jobID: step.jobID, to: step.state, kind: step.kind, detail: step.detail, atMS: step.atMS)
+        }
+        for (step, error) in outcome.rejected {
+            let text = "job \(step.jobID) could not be recorded as \(step.state.rawValue): \(error)"
+            logger.error("printer \(setup.id): \(text)")
+            broadcast(ConsoleEvent(kind: "error", printer: setup.id, text: text))
+        }
+        if wasRefused, backlog.isEmpty {
+            logger.notice("printer \(setup.id): the job events held while the store refused writes are recorded (\(outcome.recorded.count))")
+        }
+    }
+
+    /// Job events waiting to be written, and why.
+    func backlogStatus() -> (count: Int, refusal: StoreError?) {
+        (backlog.count, backlog.refusal)
     }
 
     private func persistProgress(_ current: ActiveJob) {
@@ -388,24 +477,14 @@ actor Printer {
         for (_, console) in consoles { console.yield(event) }
     }
 
-    private func sample(_ report: TemperatureReport, at now: MonotonicInstant) {
+    private func sample(_ heaters: [HeaterTemperature], at now: MonotonicInstant) {
         let interval = state == .printing ? setup.sampleIntervalPrinting : setup.sampleIntervalIdle
         guard now - lastSampleAt >= interval else { return }
         lastSampleAt = now
         let at = WallClock.nowMS()
-        var samples: [TelemetrySample] = []
-        for reading in report.readings {
-            let channel: TelemetryChannel
-            switch reading.heater {
-            case .activeTool where report.readings.contains { $0.heater == .tool(0) }: continue
-            case .activeTool: channel = .hotend(0)
-            case .tool(let index): channel = .hotend(index)
-            case .bed: channel = .bed
-            case .chamber: channel = .chamber
-            default: channel = TelemetryChannel(rawValue: reading.heater.description)
-            }
-            samples.append(TelemetrySample(printerID: setup.id, atMS: at, channel: channel, value: reading.actualCelsius,
-                                           target: reading.targetCelsius, jobID: job?.record.id))
+        var samples = heaters.map {
+            TelemetrySample(printerID: setup.id, atMS: at, channel: $0.channel, value: $0.actualCelsius,
+                            target: $0.targetCelsius, jobID: job?.record.id)
         }
         if let current = job, current.record.sizeBytes > 0 {
             samples.append(TelemetrySample(printerID: setup.id, atMS: at, channel: .progress,

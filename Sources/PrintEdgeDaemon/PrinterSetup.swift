@@ -33,6 +33,7 @@ struct PrinterSetup: Sendable {
         options.protocolConfiguration = protocolConfiguration
         options.protocolConfiguration.wireBytesPerSecond = wire
         options.protocolConfiguration.printerCancelEndsStream = false
+        options.protocolConfiguration.printerPauseHoldsStream = false
         options.temperatureInterval = temperatureInterval
         return options
     }

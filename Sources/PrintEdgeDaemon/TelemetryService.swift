@@ -18,12 +18,15 @@ struct TelemetryService: Service {
         while !Task.isShuttingDownGracefully {
             _ = try? await recorder.flushIfDue(nowMS: WallClock.nowMS())
             let condition = await recorder.condition
-            if condition != reportedCondition {
+            if !Self.isSameKind(condition, reportedCondition) {
                 switch condition {
                 case .recording:
                     logger.notice("telemetry recording again")
                 case .diskFull(_, let buffered, let dropped):
                     logger.error("disk full: telemetry is held in memory (\(buffered) samples, \(dropped) dropped); printing goes on. Free space on \(store.path)'s file system")
+                    // The hard limit may be what was reached: retention makes room now
+                    // rather than at its next turn.
+                    sinceRetention = retentionInterval
                 case .failing(let error, _, let buffered, _):
                     logger.error("telemetry cannot be written (\(error)); \(buffered) samples held in memory")
                 }
@@ -47,6 +50,15 @@ struct TelemetryService: Service {
             _ = try await recorder.flush(nowMS: WallClock.nowMS())
         } catch {
             logger.error("the last telemetry could not be written at shutdown: \(error)")
+        }
+    }
+
+    /// Logged once per change of kind, not again for each sample held meanwhile.
+    private static func isSameKind(_ a: TelemetryRecorder.Condition, _ b: TelemetryRecorder.Condition) -> Bool {
+        switch (a, b) {
+        case (.recording, .recording), (.diskFull, .diskFull): true
+        case (.failing(let first, _, _, _), .failing(let second, _, _, _)): first == second
+        default: false
         }
     }
 }

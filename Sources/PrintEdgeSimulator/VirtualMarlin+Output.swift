@@ -100,6 +100,20 @@ extension VirtualMarlin {
         }
     }
 
+    /// What Marlin prints when someone pauses, resumes or cancels on the printer's own screen
+    /// during a host print (HOST_ACTION_COMMANDS: `hostui.pause()`, `resume()`, `cancel()`):
+    /// `//action:<name>`. Nothing else happens in the firmware; carrying it out is the host's
+    /// job. A name that is not one printable ASCII word is refused: it could not be one line.
+    public mutating func announceHostAction(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        guard !bytes.isEmpty, bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return false }
+        beginLine()
+        append("//action:")
+        append(bytes[...])
+        endLine()
+        return true
+    }
+
     /// The boot banner Marlin's `setup()` prints.
     mutating func printBanner() {
         printLine("start")

@@ -52,8 +52,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
                 + "printedged's user must own the store directory"
         case .diskFull(let path):
             return "\(path): the disk is full or the store reached its size limit — free space "
-                + "on the device or lower the retention limits; telemetry waits in memory, but "
-                + "job changes are refused until space is available"
+                + "on the device or lower the retention limits; meanwhile telemetry and the "
+                + "printers' job events wait in memory, and no job starts or resumes"
         case .ioError(let path, let reason):
             return "\(path): the storage device reported an I/O error (\(reason)) — the SD card "
                 + "may be failing or was removed; check `dmesg`, copy the store off and replace it"

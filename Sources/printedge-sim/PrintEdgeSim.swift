@@ -79,6 +79,13 @@ struct PrintEdgeSim: ParsableCommand {
             valueName: "text"))
     var mark: String?
 
+    @Option(
+        name: .customLong("host-action-file"),
+        help: ArgumentHelp(
+            "The printer's own screen: each line appended to this file (pause, resume, cancel...) is sent as `//action:<line>`, as Marlin does when someone uses its screen during a host print. Checked every 0.1 s; the file may be created later.",
+            valueName: "file"))
+    var hostActionFile: String?
+
     @Flag(name: .customLong("exit-with-parent"), help: "Stop (as on SIGTERM) when the process that started this one dies: how printedged's virtual printers follow it.")
     var exitWithParent = false
 
@@ -114,7 +121,7 @@ struct PrintEdgeSim: ParsableCommand {
         do {
             var loop = try SimulatorLoop(
                 configuration: printerConfiguration, linkPath: link, executionLogPath: execLog, statisticsPath: stats,
-                exitWithParent: exitWithParent, mark: mark)
+                exitWithParent: exitWithParent, mark: mark, hostActionPath: hostActionFile)
             try loop.run()
         } catch {
             throw RuntimeFailure(message: "printedge-sim: \(error)")

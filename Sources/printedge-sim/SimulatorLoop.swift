@@ -26,15 +26,17 @@ struct SimulatorLoop {
     /// daemon killed with SIGKILL), and a virtual printer without its host stops too.
     private let parent: pid_t?
     private var markWatch: MarkWatch?
+    private var hostActions: HostActionFile?
 
     private static let statisticsInterval = Duration.milliseconds(500)
     private static let logFlushInterval = Duration.milliseconds(100)
 
     init(
         configuration: VirtualMarlinConfiguration, linkPath: String, executionLogPath: String?,
-        statisticsPath: String?, exitWithParent: Bool = false, mark: String? = nil
+        statisticsPath: String?, exitWithParent: Bool = false, mark: String? = nil, hostActionPath: String? = nil
     ) throws {
         markWatch = mark.map { MarkWatch(mark: Array($0.utf8)) }
+        hostActions = hostActionPath.map { HostActionFile(path: $0) }
         parent = exitWithParent ? getppid() : nil
         executionLog = try executionLogPath.map { try AppendOnlyFile(path: $0) }
         self.statisticsPath = statisticsPath
@@ -69,6 +71,7 @@ struct SimulatorLoop {
             try writeHost()
             if instant >= nextLogFlush {
                 try flushExecutionLog()
+                try announceHostActions()
                 nextLogFlush = instant + SimulatorLoop.logFlushInterval
             }
             if instant >= nextStatisticsWrite {
@@ -124,6 +127,18 @@ struct SimulatorLoop {
         var text = lines.joined(separator: "\n")
         text.append("\n")
         try executionLog?.append(text)
+    }
+
+    /// Buttons pressed on the printer's screen since the last look (`--host-action-file`);
+    /// their lines leave at the next turn, as the model's next event.
+    private mutating func announceHostActions() throws {
+        guard var file = hostActions else { return }
+        let lines = try file.newLines()
+        hostActions = file
+        for line in lines where !printer.announceHostAction(line) {
+            var warning = "printedge-sim: \(file.path): `\(line)` is not an action name (one word, printable ASCII); ignored\n"
+            _ = warning.withUTF8 { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+        }
     }
 
     /// Replaces the file atomically, so a reader never sees half an object.

@@ -15,6 +15,9 @@ struct StatusCommand: ParsableCommand {
             let reply = try control.call(ControlRequest(id: 0, command: "status", printer: printer))
             let printers = reply.printers ?? []
             if json { return try printJSON(printers) }
+            if let storage = reply.storage, !storage.isRecording {
+                print("storage: \(storage.message ?? storage.condition)")
+            }
             for status in printers {
                 var line = "\(status.id)  \(status.state)"
                 if let firmware = status.firmware { line += "  \(firmware)" }

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-/// A running `printedged` with virtual printers, configured in a scratch directory.
+/// A running `printedged` with virtual printers (and printers on ports the test runs a
+/// `printedge-sim` on itself), configured in a scratch directory.
 final class DaemonProcess {
     let scratch: Scratch
     let configPath: String
@@ -12,8 +13,10 @@ final class DaemonProcess {
     private let environment: [String: String]
 
     /// `printers`: ids of virtual printers; each gets `--exec-log <scratch>/<id>.exec`.
+    /// `ports`: printer id → a port (a simulator's link) for printers the daemon does not start.
+    /// `configuration`: TOML added after `[telemetry]`, e.g. a `[retention]` table.
     init(in scratch: Scratch, printers: [String], speedup: Double = 50, extraSimulatorArguments: [String: [String]] = [:],
-         environment: [String: String] = [:]) throws {
+         ports: [String: String] = [:], configuration: String = "", environment: [String: String] = [:]) throws {
         self.scratch = scratch
         self.environment = environment
         stateDirectory = scratch.path("state")
@@ -32,7 +35,17 @@ final class DaemonProcess {
             batch_max_rows = 20
             batch_max_age_s = 0.2
 
-            """
+            """ + configuration
+        for (id, port) in ports.sorted(by: { $0.key < $1.key }) {
+            text += """
+
+                [[printer]]
+                id = "\(id)"
+                port = "\(port)"
+                profile = "printedge-sim"
+
+                """
+        }
         for id in printers {
             let extra = (extraSimulatorArguments[id] ?? []).map { "\"\($0)\"" }.joined(separator: ", ")
             text += """
@@ -79,6 +92,28 @@ final class DaemonProcess {
     /// `printedge` with this daemon's socket.
     func cli(_ arguments: [String], limit: Duration = .seconds(120)) throws -> ProcessResult {
         try runPrintedge(arguments + ["--socket", socketPath], limit: limit)
+    }
+
+    /// `printedge status --json`: one object per printer.
+    func statusJSON() throws -> [[String: Any]] {
+        let result = try cli(["status", "--json"])
+        return try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [[String: Any]] ?? []
+    }
+
+    func printerJSON(_ id: String) throws -> [String: Any] {
+        try statusJSON().first { $0["id"] as? String == id } ?? [:]
+    }
+
+    /// Polls every 0.2 s until `condition` holds; past `limit` (a hang guard, not a timing
+    /// expectation) the test fails with `what` and the daemon's log.
+    func waitUntil(_ what: String, limit: Duration = .seconds(120), _ condition: () throws -> Bool) throws {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if try condition() { return }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        Issue.record("still waiting after \(limit) until \(what)\n\(logText)")
+        throw SimulatorError(description: "gave up waiting until \(what)")
     }
 
     func jobJSON(_ id: Int) throws -> [String: Any] {

@@ -40,6 +40,13 @@ import Testing
         #expect(builtIn.stateDirectory == "printedge-state")
     }
 
+    @Test func aGPIOPrinterTableMustNameAConfiguredPrinter() throws {
+        let configuration = try load(simulatedPrinter + "[gpio]\nchip = \"c\"\n[[gpio.printer]]\nid = \"sim\"\ndoor = { line = 1 }\n")
+        #expect(configuration.gpio?.printers.map(\.printerID) == ["sim"])
+        let (error, _) = try failure(simulatedPrinter + "[gpio]\nchip = \"c\"\n[[gpio.printer]]\nid = \"mk4\"\ndoor = { line = 1 }\n")
+        #expect(error.description.contains("mk4"))
+    }
+
     @Test func aFileWithOnlyAPrinterTakesEveryDefault() throws {
         let configuration = try load(simulatedPrinter + "speedup = \(DaemonConfiguration.builtInSpeedup)\n")
         #expect(configuration == (try DaemonConfiguration.builtIn(workingDirectory: packageRoot)))

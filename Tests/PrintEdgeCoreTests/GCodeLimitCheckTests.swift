@@ -13,7 +13,7 @@ import Testing
         let violation = try #require(analysis.limitViolations.first)
         #expect(violation.sourceLine == 3)
         #expect(violation.kind == .outsideBuildVolume(axis: "X", positionMM: 250.5, allowedMM: 0...235))
-        #expect(violation.description.hasPrefix("line 3: G1 X250.5 leaves the build volume (X 0…235 mm)"))
+        #expect(violation.description.hasPrefix("line 3: G1 X250.5 leaves the build volume (X 0…235 mm) at X 250.5 mm, 15.5 mm past the maximum;"))
         #expect(analysis.limitViolationCount == 1)
     }
 

@@ -494,6 +494,21 @@ import Testing
         #expect(harness.flush().count == 2)
     }
 
+    @Test func aConnectionThatOutlivesJobsIsToldOfThePrintersPauseAndKeepsSending() {
+        var harness = ProtocolHarness { $0.printerPauseHoldsStream = false }
+        harness.handshake()
+        harness.enqueue(moves(10))
+        harness.flush()
+        #expect(harness.reply("//action:pause") == [.hostAction(.pause)])
+        #expect(harness.host.status == .streaming)
+        harness.reply("ok", "ok")
+        #expect(harness.flush().count == 2)
+        harness.reply("//action:paused")
+        #expect(harness.host.status == .pausedByPrinter, "the firmware paused by itself: nothing may be sent")
+        harness.reply("//action:resumed")
+        #expect(harness.host.status == .streaming)
+    }
+
     @Test func thePrintersCancelIsFatal() {
         var harness = ProtocolHarness()
         harness.handshake()
