@@ -12,7 +12,7 @@ enum BenchSession {
         let context = try BenchContext(binaries: Binaries(directory: options.binDir), workspace: Workspace(),
                                        interruption: interruption, quick: options.quick)
         let header = Machine.describe(binaries: context.binaries, quick: options.quick)
-        BenchContext.write((["printedge streaming benchmark"] + header).joined(separator: "\n") + "\n\n", to: STDOUT_FILENO)
+        BenchContext.write((["printedge benchmark"] + header).joined(separator: "\n") + "\n\n", to: STDOUT_FILENO)
         context.progress("logs: \(context.workspace.directory)")
 
         var tables: [ResultTable] = []
@@ -31,7 +31,7 @@ enum BenchSession {
         }
         context.workspace.removeTemporaryFiles()
 
-        let markdown = ["# printedge streaming benchmark", ""] + header.map { "\($0)  " } + [""]
+        let markdown = ["# printedge benchmark", ""] + header.map { "\($0)  " } + [""]
             + tables.map(\.markdown) + ["Logs of these runs: `\(context.workspace.directory)`", ""]
         do {
             try Workspace.write(markdown.joined(separator: "\n"), to: options.results)
