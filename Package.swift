@@ -92,7 +92,8 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "PrintEdgeCore", "PrintEdgeFixtures", "PrintEdgeStore", "PrintEdgeMQTT", "printedge", "printedge-sim", "printedged",
+                "PrintEdgeCore", "PrintEdgeFixtures", "PrintEdgeStore", "PrintEdgeControl", "PrintEdgeMQTT",
+                "printedge", "printedge-sim", "printedged",
             ]),
     ],
     swiftLanguageModes: [.v6]

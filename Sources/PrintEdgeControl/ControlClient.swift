@@ -53,9 +53,14 @@ public final class ControlClient {
 
     /// Sends `request` (its id is set here) and calls `onLine` for every reply line up to and
     /// including the final one, which is returned.
+    ///
+    /// With `file`, the open descriptor travels with the request (`fileAttached`); the
+    /// caller still owns and closes it.
     @discardableResult
-    public func call(_ request: ControlRequest, onLine: (ControlReply) -> Void = { _ in }) throws(Failure) -> ControlReply {
-        let id = try post(request)
+    public func call(
+        _ request: ControlRequest, attaching file: Int32? = nil, onLine: (ControlReply) -> Void = { _ in }
+    ) throws(Failure) -> ControlReply {
+        let id = try post(request, attaching: file)
         while true {
             let reply = try nextReply()
             guard reply.id == id else { continue }
@@ -67,12 +72,17 @@ public final class ControlClient {
     /// Sends a request without waiting (a console's typed line while its stream is running);
     /// returns the id its replies will carry.
     @discardableResult
-    public func post(_ request: ControlRequest) throws(Failure) -> Int {
+    public func post(_ request: ControlRequest, attaching file: Int32? = nil) throws(Failure) -> Int {
         var request = request
         request.id = nextID
         nextID += 1
         do {
-            try UnixSocket.writeAll(fd, try ControlCoding.encode(request))
+            if let file {
+                request.fileAttached = true
+                try FilePassing.send(try ControlCoding.encode(request), on: fd, attaching: file)
+            } else {
+                try UnixSocket.writeAll(fd, try ControlCoding.encode(request))
+            }
         } catch {
             throw .connectionLost(socket: socketPath)
         }

@@ -13,10 +13,12 @@ public struct ControlRequest: Codable, Sendable, Equatable {
     public var force: Bool?
     public var states: [String]?
     public var limit: Int?
+    /// An open file came with this request (SCM_RIGHTS); `path` then only names it.
+    public var fileAttached: Bool?
 
     public init(id: Int, command: String, printer: String? = nil, job: Int64? = nil, path: String? = nil,
                 name: String? = nil, lines: [String]? = nil, force: Bool? = nil, states: [String]? = nil,
-                limit: Int? = nil) {
+                limit: Int? = nil, fileAttached: Bool? = nil) {
         self.id = id
         self.command = command
         self.printer = printer
@@ -27,6 +29,7 @@ public struct ControlRequest: Codable, Sendable, Equatable {
         self.force = force
         self.states = states
         self.limit = limit
+        self.fileAttached = fileAttached
     }
 }
 
@@ -44,10 +47,12 @@ public struct ControlReply: Codable, Sendable, Equatable {
     public var job: JobSummary?
     public var event: ConsoleEvent?
     public var samples: [TelemetryPoint]?
+    /// With `power.on`, `power.off` and `power.status`: the relays concerned, as they are now.
+    public var relays: [PowerRelayStatus]?
 
     public init(id: Int, ok: Bool? = nil, error: ControlError? = nil, printers: [PrinterStatus]? = nil,
                 storage: StorageStatus? = nil, jobs: [JobSummary]? = nil, job: JobSummary? = nil,
-                event: ConsoleEvent? = nil, samples: [TelemetryPoint]? = nil) {
+                event: ConsoleEvent? = nil, samples: [TelemetryPoint]? = nil, relays: [PowerRelayStatus]? = nil) {
         self.id = id
         self.ok = ok
         self.error = error
@@ -57,6 +62,7 @@ public struct ControlReply: Codable, Sendable, Equatable {
         self.job = job
         self.event = event
         self.samples = samples
+        self.relays = relays
     }
 
     public static func failure(_ id: Int, _ code: ControlError.Code, _ message: String) -> ControlReply {
@@ -101,9 +107,12 @@ public struct PrinterStatus: Codable, Sendable, Equatable {
     public var error: String?
     public var temperatures: [HeaterReading]
     public var job: JobSummary?
+    /// For a printer found by its `match`: the USB device it is on, or what it waits for.
+    public var device: PrinterDeviceStatus?
 
     public init(id: String, name: String, state: String, port: String, firmware: String? = nil, flow: String? = nil,
-                error: String? = nil, temperatures: [HeaterReading] = [], job: JobSummary? = nil) {
+                error: String? = nil, temperatures: [HeaterReading] = [], job: JobSummary? = nil,
+                device: PrinterDeviceStatus? = nil) {
         self.id = id
         self.name = name
         self.state = state
@@ -113,6 +122,7 @@ public struct PrinterStatus: Codable, Sendable, Equatable {
         self.error = error
         self.temperatures = temperatures
         self.job = job
+        self.device = device
     }
 }
 

@@ -10,15 +10,18 @@ struct ControlHandler: Sendable {
     let telemetry: TelemetryRecorder
     let intake: JobIntake
 
-    func handle(_ request: ControlRequest, reply: @escaping @Sendable (ControlReply) -> Void) async {
+    /// `file`: the descriptor that came with the request, for `jobs.submit`.
+    func handle(_ request: ControlRequest, file: PassedFile? = nil, reply: @escaping @Sendable (ControlReply) -> Void) async {
         do throws(ControlError) {
-            reply(try await answer(request, reply: reply))
+            reply(try await answer(request, file: file, reply: reply))
         } catch {
             reply(ControlReply(id: request.id, ok: false, error: error))
         }
     }
 
-    private func answer(_ request: ControlRequest, reply: @escaping @Sendable (ControlReply) -> Void) async throws(ControlError) -> ControlReply {
+    private func answer(
+        _ request: ControlRequest, file: PassedFile?, reply: @escaping @Sendable (ControlReply) -> Void
+    ) async throws(ControlError) -> ControlReply {
         let id = request.id
         switch request.command {
         case "status":
@@ -41,7 +44,7 @@ struct ControlHandler: Sendable {
             let target = try printer(try required(request.printer, "printer", for: request))
             let path = try required(request.path, "path", for: request)
             let setup = target.setup
-            let record = try await intake.submit(.init(path: path, printerID: setup.id, name: request.name,
+            let record = try await intake.submit(.init(path: path, file: file, printerID: setup.id, name: request.name,
                                                        force: request.force ?? false, limits: setup.limits,
                                                        maxFramedBytes: setup.maxFramedBytes))
             return ControlReply(id: id, ok: true, job: JobSummary(record))

@@ -75,6 +75,8 @@ final class ControlServer: Service, Sendable {
         var fd: Int32
         var input: [UInt8] = []
         var tasks: [Task<Void, Never>] = []
+        /// Descriptors received and not yet claimed by a request with `fileAttached`.
+        var files: [PassedFile] = []
     }
 
     private func serve() {
@@ -106,7 +108,8 @@ final class ControlServer: Service, Sendable {
                 let readiness = poll.readiness(ofSlot: slot)
                 var closed = !readiness.isDisjoint(with: [.error, .invalid])
                 if !closed, !readiness.isDisjoint(with: [.readable, .hangup]) {
-                    let count = chunk.withUnsafeMutableBytes { recv(client.fd, $0.baseAddress, $0.count, 0) }
+                    let (count, files) = chunk.withUnsafeMutableBytes { FilePassing.receive(on: client.fd, into: $0) }
+                    client.files += files.map(PassedFile.init(descriptor:))
                     if count > 0 {
                         client.input.append(contentsOf: chunk[..<count])
                         closed = !takeRequests(from: &client, id: id)
@@ -145,9 +148,17 @@ final class ControlServer: Service, Sendable {
                 send(.failure(0, .badRequest, "not a request: expected one JSON object per line with `id` (integer) and `command` (string); see docs/control.md"), to: id)
                 continue
             }
+            var file: PassedFile?
+            if request.fileAttached == true {
+                guard !client.files.isEmpty else {
+                    send(.failure(request.id, .badRequest, "`fileAttached` is true but no file descriptor came with the request (send it with SCM_RIGHTS on the request's first byte)"), to: id)
+                    continue
+                }
+                file = client.files.removeFirst()
+            }
             let handler = self.handler
-            client.tasks.append(Task { [self] in
-                await handler.handle(request) { reply in self.send(reply, to: id) }
+            client.tasks.append(Task { [self, file] in
+                await handler.handle(request, file: file) { reply in self.send(reply, to: id) }
             })
         }
         if client.input.count > Self.maxRequestBytes {

@@ -14,7 +14,11 @@ struct JobIntake: Sendable {
     let store: Store
 
     struct Request: Sendable {
+        /// Names the file in messages and gives the job its default name; read only when no
+        /// `file` came with the request.
         var path: String
+        /// The submitter's open file (`printedge jobs submit` passes it), read with their rights.
+        var file: PassedFile?
         var printerID: String
         var name: String?
         var force: Bool
@@ -39,7 +43,7 @@ struct JobIntake: Sendable {
             throw ControlError(code: .storage, message: "cannot create the spool directory \(spoolDirectory): \(String(cString: strerror(errno)))")
         }
         let temporary = spoolDirectory + "/.incoming-\(getpid())-\(WallClock.nowMS())"
-        let copied = try copy(from: request.path, to: temporary)
+        let copied = try copy(request, to: temporary)
         // Analysed before it takes its name: a refused file leaves nothing in the spool (its
         // name may be the spooled copy an earlier job with the same content prints from).
         let analysis: GCodeAnalysis
@@ -76,12 +80,18 @@ struct JobIntake: Sendable {
         }
     }
 
-    private func copy(from source: String, to destination: String) throws(ControlError) -> (sha256: String, size: Int) {
-        let input = open(source, O_RDONLY | O_CLOEXEC)
-        guard input >= 0 else {
-            throw ControlError(code: .refused, message: "cannot read \(source): \(String(cString: strerror(errno))) (the daemon reads it as its own user)")
+    private func copy(_ request: Request, to destination: String) throws(ControlError) -> (sha256: String, size: Int) {
+        let source = request.path
+        let input: Int32
+        if let file = request.file {
+            input = file.descriptor
+        } else {
+            input = open(source, O_RDONLY | O_CLOEXEC)
+            guard input >= 0 else {
+                throw ControlError(code: .refused, message: "cannot read \(source): \(String(cString: strerror(errno))) (the daemon reads a path as its own user, in its own sandbox; `printedge jobs submit` passes the open file instead)")
+            }
         }
-        defer { close(input) }
+        defer { if request.file == nil { close(input) } }
         let output = open(destination, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
         guard output >= 0 else {
             throw ControlError(code: .storage, message: "cannot write into \(spoolDirectory): \(String(cString: strerror(errno)))")

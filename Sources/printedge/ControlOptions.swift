@@ -33,11 +33,11 @@ struct ControlOptions: ParsableArguments {
 
     /// One request, one final reply; an error reply becomes a one-line message and exit 1.
     @discardableResult
-    func call(_ request: ControlRequest, onLine: (ControlReply) -> Void = { _ in }) throws -> ControlReply {
+    func call(_ request: ControlRequest, attaching file: Int32? = nil, onLine: (ControlReply) -> Void = { _ in }) throws -> ControlReply {
         let client = try connect()
         let reply: ControlReply
         do {
-            reply = try client.call(request, onLine: onLine)
+            reply = try client.call(request, attaching: file, onLine: onLine)
         } catch {
             throw DaemonUnavailable(message: error.description)
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Glibc
 import PrintEdgeControl
 
 struct JobsCommand: ParsableCommand {
@@ -41,9 +42,18 @@ struct JobsCommand: ParsableCommand {
 
         func run() throws {
             try reportingDaemonErrors {
-                let target = try printer ?? onlyPrinter(control)
                 let path = file.hasPrefix("/") ? file : FileSystemPath.currentDirectory() + "/" + file
-                var reply = try control.call(ControlRequest(id: 0, command: "jobs.submit", printer: target, path: path, name: name, force: force))
+                // Opened here, with this user's rights, and handed to the daemon with the request.
+                let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+                guard descriptor >= 0 else {
+                    standardError("printedge: cannot read \(file): \(String(cString: strerror(errno)))")
+                    throw ExitCode(1)
+                }
+                defer { close(descriptor) }
+                let target = try printer ?? onlyPrinter(control)
+                var reply = try control.call(
+                    ControlRequest(id: 0, command: "jobs.submit", printer: target, path: path, name: name, force: force),
+                    attaching: descriptor)
                 if start, let job = reply.job {
                     reply = try control.call(ControlRequest(id: 0, command: "jobs.start", job: job.id))
                 }
