@@ -1,0 +1,225 @@
+import Foundation
+import PrintEdgeMQTT
+
+/// A real `mosquitto` broker for one test: listening on 127.0.0.1 on a free port, its
+/// configuration, password, ACL and certificate files in a temporary directory, its log
+/// (standard error) captured in a file for failure messages. Stopped by PID; `restart()`
+/// comes back on the same port, so a client can reconnect to it.
+final class MosquittoBroker: @unchecked Sendable {
+    struct Configuration {
+        /// User name → password; empty: anonymous clients are allowed.
+        var users: [String: String] = [:]
+        /// Lines of a mosquitto ACL file (`user NAME`, `topic read|write|readwrite FILTER`).
+        /// mosquitto 2.0 applies it when delivering, so it refuses publishes but never a
+        /// SUBSCRIBE.
+        var accessControl: [String]?
+        /// Use the dynamic-security plugin instead of password and ACL files: it checks ACLs
+        /// at SUBSCRIBE time too. Configure it with `dynamicSecurity(_:)` once started.
+        var usesDynamicSecurity = false
+        var tls: BrokerTLS?
+    }
+
+    /// The dynamic-security plugin's administrator.
+    static let administrator = (user: "admin", password: "admin-password")
+
+    /// The broker's side of TLS: `require_certificate true` asks clients for a certificate
+    /// signed by `caFile`.
+    struct BrokerTLS {
+        var caFile: String
+        var certificateFile: String
+        var keyFile: String
+        var requireCertificate = true
+    }
+
+    let directory: TemporaryDirectory
+    private(set) var port: Int
+    let logPath: String
+    private let configurationPath: String
+    private let lock = NSLock()
+    private var process: BrokerProcess?
+
+    init(_ configuration: Configuration = Configuration(), directory: TemporaryDirectory? = nil) throws {
+        self.directory = try directory ?? TemporaryDirectory()
+        logPath = self.directory.file("mosquitto.log")
+        configurationPath = self.directory.file("mosquitto.conf")
+        port = 0
+        // A port found free can be taken by another test before mosquitto binds it: try again.
+        var lastError: (any Error)?
+        for _ in 0..<3 {
+            port = try freePort()
+            try writeConfiguration(configuration)
+            do {
+                try start()
+                return
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError ?? TestSetupError("mosquitto did not start")
+    }
+
+    deinit {
+        kill()
+    }
+
+    /// Client options for this broker.
+    func options(clientID: String, _ adjust: (inout MQTTClientOptions) -> Void = { _ in }) -> MQTTClientOptions {
+        var options = MQTTClientOptions(
+            host: "127.0.0.1", port: port, clientID: clientID,
+            reconnectBackoff: ReconnectBackoff(initialDelay: .milliseconds(50), maximumDelay: .milliseconds(400)),
+            connectTimeout: .seconds(10))
+        adjust(&options)
+        return options
+    }
+
+    private func writeConfiguration(_ configuration: Configuration) throws {
+        var lines = [
+            "per_listener_settings false",
+            "listener \(port) 127.0.0.1",
+            "persistence false",
+            "log_dest stderr",
+            "log_type error",
+            "log_type warning",
+            "log_type notice",
+            "log_type information",
+            "log_type subscribe",
+            "connection_messages true",
+            // Only acted on when started as root, where mosquitto 2.0 would otherwise switch to
+            // user `mosquitto`, which cannot read the files in the test's directory.
+            "user root",
+            // The default, 1000 queued QoS 1 messages per client, silently drops the rest when
+            // a test publishes thousands faster than a subscriber reads them.
+            "max_queued_messages 100000",
+        ]
+        if configuration.usesDynamicSecurity {
+            let file = directory.file("dynamic-security.json")
+            try runTool("/usr/bin/mosquitto_ctrl", [
+                "dynsec", "init", file, Self.administrator.user, Self.administrator.password,
+            ])
+            lines += [
+                "allow_anonymous false", "plugin /usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so",
+                "plugin_opt_config_file \(file)",
+            ]
+        } else if configuration.users.isEmpty {
+            lines.append("allow_anonymous true")
+        } else {
+            let passwords = directory.file("passwords")
+            _ = FileManager.default.createFile(atPath: passwords, contents: nil)
+            for (user, password) in configuration.users.sorted(by: { $0.key < $1.key }) {
+                try runTool("/usr/bin/mosquitto_passwd", ["-b", passwords, user, password])
+            }
+            lines += ["allow_anonymous false", "password_file \(passwords)"]
+        }
+        if let accessControl = configuration.accessControl {
+            let file = try directory.write("acl", accessControl.joined(separator: "\n") + "\n")
+            lines.append("acl_file \(file)")
+        }
+        if let tls = configuration.tls {
+            lines += [
+                "cafile \(tls.caFile)", "certfile \(tls.certificateFile)", "keyfile \(tls.keyFile)",
+                "require_certificate \(tls.requireCertificate)",
+            ]
+        }
+        try directory.write("mosquitto.conf", lines.joined(separator: "\n") + "\n")
+    }
+
+    /// Starts mosquitto and waits until it logs that it runs (or exits, which throws).
+    func start() throws {
+        let startOffset = (try? FileManager.default.attributesOfItem(atPath: logPath)[.size] as? UInt64) ?? 0
+        let process = try BrokerProcess("/usr/sbin/mosquitto", ["-c", configurationPath], appendingOutputTo: logPath)
+        lock.withLock { self.process = process }
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            let log = self.log(from: startOffset)
+            if log.contains(" running") { return }
+            if !process.isRunning {
+                throw TestSetupError("mosquitto exited on port \(port): \(log)")
+            }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        kill()
+        throw TestSetupError("mosquitto did not report running on port \(port) within 20 s: \(log)")
+    }
+
+    /// SIGTERM and wait: mosquitto closes every client connection.
+    func stop() {
+        take()?.terminate(with: SIGTERM)
+    }
+
+    /// SIGKILL and wait: the kernel resets the connections, as when the broker's host dies.
+    func kill() {
+        take()?.terminate(with: SIGKILL)
+    }
+
+    /// SIGSTOP: connections stay open but nothing is read or acknowledged.
+    func pause() {
+        lock.withLock { process }?.send(SIGSTOP)
+    }
+
+    /// Stops and starts again on the same port.
+    func restart() throws {
+        stop()
+        try start()
+    }
+
+    private func take() -> BrokerProcess? {
+        lock.withLock {
+            defer { process = nil }
+            return process
+        }
+    }
+
+    /// Runs one `mosquitto_ctrl dynsec` command against the running broker, e.g.
+    /// `["createClient", "agent", "-p", "secret"]`.
+    func dynamicSecurity(_ command: [String]) throws {
+        try runTool("/usr/bin/mosquitto_ctrl", [
+            "-h", "127.0.0.1", "-p", "\(port)", "-u", Self.administrator.user, "-P", Self.administrator.password, "dynsec",
+        ] + command)
+    }
+
+    /// Everything the broker logged so far (all runs).
+    var log: String { log(from: 0) }
+
+    private func log(from offset: UInt64) -> String {
+        guard let handle = FileHandle(forReadingAtPath: logPath) else { return "" }
+        defer { try? handle.close() }
+        handle.seek(toFileOffset: offset)
+        return String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+    }
+
+    /// Waits until the broker's log holds `text` (a hang guard, not a timing check).
+    func waitForLog(containing text: String, within limit: Duration = .seconds(20)) async throws {
+        let deadline = ContinuousClock.now + limit
+        while !log.contains(text) {
+            guard ContinuousClock.now < deadline else {
+                throw TestSetupError("broker log never showed \"\(text)\":\n\(log)")
+            }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+}
+
+/// A TCP port on 127.0.0.1 that was free a moment ago.
+func freePort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw TestSetupError("socket: \(String(cString: strerror(errno)))") }
+    defer { close(fd) }
+    var address = loopbackAddress(port: 0)
+    let bound = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard bound == 0 else { throw TestSetupError("bind: \(String(cString: strerror(errno)))") }
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+    }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+func loopbackAddress(port: Int) -> sockaddr_in {
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = UInt16(port).bigEndian
+    address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+    return address
+}

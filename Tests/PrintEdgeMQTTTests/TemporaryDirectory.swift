@@ -1,0 +1,61 @@
+import Foundation
+
+/// A fresh directory under the system's temporary directory for one test, removed with
+/// everything in it when the last reference goes.
+final class TemporaryDirectory: Sendable {
+    let path: String
+
+    init() throws {
+        var template = Array("\(NSTemporaryDirectory())printedge-mqtt-XXXXXX".utf8CString)
+        guard mkdtemp(&template) != nil else {
+            throw TestSetupError("mkdtemp failed: \(String(cString: strerror(errno)))")
+        }
+        path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    func file(_ name: String) -> String { "\(path)/\(name)" }
+
+    /// Writes `text` to `name` and returns the file's path.
+    @discardableResult
+    func write(_ name: String, _ text: String) throws -> String {
+        let file = file(name)
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        return file
+    }
+}
+
+/// A test fixture that could not be set up (a tool failed, a broker did not start); the
+/// message carries the tool's own output.
+struct TestSetupError: Error, CustomStringConvertible {
+    var description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}
+
+/// Runs a command line tool to completion; throws with its output when it fails.
+@discardableResult
+func runTool(_ executable: String, _ arguments: [String], in directory: String? = nil) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    if let directory {
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+    }
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = output
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    let text = String(decoding: data, as: UTF8.self)
+    guard process.terminationStatus == 0 else {
+        throw TestSetupError("\(executable) \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(text)")
+    }
+    return text
+}
