@@ -1,4 +1,5 @@
 import Glibc
+import PrintEdgeFixtures
 
 /// What every section measures with: the binaries, the temporary directory, the Ctrl-C
 /// check. It runs trials, tells the terminal (on standard error) what is happening, and
@@ -37,6 +38,20 @@ final class BenchContext {
             progress("  \(result.remarks)")
         }
         return result
+    }
+
+    /// A generated print of `megabytes` MB (default 100, 10 with `--quick`) in the
+    /// workspace, removed by `removeTemporaryFiles`; its path and exact size.
+    func largePrint(megabytes: Int?, section: String) throws(BenchError) -> (path: String, bytes: Int) {
+        let megabytes = megabytes ?? (quick ? 10 : 100)
+        let file = workspace.temporaryPath("\(section)-\(megabytes)MB.gcode")
+        progress("\(section): generating \(megabytes) MB of G-code in \(file) ...")
+        do {
+            try SampleGCode.writeLargePrint(to: file, bytes: megabytes * 1_000_000)
+        } catch {
+            throw BenchError("cannot write \(file): \(error)")
+        }
+        return (file, Workspace.size(of: file) ?? megabytes * 1_000_000)
     }
 
     func sectionFailed(_ error: BenchError) {

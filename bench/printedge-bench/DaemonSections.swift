@@ -110,16 +110,8 @@ struct DaemonPrintSection: BenchSection {
     var options: Options
 
     func measure(with context: BenchContext) throws(BenchError) -> ResultTable {
-        let megabytes = options.daemonMB ?? (context.quick ? 10 : 100)
-        let file = context.workspace.temporaryPath("daemon-\(megabytes)MB.gcode")
-        context.progress("daemon: generating \(megabytes) MB of G-code in \(file) ...")
-        do {
-            try SampleGCode.writeLargePrint(to: file, bytes: megabytes * 1_000_000)
-        } catch {
-            throw BenchError("cannot write \(file): \(error)")
-        }
+        let (file, fileBytes) = try context.largePrint(megabytes: options.daemonMB, section: "daemon")
         defer { context.workspace.removeTemporaryFiles() }
-        let fileBytes = Workspace.size(of: file) ?? megabytes * 1_000_000
 
         let harness = try DaemonHarness(label: "daemon-print", context: context)
         var stopped = false

@@ -1,5 +1,4 @@
 import ArgumentParser
-import PrintEdgeFixtures
 
 struct MemoryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -33,19 +32,11 @@ struct MemorySection: BenchSection {
     var options: Options
 
     func measure(with context: BenchContext) throws(BenchError) -> ResultTable {
-        let megabytes = options.largeMB ?? (context.quick ? 10 : 100)
-        let file = context.workspace.temporaryPath("large-\(megabytes)MB.gcode")
-        context.progress("memory: generating \(megabytes) MB of G-code in \(file) ...")
-        do {
-            try SampleGCode.writeLargePrint(to: file, bytes: megabytes * 1_000_000)
-        } catch {
-            throw BenchError("cannot write \(file): \(error)")
-        }
+        let (file, fileBytes) = try context.largePrint(megabytes: options.largeMB, section: "memory")
         defer { context.workspace.removeTemporaryFiles() }
-        let fileBytes = Workspace.size(of: file) ?? megabytes * 1_000_000
 
         let wireSeconds = Double(fileBytes) * 1.3 / (Double(MemorySection.baud) / 10)
-        let trial = Trial(label: "memory-\(megabytes)MB", file: file, flow: "window", baud: MemorySection.baud,
+        let trial = Trial(label: "memory-\(fileBytes / 1_000_000)MB", file: file, flow: "window", baud: MemorySection.baud,
                           speedup: 10_000, timeout: .seconds(120 + 3 * wireSeconds), checksExecution: false)
         let result = context.run(trial)
         let peak = result.streamProcess?.peakResidentMB
