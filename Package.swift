@@ -85,7 +85,9 @@ let package = Package(
         .testTarget(name: "PrintEdgeAgentTests", dependencies: ["PrintEdgeAgent", "PrintEdgeSerial", "PrintEdgeFixtures"]),
         .testTarget(name: "PrintEdgeConfigTests", dependencies: ["PrintEdgeConfig"]),
         .testTarget(name: "PrintEdgeStoreTests", dependencies: ["PrintEdgeStore"]),
-        .testTarget(name: "PrintEdgeMQTTTests", dependencies: ["PrintEdgeMQTT"]),
+        // Real brokers and certificates for the MQTT and integration tests.
+        .target(name: "PrintEdgeTestSupport", dependencies: ["PrintEdgeMQTT"], path: "Tests/PrintEdgeTestSupport"),
+        .testTarget(name: "PrintEdgeMQTTTests", dependencies: ["PrintEdgeMQTT", "PrintEdgeTestSupport"]),
         .testTarget(name: "PrintEdgeUSBTests", dependencies: ["PrintEdgeUSB"]),
         .testTarget(name: "PrintEdgeGPIOTests", dependencies: ["PrintEdgeGPIO"]),
         .testTarget(name: "PrintEdgeDaemonTests", dependencies: ["PrintEdgeDaemon", "PrintEdgeFixtures"]),
@@ -93,7 +95,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "PrintEdgeCore", "PrintEdgeFixtures", "PrintEdgeStore", "PrintEdgeControl", "PrintEdgeMQTT",
-                "printedge", "printedge-sim", "printedged",
+                "PrintEdgeTestSupport", "printedge", "printedge-sim", "printedged",
             ]),
     ],
     swiftLanguageModes: [.v6]

@@ -50,7 +50,7 @@ extension DaemonConfiguration {
         guard !printerTables.isEmpty else {
             throw ConfigurationError(
                 kind: .missingKey, file: document.file, position: nil, key: "printer",
-                message: "no printer is configured: add a [[printer]] table with an `id` and `port = \"/dev/serial/by-id/…\"` or `virtual = true`")
+                message: "no printer is configured: add a [[printer]] table with an `id` and `match = { … }` (see `printedge ports`), `port = \"/dev/serial/by-id/…\"` or `virtual = true`")
         }
         var catalog = ProfileCatalog(
             directories: profileDirectories, configurationDirectory: configurationDirectory, workingDirectory: workingDirectory)
@@ -70,7 +70,8 @@ extension DaemonConfiguration {
     }
 
     /// Two printers may share neither an id (it names them everywhere) nor a port (the
-    /// second open would fail with EBUSY, or worse, both would write to one printer).
+    /// second open would fail with EBUSY, or worse, both would write to one printer), nor a
+    /// match that covers the other's (neither printer would ever connect to its device).
     private static func checkDistinct(
         _ printer: PrinterConfiguration, from earlier: [PrinterConfiguration], table: TableReader,
         earlierTables: ArraySlice<TableReader>
@@ -85,6 +86,12 @@ extension DaemonConfiguration {
             if case .port(let path) = printer.connection, case .port(let otherPath) = other.connection, path == otherPath {
                 throw table.invalid(
                     "port", "printers `\(other.id)` (line \(otherLine)) and `\(printer.id)` both use port \(path); each printer needs its own port",
+                    kind: .duplicateKey)
+            }
+            if let match = printer.portMatch, let otherMatch = other.portMatch, match.covers(otherMatch) || otherMatch.covers(match) {
+                throw table.invalid(
+                    "match",
+                    "the matches of printers `\(other.id)` (line \(otherLine), \(otherMatch)) and `\(printer.id)` (\(match)) both fit every device the narrower one names, so neither printer would connect to it; give each its board's serial number or `path` (`printedge ports` suggests one per device)",
                     kind: .duplicateKey)
             }
         }

@@ -7,6 +7,9 @@ public struct PrinterConfiguration: Sendable, Equatable {
         /// A serial device: `/dev/ttyACM0`, or better a `/dev/serial/by-id/…` link, which
         /// keeps naming the same printer when USB devices are re-plugged in another order.
         case port(path: String)
+        /// A USB serial device recognised by its serial number, ids or udev link whenever
+        /// it is plugged in, whatever its node (`HotplugTracker` follows it).
+        case match(PortMatch)
         /// A simulated Marlin the daemon starts itself.
         case virtual(VirtualPrinterSettings)
     }
@@ -26,6 +29,11 @@ public struct PrinterConfiguration: Sendable, Equatable {
         self.name = name
         self.connection = connection
         self.profile = profile
+    }
+
+    /// The printer's match when it is found through hot-plug, for `HotplugTracker`.
+    public var portMatch: PortMatch? {
+        if case .match(let match) = connection { match } else { nil }
     }
 
     /// `[a-z0-9][a-z0-9_-]{0,31}`: safe in MQTT topics, file names and shell commands alike.
@@ -51,6 +59,7 @@ public struct PrinterConfiguration: Sendable, Equatable {
         table.title = "printer `\(id)`"
         let name: String? = try table.optional("name", .notEmpty)
         let port: String? = try table.optional("port", .notEmpty)
+        let match = try Self.readMatch(&table, printerID: id)
         let isVirtual: Bool = try table.value("virtual", default: false)
         let speedup: Double? = try table.optional("speedup", .positive)
         let simulatorPath: String? = try table.optional("simulator_path", .notEmpty)
@@ -63,23 +72,27 @@ public struct PrinterConfiguration: Sendable, Equatable {
         try table.rejectUnknownKeys()
 
         let connection: Connection
-        switch (port, isVirtual) {
-        case (.some, true):
+        switch (port, match, isVirtual) {
+        case (.some, .some, _):
+            throw table.invalid(
+                "match",
+                "printer `\(id)` has both `port` and `match`: a printer is either on a fixed device or found by its match; remove one")
+        case (.some, nil, true), (nil, .some, true):
             throw table.invalid(
                 "virtual",
-                "printer `\(id)` has both `port` and `virtual = true`: a printer is either on a serial port or simulated; remove one")
-        case (nil, false):
+                "printer `\(id)` has both `\(port == nil ? "match" : "port")` and `virtual = true`: a printer is either on USB or simulated; remove one")
+        case (nil, nil, false):
             throw table.invalid(
                 "port",
-                "printer `\(id)` has no connection: add `port = \"/dev/serial/by-id/…\"` for a printer on USB, or `virtual = true` for a simulated one",
+                "printer `\(id)` has no connection: add `port = \"/dev/serial/by-id/…\"` or `match = { serial = \"…\" }` (`printedge ports` prints one per plugged-in device) for a printer on USB, or `virtual = true` for a simulated one",
                 kind: .missingKey)
-        case (.some(let path), false):
-            let simulatorKeys = ["speedup", "simulator_path", "simulator_arguments"]
-            if let key = simulatorKeys.first(where: { table.position(of: $0) != nil }) {
-                throw table.invalid(key, "key `printer.\(key)` applies to virtual printers only, and printer `\(id)` is on port \(path)")
-            }
+        case (.some(let path), nil, false):
+            try Self.rejectSimulatorKeys(table, printerID: id, reachedBy: "is on port \(path)")
             connection = .port(path: path)
-        case (nil, true):
+        case (nil, .some(let match), false):
+            try Self.rejectSimulatorKeys(table, printerID: id, reachedBy: "is found by its match")
+            connection = .match(match)
+        case (nil, nil, true):
             connection = .virtual(
                 VirtualPrinterSettings(speedup: speedup ?? 1, simulatorPath: simulatorPath, extraArguments: simulatorArguments ?? []))
         }
@@ -91,5 +104,53 @@ public struct PrinterConfiguration: Sendable, Equatable {
         if let rxBufferBytes { profile.rxBufferBytes = rxBufferBytes }
         if let commandSlots { profile.commandSlots = commandSlots }
         self.init(id: id, name: name, connection: connection, profile: profile)
+    }
+
+    private static func rejectSimulatorKeys(_ table: TableReader, printerID: String, reachedBy: String) throws(ConfigurationError) {
+        let simulatorKeys = ["speedup", "simulator_path", "simulator_arguments"]
+        if let key = simulatorKeys.first(where: { table.position(of: $0) != nil }) {
+            throw table.invalid(key, "key `printer.\(key)` applies to virtual printers only, and printer `\(printerID)` \(reachedBy)")
+        }
+    }
+
+    /// Reads `match = { … }`: a `path` (a /dev/serial/by-id or by-path link) alone, or a
+    /// `serial`, or a `usb_id` narrowed by an optional `serial`.
+    private static func readMatch(_ table: inout TableReader, printerID: String) throws(ConfigurationError) -> PortMatch? {
+        let example = "{ usb_id = \"2c99:0002\", serial = \"CZPX1234X004XK12345\" } or { path = \"/dev/serial/by-path/…\" }"
+        if let raw = table.table["match"], !raw.isTable {
+            throw ConfigurationError(
+                kind: .wrongType, file: table.file, position: raw.position, key: "printer.match",
+                message: "key `printer.match` must be a table such as \(example), found \(raw.typeName); `printedge ports` prints one for each plugged-in device")
+        }
+        guard var match = try table.optionalTable("match") else { return nil }
+        match.title = "the match of printer `\(printerID)`"
+        let path: String? = try match.optional("path", .notEmpty)
+        let serial: String? = try match.optional("serial", .notEmpty)
+        let usbIDText: String? = try match.optional("usb_id", .notEmpty)
+        try match.rejectUnknownKeys()
+
+        if let path {
+            guard path.hasPrefix("/"), path.contains("/serial/by-id/") || path.contains("/serial/by-path/") else {
+                throw match.invalid(
+                    "path",
+                    "key `printer.match.path` must be a udev link under /dev/serial/by-id/ or /dev/serial/by-path/, found \"\(path)\"; for a fixed device node write `port = \"\(path)\"` instead")
+            }
+            if let key = ["serial", "usb_id"].first(where: { match.position(of: $0) != nil }) {
+                throw match.invalid(
+                    key, "the match of printer `\(printerID)` names a link, which is one device already; remove `\(key)` or `path`")
+            }
+            return .link(path)
+        }
+        if let usbIDText {
+            guard let usbID = USBDeviceID(usbIDText) else {
+                throw match.invalid(
+                    "usb_id", "key `printer.match.usb_id` must be vendor:product in hex, as lsusb prints it (\"2c99:0002\"), found \"\(usbIDText)\"")
+            }
+            return .usbID(usbID, serialNumber: serial)
+        }
+        if let serial { return .serialNumber(serial) }
+        throw ConfigurationError(
+            kind: .missingKey, file: match.file, position: match.position, key: "printer.match",
+            message: "the match of printer `\(printerID)` is empty: it needs `serial`, `usb_id` (with an optional `serial`) or `path`, e.g. \(example)")
     }
 }

@@ -109,6 +109,8 @@ public struct PrinterStatus: Codable, Sendable, Equatable {
     public var job: JobSummary?
     /// For a printer found by its `match`: the USB device it is on, or what it waits for.
     public var device: PrinterDeviceStatus?
+    /// With a fleet link: the commands the fleet sent this printer, and what became of them.
+    public var fleetCommands: FleetCommandCounters?
 
     public init(id: String, name: String, state: String, port: String, firmware: String? = nil, flow: String? = nil,
                 error: String? = nil, temperatures: [HeaterReading] = [], job: JobSummary? = nil,

@@ -9,6 +9,10 @@ struct ControlHandler: Sendable {
     let store: Store
     let telemetry: TelemetryRecorder
     let intake: JobIntake
+    /// The `[gpio]` lines, for `power.*`; `nil` without `[gpio]`.
+    var gpio: GPIOService?
+    /// With `[mqtt]`: the fleet's commands, whose counters `status` shows.
+    var fleetCommands: FleetCommands?
 
     /// `file`: the descriptor that came with the request, for `jobs.submit`.
     func handle(_ request: ControlRequest, file: PassedFile? = nil, reply: @escaping @Sendable (ControlReply) -> Void) async {
@@ -26,7 +30,11 @@ struct ControlHandler: Sendable {
         switch request.command {
         case "status":
             var statuses: [PrinterStatus] = []
-            for printer in try selected(request.printer) { statuses.append(await printer.status()) }
+            for printer in try selected(request.printer) {
+                var status = await printer.status()
+                status.fleetCommands = await fleetCommands?.counters(printerID: status.id)
+                statuses.append(status)
+            }
             return ControlReply(id: id, ok: true, printers: statuses, storage: await storageStatus())
         case "jobs.list":
             let states = try (request.states ?? []).map { name throws(ControlError) in
@@ -89,6 +97,13 @@ struct ControlHandler: Sendable {
             let target = try printer(try required(request.printer, "printer", for: request))
             await target.emergencyStop()
             return ControlReply(id: id, ok: true)
+        case "power.on", "power.off", "power.status":
+            if let name = request.printer { _ = try printer(name) }
+            guard let gpio else {
+                throw ControlError(code: .refused, message: "no power relay is configured: this daemon has no [gpio] section (see hardware/gpio/WIRING.md)")
+            }
+            let power: GPIOService.PowerRequest = request.command == "power.on" ? .on : request.command == "power.off" ? .off : .status
+            return ControlReply(id: id, ok: true, relays: try await gpio.power(power, printerID: request.printer))
         case "telemetry.tail":
             let targets = try selected(request.printer).map(\.setup.id)
             var since = WallClock.nowMS() - 10_000

@@ -74,7 +74,7 @@ final class ControlServer: Service, Sendable {
     private struct Client {
         var fd: Int32
         var input: [UInt8] = []
-        var tasks: [Task<Void, Never>] = []
+        let requests = RunningRequests()
         /// Descriptors received and not yet claimed by a request with `fileAttached`.
         var files: [PassedFile] = []
     }
@@ -119,18 +119,17 @@ final class ControlServer: Service, Sendable {
                 }
                 if !closed { closed = !flush(client: client, id: id) }
                 if closed {
-                    for task in client.tasks { task.cancel() }
+                    client.requests.cancelAll()
                     close(client.fd)
                     clients[id] = nil
                     outboxes.withLock { $0[id] = nil }
                 } else {
-                    client.tasks.removeAll { $0.isCancelled }
                     clients[id] = client
                 }
             }
         }
         for (_, client) in clients {
-            for task in client.tasks { task.cancel() }
+            client.requests.cancelAll()
             close(client.fd)
         }
     }
@@ -157,9 +156,9 @@ final class ControlServer: Service, Sendable {
                 file = client.files.removeFirst()
             }
             let handler = self.handler
-            client.tasks.append(Task { [self, file] in
+            client.requests.start { [self, file] in
                 await handler.handle(request, file: file) { reply in self.send(reply, to: id) }
-            })
+            }
         }
         if client.input.count > Self.maxRequestBytes {
             send(.failure(0, .badRequest, "request longer than \(Self.maxRequestBytes) bytes without a newline"), to: id)

@@ -5,6 +5,7 @@ import Logging
 import PrintEdgeAgent
 import PrintEdgeConfig
 import PrintEdgeCore
+import PrintEdgeGPIO
 import PrintEdgeStore
 import ServiceLifecycle
 
@@ -14,6 +15,11 @@ public enum DaemonError: Error, CustomStringConvertible {
     case storage(StoreError)
     case controlSocket(String)
     case simulator(String)
+    /// A `[gpio]` line (`key` says which table) cannot be had.
+    case gpio(key: String, GPIOError)
+    case usb(String)
+    /// `[mqtt]` cannot be turned into a fleet link (an unreadable password or TLS file).
+    case fleetLink(FleetLinkError)
 
     /// sysexits(3): 78 (EX_CONFIG) keeps systemd from restarting into the same mistake.
     public var exitStatus: Int32 {
@@ -22,6 +28,12 @@ public enum DaemonError: Error, CustomStringConvertible {
         case .storage: 74
         case .controlSocket: 71
         case .simulator: 69
+        // Names that fit no chip or line are configuration; a missing or busy chip may come back.
+        case .gpio(_, .chipNotFound), .gpio(_, .lineNotFound), .gpio(_, .lineOutOfRange), .gpio(_, .notAChip),
+            .gpio(_, .invalidRequest), .gpio(_, .rejectedByKernel):
+            78
+        case .gpio, .usb: 69
+        case .fleetLink: 78
         }
     }
 
@@ -31,6 +43,9 @@ public enum DaemonError: Error, CustomStringConvertible {
         case .storage(let error): "the database cannot be used: \(error)"
         case .controlSocket(let detail): "the control socket cannot be created: \(detail)"
         case .simulator(let detail): detail
+        case .gpio(let key, let error): "\(key): \(error)"
+        case .usb(let detail): detail
+        case .fleetLink(let error): error.description
         }
     }
 }
@@ -46,10 +61,20 @@ public struct Daemon: Sendable {
     public let socketPath: String
 
     public init(configuration: DaemonConfiguration, environment: [String: String], logger: Logger) throws(DaemonError) {
+        try self.init(configuration: configuration, environment: environment, logger: logger, discovery: .system, gpioEnvironment: .system)
+    }
+
+    /// `discovery` and `gpioEnvironment` say where USB devices and GPIO chips are found: the
+    /// system's, or a test's fake sysfs tree and recording chip.
+    init(configuration: DaemonConfiguration, environment: [String: String], logger: Logger,
+         discovery: HotplugService.Discovery, gpioEnvironment: GPIOService.Environment) throws(DaemonError) {
         self.configuration = configuration
         let store: Store
         do {
-            store = try Store(directory: configuration.stateDirectory)
+            store = try Store(directory: configuration.stateDirectory, enqueuesJobRecords: configuration.mqtt != nil)
+            if configuration.mqtt == nil {
+                try store.forgetFleetTelemetryCursors()
+            }
             if let hardLimit = configuration.retention.databaseHardLimitBytes {
                 try store.setSizeLimit(maxBytes: Int64(hardLimit))
             }
@@ -62,7 +87,10 @@ public struct Daemon: Sendable {
         self.store = store
         let telemetrySettings = configuration.telemetry
         let recorder = TelemetryRecorder(store: store, policy: .init(batchMaxRows: telemetrySettings.batchMaxRows,
-                                                                     batchMaxAge: telemetrySettings.batchMaxAge))
+                                                                     batchMaxAge: telemetrySettings.batchMaxAge,
+                                                                     fleetMessages: configuration.mqtt.map {
+                                                                         FleetTelemetryLimits(maxSamples: $0.telemetryMaxSamples, maxAge: $0.telemetryMaxAge)
+                                                                     }))
         var setups: [PrinterSetup] = []
         var simulators: [(printerID: String, link: String, launch: PrinterSetup.SimulatorLaunch)] = []
         for printer in configuration.printers {
@@ -77,11 +105,23 @@ public struct Daemon: Sendable {
             }
             setups.append(setup)
         }
-        let printers = setups.map { Printer(setup: $0, store: store, telemetry: recorder, logger: logger) }
+        var gpio: GPIOService?
+        if let settings = configuration.gpio {
+            gpio = try GPIOService(settings: settings, printers: configuration.printers, environment: gpioEnvironment, logger: logger)
+        }
+        let printers = setups.map { Printer(setup: $0, store: store, telemetry: recorder, logger: logger, hardware: gpio?.link(for: $0.id),
+                                            publishesFleetStatus: configuration.mqtt != nil) }
         self.printers = printers
+        gpio?.attach(printers)
+        let hotplug = try HotplugService(printers: printers, discovery: discovery, logger: logger)
+        let fleetCommands = configuration.mqtt.map {
+            FleetCommands(printers: printers, store: store, spoolDirectory: configuration.spoolPath, settings: $0.commands,
+                          stateDirectory: configuration.stateDirectory, logger: logger)
+        }
         let handler = ControlHandler(printers: Dictionary(uniqueKeysWithValues: printers.map { ($0.setup.id, $0) }),
                                      order: printers.map(\.setup.id), store: store, telemetry: recorder,
-                                     intake: JobIntake(spoolDirectory: configuration.spoolPath, store: store))
+                                     intake: JobIntake(spoolDirectory: configuration.spoolPath, store: store), gpio: gpio,
+                                     fleetCommands: fleetCommands)
         socketPath = configuration.controlSocketPath
         let control: ControlServer
         do {
@@ -94,10 +134,30 @@ public struct Daemon: Sendable {
                                         maxAge: .seconds(configuration.retention.maxTelemetryAgeDays * 86_400),
                                         maxDatabaseBytes: Int64(configuration.retention.maxDatabaseBytes))
         let virtualPrinters = try VirtualPrinters(simulators, logger: logger)
+        // Before the printers, so they stop after them: a printer's last moments still have
+        // its emergency stop, and nothing waits on devices nobody follows.
+        var hardware: [any Service] = []
+        if let hotplug { hardware.append(hotplug) }
+        if let gpio { hardware.append(gpio) }
+        // Before the printers too, so it stops after them and their last states go out.
+        var fleet: [any Service] = []
+        if let settings = configuration.mqtt {
+            do {
+                fleet.append(try FleetLink(settings: settings, store: store, printerIDs: printers.map(\.setup.id), commands: fleetCommands,
+                                           statusSnapshot: { for printer in printers { await printer.recordStatusSnapshot() } },
+                                           logger: logger))
+            } catch {
+                throw .fleetLink(error)
+            }
+        }
+        // After the printers: it stops before them, so no G-code or download outlives them.
+        let commandService: [any Service] = fleetCommands.map { [$0] } ?? []
         services = [
             TelemetryService(recorder: recorder, store: store, limits: retention, logger: logger),
             virtualPrinters,
+        ] + hardware + fleet + [
             PrinterFleet(printers: printers),
+        ] + commandService + [
             control,
             SystemdNotifier(environment: environment) {
                 for printer in printers { _ = await printer.state }
@@ -131,6 +191,9 @@ public struct Daemon: Sendable {
         switch printer.connection {
         case .port(let path):
             portPath = path
+        case .match:
+            // No fixed node: `HotplugService` hands the printer its device whenever it appears.
+            portPath = ""
         case .virtual(let settings):
             portPath = configuration.stateDirectory + "/\(printer.id).tty"
             var arguments = ["--link", portPath, "--baud", String(profile.baud),
@@ -141,7 +204,7 @@ public struct Daemon: Sendable {
         }
         let telemetry = configuration.telemetry
         return PrinterSetup(
-            id: printer.id, name: printer.name ?? printer.id, portPath: portPath, baudRate: profile.baud,
+            id: printer.id, name: printer.name ?? printer.id, portPath: portPath, match: printer.portMatch, baudRate: profile.baud,
             protocolConfiguration: protocolConfiguration, limits: limits, maxFramedBytes: profile.maxLineBytes,
             pauseScript: profile.scripts.pause, resumeScript: profile.scripts.resume, cancelScript: profile.scripts.cancel,
             temperatureInterval: .seconds(telemetry.temperatureReportIntervalSeconds),

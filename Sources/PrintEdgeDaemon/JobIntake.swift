@@ -29,6 +29,7 @@ struct JobIntake: Sendable {
     /// Runs on a thread of its own: a 100 MB file takes seconds to copy and analyse.
     func submit(_ request: Request) async throws(ControlError) -> JobRecord {
         let result = await DedicatedThread.run { () -> Result<JobRecord, ControlError> in
+            defer { HeapTrim.releaseFreedMemory() }
             do throws(ControlError) {
                 return .success(try submitNow(request))
             } catch {
@@ -69,7 +70,7 @@ struct JobIntake: Sendable {
             filamentMM: analysis.filamentMM, boundingBoxJSON: JSONText.encode(analysis.extrusionBounds),
             analysisJSON: nil, forced: request.force, submittedAtMS: WallClock.nowMS())
         record.analysisJSON = JSONText.encode(AnalysisSummary(analysis))
-        let layers = analysis.layers.map { layer in
+        let layers = analysis.layers.lazy.map { layer in
             JobLayerRecord(jobID: 0, layer: layer.index, zMM: layer.zMM, sourceLine: layer.sourceLine,
                            byteOffset: Int64(layer.byteOffset), resumeJSON: JSONText.encode(layer.resumeState))
         }

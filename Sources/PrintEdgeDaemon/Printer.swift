@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import PrintEdgeAgent
 import PrintEdgeControl
@@ -19,13 +22,37 @@ actor Printer {
     private let store: Store
     private let telemetry: TelemetryRecorder
     private let logger: Logger
-    private(set) var state = PrinterState.offline
-    private var connection: PrinterConnection?
-    private var job: ActiveJob?
+    /// The GPIO lines serving this printer (power relay, interlocks, LED); `nil` without `[gpio]`.
+    private let hardware: GPIOPrinterLink?
+    /// With a fleet link, every state change also queues a status snapshot in the outbox.
+    private let publishesFleetStatus: Bool
+    private(set) var state = PrinterState.offline {
+        didSet { if state != oldValue { reportActivity() } }
+    }
+    private var connection: PrinterConnection? {
+        didSet { emergencyLane.withLock { $0 = connection } }
+    }
+    /// The open connection, for `emergencyStopNow`: an emergency stop button reaches the port
+    /// without waiting for this actor.
+    private let emergencyLane = Mutex<PrinterConnection?>(nil)
+    /// Why `emergencyStopNow` sent `M112`, until the job is aborted for it.
+    private let pendingEmergencyStop = Mutex<String?>(nil)
+    private var job: ActiveJob? {
+        didSet { if (oldValue == nil) != (job == nil) { reportActivity() } }
+    }
     private var lastError: String?
     private var firmware: String?
     private var flow: String?
-    private var temperatures: [HeaterReading] = []
+    private var temperatures: [HeaterReading] = [] {
+        didSet { reportActivity() }
+    }
+    /// For a printer found by its `match`: its USB device, or why it has none.
+    private var usb: HotplugPrinterState?
+    /// The node that went away under the open connection: its job fails as unplugged.
+    private var unpluggedNode: String?
+    /// The run loop's pause between connections, cut short by `wake`.
+    private var wakeWaiter: CheckedContinuation<Void, Never>?
+    private var wakeGeneration = 0
     private var lastSampleAt = MonotonicInstant.zero
     private var consoles: [Int: AsyncStream<ConsoleEvent>.Continuation] = [:]
     private var nextConsoleID = 0
@@ -38,7 +65,7 @@ actor Printer {
     /// The job the printer is working on, with what progress needs beyond the record.
     private struct ActiveJob {
         var record: JobRecord
-        var layers: [JobLayerRecord]
+        var layerStarts: [LayerStart]
         var progress = PrinterConnection.JobProgress()
         var startedAt: MonotonicInstant
         var pausePosition: PrinterConnection.JobPosition?
@@ -51,24 +78,33 @@ actor Printer {
         var ending: JobState?
     }
 
-    init(setup: PrinterSetup, store: Store, telemetry: TelemetryRecorder, logger: Logger) {
+    init(setup: PrinterSetup, store: Store, telemetry: TelemetryRecorder, logger: Logger, hardware: GPIOPrinterLink? = nil,
+         publishesFleetStatus: Bool = false) {
         self.setup = setup
         self.store = store
         self.telemetry = telemetry
         self.logger = logger
+        self.hardware = hardware
+        self.publishesFleetStatus = publishesFleetStatus
+        usb = setup.match.map(HotplugPrinterState.init)
     }
 
     // MARK: - Connection lifecycle
 
-    /// Connects, serves, and reconnects with backoff until `stop`.
+    /// Connects, serves, and reconnects with backoff until `stop`. A printer found by its
+    /// match connects only while it has a device, and waits for the next one otherwise.
     func run() async {
         var backoff = Duration.seconds(1)
         recordPrinterState()
+        reportActivity()
         while !stopping.load(ordering: .relaxed) {
             writeBacklog()
+            guard let portPath = await nextPortPath() else { break }
             let connection: PrinterConnection
             do {
-                connection = try PrinterConnection(options: setup.connectionOptions)
+                var options = setup.connectionOptions
+                options.port.path = portPath
+                connection = try PrinterConnection(options: options)
             } catch {
                 lastError = error.description
                 break
@@ -90,16 +126,20 @@ actor Printer {
             let end = await ending
             self.connection = nil
             firmware = nil
-            if case .failed(let reason) = end {
+            if let unplugged = unplugReason() {
+                lastError = unplugged
+                transition(to: .offline)
+            } else if case .failed(let reason) = end {
                 lastError = reason
                 transition(to: stopping.load(ordering: .relaxed) ? .offline : .error)
                 broadcast(ConsoleEvent(kind: "error", printer: setup.id, text: reason))
             } else {
                 transition(to: .offline)
             }
+            unpluggedNode = nil
             if stopping.load(ordering: .relaxed) { break }
             backoff = becameReady ? .seconds(1) : min(backoff * 2, .seconds(30))
-            try? await Task.sleep(for: backoff)
+            await pause(upTo: backoff)
         }
         transition(to: .offline)
         writeBacklog()
@@ -121,11 +161,70 @@ actor Printer {
 
     private func closeConnection() {
         connection?.submit(.close)
+        wake()
+    }
+
+    /// The node to open: the configured one, or for a printer found by its match the device
+    /// it has now, waited for; `nil` once stopping.
+    private func nextPortPath() async -> String? {
+        guard usb != nil else { return setup.portPath }
+        while !stopping.load(ordering: .relaxed) {
+            if let node = usb?.nodeToOpen(exists: { access($0, F_OK) == 0 }) { return node }
+            // A node found gone is looked at (a stat, never an open) once a second until
+            // the hot-plug service moves the printer; without a device, only `wake` ends this.
+            await pause(upTo: usb?.port == nil ? nil : .seconds(1))
+        }
+        return nil
+    }
+
+    /// Waits until `wake`, or until `limit` has passed.
+    private func pause(upTo limit: Duration?) async {
+        wakeGeneration += 1
+        let generation = wakeGeneration
+        let timer = limit.map { limit in
+            Task { [weak self] in
+                guard (try? await Task.sleep(for: limit)) != nil else { return }
+                await self?.wake(generation: generation)
+            }
+        }
+        await withCheckedContinuation { wakeWaiter = $0 }
+        timer?.cancel()
+    }
+
+    /// Ends the current `pause`; with a `generation`, only the pause it was set for.
+    private func wake(generation: Int? = nil) {
+        guard generation == nil || generation == wakeGeneration, let waiter = wakeWaiter else { return }
+        wakeWaiter = nil
+        waiter.resume()
+    }
+
+    /// A decision of the hot-plug service about this printer's device. An unplug closes the
+    /// connection at once, so nothing waits on a vanished descriptor.
+    func hotplug(_ action: HotplugAction) {
+        guard usb != nil else { return }
+        usb?.apply(action)
+        if case .disconnect(_, let node) = action, let connection {
+            unpluggedNode = node
+            connection.submit(.close)
+        }
+        broadcast(ConsoleEvent(kind: "state", printer: setup.id, text: action.description))
+        wake()
+    }
+
+    /// "printer unplugged: …" when this printer's device went away under its connection: the
+    /// hot-plug service said so, or — when the connection noticed first — the node is gone.
+    private func unplugReason() -> String? {
+        if unpluggedNode == nil, let node = usb?.port?.deviceNode, access(node, F_OK) != 0 {
+            unpluggedNode = node
+            usb?.nodeWentAway()
+        }
+        return unpluggedNode.map { "printer unplugged: \($0) is gone" }
     }
 
     // MARK: - Events from the connection
 
     private func handle(_ event: PrinterConnection.Event) {
+        recordEmergencyStop()
         let now = MonotonicInstant.now()
         if !backlog.isEmpty, now >= nextBacklogAttempt { writeBacklog() }
         switch event {
@@ -169,7 +268,7 @@ actor Printer {
             endJob(progress: progress, as: .cancelled, reason: nil)
         case .jobFailed(let reason, let progress):
             let outcome: JobState = stopping.load(ordering: .relaxed) ? .interrupted : .failed
-            endJob(progress: progress, as: outcome, reason: reason)
+            endJob(progress: progress, as: outcome, reason: unplugReason() ?? reason)
         case .hostAction(let action):
             hostAction(action)
         case .firmwareMessage(let text):
@@ -242,7 +341,7 @@ actor Printer {
 
     // MARK: - Jobs
 
-    func startJob(id: Int64) throws(ControlError) -> JobRecord {
+    func startJob(id: Int64) async throws(ControlError) -> JobRecord {
         let record = try loadJob(id)
         guard record.printerID == setup.id else {
             throw ControlError(code: .refused, message: "job \(id) belongs to printer \(record.printerID), not \(setup.id)")
@@ -250,17 +349,43 @@ actor Printer {
         guard record.state == .queued else {
             throw ControlError(code: .refused, message: "job \(id) is \(record.state.rawValue); only a queued job can be started (use `printedge jobs recover \(id)` for an interrupted one)")
         }
-        return try begin(record, feed: PrinterConnection.JobFeed(path: record.spoolPath, maxFramedBytes: setup.maxFramedBytes),
-                         kind: .started, detail: nil)
+        return try await whenHardwareAllows { () throws(ControlError) in
+            try begin(record, feed: PrinterConnection.JobFeed(path: record.spoolPath, maxFramedBytes: setup.maxFramedBytes),
+                      kind: .started, detail: nil)
+        }
     }
 
     /// Restarts an interrupted job from the start of the layer it was in: heat, home X and
     /// Y, restore Z and E, then the file from that layer's first line.
-    func recoverJob(id: Int64) throws(ControlError) -> JobRecord {
+    func recoverJob(id: Int64) async throws(ControlError) -> JobRecord {
         let record = try loadJob(id)
         guard record.state == .interrupted else {
             throw ControlError(code: .refused, message: "job \(id) is \(record.state.rawValue); only an interrupted job can be recovered")
         }
+        return try await whenHardwareAllows { () throws(ControlError) in try resume(interrupted: record) }
+    }
+
+    /// Runs `begin` once the GPIO lines allow a job: no interlock refuses it (emergency stop,
+    /// door, filament), and the printer's relay is on with the printer connected (switched
+    /// on and waited for when it was off). Without `[gpio]`, or with a job already here (which
+    /// `begin` refuses), at once.
+    private func whenHardwareAllows(_ begin: () throws(ControlError) -> JobRecord) async throws(ControlError) -> JobRecord {
+        guard let hardware, job == nil else { return try begin() }
+        if let refusal = hardware.startRefusal() {
+            throw ControlError(code: .refused, message: "printer \(setup.id): \(refusal)")
+        }
+        try await hardware.powerForJob()
+        do {
+            return try begin()
+        } catch {
+            // Another start may have won the printer meanwhile: its job still needs the power.
+            if job == nil { hardware.jobAbandoned() }
+            throw error
+        }
+    }
+
+    private func resume(interrupted record: JobRecord) throws(ControlError) -> JobRecord {
+        let id = record.id ?? 0
         let layer: JobLayerRecord?
         do {
             layer = try store.layer(containingSourceLine: record.lastAckedSourceLine, jobID: id)
@@ -287,8 +412,8 @@ actor Printer {
                                message: "printer \(setup.id) is \(state.rawValue)" + (lastError.map { " (\($0))" } ?? "") + "; a job starts on an idle printer")
         }
         let started = try commitOrThrow(record.id, to: .printing, kind: kind, detail: detail)
-        let layers = (try? store.layers(jobID: record.id ?? 0)) ?? []
-        job = ActiveJob(record: started, layers: layers, startedAt: .now())
+        let layerStarts = (try? store.layerStarts(jobID: record.id ?? 0)) ?? []
+        job = ActiveJob(record: started, layerStarts: layerStarts, startedAt: .now())
         connection.submit(.startJob(feed))
         transition(to: .printing)
         return started
@@ -311,6 +436,9 @@ actor Printer {
         }
         guard !current.heldByFirmware else {
             throw ControlError(code: .refused, message: "the printer paused the job by itself (a filament change, say): resume it on the printer's screen")
+        }
+        if let refusal = hardware?.resumeRefusal() {
+            throw ControlError(code: .refused, message: "printer \(setup.id): \(refusal)")
         }
         guard let position = current.pausePosition else {
             throw ControlError(code: .refused, message: "the job is still parking after its pause; resume it once `printedge status` shows it paused")
@@ -337,13 +465,32 @@ actor Printer {
 
     /// `M112` at once, ahead of everything queued. The job is aborted first in the store, but
     /// the stop itself never waits for the disk.
-    func emergencyStop() {
+    func emergencyStop(detail: String = "emergency stop") {
         connection?.submit(.emergencyStop)
         if let current = job, current.ending == nil {
             job?.ending = .aborted
-            record(current.record.id, to: .aborted, kind: .aborted, detail: "emergency stop")
+            record(current.record.id, to: .aborted, kind: .aborted, detail: detail)
         }
         broadcast(ConsoleEvent(kind: "state", printer: setup.id, text: "EMERGENCY STOP sent (M112)"))
+    }
+
+    /// `M112` handed straight to the open connection, from any thread: the emergency stop
+    /// button's path, which must not queue behind this actor's work. The job is aborted with
+    /// `cause` by whichever comes first: `recordEmergencyStop`, or the next event of the
+    /// connection (the halt ends it, and its job must not read as merely failed).
+    nonisolated func emergencyStopNow(cause: String) {
+        pendingEmergencyStop.withLock { $0 = cause }
+        emergencyLane.withLock { $0?.submit(.emergencyStop) }
+    }
+
+    /// Aborts the job for the stop `emergencyStopNow` sent, once.
+    func recordEmergencyStop() {
+        guard let cause = pendingEmergencyStop.withLock({ $0.take() }) else { return }
+        if let current = job, current.ending == nil {
+            job?.ending = .aborted
+            record(current.record.id, to: .aborted, kind: .aborted, detail: cause)
+        }
+        broadcast(ConsoleEvent(kind: "state", printer: setup.id, text: "EMERGENCY STOP sent (M112): \(cause)"))
     }
 
     /// The user's own G-code; returns once every line was handled by the firmware.
@@ -434,7 +581,7 @@ actor Printer {
 
     private func persistProgress(_ current: ActiveJob) {
         guard let id = current.record.id else { return }
-        let layer = current.layers.last { $0.byteOffset <= Int64(current.progress.acknowledgedByteOffset) }?.layer
+        let layer = current.layerStarts.layer(atByteOffset: Int64(current.progress.acknowledgedByteOffset))
         try? store.recordProgress(jobID: id, lastAckedSourceLine: current.progress.acknowledgedSourceLine,
                                   lastAckedByte: Int64(current.progress.acknowledgedByteOffset),
                                   ackedCommands: current.progress.linesSent, zMM: current.progress.zMM, layer: layer)
@@ -443,8 +590,9 @@ actor Printer {
     // MARK: - Status, consoles, telemetry
 
     func status() -> PrinterStatus {
-        PrinterStatus(id: setup.id, name: setup.name, state: state.rawValue, port: setup.portPath, firmware: firmware,
-                      flow: flow, error: lastError, temperatures: temperatures, job: job.map { summary(of: $0) })
+        PrinterStatus(id: setup.id, name: setup.name, state: state.rawValue, port: usb?.displayName ?? setup.portPath,
+                      firmware: firmware, flow: flow, error: lastError, temperatures: temperatures,
+                      job: job.map { summary(of: $0) }, device: usb?.status)
     }
 
     private func summary(of current: ActiveJob) -> JobSummary {
@@ -506,6 +654,24 @@ actor Printer {
     }
 
     private func recordPrinterState() {
-        try? store.setPrinterState(id: setup.id, state: state.rawValue, atMS: WallClock.nowMS())
+        let fleetStatus = publishesFleetStatus ? FleetStatusPayload(status()).json : nil
+        try? store.setPrinterState(id: setup.id, state: state.rawValue, atMS: WallClock.nowMS(), fleetStatus: fleetStatus)
+    }
+
+    /// The fleet link's heartbeat: a status snapshot with the temperatures of the moment, even
+    /// without a state change. Lost if the store refuses it; the next one replaces it anyway.
+    func recordStatusSnapshot() {
+        guard publishesFleetStatus, let payload = FleetStatusPayload(status()).json else { return }
+        _ = try? store.appendOutbox(printerID: setup.id, kind: .status, payload: payload, atMS: WallClock.nowMS())
+    }
+
+    /// Tells the GPIO service what the LED, the relay's idle time and its temperature guard
+    /// need. Hotend temperatures count only while the printer answers: stale ones could let a
+    /// relay cut a hot printer.
+    private func reportActivity() {
+        guard let hardware else { return }
+        let answering = connection != nil && [.idle, .printing, .paused, .finishing].contains(state)
+        let hotends = temperatures.filter { $0.heater.hasPrefix("T") }.map(\.actualCelsius)
+        hardware.report(PrinterActivity(state: state, hasJob: job != nil, hotendCelsius: answering && !hotends.isEmpty ? hotends : nil))
     }
 }

@@ -6,8 +6,11 @@ import PrintEdgeCore
 struct PrinterSetup: Sendable {
     var id: String
     var name: String
-    /// The serial device, or for a virtual printer the link its simulator creates.
+    /// The serial device, or for a virtual printer the link its simulator creates; empty
+    /// for a printer found by its `match`, whose node comes from `HotplugService`.
     var portPath: String
+    /// How a printer on USB is recognised whatever node it gets (`[[printer]] match`).
+    var match: PortMatch?
     var baudRate: Int
     var resetOnOpen = false
     var protocolConfiguration: HostProtocol.Configuration

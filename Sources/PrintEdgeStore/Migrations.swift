@@ -13,6 +13,9 @@ enum Migrations {
         migrator.registerMigration("v1") { db in
             try db.execute(sql: v1)
         }
+        migrator.registerMigration("v2-fleet-link") { db in
+            try db.execute(sql: v2FleetLink)
+        }
         return migrator
     }
 
@@ -133,5 +136,25 @@ enum Migrations {
             at_ms INTEGER NOT NULL
         ) STRICT;
         CREATE INDEX calibration_by_printer_kind ON calibration(printer_id, kind, at_ms);
+        """
+
+    /// What the fleet link needs beyond the outbox: per printer, the last telemetry row
+    /// already put into a fleet message (rows after it are gathered into the next one, also
+    /// after a crash), and the highest outbox row known to be on stable storage.
+    private static let v2FleetLink = """
+        -- No foreign key, as for telemetry: a cursor outliving its printer is harmless.
+        CREATE TABLE fleet_telemetry_cursor (
+            printer_id TEXT PRIMARY KEY NOT NULL,
+            last_telemetry_id INTEGER NOT NULL CHECK (last_telemetry_id >= 0)
+        ) STRICT, WITHOUT ROWID;
+
+        -- One row. Written with synchronous = FULL, which fsyncs the WAL and with it every
+        -- commit before: outbox rows up to durable_through_id survive a power cut.
+        CREATE TABLE outbox_durability (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            durable_through_id INTEGER NOT NULL,
+            synced_at_ms INTEGER NOT NULL
+        ) STRICT;
+        INSERT INTO outbox_durability (id, durable_through_id, synced_at_ms) VALUES (1, 0, 0);
         """
 }

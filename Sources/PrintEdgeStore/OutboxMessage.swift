@@ -16,6 +16,17 @@ public struct OutboxMessage: Codable, Sendable, Equatable, Identifiable {
 
         /// A job event; the payload is a `JobEventPayload`.
         public static let jobEvent = Kind(rawValue: "event")
+        /// A job's record after a step, for the fleet's retained per-job topic; the payload
+        /// is a `JobRecordPayload`.
+        public static let jobRecord = Kind(rawValue: "job")
+        /// A snapshot of the printer (state, temperatures, job progress), written by the
+        /// daemon on every state change and at the fleet link's heartbeat.
+        public static let status = Kind(rawValue: "status")
+        /// Telemetry samples already in the `telemetry` table, in columns; the payload is a
+        /// `TelemetryMessagePayload`.
+        public static let telemetry = Kind(rawValue: "telemetry")
+        /// The answer to a fleet command, as the command handler wrote it.
+        public static let reply = Kind(rawValue: "reply")
 
         public var description: String { rawValue }
     }

@@ -6,7 +6,10 @@ extension Store {
     ///
     /// The job's id, state, progress and queue position are the store's: whatever `job`
     /// holds there is replaced. Each layer's `jobID` is set to the new id.
-    public func submitJob(_ job: JobRecord, layers: [JobLayerRecord]) throws(StoreError) -> JobRecord {
+    ///
+    /// `layers` may be lazy: each record is made just before its row is written, so a print
+    /// with tens of thousands of layers never holds all their encoded resume states at once.
+    public func submitJob(_ job: JobRecord, layers: some Sequence<JobLayerRecord>) throws(StoreError) -> JobRecord {
         try write { db in
             try Store.requirePrinter(db, id: job.printerID)
             var queued = JobRecord(
@@ -26,6 +29,9 @@ extension Store {
             try Store.recordEvent(
                 db, jobID: jobID, printerID: job.printerID, from: nil, to: .queued,
                 kind: .submitted, detail: nil, atMS: job.submittedAtMS)
+            if enqueuesJobRecords {
+                try Store.enqueueJobRecord(db, queued, atMS: job.submittedAtMS)
+            }
             return queued
         }
     }
@@ -46,8 +52,12 @@ extension Store {
             guard let job = try JobRecord.fetchOne(db, key: jobID) else {
                 throw StoreError.jobNotFound(id: jobID)
             }
-            return try Store.step(
+            let moved = try Store.step(
                 db, job: job, jobID: jobID, to: next, kind: kind, detail: detail, atMS: atMS)
+            if enqueuesJobRecords {
+                try Store.enqueueJobRecord(db, moved, atMS: atMS)
+            }
+            return moved
         }
     }
 
@@ -84,9 +94,13 @@ extension Store {
                 let job = try JobRecord(row: row)
                 let detail = "the daemon stopped while printing (crash or power loss); "
                     + "last acknowledged line \(job.lastAckedSourceLine)"
-                interrupted.append(try Store.step(
+                let moved = try Store.step(
                     db, job: job, jobID: row[JobRecord.Columns.id], to: .interrupted,
-                    kind: .interrupted, detail: detail, atMS: atMS))
+                    kind: .interrupted, detail: detail, atMS: atMS)
+                if enqueuesJobRecords {
+                    try Store.enqueueJobRecord(db, moved, atMS: atMS)
+                }
+                interrupted.append(moved)
             }
             return interrupted
         }
@@ -135,6 +149,17 @@ extension Store {
                 .filter(JobLayerRecord.Columns.jobID == jobID)
                 .order(JobLayerRecord.Columns.layer)
                 .fetchAll(db)
+        }
+    }
+
+    /// Where each layer starts in the file, in layer order: what a printing job needs to
+    /// tell its layer from its acknowledged byte. Offsets only, so a 100 MB print's tens of
+    /// thousands of layers cost a few hundred kilobytes, not their resume states.
+    public func layerStarts(jobID: Int64) throws(StoreError) -> [LayerStart] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT layer, byte_offset FROM job_layer WHERE job_id = ? ORDER BY layer",
+                             arguments: [jobID])
+                .map { LayerStart(layer: $0[0], byteOffset: $0[1]) }
         }
     }
 
@@ -190,6 +215,15 @@ extension Store {
             db, jobID: jobID, printerID: job.printerID, from: previous, to: next,
             kind: kind ?? JobEventKind.step(from: previous, to: next), detail: detail, atMS: atMS)
         return moved
+    }
+
+    /// The job's record as a fleet message, after its event's message; inside the transaction
+    /// that changed the job.
+    private static func enqueueJobRecord(_ db: Database, _ job: JobRecord, atMS: Int64) throws {
+        guard let jobID = job.id else { return }
+        try enqueue(
+            db, printerID: job.printerID, kind: .jobRecord,
+            payload: try encodeJSON(JobRecordPayload(job, jobID: jobID)), atMS: atMS)
     }
 
     /// Appends the job event and its fleet message; called inside the transaction that

@@ -14,12 +14,14 @@ extension Store {
         }
     }
 
-    /// The printer's messages the fleet has not acknowledged yet, in sequence order.
-    public func undeliveredOutbox(printerID: String, limit: Int = 100) throws(StoreError) -> [OutboxMessage] {
+    /// The printer's messages the fleet has not acknowledged yet, in sequence order; with
+    /// `afterSequence`, only those after it (the fleet link's window, past what is in flight).
+    public func undeliveredOutbox(printerID: String, afterSequence: Int64 = 0, limit: Int = 100) throws(StoreError) -> [OutboxMessage] {
         try read { db in
             try OutboxMessage
                 .filter(OutboxMessage.Columns.printerID == printerID)
                 .filter(OutboxMessage.Columns.deliveredAtMS == nil)
+                .filter(OutboxMessage.Columns.sequence > afterSequence)
                 .order(OutboxMessage.Columns.sequence)
                 .limit(limit)
                 .fetchAll(db)

@@ -15,13 +15,19 @@ extension Store {
         try read { db in try PrinterRecord.order(PrinterRecord.Columns.id).fetchAll(db) }
     }
 
-    public func setPrinterState(id: String, state: String, atMS: Int64) throws(StoreError) {
+    /// Records the printer's state; with `fleetStatus` (a JSON snapshot), also enqueues it as
+    /// a `status` message in the same transaction, so the fleet hears of every state the
+    /// store holds and of none it does not.
+    public func setPrinterState(id: String, state: String, atMS: Int64, fleetStatus: String? = nil) throws(StoreError) {
         try write { db in
             try PrinterRecord
                 .filter(key: id)
                 .updateAll(db, PrinterRecord.Columns.state.set(to: state),
                            PrinterRecord.Columns.updatedAtMS.set(to: atMS))
             guard db.changesCount > 0 else { throw StoreError.printerNotFound(id: id) }
+            if let fleetStatus {
+                try Store.enqueue(db, printerID: id, kind: .status, payload: fleetStatus, atMS: atMS)
+            }
         }
     }
 

@@ -80,7 +80,7 @@ extension Store {
     /// Runs a `DELETE … LIMIT ?` (its last parameter, after `arguments`) one chunk per
     /// transaction until it deletes fewer rows than asked or `rows` are gone; returns the
     /// rows deleted.
-    private func deleteInChunks(
+    func deleteInChunks(
         sql: String, arguments: StatementArguments = [], rows: Int
     ) throws(StoreError) -> Int {
         var deleted = 0
@@ -115,7 +115,7 @@ extension Store {
         "DELETE FROM telemetry WHERE id IN (SELECT id FROM telemetry ORDER BY id LIMIT ?)"
 
     /// Delivered messages matching `condition`, oldest first, except each printer's newest.
-    private static func deleteDeliveredSQL(condition: String) -> String {
+    static func deleteDeliveredSQL(condition: String) -> String {
         """
         DELETE FROM outbox WHERE id IN (
             SELECT id FROM outbox AS o

@@ -16,29 +16,39 @@ public final class Store: Sendable {
     let pool: DatabasePool
     /// SQLite's page limit before any size limit was set, to lift one again.
     private let unlimitedPageCount: Int
+    /// Job steps also enqueue the job's record (kind `job`) for the fleet's retained per-job
+    /// topic. Off without a fleet link: nothing would deliver those rows, and undelivered
+    /// rows are never deleted.
+    public let enqueuesJobRecords: Bool
 
     /// The file's name inside the store directory.
     public static let fileName = "printedge.sqlite"
 
     /// Opens (or creates) `<directory>/printedge.sqlite`, creating the directory with mode
     /// 0750 if needed: the store holds file paths and fleet messages, not for other users.
-    public convenience init(directory: String) throws(StoreError) {
+    public convenience init(directory: String, enqueuesJobRecords: Bool = false) throws(StoreError) {
         try Store.createDirectory(directory)
         let separator = directory.hasSuffix("/") ? "" : "/"
-        try self.init(path: directory + separator + Store.fileName)
+        try self.init(path: directory + separator + Store.fileName, enqueuesJobRecords: enqueuesJobRecords)
     }
 
     /// Opens (or creates) the database at `path` and brings its schema up to date; the
     /// directory must exist.
-    public init(path: String) throws(StoreError) {
+    public init(path: String, enqueuesJobRecords: Bool = false) throws(StoreError) {
         self.path = path
+        self.enqueuesJobRecords = enqueuesJobRecords
         var configuration = Configuration()
         configuration.label = "printedge-store"
         configuration.foreignKeysEnabled = true
         // Only another process (a `sqlite3` shell, a backup) can hold the write lock: the
         // pool serialises our own writers. Wait a little for it rather than fail at once.
         configuration.busyMode = .timeout(5)
+        // The daemon reads little at a time (status, a job list): two readers beside the
+        // writer, and 1 MiB of page cache each instead of SQLite's 2 MiB, keep its
+        // resident size down on a small board (see bench/README.md, "Daemon").
+        configuration.maximumReaderCount = 2
         configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA cache_size = -1024")
             guard !db.configuration.readonly else { return }
             // Takes effect only on a new file, before its first table; lets retention hand
             // freed pages back to the filesystem with `PRAGMA incremental_vacuum`.

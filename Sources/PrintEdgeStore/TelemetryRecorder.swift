@@ -18,11 +18,18 @@ public actor TelemetryRecorder {
         public var batchMaxAge: Duration
         /// Samples kept while writes fail; about 50 bytes each plus the strings' storage.
         public var bufferLimit: Int
+        /// With a fleet link: each batch write also gathers the samples into `telemetry`
+        /// outbox messages within these limits, in the same transaction.
+        public var fleetMessages: FleetTelemetryLimits?
 
-        public init(batchMaxRows: Int = 500, batchMaxAge: Duration = .seconds(2), bufferLimit: Int = 50_000) {
+        public init(
+            batchMaxRows: Int = 500, batchMaxAge: Duration = .seconds(2), bufferLimit: Int = 50_000,
+            fleetMessages: FleetTelemetryLimits? = nil
+        ) {
             self.batchMaxRows = batchMaxRows
             self.batchMaxAge = batchMaxAge
             self.bufferLimit = bufferLimit
+            self.fleetMessages = fleetMessages
         }
     }
 
@@ -51,6 +58,8 @@ public actor TelemetryRecorder {
     private var writing = false
     private var failure: (error: StoreError, sinceMS: Int64, dropped: Int)?
     private var lastAttemptMS: Int64?
+    /// Per printer, the oldest sample written but not yet in a fleet message.
+    private var fleetBacklog: FleetTelemetryBacklog = [:]
     /// Samples discarded to respect `bufferLimit` since the recorder was created.
     public private(set) var droppedTotal = 0
     /// Rows written since the recorder was created.
@@ -83,9 +92,15 @@ public actor TelemetryRecorder {
         record([sample], atMS: nowMS)
     }
 
-    /// A batch is full or old enough; while writes fail, retries come at most once per
-    /// `batchMaxAge` so a full disk is not hammered.
+    /// A batch is full or old enough, or a fleet message's oldest sample reached its age limit
+    /// (new samples or not); while writes fail, retries come at most once per `batchMaxAge`
+    /// so a full disk is not hammered.
     public func isFlushDue(nowMS: Int64) -> Bool {
+        if failure == nil, let limits = policy.fleetMessages, let waiting = fleetBacklog.values.min(),
+            nowMS - waiting >= limits.maxAgeMS
+        {
+            return true
+        }
         guard let oldest = buffer.first else { return false }
         if failure != nil, let lastAttemptMS {
             return Duration.milliseconds(nowMS - lastAttemptMS) >= policy.batchMaxAge
@@ -115,6 +130,18 @@ public actor TelemetryRecorder {
         lastAttemptMS = nowMS
         var remaining = buffer.count
         var written = 0
+        if remaining == 0, policy.fleetMessages != nil, !fleetBacklog.isEmpty {
+            // No new samples, but a fleet message waited long enough: it goes out alone.
+            do {
+                _ = try await write([], nowMS: nowMS)
+                failure = nil
+            } catch {
+                if failure?.error != error { failure = (error, nowMS, 0) }
+                if case .diskFull = error { return 0 }
+                throw error
+            }
+            return 0
+        }
         while remaining > 0, !buffer.isEmpty {
             var batch: [Pending] = []
             batch.reserveCapacity(min(remaining, Self.maxRowsPerTransaction))
@@ -125,7 +152,7 @@ public actor TelemetryRecorder {
             }
             remaining -= batch.count
             do {
-                written += try await store.writeTelemetry(batch.map(\.sample))
+                written += try await write(batch.map(\.sample), nowMS: nowMS)
             } catch {
                 putBack(batch)
                 if failure?.error != error {
@@ -138,6 +165,14 @@ public actor TelemetryRecorder {
         }
         writtenTotal += written
         failure = nil
+        return written
+    }
+
+    /// One transaction: the samples, and with a fleet link the messages they complete.
+    private func write(_ samples: [TelemetrySample], nowMS: Int64) async throws(StoreError) -> Int {
+        guard let limits = policy.fleetMessages else { return try await store.writeTelemetry(samples) }
+        let (written, backlog) = try await store.writeTelemetry(samples, fleet: limits, nowMS: nowMS)
+        fleetBacklog = backlog
         return written
     }
 

@@ -26,7 +26,13 @@ struct StatusCommand: ParsableCommand {
                 }
                 if !temperatures.isEmpty { line += "  " + temperatures.joined(separator: "  ") }
                 print(line)
+                if let device = status.device { print("  usb: \(device.summary)") }
                 if let error = status.error { print("  last error: \(error)") }
+                if let commands = status.fleetCommands, commands.received > 0 || commands.chunksReceived > 0 {
+                    let refused = commands.refused.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+                    print("  fleet commands: \(commands.received) received, \(commands.accepted) accepted, \(commands.refusedTotal) refused"
+                          + (refused.isEmpty ? "" : " (\(refused))"))
+                }
                 if let job = status.job { print("  job " + job.line) }
             }
         }

@@ -1,5 +1,6 @@
 import PrintEdgeMQTT
 import Testing
+import PrintEdgeTestSupport
 
 @Suite("Password authentication and ACLs")
 struct AuthorizationTests {

@@ -1,4 +1,5 @@
 import Foundation
+import PrintEdgeTestSupport
 
 /// A TCP proxy between a client and a `MosquittoBroker`, for the faults a real broker will not
 /// produce on demand: it can cut every connection at once (the network dying under both ends,

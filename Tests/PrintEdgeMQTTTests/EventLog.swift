@@ -1,5 +1,6 @@
 import PrintEdgeMQTT
 import Synchronization
+import PrintEdgeTestSupport
 
 /// Collects a client's events from the moment it is made, so a test can wait for the next
 /// event of a kind without racing the stream, and print everything when a wait fails.

@@ -1,5 +1,6 @@
 import PrintEdgeMQTT
 import Testing
+import PrintEdgeTestSupport
 
 @Suite("Last Will")
 struct LastWillTests {

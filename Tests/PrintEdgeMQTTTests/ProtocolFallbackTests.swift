@@ -1,6 +1,7 @@
 import Testing
 
 @testable import PrintEdgeMQTT
+import PrintEdgeTestSupport
 
 @Suite("MQTT 5 with fallback to 3.1.1")
 struct ProtocolFallbackTests {

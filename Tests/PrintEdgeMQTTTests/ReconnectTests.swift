@@ -1,5 +1,6 @@
 import PrintEdgeMQTT
 import Testing
+import PrintEdgeTestSupport
 
 @Suite("Reconnecting after the broker goes away")
 struct ReconnectTests {

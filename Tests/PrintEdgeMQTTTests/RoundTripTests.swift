@@ -1,5 +1,6 @@
 import PrintEdgeMQTT
 import Testing
+import PrintEdgeTestSupport
 
 @Suite("Publish and subscribe through a real broker")
 struct RoundTripTests {

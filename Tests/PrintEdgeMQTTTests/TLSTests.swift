@@ -1,6 +1,7 @@
 import Glibc
 import PrintEdgeMQTT
 import Testing
+import PrintEdgeTestSupport
 
 @Suite("TLS with certificates made by openssl")
 struct TLSTests {

@@ -34,6 +34,20 @@ struct JobLifecycleTests {
         #expect(payload.atMS == 5_000)
     }
 
+    @Test("a printing job finds its layer from its acknowledged byte through the layers' start offsets alone")
+    func layerStartsLocateTheLayerOfAByte() throws {
+        let fixture = try StoreFixture()
+        let jobID = try #require(try fixture.submitJob().id)
+        let starts = try fixture.store.layerStarts(jobID: jobID)
+        #expect(starts.map(\.layer) == [0, 1, 2, 3, 4])
+        let second = starts[1].byteOffset
+        #expect(starts.layer(atByteOffset: starts[0].byteOffset - 1) == nil)
+        #expect(starts.layer(atByteOffset: second - 1) == 0)
+        #expect(starts.layer(atByteOffset: second) == 1)
+        #expect(starts.layer(atByteOffset: .max) == 4)
+        #expect([LayerStart]().layer(atByteOffset: 10) == nil)
+    }
+
     @Test("a print's steps each write one event and one consecutively numbered fleet message")
     func lifecycleRecordsEveryStep() throws {
         let fixture = try StoreFixture(printers: ["mk4", "voron"])

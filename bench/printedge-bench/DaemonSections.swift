@@ -105,7 +105,7 @@ struct DaemonPrintSection: BenchSection {
         }
     }
 
-    static let budgetMB = 40.0
+    static let budgetMB = 48.0
 
     var options: Options
 

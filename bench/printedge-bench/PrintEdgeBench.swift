@@ -7,14 +7,14 @@ import ArgumentParser
 struct PrintEdgeBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "printedge-bench",
-        abstract: "Benchmark: streaming throughput against the wire limit, planner starvation, memory on a large file, telemetry ingest, the daemon.",
+        abstract: "Benchmark: streaming throughput against the wire limit, planner starvation, memory on a large file, telemetry ingest, the daemon, the fleet link.",
         discussion: """
             Runs printedge and printedge-sim from the bench's own directory (or --bin-dir). Tables go to \
             standard output and, as markdown, to --results; progress and failures to standard error; each \
             run's logs to a directory in /tmp, printed at the start.
             Exit status: 0 every run completed; 1 a run failed (see its row); 130 interrupted.
             """,
-        subcommands: [AllCommand.self, ThroughputCommand.self, MemoryCommand.self, StarvationCommand.self, TelemetryCommand.self, DaemonCommand.self],
+        subcommands: [AllCommand.self, ThroughputCommand.self, MemoryCommand.self, StarvationCommand.self, TelemetryCommand.self, DaemonCommand.self, FleetCommand.self],
         defaultSubcommand: AllCommand.self)
 }
 

@@ -2,10 +2,10 @@ import Foundation
 
 /// A fresh directory under the system's temporary directory for one test, removed with
 /// everything in it when the last reference goes.
-final class TemporaryDirectory: Sendable {
-    let path: String
+public final class TemporaryDirectory: Sendable {
+    public let path: String
 
-    init() throws {
+    public init() throws {
         var template = Array("\(NSTemporaryDirectory())printedge-mqtt-XXXXXX".utf8CString)
         guard mkdtemp(&template) != nil else {
             throw TestSetupError("mkdtemp failed: \(String(cString: strerror(errno)))")
@@ -17,11 +17,11 @@ final class TemporaryDirectory: Sendable {
         try? FileManager.default.removeItem(atPath: path)
     }
 
-    func file(_ name: String) -> String { "\(path)/\(name)" }
+    public func file(_ name: String) -> String { "\(path)/\(name)" }
 
     /// Writes `text` to `name` and returns the file's path.
     @discardableResult
-    func write(_ name: String, _ text: String) throws -> String {
+    public func write(_ name: String, _ text: String) throws -> String {
         let file = file(name)
         try text.write(toFile: file, atomically: true, encoding: .utf8)
         return file
@@ -30,17 +30,17 @@ final class TemporaryDirectory: Sendable {
 
 /// A test fixture that could not be set up (a tool failed, a broker did not start); the
 /// message carries the tool's own output.
-struct TestSetupError: Error, CustomStringConvertible {
-    var description: String
+public struct TestSetupError: Error, CustomStringConvertible {
+    public var description: String
 
-    init(_ description: String) {
+    public init(_ description: String) {
         self.description = description
     }
 }
 
 /// Runs a command line tool to completion; throws with its output when it fails.
 @discardableResult
-func runTool(_ executable: String, _ arguments: [String], in directory: String? = nil) throws -> String {
+public func runTool(_ executable: String, _ arguments: [String], in directory: String? = nil) throws -> String {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments

@@ -5,40 +5,64 @@ import PrintEdgeMQTT
 /// configuration, password, ACL and certificate files in a temporary directory, its log
 /// (standard error) captured in a file for failure messages. Stopped by PID; `restart()`
 /// comes back on the same port, so a client can reconnect to it.
-final class MosquittoBroker: @unchecked Sendable {
-    struct Configuration {
+public final class MosquittoBroker: @unchecked Sendable {
+    public struct Configuration: Sendable {
         /// User name → password; empty: anonymous clients are allowed.
-        var users: [String: String] = [:]
+        public var users: [String: String] = [:]
         /// Lines of a mosquitto ACL file (`user NAME`, `topic read|write|readwrite FILTER`).
         /// mosquitto 2.0 applies it when delivering, so it refuses publishes but never a
         /// SUBSCRIBE.
-        var accessControl: [String]?
+        public var accessControl: [String]?
         /// Use the dynamic-security plugin instead of password and ACL files: it checks ACLs
         /// at SUBSCRIBE time too. Configure it with `dynamicSecurity(_:)` once started.
-        var usesDynamicSecurity = false
-        var tls: BrokerTLS?
+        public var usesDynamicSecurity = false
+        public var tls: BrokerTLS?
+        /// Keep retained messages, persistent sessions and their queued messages across a
+        /// restart (`persistence true`, in the broker's directory), as a production broker does.
+        public var persistence = false
+        /// More lines for mosquitto.conf, e.g. `sys_interval 1`.
+        public var extraLines: [String] = []
+
+        public init(
+            users: [String: String] = [:], accessControl: [String]? = nil, usesDynamicSecurity: Bool = false,
+            tls: BrokerTLS? = nil, persistence: Bool = false, extraLines: [String] = []
+        ) {
+            self.users = users
+            self.accessControl = accessControl
+            self.usesDynamicSecurity = usesDynamicSecurity
+            self.tls = tls
+            self.persistence = persistence
+            self.extraLines = extraLines
+        }
     }
 
     /// The dynamic-security plugin's administrator.
-    static let administrator = (user: "admin", password: "admin-password")
+    public static let administrator = (user: "admin", password: "admin-password")
 
     /// The broker's side of TLS: `require_certificate true` asks clients for a certificate
     /// signed by `caFile`.
-    struct BrokerTLS {
-        var caFile: String
-        var certificateFile: String
-        var keyFile: String
-        var requireCertificate = true
+    public struct BrokerTLS: Sendable {
+        public var caFile: String
+        public var certificateFile: String
+        public var keyFile: String
+        public var requireCertificate = true
+
+        public init(caFile: String, certificateFile: String, keyFile: String, requireCertificate: Bool = true) {
+            self.caFile = caFile
+            self.certificateFile = certificateFile
+            self.keyFile = keyFile
+            self.requireCertificate = requireCertificate
+        }
     }
 
-    let directory: TemporaryDirectory
-    private(set) var port: Int
-    let logPath: String
+    public let directory: TemporaryDirectory
+    public private(set) var port: Int
+    public let logPath: String
     private let configurationPath: String
     private let lock = NSLock()
     private var process: BrokerProcess?
 
-    init(_ configuration: Configuration = Configuration(), directory: TemporaryDirectory? = nil) throws {
+    public init(_ configuration: Configuration = Configuration(), directory: TemporaryDirectory? = nil) throws {
         self.directory = try directory ?? TemporaryDirectory()
         logPath = self.directory.file("mosquitto.log")
         configurationPath = self.directory.file("mosquitto.conf")
@@ -63,7 +87,7 @@ final class MosquittoBroker: @unchecked Sendable {
     }
 
     /// Client options for this broker.
-    func options(clientID: String, _ adjust: (inout MQTTClientOptions) -> Void = { _ in }) -> MQTTClientOptions {
+    public func options(clientID: String, _ adjust: (inout MQTTClientOptions) -> Void = { _ in }) -> MQTTClientOptions {
         var options = MQTTClientOptions(
             host: "127.0.0.1", port: port, clientID: clientID,
             reconnectBackoff: ReconnectBackoff(initialDelay: .milliseconds(50), maximumDelay: .milliseconds(400)),
@@ -76,7 +100,8 @@ final class MosquittoBroker: @unchecked Sendable {
         var lines = [
             "per_listener_settings false",
             "listener \(port) 127.0.0.1",
-            "persistence false",
+            configuration.persistence ? "persistence true" : "persistence false",
+            "persistence_location \(directory.path)/",
             "log_dest stderr",
             "log_type error",
             "log_type warning",
@@ -114,6 +139,7 @@ final class MosquittoBroker: @unchecked Sendable {
             let file = try directory.write("acl", accessControl.joined(separator: "\n") + "\n")
             lines.append("acl_file \(file)")
         }
+        lines += configuration.extraLines
         if let tls = configuration.tls {
             lines += [
                 "cafile \(tls.caFile)", "certfile \(tls.certificateFile)", "keyfile \(tls.keyFile)",
@@ -124,7 +150,7 @@ final class MosquittoBroker: @unchecked Sendable {
     }
 
     /// Starts mosquitto and waits until it logs that it runs (or exits, which throws).
-    func start() throws {
+    public func start() throws {
         let startOffset = (try? FileManager.default.attributesOfItem(atPath: logPath)[.size] as? UInt64) ?? 0
         let process = try BrokerProcess("/usr/sbin/mosquitto", ["-c", configurationPath], appendingOutputTo: logPath)
         lock.withLock { self.process = process }
@@ -142,22 +168,22 @@ final class MosquittoBroker: @unchecked Sendable {
     }
 
     /// SIGTERM and wait: mosquitto closes every client connection.
-    func stop() {
+    public func stop() {
         take()?.terminate(with: SIGTERM)
     }
 
     /// SIGKILL and wait: the kernel resets the connections, as when the broker's host dies.
-    func kill() {
+    public func kill() {
         take()?.terminate(with: SIGKILL)
     }
 
     /// SIGSTOP: connections stay open but nothing is read or acknowledged.
-    func pause() {
+    public func pause() {
         lock.withLock { process }?.send(SIGSTOP)
     }
 
     /// Stops and starts again on the same port.
-    func restart() throws {
+    public func restart() throws {
         stop()
         try start()
     }
@@ -171,14 +197,14 @@ final class MosquittoBroker: @unchecked Sendable {
 
     /// Runs one `mosquitto_ctrl dynsec` command against the running broker, e.g.
     /// `["createClient", "agent", "-p", "secret"]`.
-    func dynamicSecurity(_ command: [String]) throws {
+    public func dynamicSecurity(_ command: [String]) throws {
         try runTool("/usr/bin/mosquitto_ctrl", [
             "-h", "127.0.0.1", "-p", "\(port)", "-u", Self.administrator.user, "-P", Self.administrator.password, "dynsec",
         ] + command)
     }
 
     /// Everything the broker logged so far (all runs).
-    var log: String { log(from: 0) }
+    public var log: String { log(from: 0) }
 
     private func log(from offset: UInt64) -> String {
         guard let handle = FileHandle(forReadingAtPath: logPath) else { return "" }
@@ -188,7 +214,7 @@ final class MosquittoBroker: @unchecked Sendable {
     }
 
     /// Waits until the broker's log holds `text` (a hang guard, not a timing check).
-    func waitForLog(containing text: String, within limit: Duration = .seconds(20)) async throws {
+    public func waitForLog(containing text: String, within limit: Duration = .seconds(20)) async throws {
         let deadline = ContinuousClock.now + limit
         while !log.contains(text) {
             guard ContinuousClock.now < deadline else {
@@ -200,7 +226,7 @@ final class MosquittoBroker: @unchecked Sendable {
 }
 
 /// A TCP port on 127.0.0.1 that was free a moment ago.
-func freePort() throws -> Int {
+public func freePort() throws -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw TestSetupError("socket: \(String(cString: strerror(errno)))") }
     defer { close(fd) }
@@ -216,7 +242,7 @@ func freePort() throws -> Int {
     return Int(UInt16(bigEndian: address.sin_port))
 }
 
-func loopbackAddress(port: Int) -> sockaddr_in {
+public func loopbackAddress(port: Int) -> sockaddr_in {
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_port = UInt16(port).bigEndian

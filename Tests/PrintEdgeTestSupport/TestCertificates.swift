@@ -1,14 +1,14 @@
 /// A CA, a broker certificate for 127.0.0.1 and a client certificate, made with the `openssl`
 /// command line tool for one test — plus a second, unrelated CA for "wrong CA" cases.
-struct TestCertificates {
-    let caFile: String
-    let serverCertificateFile: String
-    let serverKeyFile: String
-    let clientCertificateFile: String
-    let clientKeyFile: String
-    let unrelatedCAFile: String
+public struct TestCertificates {
+    public let caFile: String
+    public let serverCertificateFile: String
+    public let serverKeyFile: String
+    public let clientCertificateFile: String
+    public let clientKeyFile: String
+    public let unrelatedCAFile: String
 
-    init(in directory: TemporaryDirectory) throws {
+    public init(in directory: TemporaryDirectory) throws {
         let openssl = "/usr/bin/openssl"
         let curve = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-noenc"]
         func makeCA(_ name: String) throws -> String {

@@ -7,12 +7,12 @@ import Foundation
 /// threads block SIGTERM, SIGINT and SIGHUP. mosquitto waits for them with `epoll_pwait`
 /// using the mask it started with, so a broker started through `Process` never sees SIGTERM.
 /// Here the child starts with an empty mask and default handlers.
-final class BrokerProcess: @unchecked Sendable {
-    let pid: pid_t
+public final class BrokerProcess: @unchecked Sendable {
+    public let pid: pid_t
     private let lock = NSLock()
     private var exitStatus: Int32?
 
-    init(_ executable: String, _ arguments: [String], appendingOutputTo logPath: String) throws {
+    public init(_ executable: String, _ arguments: [String], appendingOutputTo logPath: String) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -46,7 +46,7 @@ final class BrokerProcess: @unchecked Sendable {
     }
 
     /// Whether the child still runs (reaps it if it has exited).
-    var isRunning: Bool {
+    public var isRunning: Bool {
         lock.withLock {
             guard exitStatus == nil else { return false }
             var status: Int32 = 0
@@ -59,7 +59,7 @@ final class BrokerProcess: @unchecked Sendable {
     }
 
     /// Sends `signal` and waits for the child to exit.
-    func terminate(with signal: Int32) {
+    public func terminate(with signal: Int32) {
         lock.withLock {
             guard exitStatus == nil else { return }
             kill(pid, signal)
@@ -69,7 +69,7 @@ final class BrokerProcess: @unchecked Sendable {
         }
     }
 
-    func send(_ signal: Int32) {
+    public func send(_ signal: Int32) {
         lock.withLock {
             if exitStatus == nil {
                 _ = kill(pid, signal)

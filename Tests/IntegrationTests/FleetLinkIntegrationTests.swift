@@ -1,0 +1,151 @@
+import Foundation
+import PrintEdgeStore
+import PrintEdgeTestSupport
+import Testing
+
+/// The fleet link end to end: `printedged` with a virtual printer, a real `mosquitto` on
+/// 127.0.0.1, and a consumer (`mosquitto_sub`) that sees what a fleet would.
+@Suite(.serialized) struct FleetLinkIntegrationTests {
+    static let cube = repositoryRoot.appendingPathComponent("hardware/samples/calibration-cube.gcode").path
+    static let fleet = "farm"
+
+    /// `[mqtt]` for `broker`: small telemetry messages and a quick heartbeat, so a short print
+    /// produces every kind of message.
+    static func configuration(_ broker: MosquittoBroker) -> String {
+        """
+
+        [mqtt]
+        host = "127.0.0.1"
+        port = \(broker.port)
+        fleet = "\(fleet)"
+        client_id = "printedge-test-agent"
+        keepalive_s = 5
+        telemetry_max_samples = 40
+        telemetry_max_age_s = 1
+        status_heartbeat_s = 2
+
+        """
+    }
+
+    /// Every row of the printer's outbox, from a second connection to the daemon's database.
+    static func outbox(_ daemon: DaemonProcess, printer: String) throws -> [OutboxMessage] {
+        try Store(path: daemon.stateDirectory + "/printedge.sqlite").outbox(printerID: printer, limit: 1_000_000)
+    }
+
+    /// Waits until the outbox has nothing undelivered and the consumer holds every delivered row;
+    /// returns the rows.
+    static func waitForDelivery(_ daemon: DaemonProcess, _ subscriber: FleetSubscriber, printer: String) throws -> [OutboxMessage] {
+        var rows: [OutboxMessage] = []
+        try daemon.waitUntil("every outbox row is delivered and received", limit: .seconds(180)) {
+            rows = try outbox(daemon, printer: printer)
+            let delivered = rows.filter { $0.deliveredAtMS != nil }
+            guard delivered.count == rows.count, let last = delivered.last else { return false }
+            return subscriber.stream(of: printer).firstArrivals.contains { $0.sequence == Int(last.sequence) }
+        }
+        return rows
+    }
+
+    /// The consumer saw exactly the outbox: each row once at least, in sequence order, numbered
+    /// 1, 2, 3… without a gap, with the row's payload as `data` on the topic of its kind.
+    static func expectSameStream(_ received: [FleetSubscriber.Received], as rows: [OutboxMessage], printer: String) {
+        let live = received.filter { $0.sequence <= Int(rows.last?.sequence ?? 0) }
+        let expected = rows.isEmpty ? [] : Array(1...rows.count)
+        #expect(rows.map { Int($0.sequence) } == expected, "the outbox numbers each printer's messages without a gap")
+        #expect(live.map(\.sequence) == expected, "first arrivals in order, none missing")
+        let topics = ["event": "events", "status": "status", "telemetry": "telemetry", "reply": "cmd/reply"]
+        for (message, row) in zip(live, rows) {
+            #expect(message.type == row.kind.rawValue, "seq \(row.sequence)")
+            #expect(message.json["v"] as? Int == 1)
+            #expect(message.json["at_ms"] as? Int == Int(row.createdAtMS))
+            let data = try? JSONSerialization.jsonObject(with: Data(row.payload.utf8)) as? NSDictionary
+            #expect(NSDictionary(dictionary: message.data) == data, "seq \(row.sequence): the payload arrived unchanged")
+            let base = "printedge/v1/\(fleet)/\(printer)/"
+            if let suffix = topics[row.kind.rawValue] {
+                #expect(message.topic == base + suffix)
+            } else {
+                #expect(message.topic == base + "jobs/\(message.data["job_id"] as? Int ?? -1)")
+            }
+        }
+    }
+
+    @Test func aPrintReachesTheFleetInOrderAndEveryMessageMatchesItsSchema() throws {
+        let scratch = try Scratch()
+        let broker = try MosquittoBroker()
+        let subscriber = try FleetSubscriber(broker: broker, filter: "printedge/v1/\(Self.fleet)/#", clientID: "consumer", in: scratch)
+        let daemon = try DaemonProcess(in: scratch, printers: ["sim"], configuration: Self.configuration(broker))
+
+        let submitted = try daemon.cli(["jobs", "submit", Self.cube, "--start"])
+        #expect(submitted.status == 0, "\(submitted.standardError)")
+        let job = try daemon.waitForJob(1)
+        #expect(job["state"] as? String == "completed", "\(job) \(daemon.logText)")
+        let rows = try Self.waitForDelivery(daemon, subscriber, printer: "sim")
+        daemon.terminate()
+
+        let (received, _) = subscriber.stream(of: "sim")
+        Self.expectSameStream(received, as: rows, printer: "sim")
+        let kinds = Set(rows.map(\.kind.rawValue))
+        #expect(kinds == ["event", "status", "job", "telemetry"])
+        let events = received.filter { $0.type == "event" }.compactMap { $0.data["kind"] as? String }
+        #expect(events == ["submitted", "started", "completed"])
+        let records = received.filter { $0.type == "job" }.compactMap { $0.data["state"] as? String }
+        #expect(records == ["queued", "printing", "completed"])
+        let states = received.filter { $0.type == "status" }.compactMap { $0.data["state"] as? String }
+        #expect(states.contains("printing") && states.contains("idle"), "\(states)")
+        let samples = received.filter { $0.type == "telemetry" }.reduce(0) { $0 + ($1.data["count"] as? Int ?? 0) }
+        let stored = try Store(path: daemon.stateDirectory + "/printedge.sqlite").telemetry(printerID: "sim", sinceMS: 0, limit: 1_000_000)
+        #expect(samples > 0)
+        #expect(samples <= stored.count, "telemetry messages carry samples of the table, none invented")
+
+        // The retained copies a dashboard gets when it subscribes: the newest status and job record.
+        let presence = subscriber.messages().filter { $0.type == "agent" }.compactMap { $0.json["state"] as? String }
+        #expect(presence.first == "online")
+        #expect(presence.last == "offline", "a clean shutdown says offline: \(presence)")
+        #expect(try subscriber.schemaProblems(in: scratch) == "")
+    }
+
+    @Test func aBrokerDownAcrossDaemonRestartsLosesNothingAndKeepsTheOrder() throws {
+        let scratch = try Scratch()
+        let broker = try MosquittoBroker(.init(persistence: true))
+        let subscriber = try FleetSubscriber(broker: broker, filter: "printedge/v1/\(Self.fleet)/#", clientID: "consumer", in: scratch)
+        let daemon = try DaemonProcess(in: scratch, printers: ["sim"], speedup: 20, configuration: Self.configuration(broker))
+        let started = try daemon.cli(["jobs", "submit", Self.cube, "--start"])
+        #expect(started.status == 0, "\(started.standardError)")
+        try daemon.waitUntil("telemetry reaches the consumer") {
+            subscriber.stream(of: "sim").firstArrivals.contains { $0.type == "telemetry" }
+        }
+
+        broker.stop()
+        try daemon.waitUntil("messages wait in the outbox") {
+            try Self.outbox(daemon, printer: "sim").filter { $0.deliveredAtMS == nil }.count >= 5
+        }
+        // A clean stop while the broker is away: the job is interrupted, its events wait.
+        daemon.terminate()
+        try daemon.start()
+        let recovered = try daemon.cli(["jobs", "recover", "1"])
+        #expect(recovered.status == 0, "\(recovered.standardError)")
+        let undeliveredBefore = try Self.outbox(daemon, printer: "sim").filter { $0.deliveredAtMS == nil }.count
+        try daemon.waitUntil("more messages wait") {
+            try Self.outbox(daemon, printer: "sim").filter { $0.deliveredAtMS == nil }.count > undeliveredBefore + 3
+        }
+        // And a crash while it is still away.
+        daemon.killHard()
+        try daemon.start()
+        try broker.start()
+        let again = try daemon.cli(["jobs", "recover", "1"])
+        #expect(again.status == 0, "\(again.standardError)")
+        let job = try daemon.waitForJob(1)
+        #expect(job["state"] as? String == "completed", "\(job) \(daemon.logText)")
+        let rows = try Self.waitForDelivery(daemon, subscriber, printer: "sim")
+        daemon.terminate()
+
+        let (received, duplicates) = subscriber.stream(of: "sim")
+        Self.expectSameStream(received, as: rows, printer: "sim")
+        let byText = Dictionary(received.map { ($0.sequence, $0.text) }, uniquingKeysWith: { first, _ in first })
+        for copy in duplicates {
+            #expect(byText[copy.sequence] == copy.text, "a duplicate (seq \(copy.sequence)) is the same message again")
+        }
+        let events = received.filter { $0.type == "event" }.compactMap { $0.data["kind"] as? String }
+        #expect(events == ["submitted", "started", "interrupted", "recovered", "interrupted", "recovered", "completed"])
+        #expect(try subscriber.schemaProblems(in: scratch) == "")
+    }
+}
