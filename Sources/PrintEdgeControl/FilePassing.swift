@@ -25,6 +25,23 @@ public enum FilePassing {
         headerSize + aligned(descriptors * MemoryLayout<Int32>.size)
     }
 
+    /// A `msghdr` over one data buffer and the control buffer, valid during `body`.
+    private static func withMessage(
+        data: UnsafeMutableRawBufferPointer, control: inout [UInt8], _ body: (inout msghdr) -> Int
+    ) -> Int {
+        control.withUnsafeMutableBytes { controlBytes in
+            var vector = iovec(iov_base: data.baseAddress, iov_len: data.count)
+            return withUnsafeMutablePointer(to: &vector) { vectorPointer in
+                var message = msghdr()
+                message.msg_iov = vectorPointer
+                message.msg_iovlen = 1
+                message.msg_control = controlBytes.baseAddress
+                message.msg_controllen = numericCast(controlBytes.count)
+                return body(&message)
+            }
+        }
+    }
+
     /// Sends `bytes` on a blocking socket with `file` attached to its first byte.
     public static func send(_ bytes: [UInt8], on socket: Int32, attaching file: Int32) throws(UnixSocket.Failure) {
         var control = [UInt8](repeating: 0, count: space(descriptors: 1))
@@ -37,16 +54,8 @@ public enum FilePassing {
             raw.storeBytes(of: file, toByteOffset: headerSize, as: Int32.self)
         }
         let sent = bytes.withUnsafeBytes { payload in
-            control.withUnsafeMutableBytes { controlBytes in
-                var vector = iovec(iov_base: UnsafeMutableRawPointer(mutating: payload.baseAddress), iov_len: payload.count)
-                return withUnsafeMutablePointer(to: &vector) { vectorPointer in
-                    var message = msghdr()
-                    message.msg_iov = vectorPointer
-                    message.msg_iovlen = 1
-                    message.msg_control = controlBytes.baseAddress
-                    message.msg_controllen = numericCast(controlBytes.count)
-                    return sendmsg(socket, &message, Int32(MSG_NOSIGNAL))
-                }
+            withMessage(data: UnsafeMutableRawBufferPointer(mutating: payload), control: &control) { message in
+                sendmsg(socket, &message, Int32(MSG_NOSIGNAL))
             }
         }
         guard sent >= 0 else { throw UnixSocket.Failure(operation: "send a file over", path: "control socket", errno: errno) }
@@ -61,18 +70,10 @@ public enum FilePassing {
     public static func receive(on socket: Int32, into buffer: UnsafeMutableRawBufferPointer) -> (count: Int, files: [Int32]) {
         var control = [UInt8](repeating: 0, count: space(descriptors: maxDescriptorsPerRead))
         var controlLength = 0
-        let count = control.withUnsafeMutableBytes { controlBytes in
-            var vector = iovec(iov_base: buffer.baseAddress, iov_len: buffer.count)
-            return withUnsafeMutablePointer(to: &vector) { vectorPointer in
-                var message = msghdr()
-                message.msg_iov = vectorPointer
-                message.msg_iovlen = 1
-                message.msg_control = controlBytes.baseAddress
-                message.msg_controllen = numericCast(controlBytes.count)
-                let count = recvmsg(socket, &message, Int32(MSG_CMSG_CLOEXEC))
-                controlLength = Int(message.msg_controllen)
-                return count
-            }
+        let count = withMessage(data: buffer, control: &control) { message in
+            let count = recvmsg(socket, &message, Int32(MSG_CMSG_CLOEXEC))
+            controlLength = Int(message.msg_controllen)
+            return count
         }
         guard count >= 0, controlLength >= headerSize else { return (count, []) }
         var files: [Int32] = []

@@ -4,18 +4,6 @@ import Testing
 /// Seeded random input against the parser and the state machine: whatever the firmware (or
 /// the cable) says, nothing traps and the stream's invariants hold.
 @Suite struct FuzzTests {
-    /// SplitMix64: small, seeded, reproducible.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let templates = [
         "ok", "ok N%d P%d B%d", "ok T:%d.00 /%d.00 B:%d.00 /0.00 @:%d B@:0", "Resend: %d", "rs N%d",
         "Error:checksum mismatch, Last Line: %d", "Error:Line Number is not Last Line Number+1, Last Line: %d",
@@ -24,7 +12,7 @@ import Testing
         "//action:pause", "//action:resume", "FIRMWARE_NAME:Marlin %d", "echo:SD card ok",
     ]
 
-    static func reply(_ random: inout Generator) -> String {
+    static func reply(_ random: inout SplitMix64) -> String {
         var text = templates[Int.random(in: 0..<templates.count, using: &random)]
         while let range = text.firstRange(of: "%d") {
             text.replaceSubrange(range, with: String(Int.random(in: -5...3000, using: &random)))
@@ -39,7 +27,7 @@ import Testing
 
     @Test(arguments: 1...4)
     func theParserNeverTraps(seed: Int) {
-        var random = Generator(state: UInt64(seed))
+        var random = SplitMix64(seed: UInt64(seed))
         for _ in 0..<20_000 {
             _ = FirmwareReply(parsing: Self.reply(&random))
             let junk = (0..<Int.random(in: 0...120, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
@@ -49,7 +37,7 @@ import Testing
 
     @Test(arguments: [FlowSelection.fixed(.pingPong), .fixed(.window), .fixed(.advancedOK), .auto], 1...3)
     func theStateMachineSurvivesAnyReplies(flow: FlowSelection, seed: Int) {
-        var random = Generator(state: UInt64(seed) &* 7919)
+        var random = SplitMix64(seed: UInt64(seed) &* 7919)
         var harness = ProtocolHarness { $0.flow = flow; $0.handshakeAttempts = 1_000; $0.maxConsecutiveTimeouts = 1_000 }
         harness.host.start(at: harness.now)
         harness.enqueue(moves(500), finish: true)

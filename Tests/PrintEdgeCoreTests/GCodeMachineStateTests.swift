@@ -125,7 +125,7 @@ import Testing
     }
 
     @Test func randomBytesNeverTrapTheAnalysis() {
-        var generator = FuzzTests.Generator(state: 0x5EED)
+        var generator = SplitMix64(seed: 0x5EED)
         let alphabet = Array("GMTXYZEFSRIJP0123456789.-+ ;(*".utf8) + [0x00, 0x7F, 0xFF, UInt8(ascii: "\r")]
         var analyzer = GCodeAnalyzer(options: .init(limits: MachineLimits(xMM: 0...200, yMM: 0...200, zMM: 0...200,
                                                                          maxHotendCelsius: 260, maxBedCelsius: 100)))

@@ -1,23 +1,4 @@
-/// The simulator's only source of randomness: SplitMix64 (Steele, Lea & Flood, 2014).
-///
-/// Seeded once from `--seed`, so a run driven on a virtual clock replays bit for bit.
-/// Each fault (receive noise, transmit noise, dropped `ok`s) draws from its own stream,
-/// split off the seed at start, so turning one fault up does not reshuffle the others.
-struct SplitMix64: Sendable {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
-    }
-}
+import PrintEdgeCore
 
 /// A fault that strikes each trial independently with a fixed probability.
 struct FaultDice: Sendable {
