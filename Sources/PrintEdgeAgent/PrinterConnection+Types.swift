@@ -45,7 +45,8 @@ extension PrinterConnection {
         public var startByteOffset: Int
         /// The file's line number just before `startByteOffset` (0 from the start).
         public var linesBefore: Int
-        /// Sent ahead of the file's lines: a recovery's restore sequence.
+        /// Sent ahead of the file's lines: the profile's start G-code, or a recovery's
+        /// restore sequence.
         public var prologue: [String]
         public var maxFramedBytes: Int
 

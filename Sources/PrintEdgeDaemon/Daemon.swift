@@ -206,7 +206,8 @@ public struct Daemon: Sendable {
         return PrinterSetup(
             id: printer.id, name: printer.name ?? printer.id, portPath: portPath, match: printer.portMatch, baudRate: profile.baud,
             protocolConfiguration: protocolConfiguration, limits: limits, maxFramedBytes: profile.maxLineBytes,
-            pauseScript: profile.scripts.pause, resumeScript: profile.scripts.resume, cancelScript: profile.scripts.cancel,
+            startScript: profile.scripts.start, pauseScript: profile.scripts.pause, resumeScript: profile.scripts.resume,
+            cancelScript: profile.scripts.cancel,
             temperatureInterval: .seconds(telemetry.temperatureReportIntervalSeconds),
             sampleIntervalPrinting: telemetry.sampleIntervalPrinting, sampleIntervalIdle: telemetry.sampleIntervalIdle,
             simulator: simulator)

@@ -350,7 +350,8 @@ actor Printer {
             throw ControlError(code: .refused, message: "job \(id) is \(record.state.rawValue); only a queued job can be started (use `printedge jobs recover \(id)` for an interrupted one)")
         }
         return try await whenHardwareAllows { () throws(ControlError) in
-            try begin(record, feed: PrinterConnection.JobFeed(path: record.spoolPath, maxFramedBytes: setup.maxFramedBytes),
+            try begin(record, feed: PrinterConnection.JobFeed(path: record.spoolPath, prologue: setup.startScript,
+                                                              maxFramedBytes: setup.maxFramedBytes),
                       kind: .started, detail: nil)
         }
     }

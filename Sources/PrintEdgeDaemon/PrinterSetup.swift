@@ -16,6 +16,9 @@ struct PrinterSetup: Sendable {
     var protocolConfiguration: HostProtocol.Configuration
     var limits: MachineLimits
     var maxFramedBytes: Int
+    /// The profile's start G-code, sent before a job's first line (not before a recovery,
+    /// which has its own prologue: a start script may home Z into the part).
+    var startScript: [String]
     var pauseScript: [String]
     var resumeScript: [String]
     var cancelScript: [String]
