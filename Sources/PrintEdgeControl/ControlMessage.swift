@@ -43,6 +43,10 @@ public struct ControlReply: Codable, Sendable, Equatable {
     public var printers: [PrinterStatus]?
     /// With `status`: whether the daemon is recording what happens.
     public var storage: StorageStatus?
+    /// With `status` and a fleet link: the link to the broker.
+    public var fleet: FleetLinkStatus?
+    /// With `fleet.retry`: how many refused messages were queued again.
+    public var retried: Int?
     public var jobs: [JobSummary]?
     public var job: JobSummary?
     public var event: ConsoleEvent?
@@ -51,13 +55,16 @@ public struct ControlReply: Codable, Sendable, Equatable {
     public var relays: [PowerRelayStatus]?
 
     public init(id: Int, ok: Bool? = nil, error: ControlError? = nil, printers: [PrinterStatus]? = nil,
-                storage: StorageStatus? = nil, jobs: [JobSummary]? = nil, job: JobSummary? = nil,
+                storage: StorageStatus? = nil, fleet: FleetLinkStatus? = nil, retried: Int? = nil,
+                jobs: [JobSummary]? = nil, job: JobSummary? = nil,
                 event: ConsoleEvent? = nil, samples: [TelemetryPoint]? = nil, relays: [PowerRelayStatus]? = nil) {
         self.id = id
         self.ok = ok
         self.error = error
         self.printers = printers
         self.storage = storage
+        self.fleet = fleet
+        self.retried = retried
         self.jobs = jobs
         self.job = job
         self.event = event
@@ -111,6 +118,8 @@ public struct PrinterStatus: Codable, Sendable, Equatable {
     public var device: PrinterDeviceStatus?
     /// With a fleet link: the commands the fleet sent this printer, and what became of them.
     public var fleetCommands: FleetCommandCounters?
+    /// With a fleet link: the printer's messages the broker has not acknowledged yet.
+    public var fleetOutbox: FleetOutboxStatus?
 
     public init(id: String, name: String, state: String, port: String, firmware: String? = nil, flow: String? = nil,
                 error: String? = nil, temperatures: [HeaterReading] = [], job: JobSummary? = nil,

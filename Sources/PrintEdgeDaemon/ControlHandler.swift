@@ -13,6 +13,8 @@ struct ControlHandler: Sendable {
     var gpio: GPIOService?
     /// With `[mqtt]`: the fleet's commands, whose counters `status` shows.
     var fleetCommands: FleetCommands?
+    /// With `[mqtt]`: the link's state, and where `fleet.retry` asks for a rewind.
+    var fleetLink: FleetLinkMonitor?
 
     /// `file`: the descriptor that came with the request, for `jobs.submit`.
     func handle(_ request: ControlRequest, file: PassedFile? = nil, reply: @escaping @Sendable (ControlReply) -> Void) async {
@@ -33,9 +35,14 @@ struct ControlHandler: Sendable {
             for printer in try selected(request.printer) {
                 var status = await printer.status()
                 status.fleetCommands = await fleetCommands?.counters(printerID: status.id)
+                // A status answers even when the database cannot be read; the backlog is left out.
+                if fleetLink != nil, let backlog = try? store.outboxBacklog(printerID: status.id) {
+                    status.fleetOutbox = FleetOutboxStatus(waiting: backlog.waiting, oldestWaitingAtMS: backlog.oldestWaitingAtMS,
+                                                           refused: backlog.refused, latestRefusal: backlog.latestRefusal)
+                }
                 statuses.append(status)
             }
-            return ControlReply(id: id, ok: true, printers: statuses, storage: await storageStatus())
+            return ControlReply(id: id, ok: true, printers: statuses, storage: await storageStatus(), fleet: fleetLink?.status)
         case "jobs.list":
             let states = try (request.states ?? []).map { name throws(ControlError) in
                 guard let state = JobState(rawValue: name) else {
@@ -104,6 +111,14 @@ struct ControlHandler: Sendable {
             }
             let power: GPIOService.PowerRequest = request.command == "power.on" ? .on : request.command == "power.off" ? .off : .status
             return ControlReply(id: id, ok: true, relays: try await gpio.power(power, printerID: request.printer))
+        case "fleet.retry":
+            if let name = request.printer { _ = try printer(name) }
+            guard let fleetLink else {
+                throw ControlError(code: .refused, message: "this daemon has no fleet link: its configuration has no [mqtt] section")
+            }
+            let retried = try storage { () throws(StoreError) in try store.retryRefusedOutbox(printerID: request.printer) }
+            fleetLink.requestRewind()
+            return ControlReply(id: id, ok: true, retried: retried)
         case "telemetry.tail":
             let targets = try selected(request.printer).map(\.setup.id)
             var since = WallClock.nowMS() - 10_000

@@ -71,7 +71,7 @@ public struct Daemon: Sendable {
         self.configuration = configuration
         let store: Store
         do {
-            store = try Store(directory: configuration.stateDirectory, enqueuesJobRecords: configuration.mqtt != nil)
+            store = try Store(directory: configuration.stateDirectory, feedsFleet: configuration.mqtt != nil)
             if configuration.mqtt == nil {
                 try store.forgetFleetTelemetryCursors()
             }
@@ -118,10 +118,25 @@ public struct Daemon: Sendable {
             FleetCommands(printers: printers, store: store, spoolDirectory: configuration.spoolPath, settings: $0.commands,
                           stateDirectory: configuration.stateDirectory, logger: logger)
         }
+        var fleetLink: FleetLink?
+        if let settings = configuration.mqtt {
+            do {
+                fleetLink = try FleetLink(settings: settings, store: store, printerIDs: printers.map(\.setup.id), commands: fleetCommands,
+                                          statusSnapshot: { for printer in printers { await printer.recordStatusSnapshot() } },
+                                          logger: logger)
+            } catch {
+                throw .fleetLink(error)
+            }
+        }
+        let intake = JobIntake(spoolDirectory: configuration.spoolPath, store: store)
+        let leftovers = intake.removeLeftovers()
+        if !leftovers.isEmpty {
+            logger.notice("removed \(leftovers.count) half-copied job file(s) an earlier run left in \(configuration.spoolPath)")
+        }
         let handler = ControlHandler(printers: Dictionary(uniqueKeysWithValues: printers.map { ($0.setup.id, $0) }),
                                      order: printers.map(\.setup.id), store: store, telemetry: recorder,
-                                     intake: JobIntake(spoolDirectory: configuration.spoolPath, store: store), gpio: gpio,
-                                     fleetCommands: fleetCommands)
+                                     intake: intake, gpio: gpio,
+                                     fleetCommands: fleetCommands, fleetLink: fleetLink?.monitor)
         socketPath = configuration.controlSocketPath
         let control: ControlServer
         do {
@@ -140,16 +155,7 @@ public struct Daemon: Sendable {
         if let hotplug { hardware.append(hotplug) }
         if let gpio { hardware.append(gpio) }
         // Before the printers too, so it stops after them and their last states go out.
-        var fleet: [any Service] = []
-        if let settings = configuration.mqtt {
-            do {
-                fleet.append(try FleetLink(settings: settings, store: store, printerIDs: printers.map(\.setup.id), commands: fleetCommands,
-                                           statusSnapshot: { for printer in printers { await printer.recordStatusSnapshot() } },
-                                           logger: logger))
-            } catch {
-                throw .fleetLink(error)
-            }
-        }
+        let fleet: [any Service] = fleetLink.map { [$0] } ?? []
         // After the printers: it stops before them, so no G-code or download outlives them.
         let commandService: [any Service] = fleetCommands.map { [$0] } ?? []
         services = [

@@ -64,9 +64,9 @@ struct FileTransferSpool: Sendable {
     func load() -> (deliveries: [(record: FileTransferRecord, transfer: FileTransfer?)], unreadable: [String]) {
         var deliveries: [(FileTransferRecord, FileTransfer?)] = []
         var unreadable: [String] = []
-        for printerID in Self.entries(of: directory) {
+        for printerID in DirectoryListing.names(in: directory) {
             let folder = "\(directory)/\(printerID)"
-            for name in Self.entries(of: folder) where name.hasSuffix(".json") {
+            for name in DirectoryListing.names(in: folder) where name.hasSuffix(".json") {
                 let file = "\(folder)/\(name)"
                 guard let bytes = Self.readFile(file), let record = try? JSONDecoder().decode(FileTransferRecord.self, from: Data(bytes)),
                       record.printerID == printerID, "\(record.key).json" == name
@@ -140,19 +140,6 @@ struct FileTransferSpool: Sendable {
     private func storageError(_ what: String) -> FleetCommandError {
         let reason = errno == ENOSPC ? "the disk is full" : String(cString: strerror(errno))
         return FleetCommandError(.storage, "\(what): \(reason); check the space and permissions of `transfer_directory` (\(directory))")
-    }
-
-    private static func entries(of folder: String) -> [String] {
-        guard let stream = opendir(folder) else { return [] }
-        defer { closedir(stream) }
-        var names: [String] = []
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names.sorted()
     }
 
     private static func readFile(_ file: String) -> [UInt8]? {

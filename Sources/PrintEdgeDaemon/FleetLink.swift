@@ -31,6 +31,8 @@ public struct FleetLink: Service {
     /// Writes a status snapshot of every printer; called at each heartbeat.
     let statusSnapshot: @Sendable () async -> Void
     let logger: Logger
+    /// The link's state for `printedge status`, and retry requests from `printedge fleet retry`.
+    let monitor: FleetLinkMonitor
     var closingTime: Duration = .seconds(3)
     /// Delivered rows are kept this long after their acknowledgement, to look at, then pruned.
     var deliveredKeptFor: Duration = .seconds(3600)
@@ -68,16 +70,19 @@ public struct FleetLink: Service {
         } catch {
             throw .client(error)
         }
+        monitor = FleetLinkMonitor(server: client.options.server, agent: agent)
     }
 
     public func run() async throws {
         let publisher = FleetPublisher(client: client, store: store, topics: topics, printerIDs: printerIDs,
-                                       maxInFlight: settings.maxInFlight, logger: logger)
+                                       maxInFlight: settings.maxInFlight, monitor: monitor, logger: logger)
         let lanes = commands.map { FleetCommandLanes(printerIDs: printerIDs, handler: $0, outbox: outbox, logger: logger) }
         do {
             if lanes != nil {
-                try client.subscribe(topics.commandFilter, qos: .atLeastOnce)
-                try client.subscribe(topics.fileFilter, qos: .atLeastOnce)
+                for printerID in printerIDs {
+                    try client.subscribe(topics.commands(of: printerID), qos: .atLeastOnce)
+                    try client.subscribe(topics.files(of: printerID), qos: .atLeastOnce)
+                }
             }
             try client.start()
         } catch {

@@ -19,9 +19,13 @@ struct FleetPublishWindow {
     enum Acknowledgement: Equatable {
         /// The broker took the row; it is marked delivered with the next batch.
         case delivered
-        /// The broker refused it (MQTT 5 reason ≥ 0x80, an ACL): it stays undelivered and goes
-        /// out again after the next reconnect.
+        /// The broker refused it for good (MQTT 5 reason ≥ 0x80: an ACL's "not authorized", an
+        /// invalid topic or payload): sending it again would be refused again, so it is set
+        /// aside until the operator retries it.
         case refused(InFlight, MQTTReasonCode)
+        /// The broker refused it for now ("quota exceeded", "packet identifier in use"): it
+        /// goes out again after a `rewind`.
+        case deferred(InFlight, MQTTReasonCode)
         /// Not a row of this window: the agent's own online/offline message.
         case notARow
     }
@@ -29,6 +33,8 @@ struct FleetPublishWindow {
     /// At most this many rows in flight, over all printers.
     let capacity: Int
     private var inFlight: [MQTTMessageID: InFlight] = [:]
+    /// The rows of `inFlight`, so a read after a `rewind` skips them.
+    private var inFlightRows: Set<Int64> = []
     /// Per printer, the highest sequence published on this connection.
     private var publishedThrough: [String: Int64] = [:]
     /// Acknowledged rows whose delivery is not written yet; never published again meanwhile.
@@ -47,10 +53,12 @@ struct FleetPublishWindow {
         publishedThrough[printerID] ?? 0
     }
 
-    /// Whether the row was acknowledged and only waits for its delivery to be written: a read
-    /// after a reconnect finds it undelivered, and it must not go out again.
-    func isAcknowledged(_ message: OutboxMessage) -> Bool {
-        message.id.map(acknowledged.contains) ?? false
+    /// Whether the row is in flight, or was acknowledged and only waits for its delivery to be
+    /// written: a read after a reconnect or a rewind finds it undelivered, and it must not go
+    /// out again.
+    func isSettling(_ message: OutboxMessage) -> Bool {
+        guard let id = message.id else { return false }
+        return acknowledged.contains(id) || inFlightRows.contains(id)
     }
 
     /// The row is skipped (already acknowledged) or was handed to the client as `id`.
@@ -58,19 +66,33 @@ struct FleetPublishWindow {
         publishedThrough[message.printerID] = message.sequence
         guard let id, let rowID = message.id else { return }
         inFlight[id] = InFlight(rowID: rowID, printerID: message.printerID, sequence: message.sequence, topic: topic)
+        inFlightRows.insert(rowID)
     }
 
     mutating func acknowledge(_ ack: MQTTPublishAcknowledgement) -> Acknowledgement {
         guard let row = inFlight.removeValue(forKey: ack.messageID) else { return .notARow }
-        guard ack.isAccepted else { return .refused(row, ack.reasonCode) }
+        inFlightRows.remove(row.rowID)
+        guard ack.isAccepted else {
+            switch ack.reasonCode {
+            case .quotaExceeded, .packetIdentifierInUse: return .deferred(row, ack.reasonCode)
+            default: return .refused(row, ack.reasonCode)
+            }
+        }
         acknowledged.insert(row.rowID)
         return .delivered
+    }
+
+    /// Every printer reads again from its first undelivered row, skipping what is in flight:
+    /// for rows deferred by the broker, or set aside and now retried.
+    mutating func rewind() {
+        publishedThrough.removeAll()
     }
 
     /// The connection is gone: its unacknowledged ids will never be acknowledged, and every
     /// printer reads again from its first undelivered row.
     mutating func connectionEnded() {
         inFlight.removeAll()
+        inFlightRows.removeAll()
         publishedThrough.removeAll()
     }
 

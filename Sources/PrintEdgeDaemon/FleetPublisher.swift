@@ -15,6 +15,7 @@ actor FleetPublisher {
     private let topics: FleetTopics
     private let printerIDs: [String]
     private let logger: Logger
+    private let monitor: FleetLinkMonitor
     private var window: FleetPublishWindow
     private var connected = false
     private var closing = false
@@ -26,11 +27,15 @@ actor FleetPublisher {
     private var goodbye: MQTTMessageID?
     /// Problems logged once until they clear: a refused topic, a failing store.
     private var reported: Set<String> = []
+    /// Rows the broker deferred ("quota exceeded"): they go out again at the next wake-up.
+    private var deferred = false
     nonisolated let wakeups: AsyncStream<Void>
     private nonisolated let wakeupContinuation: AsyncStream<Void>.Continuation
 
-    init(client: MQTTClient, store: Store, topics: FleetTopics, printerIDs: [String], maxInFlight: Int, logger: Logger) {
+    init(client: MQTTClient, store: Store, topics: FleetTopics, printerIDs: [String], maxInFlight: Int, monitor: FleetLinkMonitor,
+         logger: Logger) {
         self.client = client
+        self.monitor = monitor
         self.store = store
         self.topics = topics
         self.printerIDs = printerIDs
@@ -58,6 +63,14 @@ actor FleetPublisher {
         case .connected(let connection):
             connected = true
             window.connectionEnded()
+            monitor.update {
+                $0.state = "connected"
+                $0.protocolVersion = connection.protocolVersion == .mqtt5 ? "5" : "3.1.1"
+                $0.sinceMS = WallClock.nowMS()
+                $0.lastError = nil
+                $0.retryAtMS = nil
+                $0.inFlight = 0
+            }
             logger.notice("fleet link connected to \(client.options.server) (MQTT \(connection.protocolVersion)); publishing from the first undelivered message of each printer")
             publishPresence(FleetPresence(agent: topics.agent, state: .online, atMS: WallClock.nowMS(), printers: printerIDs))
             wake()
@@ -69,15 +82,27 @@ actor FleetPublisher {
             connected = false
             window.connectionEnded()
             goodbye = nil
+            let nowMS = WallClock.nowMS()
+            monitor.update {
+                // Down since the link was lost, or since the daemon first tried.
+                if $0.state == "connected" || disconnection.reconnectDelay == nil { $0.sinceMS = nowMS }
+                $0.state = disconnection.reconnectDelay == nil ? "stopped" : "down"
+                if let error = disconnection.error { $0.lastError = "\(error)" }
+                $0.retryAtMS = disconnection.reconnectDelay.map { nowMS + $0.nanosecondsClamped / 1_000_000 }
+                $0.inFlight = 0
+            }
         case .published(let acknowledgement):
             switch window.acknowledge(acknowledgement) {
             case .delivered:
                 if window.inFlightCount <= window.capacity / 2 { wake() }
             case .refused(let row, let reason):
-                if reported.insert("refused \(row.topic)").inserted {
-                    logger.error("the broker refused message \(row.sequence) of printer \(row.printerID) on \(row.topic): \(reason) — allow this client to publish there (broker ACL); the message stays in the outbox and is sent again after the next reconnect")
-                }
+                setAside(row, reason)
                 if window.inFlightCount <= window.capacity / 2 { wake() }
+            case .deferred(let row, let reason):
+                if reported.insert("deferred \(row.topic)").inserted {
+                    logger.warning("the broker deferred message \(row.sequence) of printer \(row.printerID) on \(row.topic): \(reason); it goes out again within a second")
+                }
+                deferred = true
             case .notARow:
                 if acknowledgement.messageID == goodbye { goodbye = nil }
             }
@@ -93,7 +118,12 @@ actor FleetPublisher {
     /// Writes the acknowledged deliveries, then fills the window from the outbox.
     func publishAvailable() {
         writeDeliveries()
+        defer { monitor.update { $0.inFlight = window.inFlightCount } }
         guard connected, !closing, !printerIDs.isEmpty else { return }
+        if monitor.takeRewindRequest() || deferred {
+            deferred = false
+            window.rewind()
+        }
         var free = window.freeSlots
         let first = rotation
         rotation = (rotation + 1) % printerIDs.count
@@ -111,17 +141,18 @@ actor FleetPublisher {
                 return
             }
             for row in rows {
-                guard publish(row) else { return }
-                if !window.isAcknowledged(row) { free -= 1 }
+                let settling = window.isSettling(row)
+                guard publish(row, settling: settling) else { return }
+                if !settling { free -= 1 }
             }
         }
     }
 
-    /// Hands one row to the client; `false` when the connection is gone (the row goes out
-    /// after the next connect).
-    private func publish(_ row: OutboxMessage) -> Bool {
+    /// Hands one row to the client, unless it is `settling` (in flight, or acknowledged);
+    /// `false` when the connection is gone (the row goes out after the next connect).
+    private func publish(_ row: OutboxMessage, settling: Bool) -> Bool {
         let (topic, retain) = topics.destination(of: row)
-        guard !window.isAcknowledged(row) else {
+        guard !settling else {
             window.passed(row, topic: topic, as: nil)
             return true
         }
@@ -134,6 +165,22 @@ actor FleetPublisher {
         } catch {
             report("publish \(topic)", "message \(row.sequence) of printer \(row.printerID) could not be published on \(topic): \(error)")
             return false
+        }
+    }
+
+    /// The broker refused the row for good: it is set aside in the store (kept, not sent
+    /// again) and counted, so one forbidden topic neither blocks the printer's other messages
+    /// nor goes out again at every reconnect. If the store cannot record it, it stays
+    /// undelivered and goes out again after the next reconnect.
+    private func setAside(_ row: FleetPublishWindow.InFlight, _ reason: MQTTReasonCode) {
+        monitor.update { $0.refusedSinceStart += 1 }
+        if reported.insert("refused \(row.topic)").inserted {
+            logger.error("the broker refused message \(row.sequence) of printer \(row.printerID) on \(row.topic): \(reason) — allow this client to publish there (broker ACL), then run `printedge fleet retry`; the message is kept, and the printer's other messages go on")
+        }
+        do {
+            try store.markRefused(id: row.rowID, refusal: "\(reason) on \(row.topic)", atMS: WallClock.nowMS())
+        } catch {
+            report("refusals", "a message the broker refused cannot be set aside: \(error); it goes out again after the next reconnect")
         }
     }
 

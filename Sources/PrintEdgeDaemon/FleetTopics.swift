@@ -16,10 +16,12 @@ struct FleetTopics: Sendable {
 
     /// Retained "online" while connected, "offline" by the Last Will or at shutdown.
     var agentOnline: String { "\(base)/agent/\(agent)/online" }
-    /// Commands for any printer; the printer level is the wildcard.
-    var commandFilter: String { "\(base)/+/cmd" }
-    /// File transfers for `start_job`: `<printer>/files/<transfer>/<index>`.
-    var fileFilter: String { "\(base)/+/files/#" }
+    /// The printer's commands. Each agent subscribes to its own printers' topics, not to
+    /// `+/cmd`: a wildcard would hand every agent every command and file chunk of the fleet,
+    /// and each would have to answer for printers it does not have.
+    func commands(of printerID: String) -> String { "\(base)/\(printerID)/cmd" }
+    /// The printer's file transfers for `start_job`: `<printer>/files/<transfer>/<index>`.
+    func files(of printerID: String) -> String { "\(base)/\(printerID)/files/#" }
 
     /// Where an outbox row is published and whether the broker retains it: the newest status
     /// and each job's newest record are what a consumer connecting later needs; events,
@@ -38,8 +40,8 @@ struct FleetTopics: Sendable {
         }
     }
 
-    /// The printer and the levels after it for a message received on `commandFilter` or
-    /// `fileFilter`; `nil` for any other topic.
+    /// The printer and the levels after it for a message received on `commands(of:)` or
+    /// `files(of:)`; `nil` for any other topic.
     func command(in topic: String) -> (printerID: String, subtopic: String)? {
         guard topic.hasPrefix(base + "/") else { return nil }
         let rest = topic.dropFirst(base.count + 1)

@@ -67,10 +67,12 @@ final class GPIOFeatures: @unchecked Sendable {
     /// Requests every line: inputs first and read once, since a pressed emergency stop
     /// decides how the relays start.
     ///
-    /// A relay starts closed unless an emergency stop serving its printers is pressed: the
-    /// daemon cannot read an output's level without driving it, and opening the relay could
-    /// cut a hot hotend's fan (a daemon restarted mid-print); closed, it costs idle power
-    /// until its idle time passes with every hotend cool.
+    /// A relay keeps the state it is found in (`GPIOChip.takeOverOutput`: requested with
+    /// its direction as it is, read, then made an output at that level): a daemon restart
+    /// neither switches every idle printer on nor cuts a printing one, whose hotend's fan
+    /// shares the supply. Found on, its idle time starts and it opens once every hotend it
+    /// powers is cool; found off, it stays off until a job or `printedge power on`. Only an
+    /// emergency stop pressed at start, serving its printers, forces it off.
     init(settings: GPIOSettings, chip: GPIOChip, printers: [PrinterConfiguration], printerAppearTimeout: Duration, logger: Logger) throws(DaemonError) {
         self.logger = logger
         power = GPIOPowerRelays(logger: logger)
@@ -91,21 +93,23 @@ final class GPIOFeatures: @unchecked Sendable {
                 try addInput(unit.key("door"), unit.served { $0.door != nil }, door.line, settings, on: chip, role: .door(DoorInterlockPolicy(pausesOnOpen: door.pauseOnOpen)))
             }
         }
-        let stopped = Set(inputs.filter(\.isPressedEmergencyStop).flatMap(\.printers))
         let now = ContinuousClock.now
         for unit in units {
             if let relay = unit.lines.powerRelay {
                 let served = unit.served { $0.powerRelay != nil }
-                let on = !served.contains(where: stopped.contains)
-                let line = try Self.request(relay.line, .output(initiallyActive: on, activeLow: relay.activeLow), consumer: "printedge power", key: unit.key("power_relay"), on: chip)
+                let stop = inputs.first { $0.isPressedEmergencyStop && $0.printers.contains(where: served.contains) }?.key
+                let (line, foundOn) = try Self.takeOverRelay(relay.line, activeLow: relay.activeLow, forcingOff: stop != nil, key: unit.key("power_relay"), on: chip)
+                let on = foundOn && stop == nil
                 // A hot hotend is looked at again within the idle time, and at least once a minute.
                 let recheck = min(.seconds(60), relay.idleOff ?? .seconds(60))
                 let configuration = PowerRelayPolicy<Instant>.Configuration(
                     idleOffDelay: relay.idleOff, printerAppearTimeout: printerAppearTimeout, hotRecheckInterval: recheck)
                 let safe = printers.filter { served.contains($0.id) }.map { ($0.id, relay.safeHotendTemperatureCelsius ?? $0.profile.safeHotendCelsius) }
-                power.add(GPIOPowerRelays.Relay(
-                    name: unit.name, printers: served, line: line, policy: PowerRelayPolicy(configuration: configuration, isOn: on, now: now),
-                    safeCelsius: Dictionary(safe, uniquingKeysWith: { first, _ in first })))
+                power.add(
+                    GPIOPowerRelays.Relay(
+                        name: unit.name, printers: served, line: line, policy: PowerRelayPolicy(configuration: configuration, isOn: on, now: now),
+                        safeCelsius: Dictionary(safe, uniquingKeysWith: { first, _ in first })),
+                    foundOn: foundOn, stoppedBy: stop)
             }
             if let led = unit.lines.statusLED {
                 let line = try Self.request(led.line, .output(initiallyActive: false, activeLow: led.activeLow), consumer: "printedge led", key: unit.key("status_led"), on: chip)
@@ -357,17 +361,32 @@ final class GPIOFeatures: @unchecked Sendable {
 
     private static func request(_ reference: GPIOSettings.LineReference, _ settings: GPIOLineSettings, consumer: String, key: String,
                                 on chip: GPIOChip) throws(DaemonError) -> Line {
-        let lineReference: GPIOLineReference
-        switch reference {
-        case .offset(let offset): lineReference = .offset(UInt32(clamping: offset))
-        case .name(let name): lineReference = .name(name)
-        }
         do {
-            let offset = try chip.offset(of: lineReference)
+            let offset = try chip.offset(of: lineReference(reference))
             let request = try chip.request(GPIOLineRequestConfiguration(consumer: consumer, lines: [.init(offset: offset, settings: settings)]))
             return Line(request: request, offset: offset, title: "line \(offset) on \(chip.title)")
         } catch {
             throw .gpio(key: key, error)
+        }
+    }
+
+    /// A power relay's line, made an output at the level it was found at (inactive when
+    /// `forcingOff`), and whether that level was on.
+    private static func takeOverRelay(_ reference: GPIOSettings.LineReference, activeLow: Bool, forcingOff: Bool, key: String,
+                                      on chip: GPIOChip) throws(DaemonError) -> (line: Line, foundOn: Bool) {
+        do {
+            let offset = try chip.offset(of: lineReference(reference))
+            let (request, foundOn) = try chip.takeOverOutput(offset: offset, activeLow: activeLow, consumer: "printedge power", forcingInactive: forcingOff)
+            return (Line(request: request, offset: offset, title: "line \(offset) on \(chip.title)"), foundOn)
+        } catch {
+            throw .gpio(key: key, error)
+        }
+    }
+
+    private static func lineReference(_ reference: GPIOSettings.LineReference) -> GPIOLineReference {
+        switch reference {
+        case .offset(let offset): .offset(UInt32(clamping: offset))
+        case .name(let name): .name(name)
         }
     }
 

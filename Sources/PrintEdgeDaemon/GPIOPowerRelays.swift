@@ -31,8 +31,21 @@ struct GPIOPowerRelays {
         self.logger = logger
     }
 
-    mutating func add(_ relay: Relay) {
+    /// A relay taken over at start; the log says the state it was found in and what comes
+    /// next, since that state is now the relay's own and nothing else records it.
+    /// `stoppedBy`: the pressed emergency stop that forced it off, if one did.
+    mutating func add(_ relay: Relay, foundOn: Bool, stoppedBy stop: String?) {
         relays.append(relay)
+        let found = "GPIO: power relay \(relay.name): found \(foundOn ? "on" : "off") (\(relay.line.title))"
+        if foundOn, let stop {
+            logger.notice("\(found); switched off: the emergency stop \(stop) is pressed")
+        } else if !foundOn {
+            logger.notice("\(found); switches on when a job starts or on `printedge power on`")
+        } else if let idleOff = relay.policy.configuration.idleOffDelay {
+            logger.notice("\(found); switches off after \(Self.describe(idleOff)) idle when every hotend it powers is cool")
+        } else {
+            logger.notice("\(found); stays on until `printedge power off` (idle_off_minutes = 0)")
+        }
     }
 
     var nextDeadline: Instant? { relays.compactMap(\.policy.nextDeadline).min() }
@@ -202,6 +215,14 @@ struct GPIOPowerRelays {
 
     private mutating func answer(_ printerID: String, _ outcome: Result<Void, ControlError>) {
         for reply in waiting.removeValue(forKey: printerID) ?? [] { reply(outcome) }
+    }
+
+    /// "30 min", "90 s", "500 ms": idle times are configured in minutes, tests use less.
+    private static func describe(_ duration: Duration) -> String {
+        let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        if milliseconds % 60_000 == 0 { return "\(milliseconds / 60_000) min" }
+        if milliseconds % 1000 == 0 { return "\(milliseconds / 1000) s" }
+        return "\(milliseconds) ms"
     }
 
     private static func seconds(_ duration: Duration) -> Double {

@@ -26,6 +26,14 @@ struct JobIntake: Sendable {
         var maxFramedBytes: Int
     }
 
+    /// Deletes the copies a crash or power cut left half-taken (`.incoming-*`); at start-up,
+    /// before any intake runs. Returns their names.
+    @discardableResult
+    func removeLeftovers() -> [String] {
+        let leftovers = DirectoryListing.names(in: spoolDirectory).filter { $0.hasPrefix(".incoming-") }
+        return leftovers.filter { unlink("\(spoolDirectory)/\($0)") == 0 }
+    }
+
     /// Runs on a thread of its own: a 100 MB file takes seconds to copy and analyse.
     func submit(_ request: Request) async throws(ControlError) -> JobRecord {
         let result = await DedicatedThread.run { () -> Result<JobRecord, ControlError> in
@@ -43,8 +51,8 @@ struct JobIntake: Sendable {
         guard mkdirAll(spoolDirectory) else {
             throw ControlError(code: .storage, message: "cannot create the spool directory \(spoolDirectory): \(String(cString: strerror(errno)))")
         }
-        let temporary = spoolDirectory + "/.incoming-\(getpid())-\(WallClock.nowMS())"
-        let copied = try copy(request, to: temporary)
+        let copied = try copy(request)
+        let temporary = copied.path
         // Analysed before it takes its name: a refused file leaves nothing in the spool (its
         // name may be the spooled copy an earlier job with the same content prints from).
         let analysis: GCodeAnalysis
@@ -81,7 +89,8 @@ struct JobIntake: Sendable {
         }
     }
 
-    private func copy(_ request: Request, to destination: String) throws(ControlError) -> (sha256: String, size: Int) {
+    /// Copies the request's file into a new temporary file of the spool; returns its path.
+    private func copy(_ request: Request) throws(ControlError) -> (path: String, sha256: String, size: Int) {
         let source = request.path
         let input: Int32
         if let file = request.file {
@@ -93,10 +102,7 @@ struct JobIntake: Sendable {
             }
         }
         defer { if request.file == nil { close(input) } }
-        let output = open(destination, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
-        guard output >= 0 else {
-            throw ControlError(code: .storage, message: "cannot write into \(spoolDirectory): \(String(cString: strerror(errno)))")
-        }
+        let (output, destination) = try createIncomingFile()
         var hash = SHA256()
         var size = 0
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
@@ -131,7 +137,25 @@ struct JobIntake: Sendable {
             unlink(destination)
             throw ControlError(code: .storage, message: "cannot write \(source) to disk in \(spoolDirectory): \(String(cString: strerror(errno)))")
         }
-        return (hash.finalizeHex(), size)
+        return (destination, hash.finalizeHex(), size)
+    }
+
+    /// A new, empty file in the spool for a copy on its way in, opened for writing:
+    /// `.incoming-<pid>-<random>`, created with `O_EXCL` and another name tried if one exists.
+    /// A name of the pid and the time alone was not unique: two deliveries (the control socket
+    /// and the fleet) reaching this point in the same millisecond took the same one, and the
+    /// second was refused. Not `mkstemp`: its file is not close-on-exec from the start, and the
+    /// daemon starts simulator processes from other threads (glibc's `mkostemp` is not
+    /// visible to Swift).
+    private func createIncomingFile() throws(ControlError) -> (descriptor: Int32, path: String) {
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<100 {
+            let path = "\(spoolDirectory)/.incoming-\(getpid())-\(String(random.next() as UInt64, radix: 36))"
+            let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
+            if descriptor >= 0 { return (descriptor, path) }
+            guard errno == EEXIST else { break }
+        }
+        throw ControlError(code: .storage, message: "cannot write into \(spoolDirectory): \(String(cString: strerror(errno)))")
     }
 
     private func analyse(_ path: String, request: Request) throws(ControlError) -> GCodeAnalysis {

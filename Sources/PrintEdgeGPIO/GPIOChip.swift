@@ -53,12 +53,20 @@ public final class GPIOChip {
             return offset
         case .name(let name):
             let lines = try lines()
-            if let line = lines.first(where: { $0.name == name }) { return line.offset }
-            let suggestion = lines.map(\.name).filter { !$0.isEmpty }
-                .compactMap { candidate in Self.typoRank(candidate, for: name).map { (candidate, $0) } }
-                .min { $0.1 < $1.1 }?.0
-            throw .lineNotFound(chip: title, name: name, suggestion: suggestion)
+            let matches = lines.filter { $0.name == name }
+            guard matches.count <= 1 else {
+                throw .ambiguousLineName(name: name, lines: matches.map { "line \($0.offset) on \(title)" })
+            }
+            if let line = matches.first { return line.offset }
+            throw .lineNotFound(chip: title, name: name, suggestion: Self.suggestion(for: name, among: lines.map(\.name)))
         }
+    }
+
+    /// The name among `names` that `typed` most likely misspells, if one is a single edit away.
+    static func suggestion(for typed: String, among names: [String]) -> String? {
+        names.filter { !$0.isEmpty }
+            .compactMap { candidate in typoRank(candidate, for: typed).map { (candidate, $0) } }
+            .min { $0.1 < $1.1 }?.0
     }
 
     /// Requests the lines; they stay claimed until the returned request is released.

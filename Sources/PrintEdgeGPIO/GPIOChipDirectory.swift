@@ -77,14 +77,24 @@ public struct GPIOChipDirectory {
         throw .chipNotFound(label: identifier, available: available)
     }
 
-    /// The chip and offset of the line called `name`, searching every chip in order (as
-    /// gpiofind does): line names are unique on a Raspberry Pi, though not guaranteed so.
+    /// The chip and offset of the line called `name`, searching every chip. Line names are
+    /// unique on a Raspberry Pi, though not guaranteed so: a name found twice is an error
+    /// rather than the first match gpiofind would take, since the other one may be the line
+    /// that was meant.
     public func line(named name: String) throws(GPIOError) -> (chip: GPIOChip, offset: UInt32) {
         let chips = try chips()
+        var matches: [(chip: GPIOChip, offset: UInt32)] = []
+        var names: [String] = []
         for chip in chips {
-            if let line = try chip.lines().first(where: { $0.name == name }) { return (chip, line.offset) }
+            let lines = try chip.lines()
+            matches += lines.filter { $0.name == name }.map { (chip, $0.offset) }
+            names += lines.map(\.name)
         }
-        throw .lineNotFound(chip: chips.map(\.title).joined(separator: ", "), name: name, suggestion: nil)
+        guard matches.count <= 1 else {
+            throw .ambiguousLineName(name: name, lines: matches.map { "line \($0.offset) on \($0.chip.title)" })
+        }
+        if let match = matches.first { return match }
+        throw .lineNotFound(chip: chips.map(\.title).joined(separator: ", "), name: name, suggestion: GPIOChip.suggestion(for: name, among: names))
     }
 
     private struct FileIdentity: Hashable {

@@ -24,6 +24,13 @@ public enum GPIOError: Error, CustomStringConvertible, Equatable, Sendable {
     case lineNotFound(chip: String, name: String, suggestion: String?)
     /// The chip has no line at this offset.
     case lineOutOfRange(chip: String, offset: UInt32, lineCount: UInt32)
+    /// More than one line carries this name (device trees do not promise unique names);
+    /// `lines` says where each is: "line 5 on gpiochip0 [pinctrl-rp1]".
+    case ambiguousLineName(name: String, lines: [String])
+    /// A line given by offset while several chips could hold it.
+    case chipNeeded(line: String, chips: [String])
+    /// The named lines are on different chips, and one request holds lines of one chip.
+    case linesOnSeveralChips(name: String, chip: String, earlierChip: String)
     /// printedge refused to send the request: it is not valid uAPI v2 (too many lines,
     /// a consumer name too long, settings the kernel would reject).
     case invalidRequest(chip: String, request: String, reason: String)
@@ -83,6 +90,15 @@ public enum GPIOError: Error, CustomStringConvertible, Equatable, Sendable {
         case .lineOutOfRange(let chip, let offset, let lineCount):
             return "line \(offset) does not exist on \(chip), which has lines 0…\(Int(lineCount) - 1) — check the pin map "
                 + "in hardware/gpio/ for the line offset of a header pin"
+        case .ambiguousLineName(let name, let lines):
+            return "the line name \"\(name)\" is not unique: \(lines.joined(separator: " and ")) carry it — name the line by "
+                + "its chip and offset instead (`--chip` and the offset for `printedge gpio`; `chip` and `line = <offset>` in [gpio])"
+        case .chipNeeded(let line, let chips):
+            return "\(line) needs a chip: this machine has \(chips.count) GPIO chips (\(chips.joined(separator: ", "))) — add "
+                + "`--chip` with one of their labels, or name the line (GPIO17) as `printedge gpio lines` shows it"
+        case .linesOnSeveralChips(let name, let chip, let earlierChip):
+            return "\"\(name)\" is on \(chip), the lines before it on \(earlierChip): one request holds lines of one chip — "
+                + "name the lines of one chip at a time"
         case .invalidRequest(let chip, let request, let reason):
             return "cannot request \(request) on \(chip): \(reason)"
         case .rejectedByKernel(let chip, let request, let code):

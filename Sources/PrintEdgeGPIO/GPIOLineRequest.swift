@@ -38,7 +38,8 @@ public final class GPIOLineRequest {
         do {
             try device.setValues(kernelValues)
         } catch .system(_, _, let code) where code == EPERM {
-            let inputs = zip(offsets, settings).filter { values[$0.0] != nil && $0.1.isInput }.map(\.0)
+            // An as-is line the kernel finds to be an input is refused alike.
+            let inputs = zip(offsets, settings).filter { values[$0.0] != nil && !$0.1.isOutput }.map(\.0)
             throw .notAnOutput(chip: chip, offsets: inputs)
         }
     }

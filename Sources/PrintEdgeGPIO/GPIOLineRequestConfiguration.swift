@@ -107,6 +107,13 @@ public struct GPIOLineRequestConfiguration: Sendable, Equatable, CustomStringCon
         var debounceGroups: [(microseconds: UInt32, lines: [Int])] = []
         for (index, line) in settings.enumerated() {
             switch line.direction {
+            case .asIs:
+                guard line.bias == .asIs else {
+                    throw GPIOError.invalidRequest(
+                        chip: chip, request: request,
+                        reason: "a \(line.bias.rawValue) bias needs the line requested as an input or an output: the kernel refuses "
+                            + "a bias on a line whose direction is left as it is")
+                }
             case .output(let initiallyActive, _):
                 outputs.append(index)
                 if initiallyActive { active.append(index) }

@@ -1,7 +1,8 @@
 import CGPIO
 
 /// How one line is to be requested: direction, polarity, bias, and for an input its edge
-/// detection and debounce, for an output its initial level and drive.
+/// detection and debounce, for an output its initial level and drive — or its direction
+/// left as it is, to read a line without disturbing it.
 ///
 /// Values are logical throughout: with `activeLow`, the kernel inverts levels, initial
 /// values and edges, so "active" (and a rising edge) means the low level on the wire. The
@@ -15,6 +16,13 @@ public struct GPIOLineSettings: Sendable, Hashable, CustomStringConvertible {
         /// `initiallyActive` is applied in the request itself, so the line never glitches
         /// to the other level between being claimed and being set.
         case output(initiallyActive: Bool, drive: Drive)
+        /// Neither input nor output: uAPI v2 lets a request carry no direction flag, and
+        /// gpiolib-cdev then leaves the line's direction and level alone (libgpiod's
+        /// GPIOD_LINE_DIRECTION_AS_IS). An output keeps driving its level, and
+        /// GPIO_V2_LINE_GET_VALUES_IOCTL reads the pin — the level it drives, on chips such
+        /// as bcm2835 and rp1 that read the pad. The kernel refuses a bias, a drive or edges
+        /// without a direction (gpio_v2_line_flags_validate), so only `activeLow` goes with it.
+        case asIs
     }
 
     /// The internal resistor.
@@ -58,8 +66,17 @@ public struct GPIOLineSettings: Sendable, Hashable, CustomStringConvertible {
         GPIOLineSettings(direction: .output(initiallyActive: initiallyActive, drive: drive), activeLow: activeLow, bias: bias)
     }
 
+    /// The line as it is: to read its level (an output's too) without switching it.
+    public static func asIs(activeLow: Bool = false) -> Self {
+        GPIOLineSettings(direction: .asIs, activeLow: activeLow)
+    }
+
     public var isInput: Bool {
         if case .input = direction { true } else { false }
+    }
+
+    public var isOutput: Bool {
+        if case .output = direction { true } else { false }
     }
 
     /// The `GPIO_V2_LINE_FLAG_*` bits for this line. Output values and debounce are not
@@ -82,6 +99,8 @@ public struct GPIOLineSettings: Sendable, Hashable, CustomStringConvertible {
             case .openDrain: flags |= Self.flag(GPIO_V2_LINE_FLAG_OPEN_DRAIN)
             case .openSource: flags |= Self.flag(GPIO_V2_LINE_FLAG_OPEN_SOURCE)
             }
+        case .asIs:
+            break
         }
         if activeLow { flags |= Self.flag(GPIO_V2_LINE_FLAG_ACTIVE_LOW) }
         switch bias {
@@ -108,6 +127,9 @@ public struct GPIOLineSettings: Sendable, Hashable, CustomStringConvertible {
             if drive != .pushPull { words.append(drive.rawValue) }
             if bias != .asIs { words.append(bias.rawValue) }
             words.append(initiallyActive ? "initially active" : "initially inactive")
+        case .asIs:
+            words.append("direction as-is")
+            if bias != .asIs { words.append(bias.rawValue) }
         }
         if activeLow { words.append("active-low") }
         return words.joined(separator: ", ")

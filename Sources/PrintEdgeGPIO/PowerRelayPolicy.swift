@@ -93,8 +93,8 @@ public struct PowerRelayPolicy<Instant: InstantProtocol>: Sendable where Instant
     public let configuration: Configuration
     private var state: State
 
-    /// `isOn`: the relay's state when the daemon starts (read back from the line, or
-    /// assumed off).
+    /// `isOn`: the relay's state when the daemon starts, read from the line without
+    /// disturbing it (`GPIOChip.takeOverOutput`): on, its idle time starts now.
     public init(configuration: Configuration, isOn: Bool, now: Instant) {
         self.configuration = configuration
         self.state = isOn ? .idle(offCheckAt: configuration.idleOffDelay.map { now.advanced(by: $0) }) : .off

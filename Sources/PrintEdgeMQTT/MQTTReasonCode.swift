@@ -21,6 +21,8 @@ public struct MQTTReasonCode: RawRepresentable, Sendable, Hashable, CustomString
     public static let unsupportedProtocolVersion = MQTTReasonCode(rawValue: 0x84)
     public static let badUserNameOrPassword = MQTTReasonCode(rawValue: 0x86)
     public static let notAuthorized = MQTTReasonCode(rawValue: 0x87)
+    public static let packetIdentifierInUse = MQTTReasonCode(rawValue: 0x91)
+    public static let quotaExceeded = MQTTReasonCode(rawValue: 0x97)
 
     public var isFailure: Bool { rawValue >= 0x80 }
 

@@ -16,6 +16,9 @@ enum Migrations {
         migrator.registerMigration("v2-fleet-link") { db in
             try db.execute(sql: v2FleetLink)
         }
+        migrator.registerMigration("v3-outbox-refusals") { db in
+            try db.execute(sql: v3OutboxRefusals)
+        }
         return migrator
     }
 
@@ -156,5 +159,14 @@ enum Migrations {
             synced_at_ms INTEGER NOT NULL
         ) STRICT;
         INSERT INTO outbox_durability (id, durable_through_id, synced_at_ms) VALUES (1, 0, 0);
+        """
+
+    /// A message the broker refused for good (MQTT 5 PUBACK "not authorized", "topic name
+    /// invalid", "payload format invalid") is set aside instead of going out again at every
+    /// reconnect. It stays undelivered, so never deleted, until `printedge fleet retry`
+    /// queues it again.
+    private static let v3OutboxRefusals = """
+        ALTER TABLE outbox ADD COLUMN refused_at_ms INTEGER;
+        ALTER TABLE outbox ADD COLUMN refusal TEXT;
         """
 }

@@ -41,6 +41,11 @@ public struct OutboxMessage: Codable, Sendable, Equatable, Identifiable {
     /// Set by the fleet link once the broker acknowledged the message; until then retention
     /// never deletes it.
     public var deliveredAtMS: Int64?
+    /// Set when the broker refused the message for good; it is not published again until
+    /// retried (`Store.retryRefusedOutbox`).
+    public var refusedAtMS: Int64?
+    /// The broker's reason, as the fleet link logged it.
+    public var refusal: String?
 
     enum CodingKeys: String, CodingKey {
         case id
@@ -50,6 +55,8 @@ public struct OutboxMessage: Codable, Sendable, Equatable, Identifiable {
         case payload
         case createdAtMS = "created_at_ms"
         case deliveredAtMS = "delivered_at_ms"
+        case refusedAtMS = "refused_at_ms"
+        case refusal
     }
 }
 
@@ -66,6 +73,8 @@ extension OutboxMessage: FetchableRecord, MutablePersistableRecord {
         public static let payload = Column(CodingKeys.payload)
         public static let createdAtMS = Column(CodingKeys.createdAtMS)
         public static let deliveredAtMS = Column(CodingKeys.deliveredAtMS)
+        public static let refusedAtMS = Column(CodingKeys.refusedAtMS)
+        public static let refusal = Column(CodingKeys.refusal)
     }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) {

@@ -48,15 +48,6 @@ extension Store {
         }
     }
 
-    /// How many of the printer's messages wait for the broker's acknowledgement.
-    public func undeliveredOutboxCount(printerID: String) throws(StoreError) -> Int {
-        try read { db in
-            try OutboxMessage
-                .filter(OutboxMessage.Columns.printerID == printerID)
-                .filter(OutboxMessage.Columns.deliveredAtMS == nil)
-                .fetchCount(db)
-        }
-    }
 }
 
 extension Store {

@@ -28,8 +28,8 @@ extension Store {
             }
             try Store.recordEvent(
                 db, jobID: jobID, printerID: job.printerID, from: nil, to: .queued,
-                kind: .submitted, detail: nil, atMS: job.submittedAtMS)
-            if enqueuesJobRecords {
+                kind: .submitted, detail: nil, atMS: job.submittedAtMS, feedsFleet: feedsFleet)
+            if feedsFleet {
                 try Store.enqueueJobRecord(db, queued, atMS: job.submittedAtMS)
             }
             return queued
@@ -53,8 +53,8 @@ extension Store {
                 throw StoreError.jobNotFound(id: jobID)
             }
             let moved = try Store.step(
-                db, job: job, jobID: jobID, to: next, kind: kind, detail: detail, atMS: atMS)
-            if enqueuesJobRecords {
+                db, job: job, jobID: jobID, to: next, kind: kind, detail: detail, atMS: atMS, feedsFleet: feedsFleet)
+            if feedsFleet {
                 try Store.enqueueJobRecord(db, moved, atMS: atMS)
             }
             return moved
@@ -96,8 +96,8 @@ extension Store {
                     + "last acknowledged line \(job.lastAckedSourceLine)"
                 let moved = try Store.step(
                     db, job: job, jobID: row[JobRecord.Columns.id], to: .interrupted,
-                    kind: .interrupted, detail: detail, atMS: atMS)
-                if enqueuesJobRecords {
+                    kind: .interrupted, detail: detail, atMS: atMS, feedsFleet: feedsFleet)
+                if feedsFleet {
                     try Store.enqueueJobRecord(db, moved, atMS: atMS)
                 }
                 interrupted.append(moved)
@@ -190,11 +190,11 @@ extension Store {
             arguments: [printerID])
     }
 
-    /// Checks and applies one step, then appends its job event and fleet message; a throw
-    /// anywhere rolls the caller's transaction back, so nothing is half-written.
+    /// Checks and applies one step, then appends its job event and (feeding a fleet) its
+    /// message; a throw anywhere rolls the caller's transaction back, so nothing is half-written.
     private static func step(
         _ db: Database, job: JobRecord, jobID: Int64, to next: JobState, kind: JobEventKind?,
-        detail: String?, atMS: Int64
+        detail: String?, atMS: Int64, feedsFleet: Bool
     ) throws -> JobRecord {
         let previous = job.state
         guard previous.canTransition(to: next) else {
@@ -213,7 +213,8 @@ extension Store {
         try moved.update(db)
         try recordEvent(
             db, jobID: jobID, printerID: job.printerID, from: previous, to: next,
-            kind: kind ?? JobEventKind.step(from: previous, to: next), detail: detail, atMS: atMS)
+            kind: kind ?? JobEventKind.step(from: previous, to: next), detail: detail, atMS: atMS,
+            feedsFleet: feedsFleet)
         return moved
     }
 
@@ -226,16 +227,17 @@ extension Store {
             payload: try encodeJSON(JobRecordPayload(job, jobID: jobID)), atMS: atMS)
     }
 
-    /// Appends the job event and its fleet message; called inside the transaction that
-    /// changed the job, so the three stay consistent.
+    /// Appends the job event and (feeding a fleet) its message; called inside the transaction
+    /// that changed the job, so the three stay consistent.
     private static func recordEvent(
         _ db: Database, jobID: Int64, printerID: String, from: JobState?, to: JobState,
-        kind: JobEventKind, detail: String?, atMS: Int64
+        kind: JobEventKind, detail: String?, atMS: Int64, feedsFleet: Bool
     ) throws {
         var event = JobEventRecord(
             jobID: jobID, printerID: printerID, kind: kind, fromState: from, toState: to,
             detail: detail, atMS: atMS)
         try event.insert(db)
+        guard feedsFleet else { return }
         let payload = JobEventPayload(event, eventID: db.lastInsertedRowID)
         try enqueue(
             db, printerID: printerID, kind: .jobEvent, payload: try encodeJSON(payload),

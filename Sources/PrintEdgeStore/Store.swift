@@ -16,27 +16,28 @@ public final class Store: Sendable {
     let pool: DatabasePool
     /// SQLite's page limit before any size limit was set, to lift one again.
     private let unlimitedPageCount: Int
-    /// Job steps also enqueue the job's record (kind `job`) for the fleet's retained per-job
-    /// topic. Off without a fleet link: nothing would deliver those rows, and undelivered
-    /// rows are never deleted.
-    public let enqueuesJobRecords: Bool
+    /// Job steps enqueue their event (kind `event`) and the job's record (kind `job`, for the
+    /// fleet's retained per-job topic) in the outbox. Off without a fleet link: nothing would
+    /// deliver those rows, and undelivered rows are never deleted. The job's own events are
+    /// recorded either way.
+    public let feedsFleet: Bool
 
     /// The file's name inside the store directory.
     public static let fileName = "printedge.sqlite"
 
     /// Opens (or creates) `<directory>/printedge.sqlite`, creating the directory with mode
     /// 0750 if needed: the store holds file paths and fleet messages, not for other users.
-    public convenience init(directory: String, enqueuesJobRecords: Bool = false) throws(StoreError) {
+    public convenience init(directory: String, feedsFleet: Bool = false) throws(StoreError) {
         try Store.createDirectory(directory)
         let separator = directory.hasSuffix("/") ? "" : "/"
-        try self.init(path: directory + separator + Store.fileName, enqueuesJobRecords: enqueuesJobRecords)
+        try self.init(path: directory + separator + Store.fileName, feedsFleet: feedsFleet)
     }
 
     /// Opens (or creates) the database at `path` and brings its schema up to date; the
     /// directory must exist.
-    public init(path: String, enqueuesJobRecords: Bool = false) throws(StoreError) {
+    public init(path: String, feedsFleet: Bool = false) throws(StoreError) {
         self.path = path
-        self.enqueuesJobRecords = enqueuesJobRecords
+        self.feedsFleet = feedsFleet
         var configuration = Configuration()
         configuration.label = "printedge-store"
         configuration.foreignKeysEnabled = true

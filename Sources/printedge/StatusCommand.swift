@@ -8,16 +8,17 @@ struct StatusCommand: ParsableCommand {
 
     @OptionGroup var control: ControlOptions
     @Argument(help: "Only this printer.") var printer: String?
-    @Flag(help: "One JSON object (stable keys) for scripts.") var json = false
+    @Flag(help: "One JSON object for scripts: {printers, storage, fleet} (stable keys).") var json = false
 
     func run() throws {
         try reportingDaemonErrors {
             let reply = try control.call(ControlRequest(id: 0, command: "status", printer: printer))
             let printers = reply.printers ?? []
-            if json { return try printJSON(printers) }
+            if json { return try printJSON(StatusJSON(printers: printers, storage: reply.storage, fleet: reply.fleet)) }
             if let storage = reply.storage, !storage.isRecording {
                 print("storage: \(storage.message ?? storage.condition)")
             }
+            if let fleet = reply.fleet { print(FleetLinkLine.link(fleet)) }
             for status in printers {
                 var line = "\(status.id)  \(status.state)"
                 if let firmware = status.firmware { line += "  \(firmware)" }
@@ -33,8 +34,17 @@ struct StatusCommand: ParsableCommand {
                     print("  fleet commands: \(commands.received) received, \(commands.accepted) accepted, \(commands.refusedTotal) refused"
                           + (refused.isEmpty ? "" : " (\(refused))"))
                 }
+                if let outbox = status.fleetOutbox, outbox.waiting > 0 || outbox.refused > 0 {
+                    print("  fleet outbox: " + FleetLinkLine.outbox(outbox, at: FleetLinkLine.nowMS()))
+                }
                 if let job = status.job { print("  job " + job.line) }
             }
         }
+    }
+
+    private struct StatusJSON: Encodable {
+        var printers: [PrinterStatus]
+        var storage: StorageStatus?
+        var fleet: FleetLinkStatus?
     }
 }

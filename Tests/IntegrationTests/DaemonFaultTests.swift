@@ -1,6 +1,7 @@
 import Foundation
 import PrintEdgeFixtures
 import PrintEdgeStore
+import PrintEdgeTestSupport
 import Testing
 
 /// What goes wrong on a print farm, with real processes: a firmware that resets, a cable
@@ -74,11 +75,18 @@ import Testing
     @Test func aFullDiskKeepsThePrintGoingHoldsItsJobEventsAndRecordsAgainWhenSpaceReturns() throws {
         let scratch = try Scratch()
         // The cap equals the retention limit, so retention finds nothing to trim by size: the
-        // test decides when space returns.
+        // test decides when space returns. A fleet link whose broker is unreachable (no one
+        // listens on the port) makes each job event write its fleet message too, as on a farm
+        // host whose network is down as well.
         let daemon = try DaemonProcess(in: scratch, printers: ["mk"], speedup: 20, configuration: """
             [retention]
             max_database_mb = 2
             database_hard_limit_mb = 2
+
+            [mqtt]
+            host = "127.0.0.1"
+            port = \(try freePort())
+            fleet = "farm"
 
             """)
         let job = try DaemonJobControlTests.job(in: scratch)

@@ -77,9 +77,7 @@ final class DaemonProcess {
         try process.run()
         let deadline = ContinuousClock.now + .seconds(20)
         while ContinuousClock.now < deadline {
-            if let status = try? cli(["status", "--json"]), status.status == 0,
-               let printers = try? JSONSerialization.jsonObject(with: Data(status.standardOutput.utf8)) as? [[String: Any]],
-               printers.allSatisfy({ $0["state"] as? String == "idle" }) {
+            if let printers = try? statusJSON(), !printers.isEmpty, printers.allSatisfy({ $0["state"] as? String == "idle" }) {
                 return
             }
             Thread.sleep(forTimeInterval: 0.2)
@@ -94,10 +92,11 @@ final class DaemonProcess {
         try runPrintedge(arguments + ["--socket", socketPath], limit: limit)
     }
 
-    /// `printedge status --json`: one object per printer.
+    /// The printers of `printedge status --json`, one object each.
     func statusJSON() throws -> [[String: Any]] {
         let result = try cli(["status", "--json"])
-        return try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [[String: Any]] ?? []
+        let status = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any]
+        return status?["printers"] as? [[String: Any]] ?? []
     }
 
     func printerJSON(_ id: String) throws -> [String: Any] {

@@ -7,8 +7,9 @@ import PrintEdgeStore
 ///
 /// A size cap only refuses writes that need a new page, so "full" must leave no room where the
 /// daemon writes next: the telemetry table's last page (every new row goes there), and the page
-/// its next job event's fleet message goes to (that message is written in the same transaction
-/// as the event, so the event cannot slip into a half-empty page of its own table).
+/// its next job event's fleet message goes to (with a fleet link configured, that message is
+/// written in the same transaction as the event, so the event cannot slip into a half-empty
+/// page of its own table).
 final class DatabaseBallast {
     let store: Store
     let printerID: String

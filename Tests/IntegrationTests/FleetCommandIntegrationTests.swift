@@ -1,5 +1,6 @@
 import Foundation
 import PrintEdgeCore
+import PrintEdgeFixtures
 import PrintEdgeTestSupport
 import Testing
 
@@ -48,12 +49,29 @@ import Testing
         }
     }
 
+    /// Payloads for a printer that must be left alone: templates a valid copy of which is
+    /// refused anyway on an idle printer or changes nothing (pause with no job, a job that does
+    /// not exist, `M500`, 999 °C, a status request), and values that make no valid command of
+    /// the rest (G-code outside the default `gcode_allow`, no URL, no digest). Oversize is over
+    /// the default `max_command_bytes`.
+    static let harmlessCommands = FleetCommandFuzzer.Vocabulary(
+        templates: [
+            ["command": "pause"], ["command": "resume", "job": 3], ["command": "cancel"],
+            ["command": "status_request"], ["command": "transfer_status", "transfer": "t1"],
+            ["command": "start_job", "job": 999], ["command": "gcode", "lines": ["M500", "M502"]],
+            ["command": "set_temperature", "heater": "T0", "target_celsius": 999],
+        ],
+        keys: ["id", "command", "job", "lines", "heater", "target_celsius", "transfer", "url", "sha256", "start", "extra"],
+        commandNames: ["pause", "gcode", "Pause", "", "start-job", "estop", "status_request"],
+        strings: ["", "M500", "G29", "T9", "x"],
+        maxNesting: 2, noiseMaxBytes: 119, maxPayloadBytes: 65_536)
+
     @Test func thousandsOfMalformedCommandsGetOneReplyEachAndLeaveThePrinterAlone() throws {
         let scratch = try Scratch()
         let broker = try MosquittoBroker()
         let daemon = try Self.daemon(broker, in: scratch)
         let fleet = try FleetCommander(broker: broker, fleet: Self.fleet, in: scratch)
-        var fuzzer = CommandFuzzer(seed: 0xF1EE_7C0D)
+        var fuzzer = FleetCommandFuzzer(seed: 0xF1EE_7C0D, vocabulary: Self.harmlessCommands)
         var sent = Set<[UInt8]>()
         let total = 3000
         while sent.count < total {
@@ -152,68 +170,5 @@ import Testing
         #expect(try fleet.reply(to: "tiny")["status"] as? String == "accepted")
         print("fleet start_job to the printer's wire (loopback, target 50 ms): queued job \(String(format: "%.1f", queuedLatencyMS)) ms, one-chunk file (verify, spool, analyse, start) \(String(format: "%.1f", tinyLatencyMS)) ms")
         daemon.terminate()
-    }
-}
-
-/// Seeded command payloads for a printer that must be left alone: templates a valid copy of
-/// which is refused anyway on an idle printer or changes nothing (pause with no job, a job
-/// that does not exist, `M500`, 999 °C, a status request), mutated in structure and bytes,
-/// and noise.
-struct CommandFuzzer {
-    private var random: SplitMix64
-
-    init(seed: UInt64) {
-        random = SplitMix64(seed: seed)
-    }
-
-    mutating func next() -> UInt64 { random.next() }
-
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-
-    static var templates: [[String: Any]] {
-        [
-        ["command": "pause"], ["command": "resume", "job": 3], ["command": "cancel"],
-        ["command": "status_request"], ["command": "transfer_status", "transfer": "t1"],
-        ["command": "start_job", "job": 999], ["command": "gcode", "lines": ["M500", "M502"]],
-        ["command": "set_temperature", "heater": "T0", "target_celsius": 999],
-        ]
-    }
-
-    mutating func value(depth: Int = 0) -> Any {
-        switch below(depth > 1 ? 6 : 8) {
-        case 0: return NSNull()
-        case 1: return below(2) == 0
-        case 2: return Int(truncatingIfNeeded: next()) >> below(64)
-        case 3: return Double(below(100_000)) / 7
-        case 4: return ["", "M500", "G29", "T9", "x", String(repeating: "y", count: below(200))][below(6)]
-        case 5: return String(decoding: (0..<below(10)).map { _ in UInt8(truncatingIfNeeded: next()) }, as: UTF8.self)
-        case 6: return (0..<below(3)).map { _ in value(depth: depth + 1) }
-        default: return Dictionary(uniqueKeysWithValues: (0..<below(3)).map { ("k\($0)", value(depth: depth + 1)) })
-        }
-    }
-
-    mutating func payload(serial: Int) -> [UInt8] {
-        if below(10) == 0 { return (0..<below(120)).map { _ in UInt8(truncatingIfNeeded: next()) } }
-        var command = Self.templates[below(Self.templates.count)]
-        command["id"] = "f\(serial)"
-        let keys = ["id", "command", "job", "lines", "heater", "target_celsius", "transfer", "url", "sha256", "start", "extra"]
-        for _ in 0...below(3) {
-            switch below(4) {
-            case 0: command.removeValue(forKey: keys[below(keys.count)])
-            case 1: command[keys[below(keys.count)]] = value()
-            case 2: command["command"] = ["pause", "gcode", "Pause", "", "start-job", "estop", "status_request"][below(7)]
-            default: break
-            }
-        }
-        guard JSONSerialization.isValidJSONObject(command),
-              var bytes = try? Array(JSONSerialization.data(withJSONObject: command, options: [.sortedKeys]))
-        else { return Array("{\"id\": \"f\(serial)\"".utf8) }
-        switch below(4) {
-        case 0 where !bytes.isEmpty: bytes.removeLast(below(bytes.count))
-        case 1 where !bytes.isEmpty: bytes[below(bytes.count)] ^= UInt8(truncatingIfNeeded: next() | 1)
-        case 2: bytes.insert(UInt8(truncatingIfNeeded: next()), at: below(bytes.count + 1))
-        default: break
-        }
-        return bytes
     }
 }

@@ -103,6 +103,39 @@ import Testing
         #expect(try subscriber.schemaProblems(in: scratch) == "")
     }
 
+    /// validate.py checks a reply's data against the reply schema of the command it answers
+    /// (reply-<command>.json, reply-refusal.json when it names none), not only the envelope
+    /// against reply.json; `$ref`s between the schemas resolve.
+    @Test func aReplyIsCheckedAgainstTheSchemaOfItsCommand() throws {
+        let scratch = try Scratch()
+        func reply(_ sequence: Int, _ data: String) -> String {
+            #"printedge/v1/\#(Self.fleet)/sim/cmd/reply {"v": 1, "type": "reply", "printer": "sim", "seq": \#(sequence), "at_ms": 1795319229001, "data": \#(data)}"#
+        }
+        let digest = String(repeating: "0", count: 64)
+        let counters = #""commands": {"received": 1, "accepted": 1, "refused": {}, "duplicates": 0, "chunks_received": 0, "chunks_refused": 0, "transfers_completed": 0, "transfers_failed": 0}"#
+        let valid = [
+            reply(1, #"{"id": "p", "command": "pause", "status": "accepted", "job": {"id": 3, "name": "cube", "state": "paused", "sha256": "\#(digest)", "size_bytes": 10}}"#),
+            reply(2, #"{"id": "p2", "command": "pause", "status": "error", "error": {"code": "refused", "message": "printer sim is not printing"}}"#),
+            // printer_status is a $ref into status.json.
+            reply(3, #"{"id": "s", "command": "status_request", "status": "done", "printer_status": {"state": "idle", "name": "sim", "heaters": {"T0": {"actual_c": 25}}}, \#(counters)}"#),
+            reply(4, #"{"id": "x", "command": "nope", "status": "error", "error": {"code": "unknown_command", "message": "nope is not a command"}}"#),
+            reply(5, #"{"id": null, "command": null, "status": "error", "error": {"code": "bad_json", "message": "not JSON at byte 0"}}"#),
+            reply(6, #"{"id": null, "command": null, "status": "error", "error": {"code": "bad_chunk", "message": "index 999 is out of range"}, "transfer": "t1", "index": 999}"#),
+        ]
+        #expect(try FleetSubscriber.schemaProblems(of: valid, in: scratch) == "")
+
+        // Valid for reply.json, whose data is any object; reply-pause.json requires the job of
+        // an accepted pause.
+        let jobless = try FleetSubscriber.schemaProblems(of: [reply(7, #"{"id": "p", "command": "pause", "status": "accepted"}"#)], in: scratch)
+        #expect(jobless.hasSuffix("reply-pause.json, at data: 'job' is a required property (no alternative of its oneOf matches; nearest shown)\n"), "\(jobless)")
+        #expect(jobless.split(separator: "\n").count == 1, "\(jobless)")
+        // The data of status.json, reached through the $ref, is checked too.
+        let sleeping = try FleetSubscriber.schemaProblems(
+            of: [reply(8, #"{"id": "s", "command": "status_request", "status": "done", "printer_status": {"state": "asleep", "name": "sim", "heaters": {}}, \#(counters)}"#)],
+            in: scratch)
+        #expect(sleeping.contains("reply-status_request.json, at data/printer_status/state: 'asleep' is not one of"), "\(sleeping)")
+    }
+
     @Test func aBrokerDownAcrossDaemonRestartsLosesNothingAndKeepsTheOrder() throws {
         let scratch = try Scratch()
         let broker = try MosquittoBroker(.init(persistence: true))

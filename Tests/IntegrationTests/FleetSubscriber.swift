@@ -74,20 +74,29 @@ final class FleetSubscriber {
     /// Checks every message against docs/mqtt/schemas with docs/mqtt/validate.py; returns
     /// its report (empty when all are valid).
     func schemaProblems(in scratch: Scratch) throws -> String {
-        let lines = messages().map { "\($0.topic) \($0.text)" }.joined(separator: "\n") + "\n"
+        try Self.schemaProblems(of: messages().map { "\($0.topic) \($0.text)" }, in: scratch)
+    }
+
+    /// Runs docs/mqtt/validate.py, with Debian's python3-jsonschema as CI has it, on lines as
+    /// `mosquitto_sub -v` prints them ("<topic> <payload>"); returns its report (empty when
+    /// all are valid).
+    static func schemaProblems(of lines: [String], in scratch: Scratch) throws -> String {
         let path = scratch.path("to-validate.txt")
-        try lines.write(toFile: path, atomically: true, encoding: .utf8)
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         process.arguments = [repositoryRoot.appendingPathComponent("docs/mqtt/validate.py").path, path]
         let output = Pipe()
         process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
+        let errorsPath = scratch.path("validate.stderr")
+        try Data().write(to: URL(fileURLWithPath: errorsPath))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorsPath))
         try process.run()
         let report = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         if process.terminationStatus != 0, report.isEmpty {
-            return "validate.py exited \(process.terminationStatus) (is python3-jsonschema installed?)"
+            let errors = (try? String(contentsOfFile: errorsPath, encoding: .utf8)) ?? ""
+            return "validate.py exited \(process.terminationStatus) (is python3-jsonschema installed?): \(errors)"
         }
         return report
     }

@@ -27,11 +27,11 @@ import Testing
         for id in 1...3 { window.passed(row(Int64(id)), topic: "t", as: MQTTMessageID(rawValue: UInt16(id))) }
         #expect(window.acknowledge(ack(2)) == .delivered)
         #expect(window.acknowledge(ack(1)) == .delivered)
-        #expect(window.isAcknowledged(row(1)))
+        #expect(window.isSettling(row(1)))
         #expect(window.takeDeliveries() == [1, 2])
         #expect(!window.hasUnwrittenDeliveries)
         window.restore(deliveries: [1, 2])
-        #expect(window.isAcknowledged(row(2)), "a failed write keeps them")
+        #expect(window.isSettling(row(2)), "a failed write keeps them")
     }
 
     @Test func aRefusalKeepsTheRowUndelivered() {
@@ -41,6 +41,28 @@ import Testing
         #expect(outcome == .refused(.init(rowID: 1, printerID: "mk4", sequence: 1, topic: "a/b"), .notAuthorized))
         #expect(!window.hasUnwrittenDeliveries)
         #expect(window.freeSlots == 2)
+        #expect(!window.isSettling(row(1)))
+    }
+
+    @Test func aFullQuotaDefersTheRowInsteadOfRefusingIt() {
+        var window = FleetPublishWindow(capacity: 2)
+        window.passed(row(1), topic: "a/b", as: MQTTMessageID(rawValue: 5))
+        window.passed(row(2), topic: "a/b", as: MQTTMessageID(rawValue: 6))
+        #expect(window.acknowledge(ack(5, .quotaExceeded)) == .deferred(.init(rowID: 1, printerID: "mk4", sequence: 1, topic: "a/b"), .quotaExceeded))
+        #expect(window.acknowledge(ack(6, .packetIdentifierInUse)) == .deferred(.init(rowID: 2, printerID: "mk4", sequence: 2, topic: "a/b"), .packetIdentifierInUse))
+    }
+
+    @Test func aRewindRereadsEveryPrinterButSkipsWhatIsStillInFlight() {
+        var window = FleetPublishWindow(capacity: 4)
+        window.passed(row(1), topic: "t", as: MQTTMessageID(rawValue: 1))
+        window.passed(row(2), topic: "t", as: MQTTMessageID(rawValue: 2))
+        _ = window.acknowledge(ack(1, .quotaExceeded))
+        window.rewind()
+        #expect(window.position(of: "mk4") == 0)
+        #expect(!window.isSettling(row(1)), "the deferred row goes out again")
+        #expect(window.isSettling(row(2)), "the row in flight is not published twice")
+        #expect(window.inFlightCount == 1, "its slot stays taken until its acknowledgement")
+        #expect(window.acknowledge(ack(2)) == .delivered)
     }
 
     @Test func anAcknowledgementOfNoRowIsTheAgentsOwn() {

@@ -35,9 +35,10 @@ extension HardwareInTheDaemon {
             """
         }
 
-        /// Filament in the sensor, the door closed, the emergency stop released.
+        /// The relay left on, filament in the sensor, the door closed, the emergency stop
+        /// released.
         static func readyChip(doorClosed: Bool = true) -> RecordingGPIOChip {
-            RecordingGPIOChip(levels: [runout: true, door: doorClosed])
+            RecordingGPIOChip(levels: [relay: true, runout: true, door: doorClosed])
         }
 
         @Test func aLineNameTheChipDoesNotHaveStopsTheDaemonAtStartWithASuggestion() throws {
@@ -75,7 +76,7 @@ extension HardwareInTheDaemon {
             try await DaemonUnderTest.with(in: scratch, configuration: Self.configuration(link: simulator.link), chip: chip) { daemon in
                 try await daemon.waitUntil("mk is idle") { try await daemon.status(of: "mk").state == "idle" }
                 let relay = try #require(chip.request(at: Self.relay))
-                #expect(relay.level, "the relay starts closed: opening it could cut a hot hotend's fan")
+                #expect(relay.level, "the relay was found closed and stays so")
                 #expect(chip.request(at: Self.emergencyStop)?.consumer == "printedge e-stop")
                 let job = try await daemon.submit(SampleGCode.distinctMoves(count: 3_000), printer: "mk", in: scratch)
                 try await daemon.expectOK("jobs.start", job: job)

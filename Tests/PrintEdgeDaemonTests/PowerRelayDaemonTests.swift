@@ -25,7 +25,8 @@ extension HardwareInTheDaemon {
         @Test func theRelaySwitchesOnForAJobWaitsForThePrinterAndOffWhenIdleAndCool() async throws {
             let scratch = try Scratch()
             let usb = try FakeUSBTree(in: scratch)
-            let chip = RecordingGPIOChip()
+            // The printer is powered: the relay was left on.
+            let chip = RecordingGPIOChip(levels: [Self.relay: true])
             var simulator = try await SimulatedPrinter.start(link: usb.node("ttyACM0"), arguments: ["--speedup", "20"])
             try usb.plugIn(board, as: "ttyACM0", usbPath: "1-1.3")
             // Half a second of idle time instead of minutes.
@@ -72,7 +73,7 @@ extension HardwareInTheDaemon {
         @Test func aPrinterThatDoesNotAppearAfterPowerOnFailsTheStartAndSaysWhatToCheck() async throws {
             let scratch = try Scratch()
             let usb = try FakeUSBTree(in: scratch)
-            let chip = RecordingGPIOChip()
+            let chip = RecordingGPIOChip(levels: [Self.relay: true])
             try await DaemonUnderTest.with(in: scratch, configuration: Self.configuration, usb: usb, chip: chip,
                                            printerAppearTimeout: .seconds(1)) { daemon in
                 let relay = try #require(chip.request(at: Self.relay))

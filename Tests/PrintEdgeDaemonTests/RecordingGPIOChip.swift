@@ -15,8 +15,9 @@ final class RecordingGPIOChip: GPIOChipDevice, @unchecked Sendable {
     private let levels: Mutex<[UInt32: Bool]>
     private let granted = Mutex<[UInt32: RecordingGPIORequest]>([:])
 
-    /// `levels`: the logical level each input reads when requested (active: pressed,
-    /// filament present, door closed); lines not given read inactive.
+    /// `levels`: the logical level each line reads when requested as an input or as it is
+    /// (active: pressed, filament present, door closed, a relay left on); lines not given
+    /// read inactive.
     init(levels: [UInt32: Bool] = [:]) {
         self.levels = Mutex(levels)
     }
@@ -69,6 +70,7 @@ final class RecordingGPIOChip: GPIOChipDevice, @unchecked Sendable {
 final class RecordingGPIORequest: GPIOLineRequestDevice, @unchecked Sendable {
     let offset: UInt32
     let consumer: String
+    /// The flags of the request itself (GPIO_V2_GET_LINE_IOCTL).
     let flags: UInt64
     let eventDescriptor: Int32
     private let writeDescriptor: Int32
@@ -76,6 +78,7 @@ final class RecordingGPIORequest: GPIOLineRequestDevice, @unchecked Sendable {
     private struct State {
         var level: Bool
         var driven: [Bool] = []
+        var reconfigurations: [UInt64] = []
         var sequenceNumber: UInt32 = 0
     }
     private let state: Mutex<State>
@@ -100,8 +103,11 @@ final class RecordingGPIORequest: GPIOLineRequestDevice, @unchecked Sendable {
     /// The logical level now: what the daemon drove, or the input's last injected edge.
     var level: Bool { state.withLock { $0.level } }
 
-    /// Every level the daemon set, in order (outputs).
+    /// Every level the daemon set, in order (outputs), by value or by reconfiguration.
     var driven: [Bool] { state.withLock { $0.driven } }
+
+    /// The flags of each GPIO_V2_LINE_SET_CONFIG_IOCTL, in order.
+    var reconfigurations: [UInt64] { state.withLock { $0.reconfigurations } }
 
     func setValues(_ values: gpio_v2_line_values) throws(GPIOError) {
         guard values.mask & 1 != 0 else { return }
@@ -115,7 +121,19 @@ final class RecordingGPIORequest: GPIOLineRequestDevice, @unchecked Sendable {
         values.bits = level ? values.mask & 1 : 0
     }
 
-    func setConfig(_ config: gpio_v2_line_config) throws(GPIOError) {}
+    /// An output's value in the new configuration becomes its level, as gpiolib-cdev sets it.
+    func setConfig(_ config: gpio_v2_line_config) throws(GPIOError) {
+        let attributes = withUnsafeBytes(of: config.attrs) {
+            Array($0.bindMemory(to: gpio_v2_line_config_attribute.self).prefix(Int(config.num_attrs)))
+        }
+        let values = attributes.first { $0.attr.id == GPIO_V2_LINE_ATTR_ID_OUTPUT_VALUES.rawValue && $0.mask & 1 != 0 }
+        state.withLock {
+            $0.reconfigurations.append(config.flags)
+            guard config.flags & UInt64(GPIO_V2_LINE_FLAG_OUTPUT.rawValue) != 0, let values else { return }
+            $0.level = values.attr.values & 1 != 0
+            $0.driven.append($0.level)
+        }
+    }
 
     /// Writes one edge as the kernel queues it (timestamped on CLOCK_MONOTONIC) and returns
     /// the wall-clock instant of the write, in Unix nanoseconds.

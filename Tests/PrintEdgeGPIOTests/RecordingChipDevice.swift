@@ -11,6 +11,9 @@ final class RecordingChipDevice: GPIOChipDevice {
         var consumer = ""
         var flags: UInt64 = UInt64(GPIO_V2_LINE_FLAG_INPUT.rawValue)
         var debounceMicroseconds: UInt32 = 0
+        /// The level on the wire, which a request reads (inverted when active-low) until it
+        /// drives the line: an output still driven, or an input's pull.
+        var wire: GPIOLineLevel = .low
     }
 
     let path: String
@@ -19,6 +22,9 @@ final class RecordingChipDevice: GPIOChipDevice {
     var lines: [Line]
     /// Every GPIO_V2_GET_LINE_IOCTL, including refused ones.
     private(set) var requests: [gpio_v2_line_request] = []
+    /// The line ioctls in the order they were made, on the chip (GPIO_V2_GET_LINE_IOCTL) and
+    /// on the requests it granted; the chip's info reads are left out.
+    let ioctls = IoctlLog()
     private(set) var grantedRequests: [RecordingLineRequestDevice] = []
     /// The errno the next GPIO_V2_GET_LINE_IOCTL fails with.
     var failNextRequest: Int32?
@@ -64,11 +70,13 @@ final class RecordingChipDevice: GPIOChipDevice {
 
     func requestLines(_ request: inout gpio_v2_line_request) throws(GPIOError) -> any GPIOLineRequestDevice {
         requests.append(request)
+        ioctls.names.append("GPIO_V2_GET_LINE_IOCTL")
         if let code = failNextRequest {
             failNextRequest = nil
             throw .system(operation: "GPIO_V2_GET_LINE_IOCTL", path: path, errno: code)
         }
-        let device = try RecordingLineRequestDevice(path: path)
+        let wires = offsets(of: request).map { Int($0) < lines.count ? lines[Int($0)].wire : .low }
+        let device = try RecordingLineRequestDevice(path: path, wires: wires, config: request.config, ioctls: ioctls)
         request.fd = device.eventDescriptor
         grantedRequests.append(device)
         return device
@@ -82,28 +90,68 @@ final class RecordingChipDevice: GPIOChipDevice {
     }
 }
 
+/// The names of the ioctls a chip and its requests were asked for, in order.
+final class IoctlLog {
+    var names: [String] = []
+}
+
 /// A granted request: records values and configurations, answers reads from `levels`, and
 /// carries edge events through a pipe.
 final class RecordingLineRequestDevice: GPIOLineRequestDevice {
     let eventDescriptor: Int32
     private let writeDescriptor: Int32
     private let path: String
+    private let ioctls: IoctlLog
+    private let lineCount: Int
     private(set) var setValuesCalls: [gpio_v2_line_values] = []
     private(set) var getValuesCalls: [gpio_v2_line_values] = []
     private(set) var setConfigCalls: [gpio_v2_line_config] = []
     /// Line levels by request index (bit i: the i-th line), as GPIO_V2_LINE_GET_VALUES_IOCTL
-    /// reports them.
+    /// reports them: logical, as the kernel inverts an active-low line's.
     var levels: UInt64 = 0
+    /// Which lines are active-low now, by request index.
+    private(set) var activeLow: UInt64 = 0
     /// The errno the next GPIO_V2_LINE_SET_VALUES_IOCTL fails with.
     var failNextSetValues: Int32?
     private var writerOpen = true
 
-    init(path: String) throws(GPIOError) {
+    /// `wires`: each line's level on the wire when requested; an output the request
+    /// configures takes its initial value instead, as gpiolib-cdev sets it.
+    init(path: String, wires: [GPIOLineLevel], config: gpio_v2_line_config, ioctls: IoctlLog) throws(GPIOError) {
         var descriptors: [Int32] = [0, 0]
         guard pipe(&descriptors) == 0 else { throw .system(operation: "pipe", path: path, errno: errno) }
         eventDescriptor = descriptors[0]
         writeDescriptor = descriptors[1]
         self.path = path
+        self.ioctls = ioctls
+        lineCount = wires.count
+        for (index, wire) in wires.enumerated() where wire == .high { levels |= 1 << UInt64(index) }
+        apply(config)
+    }
+
+    /// The level on the wire of the request's `index`-th line.
+    func wire(at index: Int) -> GPIOLineLevel {
+        ((levels ^ activeLow) >> UInt64(index)) & 1 != 0 ? .high : .low
+    }
+
+    /// Per line, the flags the configuration gives it and its output value, if any: the
+    /// default flags unless an attribute masks the line (gpiolib-cdev's
+    /// gpio_v2_line_config_flags and gpio_v2_line_config_output_value). Levels follow: an
+    /// output with a value drives it, any other line keeps its wire and is read through its
+    /// new polarity.
+    private func apply(_ config: gpio_v2_line_config) {
+        let attributes = attributes(of: config)
+        for index in 0..<lineCount {
+            let bit: UInt64 = 1 << UInt64(index)
+            let flags = attributes.last { $0.attr.id == GPIO_V2_LINE_ATTR_ID_FLAGS.rawValue && $0.mask & bit != 0 }?.attr.flags ?? config.flags
+            let lowActive = flags & flag(GPIO_V2_LINE_FLAG_ACTIVE_LOW) != 0
+            if lowActive != (activeLow & bit != 0) { levels ^= bit }
+            activeLow = lowActive ? activeLow | bit : activeLow & ~bit
+            let values = attributes.last { $0.attr.id == GPIO_V2_LINE_ATTR_ID_OUTPUT_VALUES.rawValue && $0.mask & bit != 0 }
+            if flags & flag(GPIO_V2_LINE_FLAG_OUTPUT) != 0, let values {
+                levels = values.attr.values & bit != 0 ? levels | bit : levels & ~bit
+            }
+        }
     }
 
     deinit {
@@ -113,6 +161,7 @@ final class RecordingLineRequestDevice: GPIOLineRequestDevice {
 
     func setValues(_ values: gpio_v2_line_values) throws(GPIOError) {
         setValuesCalls.append(values)
+        ioctls.names.append("GPIO_V2_LINE_SET_VALUES_IOCTL")
         if let code = failNextSetValues {
             failNextSetValues = nil
             throw .system(operation: "GPIO_V2_LINE_SET_VALUES_IOCTL", path: path, errno: code)
@@ -122,11 +171,14 @@ final class RecordingLineRequestDevice: GPIOLineRequestDevice {
 
     func getValues(_ values: inout gpio_v2_line_values) throws(GPIOError) {
         getValuesCalls.append(values)
+        ioctls.names.append("GPIO_V2_LINE_GET_VALUES_IOCTL")
         values.bits = levels & values.mask
     }
 
     func setConfig(_ config: gpio_v2_line_config) throws(GPIOError) {
         setConfigCalls.append(config)
+        ioctls.names.append("GPIO_V2_LINE_SET_CONFIG_IOCTL")
+        apply(config)
     }
 
     /// Writes real `gpio_v2_line_event` structs into the pipe, as the kernel queues them.

@@ -7,7 +7,7 @@ import Testing
 struct FleetOutboxTests {
     /// A store that enqueues job records, as the daemon opens it with `[mqtt]`.
     private func fleetStore(_ scratch: ScratchDirectory, printers: [String] = ["mk4"]) throws -> Store {
-        let store = try Store(directory: scratch.file("store"), enqueuesJobRecords: true)
+        let store = try Store(directory: scratch.file("store"), feedsFleet: true)
         for id in printers { try store.upsertPrinter(printer(id)) }
         return store
     }
@@ -38,12 +38,14 @@ struct FleetOutboxTests {
         #expect(!messages[5].payload.contains("spool"), "the spool path stays on the host")
     }
 
-    @Test("without a fleet link only job events are enqueued, as before")
-    func noRecordsWithoutFleet() throws {
-        let fixture = try StoreFixture()
+    @Test("without a fleet link job steps enqueue nothing, and their events are still recorded")
+    func nothingQueuedWithoutFleet() throws {
+        let fixture = try StoreFixture(feedsFleet: false)
         let job = try fixture.submitJob()
-        try fixture.store.transition(jobID: try #require(job.id), to: .printing, atMS: 2_000)
-        #expect(try fixture.store.outbox(printerID: "mk4").map(\.kind) == [.jobEvent, .jobEvent])
+        let id = try #require(job.id)
+        try fixture.store.transition(jobID: id, to: .printing, atMS: 2_000)
+        #expect(try fixture.store.outbox(printerID: "mk4").isEmpty)
+        #expect(try fixture.store.events(jobID: id).map(\.toState) == [.queued, .printing])
     }
 
     @Test("interrupting unfinished jobs at start-up enqueues their records too")
@@ -99,7 +101,36 @@ struct FleetOutboxTests {
         #expect(try store.deleteDeliveredOutbox(deliveredBeforeMS: 2_000) == 3)
         #expect(try store.outbox(printerID: "mk4").map(\.sequence) == [4, 5, 6])
         #expect(try store.deleteDeliveredOutbox(deliveredBeforeMS: 10_000) == 0, "seq 6 is the newest")
-        #expect(try store.undeliveredOutboxCount(printerID: "mk4") == 2)
+        #expect(try store.outboxBacklog(printerID: "mk4").waiting == 2)
+    }
+
+    @Test("a refused message is set aside, kept, counted, and queued again by a retry")
+    func refusedMessages() throws {
+        let fixture = try StoreFixture(printers: ["mk4", "voron"])
+        let store = fixture.store
+        let ids = try (0..<3).map { index in
+            try #require(try store.appendOutbox(printerID: "mk4", kind: .status, payload: "{}", atMS: 100 + Int64(index)).id)
+        }
+        try store.appendOutbox(printerID: "voron", kind: .status, payload: "{}", atMS: 50)
+        let voronRow = try #require(try store.outbox(printerID: "voron").first?.id)
+        try store.markRefused(id: ids[0], refusal: "not authorized (0x87)", atMS: 200)
+        try store.markRefused(id: voronRow, refusal: "not authorized (0x87)", atMS: 201)
+
+        #expect(try store.undeliveredOutbox(printerID: "mk4").map(\.sequence) == [2, 3])
+        #expect(try store.outboxBacklog(printerID: "mk4") == OutboxBacklog(
+            waiting: 2, oldestWaitingAtMS: 101, refused: 1, latestRefusal: "message 1 (status): not authorized (0x87)"))
+        #expect(throws: StoreError.self, "a refused message is the fleet's data: never deleted") {
+            try store.write { db in try db.execute(sql: "DELETE FROM outbox WHERE id = ?", arguments: [ids[0]]) }
+        }
+        try store.markDelivered(ids: [ids[1]], atMS: 300)
+        try store.markRefused(id: ids[1], refusal: "late", atMS: 301)
+        #expect(try store.outbox(printerID: "mk4")[1].refusedAtMS == nil, "a delivered message stays delivered")
+
+        #expect(try store.retryRefusedOutbox(printerID: "mk4") == 1)
+        #expect(try store.undeliveredOutbox(printerID: "mk4").map(\.sequence) == [1, 3])
+        #expect(try store.outboxBacklog(printerID: "voron").refused == 1, "another printer's stay set aside")
+        #expect(try store.retryRefusedOutbox(printerID: nil) == 1)
+        #expect(try store.outboxBacklog(printerID: "voron") == OutboxBacklog(waiting: 1, oldestWaitingAtMS: 50, refused: 0, latestRefusal: nil))
     }
 
     @Test("new rows wake the fleet link; delivery marks do not")

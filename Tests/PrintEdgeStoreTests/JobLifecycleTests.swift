@@ -23,8 +23,8 @@ struct JobLifecycleTests {
         #expect(events.first?.fromState == nil)
         #expect(events.first?.toState == .queued)
         let outbox = try store.undeliveredOutbox(printerID: "mk4")
-        #expect(outbox.map(\.sequence) == [1])
-        #expect(outbox.first?.kind == .jobEvent)
+        #expect(outbox.map(\.sequence) == [1, 2])
+        #expect(outbox.map(\.kind) == [.jobEvent, .jobRecord])
         let payload = try JSONDecoder().decode(
             JobEventPayload.self, from: Data(try #require(outbox.first).payload.utf8))
         #expect(payload.jobID == jobID)
@@ -48,7 +48,7 @@ struct JobLifecycleTests {
         #expect([LayerStart]().layer(atByteOffset: 10) == nil)
     }
 
-    @Test("a print's steps each write one event and one consecutively numbered fleet message")
+    @Test("a print's steps each write one event, and its message and the job's record numbered consecutively for the fleet")
     func lifecycleRecordsEveryStep() throws {
         let fixture = try StoreFixture(printers: ["mk4", "voron"])
         let store = fixture.store
@@ -71,12 +71,12 @@ struct JobLifecycleTests {
         #expect(events.map(\.atMS) == [1_000, 2_000, 3_000, 4_000, 9_000])
         #expect(events[2].detail == "operator")
         let messages = try store.undeliveredOutbox(printerID: "mk4")
-        #expect(messages.map(\.sequence) == [1, 2, 3, 4, 5])
-        let payloads = try messages.map {
+        #expect(messages.map(\.sequence) == Array(1...10))
+        let payloads = try messages.filter { $0.kind == .jobEvent }.map {
             try JSONDecoder().decode(JobEventPayload.self, from: Data($0.payload.utf8))
         }
         #expect(payloads.map(\.eventID) == events.map(\.id))
-        #expect(try store.undeliveredOutbox(printerID: "voron").map(\.sequence) == [1, 2])
+        #expect(try store.undeliveredOutbox(printerID: "voron").map(\.sequence) == [1, 2, 3, 4])
     }
 
     @Test("an illegal step throws, naming the allowed ones, and writes no state, event or message")
@@ -114,7 +114,7 @@ struct JobLifecycleTests {
 
         #expect(try store.job(id: second)?.state == .queued)
         #expect(try store.events(jobID: second).count == 1)
-        #expect(try store.undeliveredOutbox(printerID: "mk4").count == 3)
+        #expect(try store.undeliveredOutbox(printerID: "mk4").count == 6, "two jobs submitted, one started: an event and a record each")
     }
 
     @Test("a failure keeps its reason; a requeue clears it and goes to the back of the queue")
@@ -272,13 +272,13 @@ struct JobLifecycleTests {
         let status = try store.appendOutbox(
             printerID: "mk4", kind: .init(rawValue: "status"), payload: #"{"state":"printing"}"#,
             atMS: 2_001)
-        #expect(status.sequence == 3)
+        #expect(status.sequence == 5)
         let messages = try store.undeliveredOutbox(printerID: "mk4")
 
-        #expect(try store.markDelivered(ids: messages.prefix(2).compactMap(\.id), atMS: 3_000) == 2)
-        #expect(try store.markDelivered(ids: messages.prefix(2).compactMap(\.id), atMS: 4_000) == 0)
+        #expect(try store.markDelivered(ids: messages.prefix(4).compactMap(\.id), atMS: 3_000) == 4)
+        #expect(try store.markDelivered(ids: messages.prefix(4).compactMap(\.id), atMS: 4_000) == 0)
 
-        #expect(try store.undeliveredOutbox(printerID: "mk4").map(\.sequence) == [3])
+        #expect(try store.undeliveredOutbox(printerID: "mk4").map(\.sequence) == [5])
     }
 
     @Test("printers are upserted from the configuration and keep their state separately")

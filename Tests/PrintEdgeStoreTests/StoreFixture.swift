@@ -24,9 +24,9 @@ struct StoreFixture {
     let scratch: ScratchDirectory
     let store: Store
 
-    init(printers: [String] = ["mk4"]) throws {
+    init(printers: [String] = ["mk4"], feedsFleet: Bool = true) throws {
         scratch = try ScratchDirectory()
-        store = try Store(directory: scratch.file("store"))
+        store = try Store(directory: scratch.file("store"), feedsFleet: feedsFleet)
         for id in printers {
             try store.upsertPrinter(printer(id))
         }

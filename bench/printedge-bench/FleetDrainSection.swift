@@ -86,7 +86,7 @@ struct FleetDrainSection: BenchSection {
     private static func buffer(samples: Int, in state: String) throws(BenchError) -> Backlog {
         let store: Store
         do {
-            store = try Store(directory: state, enqueuesJobRecords: true)
+            store = try Store(directory: state, feedsFleet: true)
             try store.upsertPrinter(PrinterRecord(id: printer, name: printer, port: "-", profile: "printedge-sim", state: "offline", updatedAtMS: 0))
         } catch {
             throw BenchError("cannot create the drain's store in \(state): \(error)")
@@ -163,7 +163,7 @@ struct FleetDrainSection: BenchSection {
                 throw BenchError("the drain did not finish within 600 s: \(undelivered) messages left (\(log))")
             }
             Sleep.milliseconds(100)
-            undelivered = (try? store.undeliveredOutboxCount(printerID: Self.printer)) ?? undelivered
+            undelivered = (try? store.outboxBacklog(printerID: Self.printer))?.waiting ?? undelivered
         }
         let outcome = daemon.stop()
         do {
