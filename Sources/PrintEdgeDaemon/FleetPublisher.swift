@@ -27,8 +27,9 @@ actor FleetPublisher {
     private var goodbye: MQTTMessageID?
     /// Problems logged once until they clear: a refused topic, a failing store.
     private var reported: Set<String> = []
-    /// Rows the broker deferred ("quota exceeded"): they go out again at the next wake-up.
-    private var deferred = false
+    /// When the broker last deferred a row ("quota exceeded"); a second later every printer is
+    /// read again from its first undelivered row, so the broker is not asked again at once.
+    private var deferredAt: ContinuousClock.Instant?
     nonisolated let wakeups: AsyncStream<Void>
     private nonisolated let wakeupContinuation: AsyncStream<Void>.Continuation
 
@@ -100,9 +101,9 @@ actor FleetPublisher {
                 if window.inFlightCount <= window.capacity / 2 { wake() }
             case .deferred(let row, let reason):
                 if reported.insert("deferred \(row.topic)").inserted {
-                    logger.warning("the broker deferred message \(row.sequence) of printer \(row.printerID) on \(row.topic): \(reason); it goes out again within a second")
+                    logger.warning("the broker deferred message \(row.sequence) of printer \(row.printerID) on \(row.topic): \(reason); it goes out again in a second")
                 }
-                deferred = true
+                deferredAt = deferredAt ?? .now
             case .notARow:
                 if acknowledgement.messageID == goodbye { goodbye = nil }
             }
@@ -120,8 +121,9 @@ actor FleetPublisher {
         writeDeliveries()
         defer { monitor.update { $0.inFlight = window.inFlightCount } }
         guard connected, !closing, !printerIDs.isEmpty else { return }
-        if monitor.takeRewindRequest() || deferred {
-            deferred = false
+        let deferralOver = deferredAt.map { ContinuousClock.now - $0 >= .seconds(1) } ?? false
+        if monitor.takeRewindRequest() || deferralOver {
+            deferredAt = nil
             window.rewind()
         }
         var free = window.freeSlots

@@ -7,12 +7,12 @@ import Testing
 /// `jobs.submit` reads the file through a descriptor the client opened (SCM_RIGHTS), so the
 /// daemon needs no access to the submitter's directories (systemd's `ProtectHome=yes`).
 @Suite(.serialized) struct DaemonFilePassingTests {
-    @Test func aSubmittedFileTravelsAsAnOpenDescriptorNotAsAPath() throws {
+    @Test func aSubmittedFileTravelsAsAnOpenDescriptorNotAsAPath() async throws {
         let scratch = try Scratch()
-        let daemon = try DaemonProcess(in: scratch, printers: ["mk"])
+        let daemon = try await DaemonProcess(in: scratch, printers: ["mk"])
         let path = scratch.path("cube.gcode")
         try SampleGCode.write(SampleGCode.distinctMoves(count: 50), to: path)
-        let expectedHash = try daemon.cli(["jobs", "submit", path, "--json"])
+        let expectedHash = try await daemon.cli(["jobs", "submit", path, "--json"])
         #expect(expectedHash.status == 0, "\(expectedHash.standardError)")
 
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
@@ -25,19 +25,19 @@ import Testing
             ControlRequest(id: 0, command: "jobs.submit", printer: "mk", path: path), attaching: descriptor)
         #expect(reply.ok == true, "\(String(describing: reply.error))")
         #expect(reply.job?.name == "cube.gcode")
-        #expect(reply.job?.sha256 == (try daemon.jobJSON(1))["sha256"] as? String)
+        #expect(reply.job?.sha256 == (try await daemon.jobJSON(1))["sha256"] as? String)
         #expect(reply.job?.commands == 50)
     }
 
-    @Test func aRequestThatClaimsAnAttachedFileWithoutOneIsRefused() throws {
+    @Test func aRequestThatClaimsAnAttachedFileWithoutOneIsRefused() async throws {
         let scratch = try Scratch()
-        let daemon = try DaemonProcess(in: scratch, printers: ["mk"])
+        let daemon = try await DaemonProcess(in: scratch, printers: ["mk"])
         let client = try ControlClient(socketPath: daemon.socketPath)
         let reply = try client.call(
             ControlRequest(id: 0, command: "jobs.submit", printer: "mk", path: "/nowhere/cube.gcode", fileAttached: true))
         #expect(reply.ok == false)
         #expect(reply.error?.code == .badRequest)
         #expect(reply.error?.message.contains("SCM_RIGHTS") == true)
-        #expect(try daemon.jobJSON(1).isEmpty, "nothing is queued")
+        #expect(try await daemon.jobJSON(1).isEmpty, "nothing is queued")
     }
 }

@@ -13,23 +13,23 @@ import Testing
         executed.filter { !ExecutionComparison.housekeeping.contains($0) && !$0.hasPrefix("M155") }
     }
 
-    @Test func twoPrintersPrintTheirJobsToCompletionAndTheHistoryIsInSQLite() throws {
+    @Test func twoPrintersPrintTheirJobsToCompletionAndTheHistoryIsInSQLite() async throws {
         let scratch = try Scratch()
-        let daemon = try DaemonProcess(in: scratch, printers: ["left", "right"])
+        let daemon = try await DaemonProcess(in: scratch, printers: ["left", "right"])
         let small = scratch.path("small.gcode")
         try SampleGCode.write(SampleGCode.calibrationPrint(layers: 3), to: small)
 
-        let submitted = try daemon.cli(["jobs", "submit", Self.cube, "--printer", "left", "--start", "--json"])
+        let submitted = try await daemon.cli(["jobs", "submit", Self.cube, "--printer", "left", "--start", "--json"])
         #expect(submitted.status == 0, "\(submitted.standardError)")
-        let other = try daemon.cli(["jobs", "submit", small, "--printer", "right", "--start", "--json"])
+        let other = try await daemon.cli(["jobs", "submit", small, "--printer", "right", "--start", "--json"])
         #expect(other.status == 0, "\(other.standardError)")
 
-        let status = try daemon.cli(["status"])
+        let status = try await daemon.cli(["status"])
         #expect(status.standardOutput.contains("left  printing"))
         #expect(status.standardOutput.contains("right  "))
 
-        let right = try daemon.waitForJob(2)
-        let left = try daemon.waitForJob(1)
+        let right = try await daemon.waitForJob(2)
+        let left = try await daemon.waitForJob(1)
         #expect(left["state"] as? String == "completed", "\(left) \(daemon.logText)")
         #expect(right["state"] as? String == "completed", "\(right)")
         daemon.terminate()
@@ -43,20 +43,20 @@ import Testing
         #expect(try store.events(jobID: 1).map(\.kind.rawValue) == ["submitted", "started", "completed"])
         #expect(try store.telemetry(printerID: "left", sinceMS: 0).isEmpty == false)
 
-        let list = try runPrintedge(["jobs", "list", "--socket", daemon.socketPath])
+        let list = try await runPrintedge(["jobs", "list", "--socket", daemon.socketPath])
         #expect(list.status == 69)
         #expect(list.standardError.contains("printedged is not running"))
     }
 
-    @Test func aJobKilledWithTheDaemonIsInterruptedAndRecoversFromItsLayer() throws {
+    @Test func aJobKilledWithTheDaemonIsInterruptedAndRecoversFromItsLayer() async throws {
         let scratch = try Scratch()
-        let daemon = try DaemonProcess(in: scratch, printers: ["mk"], speedup: 20)
-        let started = try daemon.cli(["jobs", "submit", Self.cube, "--start"])
+        let daemon = try await DaemonProcess(in: scratch, printers: ["mk"], speedup: 20)
+        let started = try await daemon.cli(["jobs", "submit", Self.cube, "--start"])
         #expect(started.status == 0, "\(started.standardError)")
         // Well into the print: a few layers done.
         let deadline = ContinuousClock.now + .seconds(180)
-        while ContinuousClock.now < deadline, (try daemon.jobJSON(1)["layer"] as? Int ?? 0) < 4 {
-            Thread.sleep(forTimeInterval: 0.2)
+        while ContinuousClock.now < deadline, (try await daemon.jobJSON(1)["layer"] as? Int ?? 0) < 4 {
+            try await Task.sleep(for: .milliseconds(200))
         }
         let databasePath = daemon.stateDirectory + "/printedge.sqlite"
         daemon.killHard()
@@ -64,7 +64,7 @@ import Testing
         // The simulator notices its parent died, flushes its log and removes its link.
         let link = daemon.stateDirectory + "/mk.tty"
         let gone = ContinuousClock.now + .seconds(10)
-        while FileManager.default.fileExists(atPath: link), ContinuousClock.now < gone { Thread.sleep(forTimeInterval: 0.1) }
+        while FileManager.default.fileExists(atPath: link), ContinuousClock.now < gone { try await Task.sleep(for: .milliseconds(100)) }
         let firstRun = Self.printed(try Simulator.readLog(daemon.execLogPath("mk")))
 
         let afterKill = try Store(path: databasePath)
@@ -72,17 +72,17 @@ import Testing
         let samplesBefore = try afterKill.telemetry(printerID: "mk", sinceMS: 0, limit: 1_000_000)
         #expect(!samplesBefore.isEmpty)
 
-        try daemon.start()
-        let job = try daemon.jobJSON(1)
+        try await daemon.start()
+        let job = try await daemon.jobJSON(1)
         #expect(job["state"] as? String == "interrupted")
         let acknowledged = job["acknowledgedSourceLine"] as? Int ?? 0
         #expect(acknowledged > 0)
         let samplesAfter = try afterKill.telemetry(printerID: "mk", sinceMS: 0, limit: 1_000_000)
         #expect(Set(samplesBefore.map(\.atMS)).isSubset(of: Set(samplesAfter.map(\.atMS))))
 
-        let recover = try daemon.cli(["jobs", "recover", "1"])
+        let recover = try await daemon.cli(["jobs", "recover", "1"])
         #expect(recover.status == 0, "\(recover.standardError)")
-        let finished = try daemon.waitForJob(1)
+        let finished = try await daemon.waitForJob(1)
         #expect(finished["state"] as? String == "completed", "\(finished) \(daemon.logText)")
         daemon.terminate()
 

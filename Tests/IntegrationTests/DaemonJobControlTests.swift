@@ -19,20 +19,20 @@ import Testing
         return (path, try normalisedCommands(ofFile: path))
     }
 
-    @Test func aPausedJobParksThenResumesFromTheExactNextLine() throws {
+    @Test func aPausedJobParksThenResumesFromTheExactNextLine() async throws {
         let scratch = try Scratch()
-        let daemon = try DaemonProcess(in: scratch, printers: ["mk"], speedup: Self.speedup)
+        let daemon = try await DaemonProcess(in: scratch, printers: ["mk"], speedup: Self.speedup)
         let job = try Self.job(in: scratch)
-        let started = try daemon.cli(["jobs", "submit", job.path, "--start"])
+        let started = try await daemon.cli(["jobs", "submit", job.path, "--start"])
         #expect(started.status == 0, "\(started.standardError)")
-        try Self.waitUntilPrinting(job: 1, pastLine: 200, daemon)
+        try await Self.waitUntilPrinting(job: 1, pastLine: 200, daemon)
 
-        let paused = try daemon.cli(["jobs", "pause", "1"])
+        let paused = try await daemon.cli(["jobs", "pause", "1"])
         #expect(paused.status == 0, "\(paused.standardError)")
-        let whilePaused = try Self.waitUntilParked(daemon, log: daemon.execLogPath("mk"))
-        let resumed = try daemon.cli(["jobs", "resume", "1"])
+        let whilePaused = try await Self.waitUntilParked(daemon, log: daemon.execLogPath("mk"))
+        let resumed = try await daemon.cli(["jobs", "resume", "1"])
         #expect(resumed.status == 0, "\(resumed.standardError)")
-        #expect(try daemon.waitForJob(1, toLeave: ["printing", "paused"])["state"] as? String == "completed")
+        #expect(try await daemon.waitForJob(1, toLeave: ["printing", "paused"])["state"] as? String == "completed")
         daemon.terminate()
 
         let executed = DaemonIntegrationTests.printed(try Simulator.readLog(daemon.execLogPath("mk")))
@@ -41,18 +41,18 @@ import Testing
         #expect(try store.events(jobID: 1).map(\.kind.rawValue) == ["submitted", "started", "paused", "resumed", "completed"])
     }
 
-    @Test func aCancelledJobRunsTheCancelScriptAndLeavesTheHeatersOff() throws {
+    @Test func aCancelledJobRunsTheCancelScriptAndLeavesTheHeatersOff() async throws {
         let scratch = try Scratch()
-        let daemon = try DaemonProcess(in: scratch, printers: ["mk"], speedup: Self.speedup)
+        let daemon = try await DaemonProcess(in: scratch, printers: ["mk"], speedup: Self.speedup)
         let job = try Self.job(in: scratch)
-        #expect(try daemon.cli(["jobs", "submit", job.path, "--start"]).status == 0)
-        try Self.waitUntilPrinting(job: 1, pastLine: 200, daemon)
-        try daemon.waitUntil("the heaters show the job's targets") { Self.targets(try daemon.printerJSON("mk")) == [200, 60] }
+        #expect(try await daemon.cli(["jobs", "submit", job.path, "--start"]).status == 0)
+        try await Self.waitUntilPrinting(job: 1, pastLine: 200, daemon)
+        try await daemon.waitUntil("the heaters show the job's targets") { Self.targets(try await daemon.printerJSON("mk")) == [200, 60] }
 
-        let cancelled = try daemon.cli(["jobs", "cancel", "1"])
+        let cancelled = try await daemon.cli(["jobs", "cancel", "1"])
         #expect(cancelled.status == 0, "\(cancelled.standardError)")
-        #expect(try daemon.waitForJob(1, toLeave: ["printing"])["state"] as? String == "cancelled")
-        try daemon.waitUntil("status shows every heater's target at 0") { Self.targets(try daemon.printerJSON("mk")) == [0, 0] }
+        #expect(try await daemon.waitForJob(1, toLeave: ["printing"])["state"] as? String == "cancelled")
+        try await daemon.waitUntil("status shows every heater's target at 0") { Self.targets(try await daemon.printerJSON("mk")) == [0, 0] }
         daemon.terminate()
 
         let executed = DaemonIntegrationTests.printed(try Simulator.readLog(daemon.execLogPath("mk")))
@@ -61,34 +61,34 @@ import Testing
         #expect(try store.events(jobID: 1).map(\.kind.rawValue) == ["submitted", "started", "cancelled"])
     }
 
-    @Test func thePrintersScreenPausesResumesAndCancelsAsTheUserWould() throws {
+    @Test func thePrintersScreenPausesResumesAndCancelsAsTheUserWould() async throws {
         let scratch = try Scratch()
         let screen = scratch.path("screen")
-        let daemon = try DaemonProcess(in: scratch, printers: ["mk"], speedup: Self.speedup,
+        let daemon = try await DaemonProcess(in: scratch, printers: ["mk"], speedup: Self.speedup,
                                        extraSimulatorArguments: ["mk": ["--host-action-file", screen]])
         let job = try Self.job(in: scratch)
         let log = daemon.execLogPath("mk")
-        #expect(try daemon.cli(["jobs", "submit", job.path, "--start"]).status == 0)
-        try Self.waitUntilPrinting(job: 1, pastLine: 200, daemon)
+        #expect(try await daemon.cli(["jobs", "submit", job.path, "--start"]).status == 0)
+        try await Self.waitUntilPrinting(job: 1, pastLine: 200, daemon)
 
         try Self.press("pause", on: screen)
-        let whilePaused = try Self.waitUntilParked(daemon, log: log)
+        let whilePaused = try await Self.waitUntilParked(daemon, log: log)
         try Self.press("resume", on: screen)
-        #expect(try daemon.waitForJob(1, toLeave: ["printing", "paused"])["state"] as? String == "completed")
+        #expect(try await daemon.waitForJob(1, toLeave: ["printing", "paused"])["state"] as? String == "completed")
         var firstJob: [String] = []
-        try daemon.waitUntil("the simulator's log holds all of the first job") {
+        try await daemon.waitUntil("the simulator's log holds all of the first job") {
             firstJob = DaemonIntegrationTests.printed(try Simulator.readLog(log))
             return firstJob.last == job.commands.last
         }
         Self.expectParkedAndResumedExactly(whilePaused: whilePaused, executed: firstJob, file: job.commands)
 
         // Resume pressed while the head is still parking: it waits for the park.
-        #expect(try daemon.cli(["jobs", "submit", job.path, "--start"]).status == 0)
-        try Self.waitUntilPrinting(job: 2, pastLine: 200, daemon)
+        #expect(try await daemon.cli(["jobs", "submit", job.path, "--start"]).status == 0)
+        try await Self.waitUntilPrinting(job: 2, pastLine: 200, daemon)
         try Self.press("pause\nresume", on: screen)
-        #expect(try daemon.waitForJob(2, toLeave: ["printing", "paused"])["state"] as? String == "completed")
+        #expect(try await daemon.waitForJob(2, toLeave: ["printing", "paused"])["state"] as? String == "completed")
         var secondJob: [String] = []
-        try daemon.waitUntil("the simulator's log holds all of the second job") {
+        try await daemon.waitUntil("the simulator's log holds all of the second job") {
             secondJob = Array(DaemonIntegrationTests.printed(try Simulator.readLog(log)).dropFirst(firstJob.count))
             return secondJob.count > job.commands.count && secondJob.last == job.commands.last
         }
@@ -96,10 +96,10 @@ import Testing
         #expect(parkEnd != nil, "the second job was parked: \(secondJob.count) commands")
         Self.expectParkedAndResumedExactly(whilePaused: Array(secondJob.prefix(parkEnd ?? 0)), executed: secondJob, file: job.commands)
 
-        #expect(try daemon.cli(["jobs", "submit", job.path, "--start"]).status == 0)
-        try Self.waitUntilPrinting(job: 3, pastLine: 200, daemon)
+        #expect(try await daemon.cli(["jobs", "submit", job.path, "--start"]).status == 0)
+        try await Self.waitUntilPrinting(job: 3, pastLine: 200, daemon)
         try Self.press("cancel", on: screen)
-        #expect(try daemon.waitForJob(3, toLeave: ["printing"])["state"] as? String == "cancelled")
+        #expect(try await daemon.waitForJob(3, toLeave: ["printing"])["state"] as? String == "cancelled")
         daemon.terminate()
 
         let executed = DaemonIntegrationTests.printed(try Simulator.readLog(log))
@@ -130,19 +130,19 @@ import Testing
         try handle.write(contentsOf: Data("\(action)\n".utf8))
     }
 
-    static func waitUntilPrinting(job id: Int, pastLine line: Int, _ daemon: DaemonProcess) throws {
-        try daemon.waitUntil("job \(id) has passed line \(line)") {
-            let job = try daemon.jobJSON(id)
+    static func waitUntilPrinting(job id: Int, pastLine line: Int, _ daemon: DaemonProcess) async throws {
+        try await daemon.waitUntil("job \(id) has passed line \(line)") {
+            let job = try await daemon.jobJSON(id)
             #expect(job["state"] as? String != "completed", "the job ended before it could be interrupted: make it longer")
             return job["state"] as? String == "printing" && (job["acknowledgedSourceLine"] as? Int ?? 0) >= line
         }
     }
 
     /// Waits until the printer is paused and its park script executed; returns the log then.
-    static func waitUntilParked(_ daemon: DaemonProcess, log: String) throws -> [String] {
+    static func waitUntilParked(_ daemon: DaemonProcess, log: String) async throws -> [String] {
         var executed: [String] = []
-        try daemon.waitUntil("the printer is paused and parked") {
-            guard try daemon.printerJSON("mk")["state"] as? String == "paused" else { return false }
+        try await daemon.waitUntil("the printer is paused and parked") {
+            guard try await daemon.printerJSON("mk")["state"] as? String == "paused" else { return false }
             executed = DaemonIntegrationTests.printed(try Simulator.readLog(log))
             return executed.suffix(pauseScript.count) == pauseScript[...]
         }

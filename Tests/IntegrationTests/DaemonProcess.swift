@@ -3,6 +3,11 @@ import Testing
 
 /// A running `printedged` with virtual printers (and printers on ports the test runs a
 /// `printedge-sim` on itself), configured in a scratch directory.
+///
+/// Every wait here is `async` and sleeps with `Task.sleep`: Swift Testing runs even a
+/// synchronous test on the cooperative pool (two threads on two cores), and a test polling
+/// with `Thread.sleep` for minutes starves the in-process daemon tests running beside it.
+/// Only stopping the daemon blocks (about 0.1 s after SIGTERM), as `deinit` must.
 final class DaemonProcess {
     let scratch: Scratch
     let configPath: String
@@ -16,7 +21,7 @@ final class DaemonProcess {
     /// `ports`: printer id → a port (a simulator's link) for printers the daemon does not start.
     /// `configuration`: TOML added after `[telemetry]`, e.g. a `[retention]` table.
     init(in scratch: Scratch, printers: [String], speedup: Double = 50, extraSimulatorArguments: [String: [String]] = [:],
-         ports: [String: String] = [:], configuration: String = "", environment: [String: String] = [:]) throws {
+         ports: [String: String] = [:], configuration: String = "", environment: [String: String] = [:]) async throws {
         self.scratch = scratch
         self.environment = environment
         stateDirectory = scratch.path("state")
@@ -59,12 +64,12 @@ final class DaemonProcess {
                 """
         }
         try text.write(toFile: configPath, atomically: true, encoding: .utf8)
-        try start()
+        try await start()
     }
 
     func execLogPath(_ printer: String) -> String { scratch.path("\(printer).exec") }
 
-    func start() throws {
+    func start() async throws {
         process = Process()
         process.executableURL = productsDirectory.appendingPathComponent("printedged")
         process.arguments = ["--config", configPath]
@@ -77,10 +82,10 @@ final class DaemonProcess {
         try process.run()
         let deadline = ContinuousClock.now + .seconds(20)
         while ContinuousClock.now < deadline {
-            if let printers = try? statusJSON(), !printers.isEmpty, printers.allSatisfy({ $0["state"] as? String == "idle" }) {
+            if let printers = try? await statusJSON(), !printers.isEmpty, printers.allSatisfy({ $0["state"] as? String == "idle" }) {
                 return
             }
-            Thread.sleep(forTimeInterval: 0.2)
+            try await Task.sleep(for: .milliseconds(200))
         }
         throw SimulatorError(description: "printedged did not become ready: \(logText)")
     }
@@ -88,47 +93,47 @@ final class DaemonProcess {
     var logText: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
 
     /// `printedge` with this daemon's socket.
-    func cli(_ arguments: [String], limit: Duration = .seconds(120)) throws -> ProcessResult {
-        try runPrintedge(arguments + ["--socket", socketPath], limit: limit)
+    func cli(_ arguments: [String], limit: Duration = .seconds(120)) async throws -> ProcessResult {
+        try await runPrintedge(arguments + ["--socket", socketPath], limit: limit)
     }
 
     /// The printers of `printedge status --json`, one object each.
-    func statusJSON() throws -> [[String: Any]] {
-        let result = try cli(["status", "--json"])
+    func statusJSON() async throws -> [[String: Any]] {
+        let result = try await cli(["status", "--json"])
         let status = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any]
         return status?["printers"] as? [[String: Any]] ?? []
     }
 
-    func printerJSON(_ id: String) throws -> [String: Any] {
-        try statusJSON().first { $0["id"] as? String == id } ?? [:]
+    func printerJSON(_ id: String) async throws -> [String: Any] {
+        try await statusJSON().first { $0["id"] as? String == id } ?? [:]
     }
 
     /// Polls every 0.2 s until `condition` holds; past `limit` (a hang guard, not a timing
     /// expectation) the test fails with `what` and the daemon's log.
-    func waitUntil(_ what: String, limit: Duration = .seconds(120), _ condition: () throws -> Bool) throws {
+    func waitUntil(_ what: String, limit: Duration = .seconds(120), _ condition: () async throws -> Bool) async throws {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
-            if try condition() { return }
-            Thread.sleep(forTimeInterval: 0.2)
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(200))
         }
         Issue.record("still waiting after \(limit) until \(what)\n\(logText)")
         throw SimulatorError(description: "gave up waiting until \(what)")
     }
 
-    func jobJSON(_ id: Int) throws -> [String: Any] {
-        let result = try cli(["jobs", "list", "--json", "--limit", "100"])
+    func jobJSON(_ id: Int) async throws -> [String: Any] {
+        let result = try await cli(["jobs", "list", "--json", "--limit", "100"])
         let jobs = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [[String: Any]] ?? []
         return jobs.first { ($0["id"] as? Int) == id } ?? [:]
     }
 
     /// Polls until the job leaves `printing` (or the limit passes); returns its last record.
-    func waitForJob(_ id: Int, toLeave states: Set<String> = ["printing", "queued"], limit: Duration = .seconds(240)) throws -> [String: Any] {
+    func waitForJob(_ id: Int, toLeave states: Set<String> = ["printing", "queued"], limit: Duration = .seconds(240)) async throws -> [String: Any] {
         let deadline = ContinuousClock.now + limit
         var job: [String: Any] = [:]
         while ContinuousClock.now < deadline {
-            job = try jobJSON(id)
+            job = try await jobJSON(id)
             if let state = job["state"] as? String, !states.contains(state) { return job }
-            Thread.sleep(forTimeInterval: 0.3)
+            try await Task.sleep(for: .milliseconds(300))
         }
         Issue.record("job \(id) still \(job["state"] ?? "?") after \(limit)")
         return job

@@ -10,8 +10,8 @@ import Testing
     static let fleet = "farm"
     static let mark = "M117 fleet-mark"
 
-    static func daemon(_ broker: MosquittoBroker, in scratch: Scratch) throws -> DaemonProcess {
-        try DaemonProcess(in: scratch, printers: ["sim"], extraSimulatorArguments: ["sim": ["--mark", mark]], configuration: """
+    static func daemon(_ broker: MosquittoBroker, in scratch: Scratch) async throws -> DaemonProcess {
+        try await DaemonProcess(in: scratch, printers: ["sim"], extraSimulatorArguments: ["sim": ["--mark", mark]], configuration: """
 
             [mqtt]
             host = "127.0.0.1"
@@ -66,11 +66,11 @@ import Testing
         strings: ["", "M500", "G29", "T9", "x"],
         maxNesting: 2, noiseMaxBytes: 119, maxPayloadBytes: 65_536)
 
-    @Test func thousandsOfMalformedCommandsGetOneReplyEachAndLeaveThePrinterAlone() throws {
+    @Test func thousandsOfMalformedCommandsGetOneReplyEachAndLeaveThePrinterAlone() async throws {
         let scratch = try Scratch()
         let broker = try MosquittoBroker()
-        let daemon = try Self.daemon(broker, in: scratch)
-        let fleet = try FleetCommander(broker: broker, fleet: Self.fleet, in: scratch)
+        let daemon = try await Self.daemon(broker, in: scratch)
+        let fleet = try await FleetCommander(broker: broker, fleet: Self.fleet, in: scratch)
         var fuzzer = FleetCommandFuzzer(seed: 0xF1EE_7C0D, vocabulary: Self.harmlessCommands)
         var sent = Set<[UInt8]>()
         let total = 3000
@@ -79,11 +79,11 @@ import Testing
             guard sent.insert(payload).inserted else { continue }
             // mosquitto queues at most 1,000 messages for a subscriber that lags (and drops the
             // rest): keep what the daemon has not answered well below that.
-            if sent.count - fleet.count > 200 { _ = try fleet.waitForReplies(sent.count - 100) }
+            if sent.count - fleet.count > 200 { _ = try await fleet.waitForReplies(sent.count - 100) }
             try fleet.command(payload, printer: "sim")
         }
-        let replies = try fleet.waitForReplies(total)
-        Thread.sleep(forTimeInterval: 0.5)
+        let replies = try await fleet.waitForReplies(total)
+        try await Task.sleep(for: .milliseconds(500))
         #expect(fleet.count == total, "one reply per command, no more")
         let documents = replies.compactMap { $0["data"] as? [String: Any] }
         #expect(documents.count == total)
@@ -94,10 +94,10 @@ import Testing
         #expect(Set(ids).count == ids.count, "no id answered twice")
         #expect(documents.filter { $0["status"] as? String == "error" }.count > total / 2)
 
-        let printer = try daemon.printerJSON("sim")
+        let printer = try await daemon.printerJSON("sim")
         #expect(printer["state"] as? String == "idle", "\(printer)")
         #expect(printer["job"] == nil)
-        let jobs = try daemon.cli(["jobs", "list", "--json"])
+        let jobs = try await daemon.cli(["jobs", "list", "--json"])
         #expect((try JSONSerialization.jsonObject(with: Data(jobs.standardOutput.utf8)) as? [Any])?.isEmpty == true)
         let counters = try #require(printer["fleetCommands"] as? [String: Any])
         #expect(counters["received"] as? Int == total)
@@ -106,11 +106,11 @@ import Testing
         daemon.terminate()
     }
 
-    @Test func aCorruptedChunkIsRefusedAndTheSameFileSentWholeIsPrinted() throws {
+    @Test func aCorruptedChunkIsRefusedAndTheSameFileSentWholeIsPrinted() async throws {
         let scratch = try Scratch()
         let broker = try MosquittoBroker()
-        let daemon = try Self.daemon(broker, in: scratch)
-        let fleet = try FleetCommander(broker: broker, fleet: Self.fleet, in: scratch)
+        let daemon = try await Self.daemon(broker, in: scratch)
+        let fleet = try await FleetCommander(broker: broker, fleet: Self.fleet, in: scratch)
         let file = Array((1...60).map { "G1 X\($0) Y\($0 % 9 + 5) F3000" }.joined(separator: "\n").utf8) + [10]
         let digest = Self.sha256(file)
         func deliver(_ id: String, transfer: String, corrupt: Int?) throws {
@@ -122,16 +122,16 @@ import Testing
             }
         }
         try deliver("bad", transfer: "t-bad", corrupt: 1)
-        let refused = try fleet.reply(to: "bad")
+        let refused = try await fleet.reply(to: "bad")
         #expect((refused["error"] as? [String: Any])?["code"] as? String == "sha256_mismatch", "\(refused)")
-        #expect(try daemon.jobJSON(1).isEmpty, "nothing queued")
+        #expect(try await daemon.jobJSON(1).isEmpty, "nothing queued")
 
         try deliver("good", transfer: "t-good", corrupt: nil)
-        let accepted = try fleet.reply(to: "good")
+        let accepted = try await fleet.reply(to: "good")
         #expect(accepted["status"] as? String == "accepted", "\(accepted)")
         let job = try #require(accepted["job"] as? [String: Any])
         #expect(job["sha256"] as? String == digest)
-        let ended = try daemon.waitForJob(job["id"] as? Int ?? 0)
+        let ended = try await daemon.waitForJob(job["id"] as? Int ?? 0)
         #expect(ended["state"] as? String == "completed", "\(ended)")
         #expect(fleet.count == 2, "one reply per start_job, none for chunks taken")
         daemon.terminate()
@@ -140,34 +140,34 @@ import Testing
     /// Prints how long a `start_job` takes from its publication to its first line on the
     /// simulator's wire, for a job delivered earlier and for a one-chunk file. No assertion on
     /// the figure (the target is 50 ms on loopback; bench/ tracks it).
-    @Test func startJobReachesTheWireQuickly() throws {
+    @Test func startJobReachesTheWireQuickly() async throws {
         let scratch = try Scratch()
         let broker = try MosquittoBroker()
-        let daemon = try Self.daemon(broker, in: scratch)
-        let fleet = try FleetCommander(broker: broker, fleet: Self.fleet, in: scratch)
+        let daemon = try await Self.daemon(broker, in: scratch)
+        let fleet = try await FleetCommander(broker: broker, fleet: Self.fleet, in: scratch)
 
         let queued = Self.job("queued")
         try fleet.command(#"{"id": "deliver", "command": "start_job", "transfer": "q", "sha256": "\#(Self.sha256(queued))", "size_bytes": \#(queued.count), "chunk_size_bytes": 1024, "start": false}"#, printer: "sim")
         try fleet.chunk(queued, transfer: "q", index: 0, printer: "sim")
-        let delivered = try #require(try fleet.reply(to: "deliver")["job"] as? [String: Any])
+        let delivered = try #require(try await fleet.reply(to: "deliver")["job"] as? [String: Any])
         let jobID = try #require(delivered["id"] as? Int)
 
         var published = Self.nowNS()
         try fleet.command(#"{"id": "start", "command": "start_job", "job": \#(jobID)}"#, printer: "sim")
-        try daemon.waitUntil("the first line of the queued job reached the simulator") { Self.marks(daemon).count == 1 }
+        try await daemon.waitUntil("the first line of the queued job reached the simulator") { Self.marks(daemon).count == 1 }
         let queuedLatencyMS = Double(Self.marks(daemon)[0] - published) / 1e6
-        #expect(try fleet.reply(to: "start")["status"] as? String == "accepted")
-        _ = try daemon.waitForJob(jobID)
+        #expect(try await fleet.reply(to: "start")["status"] as? String == "accepted")
+        _ = try await daemon.waitForJob(jobID)
 
         let tiny = Self.job("tiny")
         try fleet.command(#"{"id": "tiny", "command": "start_job", "transfer": "t", "sha256": "\#(Self.sha256(tiny))", "size_bytes": \#(tiny.count), "chunk_size_bytes": 1024}"#, printer: "sim")
         // The announcement has no reply of its own: give it a moment to be handled first.
-        Thread.sleep(forTimeInterval: 0.2)
+        try await Task.sleep(for: .milliseconds(200))
         published = Self.nowNS()
         try fleet.chunk(tiny, transfer: "t", index: 0, printer: "sim")
-        try daemon.waitUntil("the first line of the one-chunk job reached the simulator") { Self.marks(daemon).count == 2 }
+        try await daemon.waitUntil("the first line of the one-chunk job reached the simulator") { Self.marks(daemon).count == 2 }
         let tinyLatencyMS = Double(Self.marks(daemon)[1] - published) / 1e6
-        #expect(try fleet.reply(to: "tiny")["status"] as? String == "accepted")
+        #expect(try await fleet.reply(to: "tiny")["status"] as? String == "accepted")
         print("fleet start_job to the printer's wire (loopback, target 50 ms): queued job \(String(format: "%.1f", queuedLatencyMS)) ms, one-chunk file (verify, spool, analyse, start) \(String(format: "%.1f", tinyLatencyMS)) ms")
         daemon.terminate()
     }

@@ -6,8 +6,8 @@ import PrintEdgeTestSupport
 /// `files/…` topics (QoS 1), and `mosquitto_sub` writing every reply from their `cmd/reply`
 /// to a file, one per line.
 ///
-/// Nothing here needs a task of the cooperative pool: the tests wait with blocking sleeps,
-/// and two suites doing so at once hold every pool thread of a two-core machine.
+/// Its waits sleep with `Task.sleep`, not `Thread.sleep`: a blocked thread of the cooperative
+/// pool (two on a two-core machine) starves the in-process daemon tests of other suites.
 final class FleetCommander {
     let client: MQTTClient
     let base: String
@@ -16,7 +16,7 @@ final class FleetCommander {
     private var pending: [UInt8] = []
     private var replies: [[String: Any]] = []
 
-    init(broker: MosquittoBroker, fleet: String, in scratch: Scratch) throws {
+    init(broker: MosquittoBroker, fleet: String, in scratch: Scratch) async throws {
         base = "printedge/v1/\(fleet)"
         let path = scratch.path("fleet-commander.replies")
         let filter = "\(base)/+/cmd/reply"
@@ -28,7 +28,7 @@ final class FleetCommander {
             guard ContinuousClock.now < deadline, subscriber.isRunning else {
                 throw SimulatorError(description: "mosquitto_sub did not subscribe: \(broker.log)")
             }
-            Thread.sleep(forTimeInterval: 0.02)
+            try await Task.sleep(for: .milliseconds(20))
         }
         output = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
         client = try MQTTClient(options: broker.options(clientID: "fleet-commander"))
@@ -36,7 +36,7 @@ final class FleetCommander {
         // `publish` refuses until the connection is up; libmosquitto's own thread makes it.
         while (try? client.publish(topic: "\(base)/fleet-commander/ready", payload: "1")) == nil {
             guard ContinuousClock.now < deadline else { throw SimulatorError(description: "the fleet commander did not connect") }
-            Thread.sleep(forTimeInterval: 0.02)
+            try await Task.sleep(for: .milliseconds(20))
         }
     }
 
@@ -76,25 +76,25 @@ final class FleetCommander {
     var count: Int { received.count }
 
     /// Waits until `count` replies have arrived (a hang guard, not a timing expectation).
-    func waitForReplies(_ count: Int, limit: Duration = .seconds(120)) throws -> [[String: Any]] {
+    func waitForReplies(_ count: Int, limit: Duration = .seconds(120)) async throws -> [[String: Any]] {
         let deadline = ContinuousClock.now + limit
         while self.count < count {
             guard ContinuousClock.now < deadline else {
                 throw SimulatorError(description: "\(self.count) of \(count) replies after \(limit)")
             }
-            Thread.sleep(forTimeInterval: 0.01)
+            try await Task.sleep(for: .milliseconds(10))
         }
         return received
     }
 
     /// The reply document (`data`) whose `id` is `id`.
-    func reply(to id: String, limit: Duration = .seconds(120)) throws -> [String: Any] {
+    func reply(to id: String, limit: Duration = .seconds(120)) async throws -> [String: Any] {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
             if let found = received.lazy.compactMap({ $0["data"] as? [String: Any] }).first(where: { $0["id"] as? String == id }) {
                 return found
             }
-            Thread.sleep(forTimeInterval: 0.005)
+            try await Task.sleep(for: .milliseconds(5))
         }
         throw SimulatorError(description: "no reply to \(id) after \(limit); replies: \(received)")
     }

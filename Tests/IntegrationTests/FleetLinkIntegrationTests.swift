@@ -34,9 +34,9 @@ import Testing
 
     /// Waits until the outbox has nothing undelivered and the consumer holds every delivered row;
     /// returns the rows.
-    static func waitForDelivery(_ daemon: DaemonProcess, _ subscriber: FleetSubscriber, printer: String) throws -> [OutboxMessage] {
+    static func waitForDelivery(_ daemon: DaemonProcess, _ subscriber: FleetSubscriber, printer: String) async throws -> [OutboxMessage] {
         var rows: [OutboxMessage] = []
-        try daemon.waitUntil("every outbox row is delivered and received", limit: .seconds(180)) {
+        try await daemon.waitUntil("every outbox row is delivered and received", limit: .seconds(180)) {
             rows = try outbox(daemon, printer: printer)
             let delivered = rows.filter { $0.deliveredAtMS != nil }
             guard delivered.count == rows.count, let last = delivered.last else { return false }
@@ -68,17 +68,17 @@ import Testing
         }
     }
 
-    @Test func aPrintReachesTheFleetInOrderAndEveryMessageMatchesItsSchema() throws {
+    @Test func aPrintReachesTheFleetInOrderAndEveryMessageMatchesItsSchema() async throws {
         let scratch = try Scratch()
         let broker = try MosquittoBroker()
-        let subscriber = try FleetSubscriber(broker: broker, filter: "printedge/v1/\(Self.fleet)/#", clientID: "consumer", in: scratch)
-        let daemon = try DaemonProcess(in: scratch, printers: ["sim"], configuration: Self.configuration(broker))
+        let subscriber = try await FleetSubscriber(broker: broker, filter: "printedge/v1/\(Self.fleet)/#", clientID: "consumer", in: scratch)
+        let daemon = try await DaemonProcess(in: scratch, printers: ["sim"], configuration: Self.configuration(broker))
 
-        let submitted = try daemon.cli(["jobs", "submit", Self.cube, "--start"])
+        let submitted = try await daemon.cli(["jobs", "submit", Self.cube, "--start"])
         #expect(submitted.status == 0, "\(submitted.standardError)")
-        let job = try daemon.waitForJob(1)
+        let job = try await daemon.waitForJob(1)
         #expect(job["state"] as? String == "completed", "\(job) \(daemon.logText)")
-        let rows = try Self.waitForDelivery(daemon, subscriber, printer: "sim")
+        let rows = try await Self.waitForDelivery(daemon, subscriber, printer: "sim")
         daemon.terminate()
 
         let (received, _) = subscriber.stream(of: "sim")
@@ -136,39 +136,39 @@ import Testing
         #expect(sleeping.contains("reply-status_request.json, at data/printer_status/state: 'asleep' is not one of"), "\(sleeping)")
     }
 
-    @Test func aBrokerDownAcrossDaemonRestartsLosesNothingAndKeepsTheOrder() throws {
+    @Test func aBrokerDownAcrossDaemonRestartsLosesNothingAndKeepsTheOrder() async throws {
         let scratch = try Scratch()
         let broker = try MosquittoBroker(.init(persistence: true))
-        let subscriber = try FleetSubscriber(broker: broker, filter: "printedge/v1/\(Self.fleet)/#", clientID: "consumer", in: scratch)
-        let daemon = try DaemonProcess(in: scratch, printers: ["sim"], speedup: 20, configuration: Self.configuration(broker))
-        let started = try daemon.cli(["jobs", "submit", Self.cube, "--start"])
+        let subscriber = try await FleetSubscriber(broker: broker, filter: "printedge/v1/\(Self.fleet)/#", clientID: "consumer", in: scratch)
+        let daemon = try await DaemonProcess(in: scratch, printers: ["sim"], speedup: 20, configuration: Self.configuration(broker))
+        let started = try await daemon.cli(["jobs", "submit", Self.cube, "--start"])
         #expect(started.status == 0, "\(started.standardError)")
-        try daemon.waitUntil("telemetry reaches the consumer") {
+        try await daemon.waitUntil("telemetry reaches the consumer") {
             subscriber.stream(of: "sim").firstArrivals.contains { $0.type == "telemetry" }
         }
 
         broker.stop()
-        try daemon.waitUntil("messages wait in the outbox") {
+        try await daemon.waitUntil("messages wait in the outbox") {
             try Self.outbox(daemon, printer: "sim").filter { $0.deliveredAtMS == nil }.count >= 5
         }
         // A clean stop while the broker is away: the job is interrupted, its events wait.
         daemon.terminate()
-        try daemon.start()
-        let recovered = try daemon.cli(["jobs", "recover", "1"])
+        try await daemon.start()
+        let recovered = try await daemon.cli(["jobs", "recover", "1"])
         #expect(recovered.status == 0, "\(recovered.standardError)")
         let undeliveredBefore = try Self.outbox(daemon, printer: "sim").filter { $0.deliveredAtMS == nil }.count
-        try daemon.waitUntil("more messages wait") {
+        try await daemon.waitUntil("more messages wait") {
             try Self.outbox(daemon, printer: "sim").filter { $0.deliveredAtMS == nil }.count > undeliveredBefore + 3
         }
         // And a crash while it is still away.
         daemon.killHard()
-        try daemon.start()
+        try await daemon.start()
         try broker.start()
-        let again = try daemon.cli(["jobs", "recover", "1"])
+        let again = try await daemon.cli(["jobs", "recover", "1"])
         #expect(again.status == 0, "\(again.standardError)")
-        let job = try daemon.waitForJob(1)
+        let job = try await daemon.waitForJob(1)
         #expect(job["state"] as? String == "completed", "\(job) \(daemon.logText)")
-        let rows = try Self.waitForDelivery(daemon, subscriber, printer: "sim")
+        let rows = try await Self.waitForDelivery(daemon, subscriber, printer: "sim")
         daemon.terminate()
 
         let (received, duplicates) = subscriber.stream(of: "sim")

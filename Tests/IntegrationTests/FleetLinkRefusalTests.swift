@@ -24,21 +24,21 @@ import Testing
         try Store(path: daemon.stateDirectory + "/printedge.sqlite").outbox(printerID: "sim", limit: 1_000_000)
     }
 
-    static func fleetStatus(_ daemon: DaemonProcess) throws -> [String: Any] {
-        let result = try daemon.cli(["fleet", "--json"])
+    static func fleetStatus(_ daemon: DaemonProcess) async throws -> [String: Any] {
+        let result = try await daemon.cli(["fleet", "--json"])
         return try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any] ?? [:]
     }
 
-    @Test func aReplyTheBrokerRefusesIsSetAsideShownAndSentAgainOnRequest() throws {
+    @Test func aReplyTheBrokerRefusesIsSetAsideShownAndSentAgainOnRequest() async throws {
         let scratch = try Scratch()
         let broker = try MosquittoBroker(.init(accessControl: Self.accessControl(replies: "read")))
-        let daemon = try DaemonProcess(in: scratch, printers: ["sim"], configuration: FleetLinkIntegrationTests.configuration(broker))
-        let fleet = try FleetCommander(broker: broker, fleet: Self.fleet, in: scratch)
-        try daemon.waitUntil("the printer is idle") { try daemon.printerJSON("sim")["state"] as? String == "idle" }
+        let daemon = try await DaemonProcess(in: scratch, printers: ["sim"], configuration: FleetLinkIntegrationTests.configuration(broker))
+        let fleet = try await FleetCommander(broker: broker, fleet: Self.fleet, in: scratch)
+        try await daemon.waitUntil("the printer is idle") { try await daemon.printerJSON("sim")["state"] as? String == "idle" }
 
         try fleet.command(#"{"id":"refused-1","command":"status_request"}"#, printer: "sim")
         var reply: OutboxMessage?
-        try daemon.waitUntil("the broker refuses the reply and the daemon sets it aside") {
+        try await daemon.waitUntil("the broker refuses the reply and the daemon sets it aside") {
             reply = try Self.outbox(daemon).first { $0.kind == .reply && $0.refusedAtMS != nil }
             return reply != nil
         }
@@ -48,10 +48,10 @@ import Testing
         #expect(refused.refusal?.contains("printedge/v1/farm/sim/cmd/reply") == true)
 
         // The printer's other messages still go out: a status written after the reply is delivered.
-        try daemon.waitUntil("a status after the refused reply is delivered") {
+        try await daemon.waitUntil("a status after the refused reply is delivered") {
             try Self.outbox(daemon).contains { $0.kind == .status && $0.sequence > refused.sequence && $0.deliveredAtMS != nil }
         }
-        let status = try Self.fleetStatus(daemon)
+        let status = try await Self.fleetStatus(daemon)
         let link = try #require(status["fleet"] as? [String: Any])
         #expect(link["state"] as? String == "connected")
         #expect(link["protocolVersion"] as? String == "5")
@@ -60,7 +60,7 @@ import Testing
         let outbox = try #require(printers.first?["fleetOutbox"] as? [String: Any])
         #expect(outbox["refused"] as? Int == 1)
         #expect((outbox["latestRefusal"] as? String)?.lowercased().contains("(reply): not authorized") == true)
-        let text = try daemon.cli(["status"]).standardOutput
+        let text = try await daemon.cli(["status"]).standardOutput
         #expect(text.contains("fleet: connected to 127.0.0.1:\(broker.port) (MQTT 5)"), "\(text)")
         #expect(text.contains("1 refused by the broker"), "\(text)")
         #expect(text.contains("printedge fleet retry"), "\(text)")
@@ -69,60 +69,60 @@ import Testing
         // come before the status written after the reconnect, on the same connection.
         try broker.restart()
         let reconnectedAtMS = Int64(Date().timeIntervalSince1970 * 1_000)
-        try daemon.waitUntil("a status written after the reconnect is delivered") {
+        try await daemon.waitUntil("a status written after the reconnect is delivered") {
             try Self.outbox(daemon).contains { $0.kind == .status && $0.createdAtMS > reconnectedAtMS && $0.deliveredAtMS != nil }
         }
-        #expect(try Self.fleetStatus(daemon)["fleet"].flatMap { ($0 as? [String: Any])?["refusedSinceStart"] as? Int } == 1)
+        #expect(try await Self.fleetStatus(daemon)["fleet"].flatMap { ($0 as? [String: Any])?["refusedSinceStart"] as? Int } == 1)
         #expect(fleet.received.isEmpty, "no reply reached the fleet")
 
         // The broker goes down: the operator sees it, and the messages piling up.
         broker.stop()
-        try daemon.waitUntil("the link is reported down") {
-            (try Self.fleetStatus(daemon)["fleet"] as? [String: Any])?["state"] as? String == "down"
+        try await daemon.waitUntil("the link is reported down") {
+            (try await Self.fleetStatus(daemon)["fleet"] as? [String: Any])?["state"] as? String == "down"
         }
-        try daemon.waitUntil("messages written while the link is down wait") {
-            try daemon.cli(["status"]).standardOutput.contains(" waiting (oldest ")
+        try await daemon.waitUntil("messages written while the link is down wait") {
+            try await daemon.cli(["status"]).standardOutput.contains(" waiting (oldest ")
         }
-        let down = try daemon.cli(["status"]).standardOutput
+        let down = try await daemon.cli(["status"]).standardOutput
         #expect(down.contains("fleet: down for "), "\(down)")
         #expect(down.contains("next attempt in"), "\(down)")
 
         // The ACL is fixed; `printedge fleet retry` sends the reply, which the fleet receives.
         _ = try broker.directory.write("acl", Self.accessControl(replies: "readwrite").joined(separator: "\n") + "\n")
         try broker.start()
-        try daemon.waitUntil("the link is back") {
-            (try Self.fleetStatus(daemon)["fleet"] as? [String: Any])?["state"] as? String == "connected"
+        try await daemon.waitUntil("the link is back") {
+            (try await Self.fleetStatus(daemon)["fleet"] as? [String: Any])?["state"] as? String == "connected"
         }
         // A reader subscribed now, on the broker with the fixed ACL, receives the reply.
-        let replies = try FleetSubscriber(broker: broker, filter: "printedge/v1/\(Self.fleet)/sim/cmd/reply", clientID: "retried-replies", in: scratch)
-        let retry = try daemon.cli(["fleet", "retry"])
+        let replies = try await FleetSubscriber(broker: broker, filter: "printedge/v1/\(Self.fleet)/sim/cmd/reply", clientID: "retried-replies", in: scratch)
+        let retry = try await daemon.cli(["fleet", "retry"])
         #expect(retry.status == 0)
         #expect(retry.standardOutput.contains("1 refused message queued again"), "\(retry.standardOutput)")
-        try daemon.waitUntil("the reply is marked delivered") {
+        try await daemon.waitUntil("the reply is marked delivered") {
             try Self.outbox(daemon).first { $0.id == refused.id }?.deliveredAtMS != nil
         }
-        try daemon.waitUntil("the fleet receives the reply") {
+        try await daemon.waitUntil("the fleet receives the reply") {
             replies.messages().contains { $0.data["id"] as? String == "refused-1" }
         }
         let answer = try #require(replies.messages().first { $0.data["id"] as? String == "refused-1" })
         #expect(answer.sequence == Int(refused.sequence), "the reply keeps its place in the printer's sequence")
         #expect(answer.data["status"] as? String == "done")
-        #expect(try daemon.cli(["fleet", "retry"]).standardOutput.contains("no refused messages"))
+        #expect(try await daemon.cli(["fleet", "retry"]).standardOutput.contains("no refused messages"))
     }
 
-    @Test func aDaemonWithoutAFleetLinkSaysSoAndQueuesNothingForIt() throws {
+    @Test func aDaemonWithoutAFleetLinkSaysSoAndQueuesNothingForIt() async throws {
         let scratch = try Scratch()
-        let daemon = try DaemonProcess(in: scratch, printers: ["sim"])
-        try daemon.waitUntil("the printer is idle") { try daemon.printerJSON("sim")["state"] as? String == "idle" }
-        let submitted = try daemon.cli(["jobs", "submit", FleetLinkIntegrationTests.cube, "--printer", "sim"])
+        let daemon = try await DaemonProcess(in: scratch, printers: ["sim"])
+        try await daemon.waitUntil("the printer is idle") { try await daemon.printerJSON("sim")["state"] as? String == "idle" }
+        let submitted = try await daemon.cli(["jobs", "submit", FleetLinkIntegrationTests.cube, "--printer", "sim"])
         #expect(submitted.status == 0)
 
-        let fleet = try daemon.cli(["fleet"])
+        let fleet = try await daemon.cli(["fleet"])
         #expect(fleet.status != 0)
         #expect(fleet.standardError.contains("no [mqtt] section"), "\(fleet.standardError)")
-        let retry = try daemon.cli(["fleet", "retry"])
+        let retry = try await daemon.cli(["fleet", "retry"])
         #expect(retry.status != 0)
-        #expect(try daemon.cli(["status"]).standardOutput.contains("fleet:") == false)
+        #expect(try await daemon.cli(["status"]).standardOutput.contains("fleet:") == false)
         #expect(try Self.outbox(daemon).isEmpty, "job events are recorded for the job, not queued for a fleet nobody delivers to")
     }
 }

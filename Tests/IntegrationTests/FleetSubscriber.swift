@@ -22,7 +22,7 @@ final class FleetSubscriber {
     let outputPath: String
     private let process: BrokerProcess
 
-    init(broker: MosquittoBroker, filter: String, clientID: String, in scratch: Scratch) throws {
+    init(broker: MosquittoBroker, filter: String, clientID: String, in scratch: Scratch) async throws {
         outputPath = scratch.path("\(clientID).messages")
         process = try BrokerProcess("/usr/bin/mosquitto_sub", [
             "-h", "127.0.0.1", "-p", "\(broker.port)", "-t", filter, "-q", "1", "-c", "-i", clientID,
@@ -34,7 +34,7 @@ final class FleetSubscriber {
             guard ContinuousClock.now < deadline, process.isRunning else {
                 throw TestSetupError("mosquitto_sub did not subscribe: \(broker.log)")
             }
-            Thread.sleep(forTimeInterval: 0.02)
+            try await Task.sleep(for: .milliseconds(20))
         }
     }
 

@@ -95,9 +95,11 @@ struct SimulatorError: Error, CustomStringConvertible {
     var description: String
 }
 
-/// Runs `printedge` to completion (killed after `limit`, which fails the test).
+/// Runs `printedge` to completion (killed after `limit`, which fails the test). Waits with
+/// `Task.sleep`: a whole `printedge stream` must not hold a thread of the cooperative pool,
+/// which the in-process daemon tests of other suites need (two threads on two cores).
 func runPrintedge(_ arguments: [String], limit: Duration = .seconds(300),
-                  whileRunning: ((Process) -> Void)? = nil) throws -> ProcessResult {
+                  whileRunning: ((Process) async -> Void)? = nil) async throws -> ProcessResult {
     let process = Process()
     process.executableURL = productsDirectory.appendingPathComponent("printedge")
     process.arguments = arguments
@@ -109,22 +111,36 @@ func runPrintedge(_ arguments: [String], limit: Duration = .seconds(300),
     stdout.fileHandleForReading.readabilityHandler = { collected.appendOut($0.availableData) }
     stderr.fileHandleForReading.readabilityHandler = { collected.appendErr($0.availableData) }
     try process.run()
-    whileRunning?(process)
-    let deadline = ContinuousClock.now + limit
-    while process.isRunning && ContinuousClock.now < deadline {
-        Thread.sleep(forTimeInterval: 0.05)
-    }
-    if process.isRunning {
-        process.terminate()
+    await whileRunning?(process)
+    if await !waitForExit(of: process, limit: limit) {
         Issue.record("printedge \(arguments.joined(separator: " ")) still running after \(limit)")
     }
-    process.waitUntilExit()
     stdout.fileHandleForReading.readabilityHandler = nil
     stderr.fileHandleForReading.readabilityHandler = nil
     collected.appendOut(stdout.fileHandleForReading.readDataToEndOfFile())
     collected.appendErr(stderr.fileHandleForReading.readDataToEndOfFile())
     return ProcessResult(status: process.terminationStatus, standardOutput: collected.out,
                          standardError: collected.err, reason: process.terminationReason)
+}
+
+/// Polls every 50 ms with `Task.sleep` until `process` exits (`waitUntilExit` would hold the
+/// thread for as long as the child runs). Past `limit` (a hang guard), or when the task is
+/// cancelled, the child gets SIGTERM and the result is false; either way it is reaped.
+func waitForExit(of process: Process, limit: Duration) async -> Bool {
+    let deadline = ContinuousClock.now + limit
+    while process.isRunning, ContinuousClock.now < deadline {
+        do {
+            try await Task.sleep(for: .milliseconds(50))
+        } catch {
+            break
+        }
+    }
+    let exited = !process.isRunning
+    if !exited {
+        process.terminate()
+    }
+    process.waitUntilExit()
+    return exited
 }
 
 private final class Collected: @unchecked Sendable {

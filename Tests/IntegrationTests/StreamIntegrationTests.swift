@@ -24,13 +24,13 @@ import Testing
 
     @Test(arguments: [("ping-pong", 1), ("ping-pong", 2), ("window", 1), ("window", 2), ("window", 3),
                       ("advanced-ok", 1), ("advanced-ok", 2), ("advanced-ok", 3)])
-    func noisyCableStillExecutesEveryLineExactlyOnceInOrder(flow: String, seed: Int) throws {
+    func noisyCableStillExecutesEveryLineExactlyOnceInOrder(flow: String, seed: Int) async throws {
         let scratch = try Scratch()
         let file = try writeMoves(20_000, in: scratch)
         var simulatorArguments = Self.quick + ["--noise-rx", "1e-4", "--noise-tx", "1e-4", "--seed", "\(seed)"]
         if flow == "advanced-ok" { simulatorArguments.append("--advanced-ok") }
         let simulator = try Simulator(in: scratch, arguments: simulatorArguments)
-        let result = try runPrintedge(["stream", file, "--port", simulator.link, "--baud", "1000000", "--flow", flow, "--json"])
+        let result = try await runPrintedge(["stream", file, "--port", simulator.link, "--baud", "1000000", "--flow", flow, "--json"])
         simulator.stop()
         #expect(result.status == 0, "\(result.standardError)")
         let summary = try jsonObject(result.standardOutput)
@@ -45,22 +45,22 @@ import Testing
         #expect((summary["resends"] as? Int ?? 0) > 0)
     }
 
-    @Test func droppedOksStillCompleteExactly() throws {
+    @Test func droppedOksStillCompleteExactly() async throws {
         let scratch = try Scratch()
         let file = try writeMoves(20_000, in: scratch)
         let simulator = try Simulator(in: scratch, arguments: Self.quick + ["--drop-ok", "0.01", "--seed", "7"])
-        let result = try runPrintedge(["stream", file, "--port", simulator.link, "--baud", "1000000", "--flow", "window", "--json"])
+        let result = try await runPrintedge(["stream", file, "--port", simulator.link, "--baud", "1000000", "--flow", "window", "--json"])
         simulator.stop()
         #expect(result.status == 0, "\(result.standardError)")
         try expectExactExecution(of: file, by: simulator)
         #expect((try simulator.statistics()["oks_dropped"] as? Int ?? 0) > 100)
     }
 
-    @Test func aFirmwareResetStopsTheStreamWithAClearError() throws {
+    @Test func aFirmwareResetStopsTheStreamWithAClearError() async throws {
         let scratch = try Scratch()
         let file = try writeMoves(5_000, in: scratch)
         let simulator = try Simulator(in: scratch, arguments: Self.quick + ["--reset-after-lines", "1000"])
-        let result = try runPrintedge(["stream", file, "--port", simulator.link, "--baud", "1000000", "--json"])
+        let result = try await runPrintedge(["stream", file, "--port", simulator.link, "--baud", "1000000", "--json"])
         simulator.stop()
         #expect(result.status == 1)
         #expect(result.standardError.contains("the printer reset in the middle of the stream"))
@@ -73,13 +73,13 @@ import Testing
         #expect(executed == Array(try normalisedCommands(ofFile: file).prefix(executed.count)))
     }
 
-    @Test func aKilledSimulatorIsReportedAsDisconnected() throws {
+    @Test func aKilledSimulatorIsReportedAsDisconnected() async throws {
         let scratch = try Scratch()
         let file = try writeMoves(20_000, in: scratch)
         let simulator = try Simulator(in: scratch, arguments: ["--baud", "115200", "--speedup", "1000"])
         let started = ContinuousClock.now
-        let result = try runPrintedge(["stream", file, "--port", simulator.link, "--baud", "115200"], limit: .seconds(60)) { _ in
-            Thread.sleep(forTimeInterval: 1.5)
+        let result = try await runPrintedge(["stream", file, "--port", simulator.link, "--baud", "115200"], limit: .seconds(60)) { _ in
+            try? await Task.sleep(for: .milliseconds(1500))
             simulator.kill()
         }
         #expect(result.status == 1)
@@ -87,12 +87,12 @@ import Testing
         #expect(ContinuousClock.now - started < .seconds(30))
     }
 
-    @Test func aPortWhoseDeviceNodeVanishesIsReportedAsDisconnected() throws {
+    @Test func aPortWhoseDeviceNodeVanishesIsReportedAsDisconnected() async throws {
         let scratch = try Scratch()
         let file = try writeMoves(20_000, in: scratch)
         let simulator = try Simulator(in: scratch, arguments: ["--baud", "115200", "--speedup", "1000"])
-        let result = try runPrintedge(["stream", file, "--port", simulator.link, "--baud", "115200"], limit: .seconds(60)) { _ in
-            Thread.sleep(forTimeInterval: 1.5)
+        let result = try await runPrintedge(["stream", file, "--port", simulator.link, "--baud", "115200"], limit: .seconds(60)) { _ in
+            try? await Task.sleep(for: .milliseconds(1500))
             try? FileManager.default.removeItem(atPath: simulator.link)  // as udev removes a by-id link on unplug
         }
         simulator.stop()
@@ -101,12 +101,12 @@ import Testing
         #expect(result.standardError.contains("disappeared"))
     }
 
-    @Test func ctrlCStopsBetweenTwoLines() throws {
+    @Test func ctrlCStopsBetweenTwoLines() async throws {
         let scratch = try Scratch()
         let file = try writeMoves(20_000, in: scratch)
         let simulator = try Simulator(in: scratch, arguments: ["--baud", "115200", "--speedup", "1000"])
-        let interrupted = try runPrintedge(["stream", file, "--port", simulator.link, "--baud", "115200"]) { process in
-            Thread.sleep(forTimeInterval: 1.5)
+        let interrupted = try await runPrintedge(["stream", file, "--port", simulator.link, "--baud", "115200"]) { process in
+            try? await Task.sleep(for: .milliseconds(1500))
             kill(process.processIdentifier, SIGINT)
         }
         #expect(interrupted.status == 130)
@@ -114,7 +114,7 @@ import Testing
         // A half-written line would merge with the next session's first bytes into a damaged line.
         let second = scratch.path("second.gcode")
         try SampleGCode.write(["G28", "G1 X10 Y10 F3000", "M400"], to: second)
-        let next = try runPrintedge(["stream", second, "--port", simulator.link, "--baud", "115200", "--json"])
+        let next = try await runPrintedge(["stream", second, "--port", simulator.link, "--baud", "115200", "--json"])
         simulator.stop()
         #expect(next.status == 0, "\(next.standardError)")
         let stats = try simulator.statistics()
@@ -123,50 +123,50 @@ import Testing
         #expect(stats["no_checksum_errors"] as? Int == 0)
     }
 
-    @Test func aLineTooLongForTheFirmwareIsRefusedBeforeAnythingIsSent() throws {
+    @Test func aLineTooLongForTheFirmwareIsRefusedBeforeAnythingIsSent() async throws {
         let scratch = try Scratch()
         let file = scratch.path("long.gcode")
         try SampleGCode.write(["G28", "; fine", "M117 " + String(repeating: "x", count: 90), "G1 X1"], to: file)
         let simulator = try Simulator(in: scratch, arguments: Self.quick)
-        let result = try runPrintedge(["stream", file, "--port", simulator.link, "--baud", "1000000"])
+        let result = try await runPrintedge(["stream", file, "--port", simulator.link, "--baud", "1000000"])
         simulator.stop()
         #expect(result.status == 65)
         #expect(result.standardError.contains("line 3:"), "\(result.standardError)")
         #expect(try simulator.statistics()["bytes_received"] as? Int == 0)
     }
 
-    @Test func aNonASCIIByteOutsideCommentsIsRefusedWithItsLine() throws {
+    @Test func aNonASCIIByteOutsideCommentsIsRefusedWithItsLine() async throws {
         let scratch = try Scratch()
         let file = scratch.path("utf8.gcode")
         try SampleGCode.write(["; made with a slicer — comments may hold anything", "G28", "M117 Température"], to: file)
         let simulator = try Simulator(in: scratch, arguments: Self.quick)
-        let result = try runPrintedge(["stream", file, "--port", simulator.link, "--baud", "1000000"])
+        let result = try await runPrintedge(["stream", file, "--port", simulator.link, "--baud", "1000000"])
         simulator.stop()
         #expect(result.status == 65)
         #expect(result.standardError.contains("line 3, column 10"), "\(result.standardError)")
     }
 
-    @Test func missingFileAndMissingPortHaveTheirOwnExitStatus() throws {
+    @Test func missingFileAndMissingPortHaveTheirOwnExitStatus() async throws {
         let scratch = try Scratch()
-        let missing = try runPrintedge(["stream", scratch.path("nope.gcode"), "--port", "/dev/null"])
+        let missing = try await runPrintedge(["stream", scratch.path("nope.gcode"), "--port", "/dev/null"])
         #expect(missing.status == 66)
         #expect(missing.standardError.contains("nope.gcode"))
         let file = try writeMoves(10, in: scratch)
-        let noPort = try runPrintedge(["stream", file, "--port", scratch.path("ttyNOPE")])
+        let noPort = try await runPrintedge(["stream", file, "--port", scratch.path("ttyNOPE")])
         #expect(noPort.status == 69)
         #expect(noPort.standardError.contains("ttyNOPE"))
-        let badFlow = try runPrintedge(["stream", file, "--port", scratch.path("ttyNOPE"), "--flow", "fast"])
+        let badFlow = try await runPrintedge(["stream", file, "--port", scratch.path("ttyNOPE"), "--flow", "fast"])
         #expect(badFlow.status == 64)
         #expect(badFlow.standardError.contains("--flow must be one of"))
     }
 
-    @Test func theSerialLogShowsEveryExchangeWithTheFilesOwnText() throws {
+    @Test func theSerialLogShowsEveryExchangeWithTheFilesOwnText() async throws {
         let scratch = try Scratch()
         let file = scratch.path("logged.gcode")
         try SampleGCode.write(["; start", "G28 ; home all axes", "G1 X10 Y10 F3000 ; first move"], to: file)
         let log = scratch.path("serial.log")
         let simulator = try Simulator(in: scratch, arguments: Self.quick)
-        let result = try runPrintedge(["stream", file, "--port", simulator.link, "--baud", "1000000", "--log", log])
+        let result = try await runPrintedge(["stream", file, "--port", simulator.link, "--baud", "1000000", "--log", log])
         simulator.stop()
         #expect(result.status == 0, "\(result.standardError)")
         let text = try String(contentsOfFile: log, encoding: .utf8)
@@ -175,17 +175,17 @@ import Testing
         #expect(text.contains("; 2: G28 ; home all axes"))
         #expect(text.contains("; 3: G1 X10 Y10 F3000 ; first move"))
         #expect(text.contains("< ok T:"))
-        let unwritable = try runPrintedge(["stream", file, "--port", simulator.link, "--log", scratch.path("missing/dir/serial.log")])
+        let unwritable = try await runPrintedge(["stream", file, "--port", simulator.link, "--log", scratch.path("missing/dir/serial.log")])
         #expect(unwritable.status == 73)
         #expect(unwritable.standardError.contains("cannot create the serial log"))
     }
 
-    @Test func theSampleCalibrationPrintStreamsAtRealisticSpeed() throws {
+    @Test func theSampleCalibrationPrintStreamsAtRealisticSpeed() async throws {
         let scratch = try Scratch()
         let file = scratch.path("calibration.gcode")
         try SampleGCode.write(SampleGCode.calibrationPrint(layers: 4), to: file)
         let simulator = try Simulator(in: scratch, arguments: ["--baud", "250000", "--speedup", "50"])
-        let result = try runPrintedge(["stream", file, "--port", simulator.link, "--baud", "250000", "--json"])
+        let result = try await runPrintedge(["stream", file, "--port", simulator.link, "--baud", "250000", "--json"])
         simulator.stop()
         #expect(result.status == 0, "\(result.standardError)")
         try expectExactExecution(of: file, by: simulator)

@@ -130,12 +130,12 @@ struct FleetCommandsTests {
     }
 }
 
-/// Polls `condition` every 10 ms; gives up after a minute (a hang guard, not a timing expectation).
+/// Polls `condition` every 10 ms; gives up after five minutes (a hang guard, not a timing expectation).
 func waitUntil(_ condition: () async -> Bool) async throws {
     // A hang guard: under a loaded full suite the cooperative pool can be busy for minutes.
     let deadline = ContinuousClock.now + .seconds(300)
     while !(await condition()) {
-        guard ContinuousClock.now < deadline else { throw TestFailure("condition still false after a minute") }
+        guard ContinuousClock.now < deadline else { throw TestFailure("condition still false after five minutes") }
         try await Task.sleep(for: .milliseconds(10))
     }
 }
