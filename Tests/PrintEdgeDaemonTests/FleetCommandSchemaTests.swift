@@ -5,7 +5,8 @@ import Testing
 
 /// The JSON Schemas of docs/mqtt/schemas (`cmd-*`, `reply-*`) say what the parser and the
 /// replies do: commands it takes are valid, commands it refuses are not, every reply it gives
-/// is valid. Checked with python3-jsonschema, as a fleet's consumer would.
+/// is valid. Checked with docs/mqtt/validate.py's schemas (python3-jsonschema), as a fleet's
+/// consumer would.
 struct FleetCommandSchemaTests {
     static let digest = String(repeating: "c0", count: 32)
 
@@ -77,8 +78,8 @@ struct FleetCommandSchemaTests {
         await record(#"{"id": "g", "command": "gcode", "lines": ["M106 S100"]}"#, as: "reply-gcode")
         await record(#"{"id": "g2", "command": "gcode", "lines": ["G28"]}"#, as: "reply-gcode")
         await record(#"{"id": "s", "command": "status_request"}"#, as: "reply-status_request")
-        await record("not json", as: "reply-pause")
-        await record(#"{"id": "x", "command": "nope"}"#, as: "reply-status_request")
+        await record("not json", as: "reply-refusal")
+        await record(#"{"id": "x", "command": "nope"}"#, as: "reply-refusal")
         await rig.printers[0].set(state: "idle")
         let file = FleetCommandTransferTests.file
         await record(#"{"id": "j", "command": "start_job", "transfer": "t1", "sha256": "\#(sha256Hex(file))", "size_bytes": \#(file.count), "chunk_size_bytes": 100}"#, as: "reply-start_job")
@@ -96,7 +97,9 @@ struct FleetCommandSchemaTests {
         try Self.validate(checks)
     }
 
-    /// Runs the checks through python3-jsonschema with every schema of docs/mqtt/schemas registered.
+    /// Runs the checks through the schemas as docs/mqtt/validate.py loads them (every schema of
+    /// docs/mqtt/schemas, `$ref`s resolved among them), with Debian's python3-jsonschema as CI
+    /// has it. `-B`: importing validate.py leaves no __pycache__ in docs/mqtt.
     static func validate(_ checks: [(schema: String, document: String, valid: Bool)]) throws {
         let lines = try checks.map { check in
             let document = try JSONSerialization.jsonObject(with: Data(check.document.utf8))
@@ -105,7 +108,7 @@ struct FleetCommandSchemaTests {
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = ["-c", script, repositoryRoot.appendingPathComponent("docs/mqtt/schemas").path]
+        process.arguments = ["-B", "-W", "error", "-c", script, repositoryRoot.appendingPathComponent("docs/mqtt").path]
         let input = Pipe()
         let output = Pipe()
         process.standardInput = input
@@ -120,31 +123,26 @@ struct FleetCommandSchemaTests {
         #expect(text.contains("checked \(checks.count)"), "\(text)")
     }
 
+    /// Reads checks ({"schema", "document", "valid"}) a line each; prints those that come out
+    /// otherwise, with validate.py's account of why.
     private static let script = """
-        import json, pathlib, sys
-        import jsonschema
-        schemas = {p.stem: json.loads(p.read_text()) for p in pathlib.Path(sys.argv[1]).glob("*.json")}
-        try:
-            import referencing
-            registry = referencing.Registry().with_resources(
-                (s["$id"], referencing.Resource.from_contents(s)) for s in schemas.values())
-            def validator_for(schema):
-                return jsonschema.Draft202012Validator(schema, registry=registry)
-        except ImportError:  # jsonschema before 4.18 (Debian 12's 4.10) resolves with RefResolver
-            store = {s["$id"]: s for s in schemas.values()}
-            def validator_for(schema):
-                return jsonschema.Draft202012Validator(schema, resolver=jsonschema.RefResolver.from_schema(schema, store=store))
+        import json, sys
+        sys.path.insert(0, sys.argv[1])
+        import validate
+        schemas = validate.SchemaSet(validate.SCHEMAS)
         failures = 0
         count = 0
         for line in sys.stdin:
             check = json.loads(line)
             count += 1
-            validator = validator_for(schemas[check["schema"]])
-            errors = list(validator.iter_errors(check["document"]))
-            if bool(errors) == check["valid"]:
+            if check["schema"] not in schemas:
                 failures += 1
-                print(check["schema"], json.dumps(check["document"]), "expected", "valid" if check["valid"] else "invalid",
-                      [e.message for e in errors][:3])
+                print(f"no schema {check['schema']}.json in {validate.SCHEMAS}")
+                continue
+            problems = schemas.problems(check["schema"], check["document"])
+            if bool(problems) == check["valid"]:
+                failures += 1
+                print(check["schema"], json.dumps(check["document"]), "expected", "valid" if check["valid"] else "invalid", problems[:3])
         print(f"checked {count}")
         sys.exit(1 if failures else 0)
         """

@@ -10,7 +10,7 @@ unknown command, a refused chunk). Commands (`cmd`, `files/...`) are skipped.
 
 Every schema of the directory is registered under its `$id` and its file's URI, so a `$ref`
 from one schema into another resolves (reply-status_request.json takes its printer_status
-from status.json, reply-refusal.json includes reply-chunk.json).
+from status.json, each reply-<command>.json its error branch from reply-error.json).
 
     mosquitto_sub -h broker -t 'printedge/v1/farm/#' -v | python3 docs/mqtt/validate.py -
 
