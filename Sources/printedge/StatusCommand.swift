@@ -34,8 +34,11 @@ struct StatusCommand: ParsableCommand {
                     print("  fleet commands: \(commands.received) received, \(commands.accepted) accepted, \(commands.refusedTotal) refused"
                           + (refused.isEmpty ? "" : " (\(refused))"))
                 }
-                if let outbox = status.fleetOutbox, outbox.waiting > 0 || outbox.refused > 0 {
-                    print("  fleet outbox: " + FleetLinkLine.outbox(outbox, at: FleetLinkLine.nowMS()))
+                // Messages in flight on a healthy link are not worth a line; a backlog is.
+                let now = FleetLinkLine.nowMS()
+                if let outbox = status.fleetOutbox,
+                   outbox.refused > 0 || (outbox.oldestWaitingAtMS.map { now - $0 >= 10_000 } ?? false) {
+                    print("  fleet outbox: " + FleetLinkLine.outbox(outbox, at: now))
                 }
                 if let job = status.job { print("  job " + job.line) }
             }
