@@ -80,14 +80,16 @@ final class DaemonProcess {
         process.standardOutput = handle
         process.standardError = handle
         try process.run()
-        let deadline = ContinuousClock.now + .seconds(20)
+        // A hang guard: the integration suites start their daemons at the same moment, and
+        // a dozen daemons with their simulators on two cores take a while to be ready.
+        let deadline = ContinuousClock.now + .seconds(120)
         while ContinuousClock.now < deadline {
             if let printers = try? await statusJSON(), !printers.isEmpty, printers.allSatisfy({ $0["state"] as? String == "idle" }) {
                 return
             }
             try await Task.sleep(for: .milliseconds(200))
         }
-        throw SimulatorError(description: "printedged did not become ready: \(logText)")
+        throw SimulatorError(description: "printedged did not become ready within 120 s: \(logText)")
     }
 
     var logText: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
