@@ -17,13 +17,7 @@ import Testing
         let directory = try TemporaryDirectory()
         for (name, contents) in extraFiles { try directory.write(name, contents) }
         let path = try directory.write("printedge.toml", text)
-        do {
-            let configuration = try DaemonConfiguration.load(path: path, workingDirectory: packageRoot)
-            Issue.record("expected an error, loaded \(configuration)")
-            throw TemporaryDirectoryError(message: "no error")
-        } catch let error as ConfigurationError {
-            return (error, path)
-        }
+        return (try #require(configurationError { try DaemonConfiguration.load(path: path, workingDirectory: packageRoot) }), path)
     }
 
     private let simulatedPrinter = "[[printer]]\nid = \"sim\"\nvirtual = true\n"

@@ -11,13 +11,8 @@ struct FleetCommandSettingsTests {
         return try DaemonConfiguration.load(path: path, workingDirectory: packageRoot)
     }
 
-    private func failure(_ commands: String) throws -> ConfigurationError? {
-        do {
-            _ = try load(commands)
-            return nil
-        } catch let error as ConfigurationError {
-            return error
-        }
+    private func failure(_ commands: String) -> ConfigurationError? {
+        configurationError { try load(commands) }
     }
 
     @Test func withoutTheTableEveryDefaultApplies() throws {
@@ -66,16 +61,16 @@ struct FleetCommandSettingsTests {
     }
 
     @Test func anAllowListEntryMustBeOneCommandWordTheProtocolDoesNotOwn() throws {
-        let lowercase = try #require(try failure("[mqtt.commands]\ngcode_allow = [\"G28\", \"m500\"]\n"))
+        let lowercase = try #require(failure("[mqtt.commands]\ngcode_allow = [\"G28\", \"m500\"]\n"))
         #expect(lowercase.key == "mqtt.commands.gcode_allow")
         #expect(lowercase.position?.line == 8)
         #expect(lowercase.description.contains("holds \"m500\"; each entry is one command word"))
-        let renumber = try #require(try failure("[mqtt.commands]\ngcode_allow_while_printing = [\"M110\"]\n"))
+        let renumber = try #require(failure("[mqtt.commands]\ngcode_allow_while_printing = [\"M110\"]\n"))
         #expect(renumber.description.contains("M110 renumbers the lines the daemon counts"))
     }
 
     @Test func anUnknownKeyIsATypo() throws {
-        let error = try #require(try failure("[mqtt.commands]\nmax_transfer = 3\n"))
+        let error = try #require(failure("[mqtt.commands]\nmax_transfer = 3\n"))
         #expect(error.kind == .unknownKey)
         #expect(error.description.contains("did you mean `max_transfers`?"))
     }

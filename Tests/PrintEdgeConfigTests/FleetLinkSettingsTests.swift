@@ -11,13 +11,7 @@ import Testing
     }
 
     private func failure(_ mqtt: String) throws -> ConfigurationError {
-        do {
-            let settings = try load(mqtt)
-            Issue.record("expected an error, loaded \(String(describing: settings))")
-            throw TemporaryDirectoryError(message: "no error")
-        } catch let error as ConfigurationError {
-            return error
-        }
+        try #require(configurationError { try load(mqtt) })
     }
 
     @Test func theFleetKeysHaveDefaults() throws {

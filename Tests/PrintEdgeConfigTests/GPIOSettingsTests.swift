@@ -11,15 +11,7 @@ import Testing
     }
 
     private func failure(_ text: String, printerIDs: [String]? = nil) -> ConfigurationError? {
-        do {
-            let decoded = try settings(text, printerIDs: printerIDs)
-            Issue.record("expected an error, decoded \(decoded)")
-        } catch let error as ConfigurationError {
-            return error
-        } catch {
-            Issue.record("unexpected \(error)")
-        }
-        return nil
+        configurationError { try settings(text, printerIDs: printerIDs) }
     }
 
     @Test func everyLineIsDecodedForTheHostAndEachPrinter() throws {

@@ -11,16 +11,7 @@ import Testing
     }
 
     private func failure(_ text: String) -> ConfigurationError? {
-        do {
-            let configuration = try parse(text)
-            Issue.record("expected an error, parsed \(configuration)")
-            return nil
-        } catch let error as ConfigurationError {
-            return error
-        } catch {
-            Issue.record("unexpected error \(error)")
-            return nil
-        }
+        configurationError { try parse(text) }
     }
 
     private let mk3 = USBDeviceID(vendorID: 0x2C99, productID: 0x0002)

@@ -8,16 +8,7 @@ import Testing
     }
 
     private func failure(_ text: String) -> ConfigurationError? {
-        do {
-            let parsed = try catalog(text)
-            Issue.record("expected an error, parsed \(parsed)")
-            return nil
-        } catch let error as ConfigurationError {
-            return error
-        } catch {
-            Issue.record("unexpected error \(error)")
-            return nil
-        }
+        configurationError { try catalog(text) }
     }
 
     @Test func theShippedCatalogParsesWithDistinctIDsAndExistingProfiles() throws {
