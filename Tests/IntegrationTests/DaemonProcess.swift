@@ -1,4 +1,5 @@
 import Foundation
+import PrintEdgeFixtures
 import Testing
 
 /// A running `printedged` with virtual printers (and printers on ports the test runs a
@@ -29,18 +30,7 @@ final class DaemonProcess {
         configPath = scratch.path("printedge.toml")
         log = scratch.path("printedged.log")
         let profiles = repositoryRoot.appendingPathComponent("hardware/profiles").path
-        var text = """
-            [daemon]
-            state_directory = "\(stateDirectory)"
-            profile_directories = ["\(profiles)"]
-
-            [telemetry]
-            sample_interval_printing_s = 0.2
-            sample_interval_idle_s = 0.5
-            batch_max_rows = 20
-            batch_max_age_s = 0.2
-
-            """ + configuration
+        var text = TestDaemonConfiguration.header(stateDirectory: stateDirectory, profileDirectory: profiles) + configuration
         for (id, port) in ports.sorted(by: { $0.key < $1.key }) {
             text += """
 

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PrintEdgeConfig
 import PrintEdgeControl
+import PrintEdgeFixtures
 @testable import PrintEdgeDaemon
 import PrintEdgeUSB
 import ServiceLifecycle
@@ -59,19 +60,8 @@ final class DaemonUnderTest: Sendable {
     static func configuration(in scratch: Scratch, _ text: String) throws -> DaemonConfiguration {
         let file = scratch.path("printedge.toml")
         let profiles = repositoryRoot.appendingPathComponent("hardware/profiles").path
-        try """
-            [daemon]
-            state_directory = "\(scratch.path("state"))"
-            profile_directories = ["\(profiles)"]
-
-            [telemetry]
-            sample_interval_printing_s = 0.2
-            sample_interval_idle_s = 0.5
-            batch_max_rows = 20
-            batch_max_age_s = 0.2
-
-            \(text)
-            """.write(toFile: file, atomically: true, encoding: .utf8)
+        try (TestDaemonConfiguration.header(stateDirectory: scratch.path("state"), profileDirectory: profiles) + "\n" + text)
+            .write(toFile: file, atomically: true, encoding: .utf8)
         return try DaemonConfiguration.load(path: file)
     }
 
