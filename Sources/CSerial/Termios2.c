@@ -32,11 +32,14 @@ int cserial_set_raw_8n1(int fd, unsigned int baud) {
                                | ISIG | IEXTEN | NOFLSH | TOSTOP);
     /*
      * Control: 8 data bits, no parity, 1 stop bit, ignore modem status lines (CLOCAL) so
-     * an adapter without DCD still reads, receiver on, no RTS/CTS. HUPCL is left as the
-     * system has it: `stty -hupcl` is how users stop a board resetting on every reopen.
+     * an adapter without DCD still reads, receiver on, no RTS/CTS. No HUPCL: with it the
+     * kernel drops DTR when the last descriptor closes — also when the host crashes — and a
+     * board that resets on DTR (Arduino-style, CH340/FTDI) then loses its position in the
+     * middle of a print. The setting stays with the tty, so the next open finds DTR already
+     * up and resets nothing; a reset is an explicit choice (the profile's reset on open).
      */
     tio.c_cflag &= ~(tcflag_t)(CSIZE | PARENB | PARODD | CSTOPB | CRTSCTS | CBAUD
-                               | CIBAUD);
+                               | CIBAUD | HUPCL);
     tio.c_cflag |= CS8 | CLOCAL | CREAD | BOTHER | (BOTHER << IBSHIFT);
     tio.c_ispeed = baud;
     tio.c_ospeed = baud;

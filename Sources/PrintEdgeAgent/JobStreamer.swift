@@ -8,15 +8,30 @@ import PrintEdgeCore
 final class JobStreamer {
     enum Phase: Equatable {
         case feeding
+        /// The next line begins `layer`: held until every line before it has been handled and
+        /// the owner has recorded that the layer may have begun (`.layerRecorded`), so a crash
+        /// recovery never restarts below a layer the printer had started.
+        case reachingLayer(Int, checkpoint: Int)
+        case awaitingLayerRecord(Int)
         /// The file is through; waiting for the proof that its last line was handled.
         case finishing(checkpoint: Int)
         case pausing(checkpoint: Int, park: [String])
+        /// The park G-code is out (ending with `M400`); waiting for it to be carried out.
+        case parking(checkpoint: Int, parkedZMM: Double?)
         case paused
         /// `M410` is out; waiting for the lines already written before quick-stopping again.
         case cancelling(checkpoint: Int, script: [String])
         /// The cancel script is out; waiting for it to be handled.
         case cancelled(checkpoint: Int)
         case done
+    }
+
+    /// What the file gives next.
+    enum Next {
+        case line(GCodeLine)
+        /// The next line is the first of this layer, which has not been recorded yet.
+        case layer(Int)
+        case end
     }
 
     private struct QueuedLine {
@@ -37,6 +52,10 @@ final class JobStreamer {
     var phase = Phase.feeding
     private var reader: GCodeFileReader?
     private var preflight: GCodePreflight
+    /// A layer's first line read but not handed out until its layer is recorded.
+    private var held: (line: QueuedLine, layer: Int)?
+    /// Layers up to this one are recorded and pass without holding.
+    private var recordedThroughLayer = -1
     private var queued = RingBuffer<QueuedLine>(capacity: 64)
     private var written = RingBuffer<WrittenLine>(capacity: 64)
     /// The state the lines written so far leave the printer in.
@@ -51,6 +70,7 @@ final class JobStreamer {
         preflight = GCodePreflight(maxFramedBytes: feed.maxFramedBytes)
         resumeOffset = feed.startByteOffset
         resumeLinesBefore = feed.linesBefore
+        machineState = feed.machineState
         acknowledged.acknowledgedSourceLine = feed.linesBefore
         acknowledged.acknowledgedByteOffset = feed.startByteOffset
         try reopen()
@@ -58,14 +78,29 @@ final class JobStreamer {
 
     var isActive: Bool { phase != .done }
 
-    /// Where the job stands after the lines written so far, for a pause.
-    var position: PrinterConnection.JobPosition {
-        .init(nextByteOffset: resumeOffset, linesBefore: resumeLinesBefore, machineState: machineState)
+    /// Lines are flowing or waiting at a layer's start: a pause may stop them.
+    var isFeeding: Bool {
+        switch phase {
+        case .feeding, .reachingLayer, .awaitingLayerRecord: true
+        default: false
+        }
     }
 
-    /// The next command of the file, or `nil` at its end.
-    func nextLine() throws(JobStreamError) -> GCodeLine? {
-        guard let reader else { return nil }
+    /// Where the job stands after the lines written so far, for a pause.
+    var position: PrinterConnection.JobPosition {
+        .init(nextByteOffset: resumeOffset, linesBefore: resumeLinesBefore, machineState: machineState, parkedZMM: nil)
+    }
+
+    /// The next command of the file, the layer it is the first line of when that layer has
+    /// not been recorded, or the end of the file.
+    func next() throws(JobStreamError) -> Next {
+        if let held, held.layer <= recordedThroughLayer {
+            self.held = nil
+            queued.append(held.line)
+            return .line(GCodeLine(sourceLine: held.line.sourceLine, command: held.line.command))
+        }
+        if let held { return .layer(held.layer) }
+        guard let reader else { return .end }
         while true {
             let raw: ArraySlice<UInt8>?
             do throws(GCodeFileReader.Failure) {
@@ -73,7 +108,7 @@ final class JobStreamer {
             } catch {
                 throw .file(error)
             }
-            guard let raw else { return nil }
+            guard let raw else { return .end }
             let command: [UInt8]?
             do throws(GCodePreflight.Rejection) {
                 command = try preflight.check(rawLine: raw)
@@ -82,10 +117,30 @@ final class JobStreamer {
             }
             guard let command else { continue }
             let start = reader.lineStartOffset
-            queued.append(QueuedLine(sourceLine: reader.sourceLine, startOffset: start,
-                                     endOffset: start + raw.count + 1, command: command))
-            return GCodeLine(sourceLine: reader.sourceLine, command: command)
+            let line = QueuedLine(sourceLine: reader.sourceLine, startOffset: start, endOffset: start + raw.count + 1, command: command)
+            if let layer = layerStarting(at: start), layer > recordedThroughLayer {
+                held = (line, layer)
+                return .layer(layer)
+            }
+            queued.append(line)
+            return .line(GCodeLine(sourceLine: line.sourceLine, command: command))
         }
+    }
+
+    /// The owner recorded that `layer` may have begun: its first line may go out.
+    func layerRecorded(_ layer: Int) {
+        recordedThroughLayer = max(recordedThroughLayer, layer)
+    }
+
+    /// The layer whose first line starts at `offset`, if any (offsets are in layer order).
+    private func layerStarting(at offset: Int) -> Int? {
+        var low = 0
+        var high = feed.layerByteOffsets.count
+        while low < high {
+            let middle = (low + high) / 2
+            if feed.layerByteOffsets[middle] < offset { low = middle + 1 } else { high = middle }
+        }
+        return low < feed.layerByteOffsets.count && feed.layerByteOffsets[low] == offset ? low : nil
     }
 
     /// A line of this job went out for the first time.
@@ -101,14 +156,28 @@ final class JobStreamer {
                                    zMM: machineState.knownAxes.contains(.z) ? machineState.position.zMM : nil))
     }
 
-    /// Queued lines the protocol gave back (a pause): reading resumes at the first of them.
+    /// Queued lines the protocol gave back (a pause): reading resumes at the first of them,
+    /// or at a layer's held first line.
     func takeBack(_ lines: [GCodeLine]) {
         if let first = lines.first, let queuedFirst = queued.first, queuedFirst.sourceLine == first.sourceLine {
             resumeOffset = queuedFirst.startOffset
             resumeLinesBefore = first.sourceLine - 1
+        } else if let held {
+            resumeOffset = held.line.startOffset
+            resumeLinesBefore = held.line.sourceLine - 1
         }
+        held = nil
         queued.removeAll()
         closeFile()
+    }
+
+    /// Where the head ends up after `park`, from the state the written lines left.
+    func parkedZ(after park: [String]) -> Double? {
+        var state = machineState
+        for line in park {
+            if let command = GCodeNormalizer.normalize(Array(line.utf8)) { state.apply(command) }
+        }
+        return state.knownAxes.contains(.z) ? state.position.zMM : nil
     }
 
     func closeFile() {

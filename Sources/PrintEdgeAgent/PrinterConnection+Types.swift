@@ -27,10 +27,16 @@ extension PrinterConnection {
         case send(lines: [String], tag: UInt64)
         case startJob(JobFeed)
         /// Stops feeding at once, waits until the lines already written are handled, then
-        /// sends `park` and reports `.jobPaused` with where the job stopped.
+        /// sends `park` (and `M400`) and reports `.jobPaused` with where the job stopped once
+        /// the head is parked.
         case pause(park: [String])
         /// Sends `restore`, then feeds the job again from the line after the last one written.
         case resume(restore: [String])
+        /// The owner recorded that the job's `layer` may have begun (`.layerReached`): its
+        /// first line may go out.
+        case layerRecorded(Int)
+        /// `M114`; `.positionReported` with `tag` once it was handled.
+        case queryPosition(tag: UInt64)
         /// Stops feeding, quick-stops the motion (`M410`, twice: now, and once the lines
         /// already written are through), then sends `script` and reports `.jobCancelled`.
         case cancel(script: [String])
@@ -49,14 +55,23 @@ extension PrinterConnection {
         /// restore sequence.
         public var prologue: [String]
         public var maxFramedBytes: Int
+        /// Where each layer's first line starts, in layer order: the stream holds before each
+        /// until the owner has recorded it (`.layerReached`, `.layerRecorded`).
+        public var layerByteOffsets: [Int]
+        /// The state the printer is in when the file's lines start: after the prologue of a
+        /// recovery, the layer's resume state at the height the prologue leaves.
+        public var machineState: GCodeMachineState
 
         public init(path: String, startByteOffset: Int = 0, linesBefore: Int = 0, prologue: [String] = [],
-                    maxFramedBytes: Int = LineFraming.marlinMaxLineBytes) {
+                    maxFramedBytes: Int = LineFraming.marlinMaxLineBytes, layerByteOffsets: [Int] = [],
+                    machineState: GCodeMachineState = GCodeMachineState()) {
             self.path = path
             self.startByteOffset = startByteOffset
             self.linesBefore = linesBefore
             self.prologue = prologue
             self.maxFramedBytes = maxFramedBytes
+            self.layerByteOffsets = layerByteOffsets
+            self.machineState = machineState
         }
     }
 
@@ -81,15 +96,24 @@ extension PrinterConnection {
         public var nextByteOffset: Int
         public var linesBefore: Int
         public var machineState: GCodeMachineState
+        /// Where the park G-code left the head, once carried out (it ends with `M400`).
+        public var parkedZMM: Double?
     }
 
     public enum Event: Sendable {
-        case ready(FirmwareInfo?, capabilities: [String: Bool], flow: FlowStrategy)
+        /// `rebooted`: the firmware printed `start` during the handshake, so it lost its position.
+        case ready(FirmwareInfo?, capabilities: [String: Bool], flow: FlowStrategy, rebooted: Bool)
+        /// A reply during the handshake that belongs to what the firmware did before it.
+        case ignoredBeforeHandshake(String)
         case temperature(TemperatureReport)
         /// A line from the printer, while a console listens.
         case reply(String)
         case sendCompleted(tag: UInt64)
         case jobProgress(JobProgress)
+        /// Every line before `layer`'s first has been handled; the stream holds until
+        /// `.layerRecorded`.
+        case layerReached(Int, JobProgress)
+        /// The pause is parked (its G-code carried out).
         case jobPaused(JobPosition, JobProgress)
         case jobResumed
         case jobCompleted(JobProgress)
@@ -101,6 +125,8 @@ extension PrinterConnection {
         case hostAction(HostAction)
         case firmwareMessage(String)
         case firmwareError(String)
+        /// The answer to `.queryPosition`; `nil` when no position line came before its `ok`.
+        case positionReported(tag: UInt64, FirmwarePosition?)
     }
 
     /// Why `run` returned.

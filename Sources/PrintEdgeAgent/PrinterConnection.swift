@@ -56,6 +56,9 @@ private struct ConnectionLoop {
     var replies = ReplyAssembler()
     var job: JobStreamer?
     var pendingSends: [(checkpoint: Int, tag: UInt64)] = []
+    var pendingPositionQueries: [(checkpoint: Int, tag: UInt64)] = []
+    /// The last `M114` report seen while a position query was pending.
+    var reportedPosition: FirmwarePosition?
     var ready = false
     var autoreport = false
     var nextTemperaturePoll = MonotonicInstant.zero
@@ -127,8 +130,10 @@ private struct ConnectionLoop {
                     if count == 0 { break }
                     let listening = console.load(ordering: .relaxed)
                     var events: [HostProtocol.Event] = []
+                    let watchingPosition = !pendingPositionQueries.isEmpty
                     replies.append(readBuffer[0..<count]) { line in
                         if listening { emit(.reply(String(line))) }
+                        if watchingPosition, let position = FirmwarePosition(parsing: line) { reportedPosition = position }
                         if let event = machine.replyReceived(line, at: now) { events.append(event) }
                     }
                     for event in events { handle(event, at: now) }
@@ -163,6 +168,13 @@ private struct ConnectionLoop {
         case .send(let lines, let tag):
             for line in lines { machine.enqueue(GCodeLine(sourceLine: 0, line)) }
             pendingSends.append((machine.requestCheckpoint(), tag))
+        case .queryPosition(let tag):
+            machine.enqueue(GCodeLine(sourceLine: 0, "M114"))
+            pendingPositionQueries.append((machine.requestCheckpoint(), tag))
+        case .layerRecorded(let layer):
+            guard let current = job else { return }
+            current.layerRecorded(layer)
+            if case .awaitingLayerRecord(let awaited) = current.phase, awaited <= layer { current.phase = .feeding }
         case .startJob(let feed):
             guard job?.isActive != true else {
                 emit(.jobFailed(reason: "a job is already running on this printer", PrinterConnection.JobProgress()))
@@ -175,7 +187,7 @@ private struct ConnectionLoop {
                 emit(.jobFailed(reason: error.description, PrinterConnection.JobProgress()))
             }
         case .pause(let park):
-            guard let current = job, current.phase == .feeding else { return }
+            guard let current = job, current.isFeeding else { return }
             current.takeBack(machine.discardQueuedLines { $0.sourceLine > 0 })
             current.phase = .pausing(checkpoint: machine.requestCheckpoint(), park: park)
         case .resume(let restore):
@@ -209,11 +221,16 @@ private struct ConnectionLoop {
         guard let current = job, current.phase == .feeding, ready else { return nil }
         while machine.wantsMoreLines {
             do {
-                guard let line = try current.nextLine() else {
+                switch try current.next() {
+                case .line(let line):
+                    machine.enqueue(line)
+                case .layer(let layer):
+                    current.phase = .reachingLayer(layer, checkpoint: machine.requestCheckpoint())
+                    return nil
+                case .end:
                     current.phase = .finishing(checkpoint: machine.requestCheckpoint())
                     return nil
                 }
-                machine.enqueue(line)
             } catch {
                 return error.description
             }
@@ -235,13 +252,14 @@ private struct ConnectionLoop {
         switch event {
         case .identified(let info, let capabilities, let flow):
             ready = true
+            let rebooted = machine.firmwareRebootedDuringHandshake
             autoreport = capabilities["AUTOREPORT_TEMP"] == true
             if autoreport {
                 let seconds = max(1, Int((options.temperatureInterval / .seconds(1)).rounded()))
                 machine.enqueue(GCodeLine(sourceLine: 0, "M155 S\(seconds)"))
             }
             nextTemperaturePoll = now
-            emit(.ready(info, capabilities: capabilities, flow: flow))
+            emit(.ready(info, capabilities: capabilities, flow: flow, rebooted: rebooted))
         case .temperature(let report):
             emit(.temperature(report))
         case .checkpointReached(let through):
@@ -252,6 +270,8 @@ private struct ConnectionLoop {
             emit(.firmwareMessage(text))
         case .firmwareError(let text):
             emit(.firmwareError(text))
+        case .ignored(let text):
+            emit(.ignoredBeforeHandshake(text))
         case .failed, .finished, .resendRequested, .timeout, .unrecognised:
             break
         }
@@ -262,15 +282,28 @@ private struct ConnectionLoop {
             pendingSends.removeFirst()
             emit(.sendCompleted(tag: first.tag))
         }
+        while let first = pendingPositionQueries.first, first.checkpoint <= through {
+            pendingPositionQueries.removeFirst()
+            emit(.positionReported(tag: first.tag, reportedPosition))
+            if pendingPositionQueries.isEmpty { reportedPosition = nil }
+        }
         guard let current = job else { return }
         switch current.phase {
         case .finishing(let checkpoint) where checkpoint <= through:
             current.phase = .done
             emit(.jobCompleted(current.progress(through: machine.progress)))
+        case .reachingLayer(let layer, let checkpoint) where checkpoint <= through:
+            current.phase = .awaitingLayerRecord(layer)
+            emit(.layerReached(layer, current.progress(through: machine.progress)))
         case .pausing(let checkpoint, let park) where checkpoint <= through:
-            let position = current.position
+            // M400 makes the park's own `ok`s mean "carried out", so a crash while parked knows
+            // the head's height (`parkedZMM`), and a resume never races the park.
+            for line in park + ["M400"] { machine.enqueue(GCodeLine(sourceLine: 0, line)) }
+            current.phase = .parking(checkpoint: machine.requestCheckpoint(), parkedZMM: current.parkedZ(after: park))
+        case .parking(let checkpoint, let parkedZMM) where checkpoint <= through:
+            var position = current.position
+            position.parkedZMM = parkedZMM
             current.phase = .paused
-            for line in park { machine.enqueue(GCodeLine(sourceLine: 0, line)) }
             emit(.jobPaused(position, current.progress(through: machine.progress)))
         case .cancelling(let checkpoint, let script) where checkpoint <= through:
             // The lines written before the cancel are in the planner now: stop them too.

@@ -1,8 +1,8 @@
 /// Numbers written into G-code and messages: fixed point with at most `decimals` digits after
 /// the dot, no exponent, no trailing zeros and no `-0` ("10", "0.2", "-1.5"), so a generated
 /// line is short, exact to the printer's resolution and readable by any firmware.
-enum GCodeDecimal {
-    static func text(_ value: Double, decimals: Int = 3) -> String {
+public enum GCodeDecimal {
+    public static func text(_ value: Double, decimals: Int = 3) -> String {
         guard value.isFinite else { return "0" }
         var scale: Int64 = 1
         for _ in 0..<max(0, decimals) { scale *= 10 }

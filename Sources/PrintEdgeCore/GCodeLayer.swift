@@ -12,6 +12,9 @@ public struct GCodeLayer: Sendable, Equatable, Codable {
     public var sourceLine: Int
     /// Offset in the file of the first byte of that line, to seek there.
     public var byteOffset: Int
+    /// 1-based line number of the layer's first printing move: before it, nothing of the
+    /// layer is on the bed (for the first layer: nothing at all, so there is nothing to recover).
+    public var firstPrintSourceLine: Int
     /// The printer state just before that line: what a resume prologue restores.
     public var resumeState: GCodeMachineState
     /// The highest Z deposited before this layer, in native mm: what the head must clear
@@ -20,12 +23,13 @@ public struct GCodeLayer: Sendable, Equatable, Codable {
     /// Estimated print time before this layer starts (same model as `estimatedDuration`).
     public var elapsedBefore: Duration
 
-    public init(index: Int, zMM: Double, sourceLine: Int, byteOffset: Int, resumeState: GCodeMachineState,
-                printedHeightMM: Double?, elapsedBefore: Duration) {
+    public init(index: Int, zMM: Double, sourceLine: Int, byteOffset: Int, firstPrintSourceLine: Int,
+                resumeState: GCodeMachineState, printedHeightMM: Double?, elapsedBefore: Duration) {
         self.index = index
         self.zMM = zMM
         self.sourceLine = sourceLine
         self.byteOffset = byteOffset
+        self.firstPrintSourceLine = firstPrintSourceLine
         self.resumeState = resumeState
         self.printedHeightMM = printedHeightMM
         self.elapsedBefore = elapsedBefore

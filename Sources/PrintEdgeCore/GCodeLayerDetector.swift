@@ -76,7 +76,7 @@ struct GCodeLayerDetector: Sendable {
         let origin = lastZChange ?? start
         layers.append(GCodeLayer(
             index: layers.count, zMM: z, sourceLine: origin.sourceLine, byteOffset: origin.byteOffset,
-            resumeState: origin.stateBefore, printedHeightMM: highestPrintedZMM,
+            firstPrintSourceLine: start.sourceLine, resumeState: origin.stateBefore, printedHeightMM: highestPrintedZMM,
             elapsedBefore: .estimate(seconds: origin.elapsedSeconds)))
         currentLayerIsFlat = isFlat
     }

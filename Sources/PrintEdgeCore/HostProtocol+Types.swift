@@ -107,6 +107,9 @@ extension HostProtocol {
         case firmwareMessage(String)
         case firmwareError(String)
         case unrecognised(String)
+        /// A reply during the handshake from before it: a previous session's, or the hello's
+        /// own `ok`. Worth a log line, never acted on.
+        case ignored(String)
         case finished
         /// Every line queued before the `requestCheckpoint` that returned this id (and every
         /// earlier one) has been handled.

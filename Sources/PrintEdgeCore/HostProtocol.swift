@@ -17,11 +17,25 @@ public struct HostProtocol: Sendable {
         case stopped
     }
 
+    /// The handshake renumbers the firmware (`N0 M110 N0`) and identifies it (`N1 M115`), both
+    /// written at once. The firmware may still be answering a previous session (a host that
+    /// crashed, a daemon restarted while the printer worked through its queue): those replies
+    /// arrive first and look like any other `ok` or `Resend:`. Only M115's own output —
+    /// `FIRMWARE_NAME`, `Cap:` lines or "Unknown command" for M115 — cannot be left over, so
+    /// nothing before it counts, and the `ok` after it proves both lines were taken: the line
+    /// check runs before a command, so an identification proves `N1` was accepted right after `N0`.
     private enum Handshake {
-        /// `N0 M110 N0` is out; its `ok` proves the link and resets line numbers.
-        case hello(attempt: Int)
-        /// `N1 M115` is out; collecting `FIRMWARE_NAME` and `Cap:` lines until its `ok`.
-        case identifying(attempt: Int)
+        /// The hello and the identification are out; replies before the identification are
+        /// reported as `.ignored` and otherwise left alone.
+        case awaitingIdentification(attempt: Int)
+        /// The identification arrived; its `ok` ends the handshake.
+        case identified(attempt: Int)
+
+        var attempt: Int {
+            switch self {
+            case .awaitingIdentification(let attempt), .identified(let attempt): attempt
+            }
+        }
     }
 
     private enum ControlMessage: Equatable {
@@ -88,6 +102,8 @@ public struct HostProtocol: Sendable {
     private var firmwareInfo: FirmwareInfo?
     /// The firmware answered `M115` with "Unknown command": it has no identification to give.
     private var identifiedWithoutInfo = false
+    /// The firmware printed `start` during the handshake: it rebooted, and lost its position.
+    private var sawReset = false
     private var capabilities: [String: Bool] = [:]
 
     public private(set) var progress = StreamProgress()
@@ -123,6 +139,10 @@ public struct HostProtocol: Sendable {
     }
 
     public var flowStrategy: FlowStrategy { flow.strategy }
+
+    /// Whether the firmware printed `start` during the handshake: it rebooted (a reset on
+    /// open, a power cycle), so it lost its position and everything it had queued.
+    public var firmwareRebootedDuringHandshake: Bool { sawReset }
     public var commandSlots: Int { flow.commandSlots }
 
     /// Whether the caller should `enqueue` more file lines now.
@@ -200,7 +220,7 @@ public struct HostProtocol: Sendable {
         case .idle, .finished, .failed, .emergencyStopped:
             return passive(reply)
         case .handshaking(let handshake):
-            return handshakeReply(reply, handshake: handshake, at: now)
+            return handshakeReply(reply, text: text, handshake: handshake, at: now)
         case .streaming, .stopped:
             return streamingReply(reply, at: now)
         }
@@ -219,10 +239,7 @@ public struct HostProtocol: Sendable {
         guard let due = deadline, now >= due else { return nil }
         switch state {
         case .handshaking(let handshake):
-            let attempt = switch handshake {
-            case .hello(let attempt), .identifying(let attempt): attempt
-            }
-            return retryHandshake(after: attempt, at: now) ?? .timeout(consecutive: attempt)
+            return retryHandshake(after: handshake.attempt, at: now) ?? .timeout(consecutive: handshake.attempt)
         case .streaming, .stopped:
             guard !ledger.isEmpty else {
                 deadline = nil
@@ -275,10 +292,14 @@ public struct HostProtocol: Sendable {
     // MARK: - Handshake
 
     private mutating func beginHandshake(attempt: Int, at now: MonotonicInstant) {
-        state = .handshaking(.hello(attempt: attempt))
+        state = .handshaking(.awaitingIdentification(attempt: attempt))
         ledger.removeAll()
         control.removeAll()
         control.append(.hello)
+        control.append(.identify)
+        firmwareInfo = nil
+        identifiedWithoutInfo = false
+        capabilities = [:]
         swallowNextOk = false
         resendFromError = nil
         deadline = now + configuration.handshakeTimeout
@@ -292,51 +313,40 @@ public struct HostProtocol: Sendable {
         return nil
     }
 
-    private mutating func handshakeReply(_ reply: FirmwareReply, handshake: Handshake, at now: MonotonicInstant) -> Event? {
-        let attempt = switch handshake {
-        case .hello(let attempt), .identifying(let attempt): attempt
-        }
-        switch reply {
-        case .ok(let ok):
-            if ok.isAdvanced { sawAdvancedOk = true }
-            if swallowNextOk {
-                swallowNextOk = false
-                return retryHandshake(after: attempt, at: now)
-            }
-            guard let oldest = ledger.acknowledgeOldest() else { return nil }
-            switch oldest.kind {
-            case .line(0):
-                state = .handshaking(.identifying(attempt: attempt))
-                firmwareInfo = nil
-                identifiedWithoutInfo = false
-                control.append(.identify)
-                deadline = now + configuration.handshakeTimeout
-                return nil
-            case .query where firmwareInfo != nil || identifiedWithoutInfo:
-                return finishHandshake(at: now)
-            case .query:
-                // An `ok` left over from before the hello (a previous session's queue):
-                // M115's own `ok` comes after its FIRMWARE_NAME line.
-                ledger.record(.query, byteCount: oldest.byteCount)
-                return nil
-            default:
-                return nil
-            }
-        case .resend, .error(.lineNumber), .error(.checksumMismatch), .error(.missingChecksum):
-            swallowNextOk = true  // the hello arrived damaged: try again after this error's ok
-            return nil
-        case .start:
-            return retryHandshake(after: attempt, at: now)  // bounded: a board in a boot loop is an error
-        case .unknownCommand(let command) where command.hasPrefix("M115"):
-            identifiedWithoutInfo = true
-            return nil
-        case .firmwareInfo(let info):
+    private mutating func handshakeReply(_ reply: FirmwareReply, text: Substring, handshake: Handshake, at now: MonotonicInstant) -> Event? {
+        // Anything heard means the firmware is alive, perhaps still working through a previous
+        // session's queue (whose moves may keep it silent up to a keepalive interval): a retry
+        // only follows a silence as long as the streaming timeout.
+        deadline = now + max(configuration.handshakeTimeout, configuration.communicationTimeout)
+        if case .ok(let ok) = reply, ok.isAdvanced { sawAdvancedOk = true }
+        switch (handshake, reply) {
+        case (_, .start):
+            // The board rebooted: what it had received is gone. Bounded, so a boot loop is an error.
+            sawReset = true
+            return retryHandshake(after: handshake.attempt, at: now)
+        case (.awaitingIdentification(let attempt), .firmwareInfo(let info)):
             firmwareInfo = info
+            state = .handshaking(.identified(attempt: attempt))
             return nil
-        case .capability(let name, let enabled):
+        case (.awaitingIdentification(let attempt), .unknownCommand(let command)) where command.hasPrefix("M115"):
+            identifiedWithoutInfo = true
+            state = .handshaking(.identified(attempt: attempt))
+            return nil
+        case (.awaitingIdentification(let attempt), .capability(let name, let enabled)):
+            // `Cap:` lines only follow FIRMWARE_NAME; one whose name line was damaged still identifies.
+            capabilities[name] = enabled
+            state = .handshaking(.identified(attempt: attempt))
+            return nil
+        case (.awaitingIdentification, .temperature), (.awaitingIdentification, .busy), (.awaitingIdentification, .echo):
+            return passive(reply)
+        case (.awaitingIdentification, _):
+            return .ignored(String(text))
+        case (.identified, .capability(let name, let enabled)):
             capabilities[name] = enabled
             return nil
-        default:
+        case (.identified, .ok):
+            return finishHandshake(at: now)
+        case (.identified, _):
             return passive(reply)
         }
     }
@@ -352,6 +362,8 @@ public struct HostProtocol: Sendable {
         flow = FlowControl(strategy: strategy, rxBufferBytes: configuration.rxBufferBytes,
                            commandSlots: configuration.commandSlots)
         progress.flow = strategy
+        // Both handshake lines were handled (the identification's `ok` came last).
+        ledger.removeAll()
         state = .streaming
         lastHeard = now
         deadline = nil
@@ -649,7 +661,10 @@ public struct HostProtocol: Sendable {
         let kind: Transmission.Kind
         switch message {
         case .hello:
-            bytes = LineFraming.framed(number: 0, command: Array("M110 N0".utf8))
+            // The newline first ends whatever a previous session left half-written in the
+            // firmware's buffer: Marlin refuses that fragment (a numbered line without its
+            // checksum) on its own instead of gluing it to the hello.
+            bytes = [UInt8(ascii: "\n")] + LineFraming.framed(number: 0, command: Array("M110 N0".utf8))
             ledger.record(.line(0), byteCount: bytes.count)
             kind = .hello
         case .identify:

@@ -2,32 +2,53 @@
 /// the file can go on from that line: after a crash (power loss, firmware reset, host crash)
 /// or after a pause.
 ///
-/// After a crash the printer may have been reset and knows nothing: not its position, not its
-/// targets, not the modes. The prologue rests on assumptions a person must confirm, which is
-/// why recovery is never started automatically:
-/// - the part is still stuck to the bed, and nobody moved the bed or the head since the stop,
-///   so Z is still where the print left it. Z is never homed: on most printers homing Z drives
-///   the nozzle down onto the bed, through the part. `G92 Z` declares the old height instead.
-/// - X and Y can be homed (`G28 X Y`): the head travels at the height the print left it plus
-///   the lift, clear of the part.
-/// - the nozzle is heated where it stopped, before anything moves, so a nozzle frozen into
-///   the last layer is freed by melting rather than torn off with the part.
+/// Where the nozzle is decides everything, and the rule is in docs/gcode-analysis.md:
+/// - **The printer kept its position** (the host crashed or the daemon restarted; the board
+///   kept running and finished what it had received): `M114` says where the head is, and that
+///   height is used as it is. Nothing is declared.
+/// - **The printer lost its position** (a reset or a power cut: it booted assuming 0): the
+///   height the print had reached is declared with `G92 Z` — the Z of the last line the firmware
+///   acknowledged, which includes the moves it had planned — never the resume line's, which is
+///   the height before the layer and would put the nozzle that much lower than it thinks.
+/// - Either way the head first rises by `liftMM` above the highest of its height and the part,
+///   then X and Y are homed (`G28 X Y`; never Z: homing Z drives the nozzle through the part),
+///   and the head travels to the layer's start at that height. The prologue's own moves never
+///   go lower than the head's height: the layer's first line (the move to the layer's height,
+///   by the layer rule) takes it down, so a nozzle that stopped above the layer (a Z hop, a
+///   parked head) reaches it by the file's own move.
+/// - The nozzle heats where it stopped, before anything moves, so a nozzle frozen into the
+///   last layer is freed by melting rather than torn off with the part.
+///
+/// This rests on assumptions a person must confirm, which is why recovery is never started
+/// automatically: the part is still stuck to the bed, and nobody moved the bed or the head.
 ///
 /// After a pause the printer kept its state; the head was parked. The prologue reheats (in
 /// case the pause cooled down), goes back above the part, lowers to the layer start and
 /// restores E, fans, feedrate and modes, without homing.
 public enum ResumePrologue {
-    public enum Situation: String, Sendable, Codable {
-        case afterCrash
+    /// Where the head is when the prologue starts, and what the printer still knows.
+    public enum Situation: Sendable, Equatable {
+        /// After a crash, on a printer that kept its position: its `M114` Z, logical.
+        case positionKept(zMM: Double)
+        /// After a crash, on a printer that was reset or lost power: the height to declare, logical.
+        case positionLost(declaredZMM: Double)
+        /// After a pause: the printer kept everything and the head is parked.
         case afterPause
+
+        var isCrash: Bool { self != .afterPause }
+    }
+
+    /// Why no prologue can be made: recovering would drive the nozzle below the bed.
+    public struct Refusal: Error, Sendable, Equatable, CustomStringConvertible {
+        public var description: String
     }
 
     public struct Options: Sendable, Equatable {
         public var situation: Situation
         /// How far above the part the head travels to the resume point.
         public var liftMM: Double
-        /// The highest Z printed so far (`GCodeLayer.printedHeightMM`), when it is above the
-        /// resume height (objects printed one after another); travel clears it too.
+        /// The highest Z printed so far, native (the layer's own height, or the part's top when
+        /// objects are printed one after another); travel clears it too.
         public var printedHeightMM: Double?
         public var travelFeedrateMMPerMinute: Double
         public var zFeedrateMMPerMinute: Double
@@ -49,20 +70,37 @@ public enum ResumePrologue {
         }
     }
 
+    /// The Z (logical) the head is left at: the layer's start after a pause; after a crash the
+    /// higher of the resume state's Z and the head's height, from where the layer's first line
+    /// moves to the layer.
+    public static func endZ(resuming state: GCodeMachineState, options: Options) -> Double {
+        switch options.situation {
+        case .afterPause: state.position.zMM
+        case .positionKept(let z), .positionLost(let z): max(state.position.zMM, z)
+        }
+    }
+
     /// The lines to send, in order, before the layer's first line. Each is a plain command
     /// (no comment), short and ASCII, so it passes `GCodePreflight`.
-    public static func lines(toResume state: GCodeMachineState, options: Options) -> [String] {
+    public static func lines(toResume state: GCodeMachineState, options: Options) throws(Refusal) -> [String] {
+        let bedZ = -state.originShift.zMM  // native 0, in the file's logical coordinates
+        if case .positionKept(let z) = options.situation, !(z >= bedZ) {
+            throw Refusal(description: "the printer reports its nozzle at Z \(number(z)), below the bed: check the printer before recovering")
+        }
+        if case .positionLost(let z) = options.situation, !(z >= bedZ) {
+            throw Refusal(description: "the height the print reached (Z \(number(z))) is below the bed: the job cannot be recovered")
+        }
         // The prologue's own moves are absolute millimetres; the print's modes come last.
         var lines = ["G21", "G90"]
         heat(state, into: &lines)
-        let z = state.position.zMM
-        let printedHeight = options.printedHeightMM.map { $0 + state.originShift.zMM } ?? z
-        let travelZ = max(z, printedHeight) + max(0, options.liftMM)
+        let endZ = endZ(resuming: state, options: options)
+        let printedHeight = options.printedHeightMM.map { $0 + state.originShift.zMM } ?? state.position.zMM
+        let travelZ = max(endZ, printedHeight) + max(0, options.liftMM)
         let zFeedrate = "F" + number(options.zFeedrateMMPerMinute)
         let travelFeedrate = "F" + number(options.travelFeedrateMMPerMinute)
         switch options.situation {
-        case .afterCrash:
-            lines.append("G92 Z\(number(z))")
+        case .positionKept, .positionLost:
+            if case .positionLost(let declared) = options.situation { lines.append("G92 Z\(number(declared))") }
             lines.append("G1 Z\(number(travelZ)) \(zFeedrate)")
             lines.append("G28 X Y")
             if state.activeTool != 0 || state.hotendTargetsCelsius.count > 1 { lines.append("T\(state.activeTool)") }
@@ -75,7 +113,7 @@ public enum ResumePrologue {
             lines.append("G1 Z\(number(travelZ)) \(zFeedrate)")
             lines.append("G1 X\(number(state.position.xMM)) Y\(number(state.position.yMM)) \(travelFeedrate)")
         }
-        lines.append("G1 Z\(number(z)) \(zFeedrate)")
+        lines.append("G1 Z\(number(endZ)) \(zFeedrate)")
         if options.primeLengthMM > 0 {
             lines.append("G92 E0")
             lines.append("G1 E\(number(options.primeLengthMM)) F\(number(options.primeFeedrateMMPerMinute))")
@@ -85,7 +123,7 @@ public enum ResumePrologue {
             let index = fan == 0 ? "" : " P\(fan)"
             lines.append(speed > 0 ? "M106\(index) S\(speed)" : "M107\(index)")
         }
-        if options.situation == .afterCrash {
+        if options.situation.isCrash {
             // After a pause the printer kept these, possibly tuned by the user: leave them.
             if state.feedratePercent != 100 { lines.append("M220 S\(state.feedratePercent)") }
             if state.flowPercent != 100 { lines.append("M221 S\(state.flowPercent)") }

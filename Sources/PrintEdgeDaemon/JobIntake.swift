@@ -80,7 +80,8 @@ struct JobIntake: Sendable {
         record.analysisJSON = JSONText.encode(AnalysisSummary(analysis))
         let layers = analysis.layers.lazy.map { layer in
             JobLayerRecord(jobID: 0, layer: layer.index, zMM: layer.zMM, sourceLine: layer.sourceLine,
-                           byteOffset: Int64(layer.byteOffset), resumeJSON: JSONText.encode(layer.resumeState))
+                           byteOffset: Int64(layer.byteOffset), resumeJSON: JSONText.encode(layer.resumeState),
+                           firstPrintSourceLine: layer.firstPrintSourceLine, printedHeightMM: layer.printedHeightMM)
         }
         do {
             return try store.submitJob(record, layers: layers)

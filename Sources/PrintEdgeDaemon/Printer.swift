@@ -57,7 +57,11 @@ actor Printer {
     private var consoles: [Int: AsyncStream<ConsoleEvent>.Continuation] = [:]
     private var nextConsoleID = 0
     private var sends: [UInt64: CheckedContinuation<Void, Never>] = [:]
+    private var positionQueries: [UInt64: CheckedContinuation<FirmwarePosition?, Never>] = [:]
     private var nextSendTag: UInt64 = 0
+    /// The firmware rebooted since this daemon started (a `start` banner at a handshake, or
+    /// mid-connection): a job interrupted before then cannot trust the printer's position.
+    private var firmwareRebooted = false
     private let stopping = Atomic<Bool>(false)
     private var backlog = JobEventBacklog()
     private var nextBacklogAttempt = MonotonicInstant.zero
@@ -65,7 +69,6 @@ actor Printer {
     /// The job the printer is working on, with what progress needs beyond the record.
     private struct ActiveJob {
         var record: JobRecord
-        var layerStarts: [LayerStart]
         var progress = PrinterConnection.JobProgress()
         var startedAt: MonotonicInstant
         var pausePosition: PrinterConnection.JobPosition?
@@ -126,6 +129,9 @@ actor Printer {
             let end = await ending
             self.connection = nil
             firmware = nil
+            for (_, waiter) in positionQueries { waiter.resume(returning: nil) }
+            positionQueries.removeAll()
+            if case .failed(let reason) = end, reason.contains("reset") { firmwareRebooted = true }
             if let unplugged = unplugReason() {
                 lastError = unplugged
                 transition(to: .offline)
@@ -150,6 +156,8 @@ actor Printer {
         consoles.removeAll()
         for (_, waiter) in sends { waiter.resume() }
         sends.removeAll()
+        for (_, waiter) in positionQueries { waiter.resume(returning: nil) }
+        positionQueries.removeAll()
     }
 
     /// Asks the connection to close between two lines; `run` returns once it has. Callable
@@ -228,7 +236,11 @@ actor Printer {
         let now = MonotonicInstant.now()
         if !backlog.isEmpty, now >= nextBacklogAttempt { writeBacklog() }
         switch event {
-        case .ready(let info, _, let strategy):
+        case .ready(let info, _, let strategy, let rebooted):
+            if rebooted {
+                firmwareRebooted = true
+                logger.notice("printer \(setup.id): the firmware rebooted while connecting (a `start` banner): it has lost its position")
+            }
             firmware = info?.firmwareName
             flow = strategy.rawValue
             lastError = nil
@@ -243,6 +255,19 @@ actor Printer {
             sample(heaters, at: now)
         case .reply(let text):
             broadcast(ConsoleEvent(kind: "reply", printer: setup.id, text: text))
+        case .ignoredBeforeHandshake(let text):
+            logger.info("printer \(setup.id): ignored a reply from before this connection: \(text)")
+        case .positionReported(let tag, let position):
+            positionQueries.removeValue(forKey: tag)?.resume(returning: position)
+        case .layerReached(let layer, let progress):
+            guard var current = job else { return }
+            current.progress = progress
+            current.record.currentLayer = layer
+            job = current
+            // Written before the layer's first line goes out: a crash from here on recovers
+            // from this layer, and never from an earlier one the printer has left.
+            persistProgress(current)
+            connection?.submit(.layerRecorded(layer))
         case .sendCompleted(let tag):
             sends.removeValue(forKey: tag)?.resume()
         case .jobProgress(let progress):
@@ -254,6 +279,9 @@ actor Printer {
             guard var current = job else { return }
             current.progress = progress
             current.pausePosition = position
+            if let id = current.record.id, let parked = position.parkedZMM {
+                try? store.recordParkedHeight(jobID: id, zMM: parked)
+            }
             let resumeNow = current.resumeWhenParked
             current.resumeWhenParked = false
             job = current
@@ -356,28 +384,51 @@ actor Printer {
         }
     }
 
-    /// Restarts an interrupted job from the start of the layer it was in: heat, home X and
-    /// Y, restore Z and E, then the file from that layer's first line.
+    /// Restarts an interrupted job from the start of the layer it was in: heat, lift, home X
+    /// and Y, then the file from that layer's first line. Where the head is comes from the
+    /// printer (`M114`) when it kept its position, else the height reached is declared; see
+    /// `ResumePrologue` and docs/gcode-analysis.md.
     func recoverJob(id: Int64) async throws(ControlError) -> JobRecord {
         let record = try loadJob(id)
         guard record.state == .interrupted else {
             throw ControlError(code: .refused, message: "job \(id) is \(record.state.rawValue); only an interrupted job can be recovered")
         }
-        return try await whenHardwareAllows { () throws(ControlError) in try resume(interrupted: record) }
+        let layer = try recoveryLayer(of: record)
+        return try await whenHardwareAllows { () async throws(ControlError) in try await resume(interrupted: record, at: layer) }
+    }
+
+    /// The layer a recovery restarts: the highest one whose first line may have been sent.
+    /// A job stopped before its first layer printed anything has nothing on the bed to save.
+    private func recoveryLayer(of record: JobRecord) throws(ControlError) -> JobLayerRecord {
+        let id = record.id ?? 0
+        let layer: JobLayerRecord?
+        do {
+            layer = try record.currentLayer.flatMap { index throws(StoreError) in try store.layer(index, jobID: id) }
+        } catch {
+            throw ControlError(code: .storage, message: error.description)
+        }
+        let restart = "nothing of it was printed, so there is nothing to recover: cancel it (`printedge jobs cancel \(id)`) and print it again from the start"
+        guard let layer else {
+            throw ControlError(code: .refused, message: "job \(id) stopped before its first layer; \(restart)")
+        }
+        if layer.layer == 0, record.lastAckedSourceLine < (layer.firstPrintSourceLine ?? layer.sourceLine) {
+            throw ControlError(code: .refused, message: "job \(id) stopped before the first layer's first extrusion (line \(layer.firstPrintSourceLine ?? layer.sourceLine)); \(restart)")
+        }
+        return layer
     }
 
     /// Runs `begin` once the GPIO lines allow a job: no interlock refuses it (emergency stop,
     /// door, filament), and the printer's relay is on with the printer connected (switched
     /// on and waited for when it was off). Without `[gpio]`, or with a job already here (which
     /// `begin` refuses), at once.
-    private func whenHardwareAllows(_ begin: () throws(ControlError) -> JobRecord) async throws(ControlError) -> JobRecord {
-        guard let hardware, job == nil else { return try begin() }
+    private func whenHardwareAllows(_ begin: () async throws(ControlError) -> JobRecord) async throws(ControlError) -> JobRecord {
+        guard let hardware, job == nil else { return try await begin() }
         if let refusal = hardware.startRefusal() {
             throw ControlError(code: .refused, message: "printer \(setup.id): \(refusal)")
         }
         try await hardware.powerForJob()
         do {
-            return try begin()
+            return try await begin()
         } catch {
             // Another start may have won the printer meanwhile: its job still needs the power.
             if job == nil { hardware.jobAbandoned() }
@@ -385,36 +436,72 @@ actor Printer {
         }
     }
 
-    private func resume(interrupted record: JobRecord) throws(ControlError) -> JobRecord {
-        let id = record.id ?? 0
-        let layer: JobLayerRecord?
-        do {
-            layer = try store.layer(containingSourceLine: record.lastAckedSourceLine, jobID: id)
-        } catch {
-            throw ControlError(code: .storage, message: error.description)
-        }
-        guard let layer else {
-            // Nothing of the first layer was handled: starting over is the recovery.
-            return try begin(record, feed: .init(path: record.spoolPath, maxFramedBytes: setup.maxFramedBytes),
-                             kind: .recovered, detail: "restarted from the beginning (no layer was reached)")
-        }
+    private func resume(interrupted record: JobRecord, at layer: JobLayerRecord) async throws(ControlError) -> JobRecord {
+        guard connection != nil, state == .idle else { throw notIdle() }
         let state = layer.resumeJSON.flatMap { JSONText.decode(GCodeMachineState.self, from: $0) } ?? GCodeMachineState()
-        let prologue = ResumePrologue.lines(toResume: state, options: .init(situation: .afterCrash, printedHeightMM: record.currentZMM))
+        let head = try await headPosition(of: record)
+        let printedHeight = max(layer.printedHeightMM ?? layer.zMM, layer.zMM)
+        let options = ResumePrologue.Options(situation: head.situation, printedHeightMM: printedHeight)
+        let prologue: [String]
+        do {
+            prologue = try ResumePrologue.lines(toResume: state, options: options)
+        } catch {
+            throw ControlError(code: .refused, message: "job \(record.id ?? 0): \(error)")
+        }
+        var startState = state
+        startState.position.zMM = ResumePrologue.endZ(resuming: state, options: options)
         let feed = PrinterConnection.JobFeed(path: record.spoolPath, startByteOffset: Int(layer.byteOffset),
                                              linesBefore: layer.sourceLine - 1, prologue: prologue,
-                                             maxFramedBytes: setup.maxFramedBytes)
+                                             maxFramedBytes: setup.maxFramedBytes, machineState: startState)
         return try begin(record, feed: feed, kind: .recovered,
-                         detail: "from layer \(layer.layer) (Z \(layer.zMM) mm, line \(layer.sourceLine)); last acknowledged line was \(record.lastAckedSourceLine)")
+                         detail: "from layer \(layer.layer) (Z \(GCodeDecimal.text(layer.zMM)) mm, line \(layer.sourceLine)); \(head.detail); last acknowledged line was \(record.lastAckedSourceLine)")
+    }
+
+    /// Where the head of an interrupted job is: the printer's own word when it kept its
+    /// position, else the height to declare (a parked head's, or the height the print had
+    /// reached with its last acknowledged line).
+    private func headPosition(of record: JobRecord) async throws(ControlError) -> (situation: ResumePrologue.Situation, detail: String) {
+        let reported = await queryPosition()
+        if !firmwareRebooted, let reported, !reported.isPowerOnOrigin {
+            return (.positionKept(zMM: reported.zMM), "the printer kept its position (M114: Z \(GCodeDecimal.text(reported.zMM)))")
+        }
+        let why = firmwareRebooted ? "the printer was reset" : reported == nil ? "the printer did not report its position" : "the printer reports the origin after a reset (M114: X0 Y0 Z0)"
+        if let parked = record.parkedZMM {
+            return (.positionLost(declaredZMM: parked), "\(why): declaring the parked height Z \(GCodeDecimal.text(parked))")
+        }
+        guard let reached = record.currentZMM else {
+            throw ControlError(code: .refused, message: "job \(record.id ?? 0): \(why), and the height the print reached is not known: the position cannot be declared safely; cancel the job")
+        }
+        return (.positionLost(declaredZMM: reached), "\(why): declaring the height reached, Z \(GCodeDecimal.text(reached))")
+    }
+
+    /// `M114`, answered once the printer has handled everything before it; `nil` without a
+    /// connection or an answer.
+    private func queryPosition() async -> FirmwarePosition? {
+        guard let connection else { return nil }
+        nextSendTag += 1
+        let tag = nextSendTag
+        return await withCheckedContinuation { (continuation: CheckedContinuation<FirmwarePosition?, Never>) in
+            positionQueries[tag] = continuation
+            connection.submit(.queryPosition(tag: tag))
+        }
+    }
+
+    private func notIdle() -> ControlError {
+        ControlError(code: state == .offline || state == .connecting || state == .error ? .notConnected : .busy,
+                     message: "printer \(setup.id) is \(state.rawValue)" + (lastError.map { " (\($0))" } ?? "") + "; a job starts on an idle printer")
     }
 
     private func begin(_ record: JobRecord, feed: PrinterConnection.JobFeed, kind: JobEventKind, detail: String?) throws(ControlError) -> JobRecord {
-        guard let connection, state == .idle else {
-            throw ControlError(code: state == .offline || state == .connecting || state == .error ? .notConnected : .busy,
-                               message: "printer \(setup.id) is \(state.rawValue)" + (lastError.map { " (\($0))" } ?? "") + "; a job starts on an idle printer")
+        guard let connection, state == .idle else { throw notIdle() }
+        var feed = feed
+        do {
+            feed.layerByteOffsets = try store.layerStarts(jobID: record.id ?? 0).map { Int($0.byteOffset) }
+        } catch {
+            throw ControlError(code: .storage, message: "\(error); nothing was done")
         }
         let started = try commitOrThrow(record.id, to: .printing, kind: kind, detail: detail)
-        let layerStarts = (try? store.layerStarts(jobID: record.id ?? 0)) ?? []
-        job = ActiveJob(record: started, layerStarts: layerStarts, startedAt: .now())
+        job = ActiveJob(record: started, startedAt: .now())
         connection.submit(.startJob(feed))
         transition(to: .printing)
         return started
@@ -444,9 +531,13 @@ actor Printer {
         guard let position = current.pausePosition else {
             throw ControlError(code: .refused, message: "the job is still parking after its pause; resume it once `printedge status` shows it paused")
         }
-        let record = try commitOrThrow(current.record.id, to: .printing, kind: .resumed, detail: detail)
         var restore = setup.resumeScript
-        restore += ResumePrologue.lines(toResume: position.machineState, options: .init(situation: .afterPause))
+        do {
+            restore += try ResumePrologue.lines(toResume: position.machineState, options: .init(situation: .afterPause))
+        } catch {
+            throw ControlError(code: .refused, message: "printer \(setup.id): \(error)")
+        }
+        let record = try commitOrThrow(current.record.id, to: .printing, kind: .resumed, detail: detail)
         connection.submit(.resume(restore: restore))
         job?.pausePosition = nil
         return record
@@ -582,10 +673,10 @@ actor Printer {
 
     private func persistProgress(_ current: ActiveJob) {
         guard let id = current.record.id else { return }
-        let layer = current.layerStarts.layer(atByteOffset: Int64(current.progress.acknowledgedByteOffset))
         try? store.recordProgress(jobID: id, lastAckedSourceLine: current.progress.acknowledgedSourceLine,
                                   lastAckedByte: Int64(current.progress.acknowledgedByteOffset),
-                                  ackedCommands: current.progress.linesSent, zMM: current.progress.zMM, layer: layer)
+                                  ackedCommands: current.progress.linesSent, zMM: current.progress.zMM ?? current.record.currentZMM,
+                                  layer: current.record.currentLayer)
     }
 
     // MARK: - Status, consoles, telemetry

@@ -17,10 +17,15 @@ public struct JobLayerRecord: Codable, Sendable, Equatable {
     public var byteOffset: Int64
     /// The machine state just before `sourceLine`, as JSON.
     public var resumeJSON: String?
+    /// The line of the layer's first printing move; `nil` for jobs analysed before it was kept.
+    public var firstPrintSourceLine: Int?
+    /// The highest Z deposited before this layer, native (above `zMM` when objects are printed
+    /// one after another); `nil` before anything was printed or for older jobs.
+    public var printedHeightMM: Double?
 
     public init(
         jobID: Int64 = 0, layer: Int, zMM: Double, sourceLine: Int, byteOffset: Int64,
-        resumeJSON: String? = nil
+        resumeJSON: String? = nil, firstPrintSourceLine: Int? = nil, printedHeightMM: Double? = nil
     ) {
         self.jobID = jobID
         self.layer = layer
@@ -28,6 +33,8 @@ public struct JobLayerRecord: Codable, Sendable, Equatable {
         self.sourceLine = sourceLine
         self.byteOffset = byteOffset
         self.resumeJSON = resumeJSON
+        self.firstPrintSourceLine = firstPrintSourceLine
+        self.printedHeightMM = printedHeightMM
     }
 
     enum CodingKeys: String, CodingKey {
@@ -37,6 +44,8 @@ public struct JobLayerRecord: Codable, Sendable, Equatable {
         case sourceLine = "source_line"
         case byteOffset = "byte_offset"
         case resumeJSON = "resume_json"
+        case firstPrintSourceLine = "first_print_line"
+        case printedHeightMM = "printed_height_mm"
     }
 }
 
@@ -50,5 +59,7 @@ extension JobLayerRecord: FetchableRecord, PersistableRecord {
         public static let sourceLine = Column(CodingKeys.sourceLine)
         public static let byteOffset = Column(CodingKeys.byteOffset)
         public static let resumeJSON = Column(CodingKeys.resumeJSON)
+        public static let firstPrintSourceLine = Column(CodingKeys.firstPrintSourceLine)
+        public static let printedHeightMM = Column(CodingKeys.printedHeightMM)
     }
 }

@@ -4,8 +4,8 @@ import GRDB
 /// how far the printer has acknowledged it.
 ///
 /// The progress columns (`lastAckedSourceLine`, `lastAckedByte`, `ackedCommands`,
-/// `currentZMM`, `currentLayer`) are what crash recovery starts from: the layer containing
-/// the last acknowledged line is the one to resume.
+/// `currentZMM`, `currentLayer`, `parkedZMM`) are what crash recovery starts from:
+/// `currentLayer` is the one to resume, since no line of a later layer was ever sent.
 public struct JobRecord: Codable, Sendable, Equatable, Identifiable {
     /// Assigned by the store on submission.
     public var id: Int64?
@@ -40,8 +40,14 @@ public struct JobRecord: Codable, Sendable, Equatable, Identifiable {
     /// The byte offset in the file just past that line.
     public var lastAckedByte: Int64
     public var ackedCommands: Int
+    /// The Z the printer had reached with the last acknowledged line (moves it had planned
+    /// included), logical.
     public var currentZMM: Double?
+    /// The highest layer whose first line may have been sent: the stream holds before each
+    /// layer until this is written, so the printer never started a later one.
     public var currentLayer: Int?
+    /// While a paused job's head is parked (the park carried out), its Z, logical.
+    public var parkedZMM: Double?
     /// Order in the printer's queue; the store assigns it on submission and on requeue.
     public var queuePosition: Int64
 
@@ -77,6 +83,7 @@ public struct JobRecord: Codable, Sendable, Equatable, Identifiable {
         self.ackedCommands = 0
         self.currentZMM = nil
         self.currentLayer = nil
+        self.parkedZMM = nil
         self.queuePosition = 0
     }
 
@@ -105,6 +112,7 @@ public struct JobRecord: Codable, Sendable, Equatable, Identifiable {
         case ackedCommands = "acked_commands"
         case currentZMM = "current_z_mm"
         case currentLayer = "current_layer"
+        case parkedZMM = "parked_z_mm"
         case queuePosition = "queue_position"
     }
 
@@ -114,6 +122,7 @@ public struct JobRecord: Codable, Sendable, Equatable, Identifiable {
         if next.endsRun { endedAtMS = atMS }
         if next == .failed || next == .aborted { failureReason = detail }
         if next == .queued { resetForRequeue() }
+        if next == .printing { parkedZMM = nil }
         state = next
     }
 
@@ -127,6 +136,7 @@ public struct JobRecord: Codable, Sendable, Equatable, Identifiable {
         ackedCommands = 0
         currentZMM = nil
         currentLayer = nil
+        parkedZMM = nil
     }
 }
 
@@ -158,6 +168,7 @@ extension JobRecord: FetchableRecord, MutablePersistableRecord {
         public static let ackedCommands = Column(CodingKeys.ackedCommands)
         public static let currentZMM = Column(CodingKeys.currentZMM)
         public static let currentLayer = Column(CodingKeys.currentLayer)
+        public static let parkedZMM = Column(CodingKeys.parkedZMM)
         public static let queuePosition = Column(CodingKeys.queuePosition)
     }
 

@@ -19,6 +19,9 @@ enum Migrations {
         migrator.registerMigration("v3-outbox-refusals") { db in
             try db.execute(sql: v3OutboxRefusals)
         }
+        migrator.registerMigration("v4-recovery-heights") { db in
+            try db.execute(sql: v4RecoveryHeights)
+        }
         return migrator
     }
 
@@ -168,5 +171,16 @@ enum Migrations {
     private static let v3OutboxRefusals = """
         ALTER TABLE outbox ADD COLUMN refused_at_ms INTEGER;
         ALTER TABLE outbox ADD COLUMN refusal TEXT;
+        """
+
+    /// What crash recovery needs to know where the head can be: each layer's first printing
+    /// move (a job stopped before its first layer's has nothing on the bed to recover) and the
+    /// part's height before it; and, while a paused job's head is parked, the park's height.
+    /// `current_layer` now means the highest layer whose first line may have been sent: the
+    /// stream holds at each layer until it is recorded.
+    private static let v4RecoveryHeights = """
+        ALTER TABLE job_layer ADD COLUMN first_print_line INTEGER CHECK (first_print_line >= 1);
+        ALTER TABLE job_layer ADD COLUMN printed_height_mm REAL;
+        ALTER TABLE job ADD COLUMN parked_z_mm REAL;
         """
 }

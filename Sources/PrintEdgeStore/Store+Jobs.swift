@@ -63,7 +63,8 @@ extension Store {
 
     /// Saves how far the printer has acknowledged a job: a single-row UPDATE through a
     /// cached statement, cheap enough to call every few hundred milliseconds while printing.
-    /// Recovery resumes from the layer containing `lastAckedSourceLine`.
+    /// `layer` is the highest layer whose first line may have been sent (`currentLayer`),
+    /// where a recovery restarts; `zMM` the height reached with the last acknowledged line.
     public func recordProgress(
         jobID: Int64, lastAckedSourceLine: Int, lastAckedByte: Int64, ackedCommands: Int,
         zMM: Double?, layer: Int?
@@ -77,6 +78,14 @@ extension Store {
             try statement.execute(arguments: [
                 lastAckedSourceLine, lastAckedByte, ackedCommands, zMM, layer, jobID,
             ])
+            guard db.changesCount > 0 else { throw StoreError.jobNotFound(id: jobID) }
+        }
+    }
+
+    /// A paused job's head is parked at `zMM` (logical), or no longer parked (`nil`).
+    public func recordParkedHeight(jobID: Int64, zMM: Double?) throws(StoreError) {
+        try write { db in
+            try db.execute(sql: "UPDATE job SET parked_z_mm = ? WHERE id = ?", arguments: [zMM, jobID])
             guard db.changesCount > 0 else { throw StoreError.jobNotFound(id: jobID) }
         }
     }
@@ -163,14 +172,12 @@ extension Store {
         }
     }
 
-    /// The layer whose first line is the last one at or before `sourceLine`: where to
-    /// resume a job whose printer acknowledged up to that line. `nil` before the first layer.
-    public func layer(containingSourceLine sourceLine: Int, jobID: Int64) throws(StoreError) -> JobLayerRecord? {
+    /// One layer of a job, with its resume state: where a recovery restarts.
+    public func layer(_ index: Int, jobID: Int64) throws(StoreError) -> JobLayerRecord? {
         try read { db in
             try JobLayerRecord
                 .filter(JobLayerRecord.Columns.jobID == jobID)
-                .filter(JobLayerRecord.Columns.sourceLine <= sourceLine)
-                .order(JobLayerRecord.Columns.sourceLine.desc)
+                .filter(JobLayerRecord.Columns.layer == index)
                 .fetchOne(db)
         }
     }

@@ -73,7 +73,7 @@ struct ProgressDisplay {
             return "printer error: \(text)"
         case .hostAction(let action):
             return "printer action: \(action)"
-        case .failed, .finished, .checkpointReached, .temperature, .resendRequested, .firmwareMessage, .unrecognised:
+        case .failed, .finished, .checkpointReached, .temperature, .resendRequested, .firmwareMessage, .unrecognised, .ignored:
             return nil
         }
     }

@@ -8,6 +8,9 @@ import Testing
 @Suite(.serialized) struct DaemonJobControlTests {
     /// The printedge-sim profile's scripts: `GCodeScripts.defaults` for its 220 × 220 mm bed.
     static let pauseScript = ["G91", "G1 Z10 F600", "G90", "G1 X0 Y220 F6000"]
+    /// The park as executed: the pause script, then the `M400` printedge adds so that a job
+    /// shows paused only once its head is parked.
+    static let parkScript = pauseScript + ["M400"]
     static let cancelScript = ["M104 S0", "M140 S0", "M106 S0", "G91", "G1 Z10 F600", "G90", "G1 X0 Y220 F6000", "M84 X Y E"]
 
     /// A job of distinct moves (a skipped or repeated line shows), long enough at this speedup
@@ -92,7 +95,7 @@ import Testing
             secondJob = Array(DaemonIntegrationTests.printed(try Simulator.readLog(log)).dropFirst(firstJob.count))
             return secondJob.count > job.commands.count && secondJob.last == job.commands.last
         }
-        let parkEnd = Self.end(of: Self.pauseScript, in: secondJob)
+        let parkEnd = Self.end(of: Self.parkScript, in: secondJob)
         #expect(parkEnd != nil, "the second job was parked: \(secondJob.count) commands")
         Self.expectParkedAndResumedExactly(whilePaused: Array(secondJob.prefix(parkEnd ?? 0)), executed: secondJob, file: job.commands)
 
@@ -144,7 +147,7 @@ import Testing
         try await daemon.waitUntil("the printer is paused and parked") {
             guard try await daemon.printerJSON("mk")["state"] as? String == "paused" else { return false }
             executed = DaemonIntegrationTests.printed(try Simulator.readLog(log))
-            return executed.suffix(pauseScript.count) == pauseScript[...]
+            return executed.suffix(parkScript.count) == parkScript[...]
         }
         return executed
     }
@@ -164,7 +167,7 @@ import Testing
     /// The file up to some line, the park script and nothing else while paused; then the
     /// resume prologue, then the file from the exact next line: no gap, no repeat.
     static func expectParkedAndResumedExactly(whilePaused: [String], executed: [String], file: [String]) {
-        let stoppedAt = whilePaused.count - pauseScript.count
+        let stoppedAt = whilePaused.count - parkScript.count
         #expect(stoppedAt > 0 && stoppedAt < file.count, "paused mid-print (after \(stoppedAt) of \(file.count) commands)")
         guard stoppedAt > 0, stoppedAt < file.count, executed.count > whilePaused.count + file.count - stoppedAt else {
             Issue.record("the run is too short to hold the pause: \(executed.count) commands")

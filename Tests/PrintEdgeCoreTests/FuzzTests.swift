@@ -51,7 +51,8 @@ import Testing
             default:
                 harness.reply(Self.reply(&random))
             }
-            for text in harness.flush() {
+            for written in harness.flush() {
+                let text = written.drop { $0 == "\n" }  // the hello's leading newline
                 guard text.hasPrefix("N"), let end = text.firstIndex(of: " "), let number = Int(text.dropFirst().prefix(upTo: end)) else {
                     continue
                 }

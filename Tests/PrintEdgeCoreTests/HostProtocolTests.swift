@@ -33,47 +33,83 @@ import Testing
         #expect(harness.host.flowStrategy == .pingPong)
     }
 
-    @Test func retriesTheHelloAfterSilenceThenGivesUp() {
+    @Test func retriesTheHandshakeAfterSilenceThenGivesUp() {
         var harness = ProtocolHarness { $0.handshakeAttempts = 3; $0.handshakeTimeout = .seconds(2) }
         harness.host.start(at: harness.now)
-        #expect(harness.flush() == ["N0 M110 N0*125\n"])
+        #expect(harness.flush() == ProtocolHarness.handshakeLines)
         #expect(harness.advance(by: .milliseconds(1999)).isEmpty)
         #expect(harness.advance(by: .milliseconds(1)) == [.timeout(consecutive: 1)])
-        #expect(harness.flush() == ["N0 M110 N0*125\n"])
+        #expect(harness.flush() == ProtocolHarness.handshakeLines)
         harness.advance(by: .seconds(2))
-        #expect(harness.flush() == ["N0 M110 N0*125\n"])
+        #expect(harness.flush() == ProtocolHarness.handshakeLines)
         #expect(harness.advance(by: .seconds(2)) == [.failed(.noResponse(attempts: 3))])
         #expect(harness.flush().isEmpty)
     }
 
-    @Test func retriesTheHelloWhenItArrivedDamaged() {
-        var harness = ProtocolHarness()
+    @Test func aDamagedHelloIsRetriedOnceTheFirmwareFallsSilent() {
+        var harness = ProtocolHarness { $0.handshakeTimeout = .seconds(2); $0.communicationTimeout = .seconds(4) }
         harness.host.start(at: harness.now)
         harness.flush()
-        harness.reply("Error:checksum mismatch, Last Line: 0", "Resend: 1", "ok")
-        #expect(harness.flush() == ["N0 M110 N0*125\n"])
-        harness.reply("ok")
-        #expect(harness.flush() == ["N1 M115*39\n"])
+        harness.advance(by: .seconds(1))
+        // N0 arrived damaged, so N1 was out of sequence: neither was taken, nothing identifies.
+        harness.reply("Error:checksum mismatch, Last Line: 0", "Resend: 1", "ok",
+                      "Error:Line Number is not Last Line Number+1, Last Line: 0", "Resend: 1", "ok")
+        #expect(harness.flush().isEmpty)
+        #expect(harness.advance(by: .milliseconds(3999)).isEmpty, "anything heard keeps it waiting a streaming timeout")
+        #expect(harness.advance(by: .milliseconds(1)) == [.timeout(consecutive: 1)])
+        #expect(harness.flush() == ProtocolHarness.handshakeLines)
+        harness.reply("ok", "FIRMWARE_NAME:Marlin 2.1", "ok")
+        #expect(harness.host.status == .streaming)
     }
 
-    @Test func restartsWhenTheBoardResetsOnOpen() {
+    @Test func restartsAtOnceWhenTheBoardResetsOnOpenAndRemembersIt() {
         var harness = ProtocolHarness()
         harness.host.start(at: harness.now)
         harness.flush()
         harness.reply("start", "echo:Marlin 2.1.2.5")
-        #expect(harness.flush() == ["N0 M110 N0*125\n"])
+        #expect(harness.flush() == ProtocolHarness.handshakeLines)
+        harness.reply("ok", "FIRMWARE_NAME:Marlin 2.1", "ok")
+        #expect(harness.host.status == .streaming)
+        #expect(harness.host.firmwareRebootedDuringHandshake)
     }
 
-    @Test func ignoresALeftoverOkBeforeIdentification() {
+    @Test func aPreviousSessionsRepliesAreIgnoredUntilTheIdentification() {
         var harness = ProtocolHarness()
         harness.host.start(at: harness.now)
         harness.flush()
-        harness.reply("ok")  // a previous session's queued command, taken for the hello
-        #expect(harness.flush() == ["N1 M115*39\n"])
-        harness.reply("ok")  // the real hello's ok: M115 has not answered yet
+        // A previous session's queue drains first: oks, a resend request, an error, a tail.
+        let stale = ["ok", "ok", "Error:checksum mismatch, Last Line: 4810", "Resend: 4811", "ok", "k", "ok N4812 P3 B1"]
+        for line in stale { harness.reply(line) }
+        #expect(harness.events == stale.map { .ignored($0) })
         #expect(harness.host.status == .handshaking)
-        harness.reply("FIRMWARE_NAME:Marlin 2.1", "ok")
+        #expect(harness.flush().isEmpty, "nothing is resent for a request that was not ours")
+        harness.reply("ok")  // the hello's own
+        harness.reply("FIRMWARE_NAME:Marlin 2.1", "Cap:ADVANCED_OK:0", "ok")
         #expect(harness.host.status == .streaming)
+        #expect(!harness.host.firmwareRebootedDuringHandshake)
+        // The first line after the handshake is N2, and the window is empty.
+        harness.host.enqueue(GCodeLine(sourceLine: 1, "G1 X1"))
+        #expect(harness.flush() == ["N2 G1 X1*\(LineFraming.checksum(Array("N2 G1 X1".utf8)))\n"])
+    }
+
+    @Test func anIdentificationWithoutFirmwareNameCounts() {
+        var harness = ProtocolHarness()
+        harness.host.start(at: harness.now)
+        harness.flush()
+        harness.reply("ok", "echo:Unknown command: \"M115\"", "ok")
+        #expect(harness.host.status == .streaming)
+    }
+
+    @Test func keepalivesFromAPreviousSessionsLongCommandPostponeTheRetry() {
+        var harness = ProtocolHarness { $0.handshakeTimeout = .seconds(2); $0.communicationTimeout = .seconds(4) }
+        harness.host.start(at: harness.now)
+        harness.flush()
+        harness.advance(by: .seconds(1))
+        for _ in 0..<5 {
+            harness.reply("echo:busy: processing")
+            #expect(harness.advance(by: .seconds(2)).isEmpty)
+        }
+        #expect(harness.flush().isEmpty, "no retry while the firmware says it is busy")
     }
 }
 

@@ -51,6 +51,22 @@ struct SerialPortRoundTripTests {
         #expect(result.writes > 1, "64 KB does not fit a pty's buffers: the sender must have waited")
     }
 
+    @Test("the port no longer hangs up on close, so a host crash does not drop DTR and reset the board")
+    func hangupOnCloseIsCleared() throws {
+        let pty = try PseudoTerminal()
+        var settings = termios()
+        let slave = open(pty.slavePath, O_RDWR | O_NOCTTY)
+        #expect(slave >= 0)
+        defer { close(slave) }
+        #expect(tcgetattr(slave, &settings) == 0)
+        settings.c_cflag |= tcflag_t(HUPCL)  // as most systems leave a freshly enumerated tty
+        #expect(tcsetattr(slave, TCSANOW, &settings) == 0)
+
+        let port = try SerialPort(.init(path: pty.slavePath, baudRate: 115_200))
+        #expect(tcgetattr(port.fileDescriptor, &settings) == 0)
+        #expect(settings.c_cflag & tcflag_t(HUPCL) == 0)
+    }
+
     @Test("opening with DTR toggle succeeds on a device without modem lines")
     func dtrToggleIsSkippedWithoutModemLines() throws {
         let pty = try PseudoTerminal()

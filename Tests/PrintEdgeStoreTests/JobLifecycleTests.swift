@@ -34,18 +34,14 @@ struct JobLifecycleTests {
         #expect(payload.atMS == 5_000)
     }
 
-    @Test("a printing job finds its layer from its acknowledged byte through the layers' start offsets alone")
-    func layerStartsLocateTheLayerOfAByte() throws {
+    @Test("a printing job gets its layers' start offsets alone, in layer order")
+    func layerStartsAreInLayerOrder() throws {
         let fixture = try StoreFixture()
         let jobID = try #require(try fixture.submitJob().id)
         let starts = try fixture.store.layerStarts(jobID: jobID)
         #expect(starts.map(\.layer) == [0, 1, 2, 3, 4])
-        let second = starts[1].byteOffset
-        #expect(starts.layer(atByteOffset: starts[0].byteOffset - 1) == nil)
-        #expect(starts.layer(atByteOffset: second - 1) == 0)
-        #expect(starts.layer(atByteOffset: second) == 1)
-        #expect(starts.layer(atByteOffset: .max) == 4)
-        #expect([LayerStart]().layer(atByteOffset: 10) == nil)
+        #expect(starts.last?.byteOffset == 12_200)
+        #expect(zip(starts, starts.dropFirst()).allSatisfy { $0.byteOffset < $1.byteOffset })
     }
 
     @Test("a print's steps each write one event, and its message and the job's record numbered consecutively for the fleet")
@@ -174,20 +170,31 @@ struct JobLifecycleTests {
         #expect(try store.markUnfinishedJobsInterrupted(atMS: 11_000).isEmpty)
     }
 
-    @Test("recovery finds the layer containing the last acknowledged line")
-    func layerContainingSourceLine() throws {
+    @Test("recovery reads one layer with its resume state")
+    func layerByIndex() throws {
         let fixture = try StoreFixture()
         let store = fixture.store
         let jobID = try #require(try fixture.submitJob().id)
 
-        #expect(try store.layer(containingSourceLine: 5, jobID: jobID) == nil)
-        #expect(try store.layer(containingSourceLine: 10, jobID: jobID)?.layer == 0)
-        #expect(try store.layer(containingSourceLine: 109, jobID: jobID)?.layer == 0)
-        #expect(try store.layer(containingSourceLine: 110, jobID: jobID)?.layer == 1)
-        let last = try store.layer(containingSourceLine: 100_000, jobID: jobID)
-        #expect(last?.layer == 4)
+        #expect(try store.layer(0, jobID: jobID)?.sourceLine == 10)
+        let last = try store.layer(4, jobID: jobID)
         #expect(last?.byteOffset == 12_200)
         #expect(last?.resumeJSON == #"{"e":4}"#)
+        #expect(try store.layer(5, jobID: jobID) == nil)
+    }
+
+    @Test("a parked head's height is kept until the job prints again")
+    func parkedHeight() throws {
+        let fixture = try StoreFixture()
+        let store = fixture.store
+        let jobID = try #require(try fixture.submitJob().id)
+        try store.transition(jobID: jobID, to: .printing, atMS: 1_000)
+        try store.transition(jobID: jobID, to: .paused, atMS: 2_000)
+        try store.recordParkedHeight(jobID: jobID, zMM: 17.75)
+        let interrupted = try store.markUnfinishedJobsInterrupted(atMS: 3_000)
+        #expect(interrupted.first?.parkedZMM == 17.75, "a crash while parked keeps where the head is")
+        try store.transition(jobID: jobID, to: .printing, kind: .recovered, atMS: 4_000)
+        #expect(try store.job(id: jobID)?.parkedZMM == nil)
     }
 
     @Test("progress is saved on the job row")

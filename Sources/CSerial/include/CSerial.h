@@ -20,7 +20,8 @@
 
 /* --- termios2 (Termios2.c) ------------------------------------------------------- */
 
-/// Raw 8N1 at any integer rate through TCSETS2 + BOTHER; VMIN=0, VTIME=0; HUPCL kept.
+/// Raw 8N1 at any integer rate through TCSETS2 + BOTHER; VMIN=0, VTIME=0; HUPCL cleared, so
+/// closing the port (or the host dying) leaves DTR up and does not reset the board.
 int cserial_set_raw_8n1(int fd, unsigned int baud);
 
 /// The rates the driver stored, read back with TCGETS2.
