@@ -39,6 +39,7 @@ final class JobStreamer {
         var startOffset: Int
         var endOffset: Int
         var command: [UInt8]
+        var original: String
     }
 
     private struct WrittenLine {
@@ -93,11 +94,12 @@ final class JobStreamer {
 
     /// The next command of the file, the layer it is the first line of when that layer has
     /// not been recorded, or the end of the file.
-    func next() throws(JobStreamError) -> Next {
+    /// `keepingText`: each line carries the file's own text (comments included) for the wire log.
+    func next(keepingText: Bool = false) throws(JobStreamError) -> Next {
         if let held, held.layer <= recordedThroughLayer {
             self.held = nil
             queued.append(held.line)
-            return .line(GCodeLine(sourceLine: held.line.sourceLine, command: held.line.command))
+            return .line(GCodeLine(sourceLine: held.line.sourceLine, command: held.line.command, original: held.line.original))
         }
         if let held { return .layer(held.layer) }
         guard let reader else { return .end }
@@ -117,13 +119,14 @@ final class JobStreamer {
             }
             guard let command else { continue }
             let start = reader.lineStartOffset
-            let line = QueuedLine(sourceLine: reader.sourceLine, startOffset: start, endOffset: start + raw.count + 1, command: command)
+            let line = QueuedLine(sourceLine: reader.sourceLine, startOffset: start, endOffset: start + raw.count + 1, command: command,
+                                  original: keepingText ? String(decoding: raw, as: UTF8.self) : "")
             if let layer = layerStarting(at: start), layer > recordedThroughLayer {
                 held = (line, layer)
                 return .layer(layer)
             }
             queued.append(line)
-            return .line(GCodeLine(sourceLine: line.sourceLine, command: command))
+            return .line(GCodeLine(sourceLine: line.sourceLine, command: command, original: line.original))
         }
     }
 

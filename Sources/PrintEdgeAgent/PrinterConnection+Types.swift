@@ -6,17 +6,33 @@ extension PrinterConnection {
         public var port: SerialPort.Configuration
         public var protocolConfiguration = HostProtocol.Configuration()
         /// How often temperatures are wanted: `M155 S<n>` when the firmware reports by itself
-        /// (`Cap:AUTOREPORT_TEMP:1`), a numbered `M105` at this pace otherwise.
-        public var temperatureInterval: Duration = .seconds(1)
+        /// (`Cap:AUTOREPORT_TEMP:1`), a numbered `M105` at this pace otherwise; `nil` never
+        /// asks (a single stream that only wants its lines through).
+        public var temperatureInterval: Duration? = .seconds(1)
         public var progressInterval: Duration = .milliseconds(250)
         /// How often the port's path is checked: a removed node does not always hang up the fd.
         public var presenceCheckInterval: Duration = .seconds(1)
+        /// The connection closes once its job has ended: `printedge stream`, one job then close.
+        public var closesAfterJob = false
 
+        /// A connection that outlives its jobs (the daemon's): the printer's own pause and
+        /// cancel are reported for the owner to carry out, as the user's would be.
         public init(port: SerialPort.Configuration) {
             self.port = port
             protocolConfiguration.printerCancelEndsStream = false
             protocolConfiguration.printerPauseHoldsStream = false
             protocolConfiguration.wireBytesPerSecond = max(1, port.baudRate / 10)
+        }
+
+        /// One job, then close (`printedge stream`): no temperature polls in the stream, the
+        /// printer's pause holds it and its cancel ends it.
+        public static func singleJob(port: SerialPort.Configuration) -> Options {
+            var options = Options(port: port)
+            options.protocolConfiguration.printerCancelEndsStream = true
+            options.protocolConfiguration.printerPauseHoldsStream = true
+            options.temperatureInterval = nil
+            options.closesAfterJob = true
+            return options
         }
     }
 
@@ -127,12 +143,38 @@ extension PrinterConnection {
         case firmwareError(String)
         /// The answer to `.queryPosition`; `nil` when no position line came before its `ok`.
         case positionReported(tag: UInt64, FirmwarePosition?)
+        /// The printer stayed silent with lines awaited: the oldest goes out again.
+        case timeout(consecutive: Int)
+        /// The protocol's counters, every `progressInterval` and once at the end, with the time
+        /// since the handshake ended.
+        case linkProgress(StreamProgress, streamingFor: Duration)
     }
+
+    /// Why a job ends when its connection is closed on request.
+    public static let closedReason = "the connection was closed"
 
     /// Why `run` returned.
     public enum Ending: Sendable, Equatable {
-        /// `close` was asked for.
+        /// `close` was asked for, the stop descriptor fired, or (`closesAfterJob`) the job ended.
         case closed
-        case failed(reason: String)
+        case failed(LinkFailure)
+    }
+
+    /// Why a link ended without being asked to.
+    public enum LinkFailure: Sendable, Equatable, CustomStringConvertible {
+        case cannotOpen(SerialError)
+        /// The device went away, or the port failed under us.
+        case disconnected(path: String, reason: String)
+        case protocolFailure(HostProtocolError)
+        case emergencyStopped
+
+        public var description: String {
+            switch self {
+            case .cannotOpen(let error): error.description
+            case .disconnected(let path, let reason): SerialError.disconnected(path: path, reason: reason).description
+            case .protocolFailure(let error): error.description
+            case .emergencyStopped: "emergency stop (M112) sent: the firmware is halted until the printer is reset"
+            }
+        }
     }
 }

@@ -2,9 +2,9 @@ import PrintEdgeCore
 import PrintEdgeSerial
 import Synchronization
 
-/// A printer's serial link for as long as it stays up: the daemon's counterpart of
-/// `StreamSession`, carrying jobs, the user's commands and temperature polls over one
-/// handshake.
+/// A printer's serial link for as long as it stays up: the one loop that drives
+/// `HostProtocol` over a transport, for the daemon's printers (jobs, the user's commands,
+/// temperature polls over one handshake) and for `printedge stream` (one job, then close).
 ///
 /// `run` is a blocking loop for a dedicated thread (one ppoll over the port and a wake-up
 /// descriptor), so a slow disk, a busy actor or another printer never delays a line.
@@ -15,10 +15,16 @@ public final class PrinterConnection: Sendable {
     public let options: Options
     private let inbox = Mutex<[Command]>([])
     private let wakeup: WakeupPipe
+    private let stopSignal: WakeupPipe?
     private let consoleListening = Atomic<Bool>(false)
+    /// Where every line sent and received goes (`printedge stream --log`, the daemon's wire
+    /// log), swapped from any thread; the loop writes to it from its own.
+    private let wireLog = Mutex<SerialLog?>(nil)
 
-    public init(options: Options) throws(SerialError) {
+    /// `stopSignal`: a descriptor a signal handler pokes (Ctrl-C) to close between two lines.
+    public init(options: Options, stopSignal: WakeupPipe? = nil) throws(SerialError) {
         self.options = options
+        self.stopSignal = stopSignal
         wakeup = try WakeupPipe()
     }
 
@@ -33,23 +39,41 @@ public final class PrinterConnection: Sendable {
         consoleListening.store(listening, ordering: .relaxed)
     }
 
+    /// Starts (or, with `nil`, stops) recording the traffic; the log it replaces is flushed.
+    public func setWireLog(_ log: SerialLog?) {
+        let old = wireLog.withLock { current in
+            defer { current = log }
+            return current
+        }
+        old?.flush()
+    }
+
+    /// Opens the configured port and runs the link over it until it ends.
     public func run(events emit: @escaping (Event) -> Void) -> Ending {
         let port: SerialPort
         do {
             port = try SerialPort(options.port)
         } catch {
-            return .failed(reason: error.description)
+            return .failed(.cannotOpen(error))
         }
-        defer { port.close() }
-        var loop = ConnectionLoop(options: options, port: port, emit: emit)
-        return loop.run(inbox: inbox, wakeup: wakeup, console: consoleListening)
+        let transport = SerialTransport(port: port, wakeup: wakeup, stopSignal: stopSignal)
+        defer { transport.close() }
+        return run(over: transport, events: emit)
+    }
+
+    /// Runs the link over any transport: a tty, or a simulated printer on a virtual clock.
+    public func run(over transport: some LinkTransport, events emit: @escaping (Event) -> Void) -> Ending {
+        var loop = LinkLoop(options: options, transport: transport, emit: emit)
+        let ending = loop.run(inbox: inbox, console: consoleListening, wireLog: wireLog)
+        wireLog.withLock { $0?.flush() }
+        return ending
     }
 }
 
 /// The state of one `run`: everything here is touched by the connection's thread only.
-private struct ConnectionLoop {
+private struct LinkLoop<Transport: LinkTransport> {
     let options: PrinterConnection.Options
-    let port: SerialPort
+    let transport: Transport
     let emit: (PrinterConnection.Event) -> Void
     var machine: HostProtocol
     var output = OutputBuffer()
@@ -62,20 +86,19 @@ private struct ConnectionLoop {
     var ready = false
     var autoreport = false
     var nextTemperaturePoll = MonotonicInstant.zero
+    var streamingSince: MonotonicInstant?
 
-    init(options: PrinterConnection.Options, port: SerialPort, emit: @escaping (PrinterConnection.Event) -> Void) {
+    init(options: PrinterConnection.Options, transport: Transport, emit: @escaping (PrinterConnection.Event) -> Void) {
         self.options = options
-        self.port = port
+        self.transport = transport
         self.emit = emit
         machine = HostProtocol(configuration: options.protocolConfiguration)
     }
 
-    mutating func run(inbox: borrowing Mutex<[PrinterConnection.Command]>, wakeup: WakeupPipe, console: borrowing Atomic<Bool>) -> PrinterConnection.Ending {
+    mutating func run(inbox: borrowing Mutex<[PrinterConnection.Command]>, console: borrowing Atomic<Bool>,
+                      wireLog: borrowing Mutex<SerialLog?>) -> PrinterConnection.Ending {
         var readBuffer = [UInt8](repeating: 0, count: 4096)
-        var poll = PollSet()
-        let portSlot = poll.add(port.fileDescriptor, interest: .readable)
-        let wakeSlot = poll.add(wakeup.fileDescriptor, interest: .readable)
-        var now = MonotonicInstant.now()
+        var now = transport.now()
         var nextProgress = now + options.progressInterval
         var nextPresenceCheck = now + options.presenceCheckInterval
         var closing = false
@@ -86,52 +109,63 @@ private struct ConnectionLoop {
                 if case .close = command { closing = true }
                 perform(command, at: now)
             }
-            if !closing, let failure = feed() {
+            if !closing, let failure = feed(keepingText: wireLog.withLock { $0 != nil }) {
                 failJob(failure)
+            }
+            if options.closesAfterJob, !closing, let job, !job.isActive {
+                closing = true
+                perform(.close, at: now)
             }
             while output.pendingByteCount < OutputBuffer.highWater, let transmission = machine.nextTransmission(at: now) {
                 output.append(transmission.bytes)
+                wireLog.withLock { $0?.sent(transmission, at: now) }
                 if case .line(let number, let sourceLine, false) = transmission.kind, sourceLine > 0 {
                     job?.written(lineNumber: number, sourceLine: sourceLine)
                 }
             }
             if output.pendingByteCount > 0 {
                 do throws(SerialError) {
-                    try output.write(to: port)
+                    try output.write(to: transport)
                 } catch {
-                    return end(.failed(reason: error.description))
+                    return end(.failed(disconnected(error)))
                 }
             }
             if machine.isTerminal && output.pendingByteCount == 0 {
-                return end(closing ? .closed : .failed(reason: terminalReason))
+                return end(closing ? .closed : .failed(terminalFailure))
             }
 
             var wakeAt = min(nextProgress, nextPresenceCheck)
-            if ready && !autoreport { wakeAt = min(wakeAt, nextTemperaturePoll) }
+            if ready && !autoreport, options.temperatureInterval != nil { wakeAt = min(wakeAt, nextTemperaturePoll) }
             if let deadline = machine.nextDeadline { wakeAt = min(wakeAt, deadline) }
-            poll.setInterest(output.pendingByteCount > 0 ? [.readable, .writable] : .readable, forSlot: portSlot)
+            let wake: LinkWake
             do {
-                _ = try poll.wait(timeout: max(.zero, wakeAt - now))
+                wake = try transport.wait(until: max(now, wakeAt), writing: output.pendingByteCount > 0)
             } catch {
-                return end(.failed(reason: error.description))
+                return end(.failed(disconnected(error)))
             }
-            now = MonotonicInstant.now()
+            now = transport.now()
 
-            let readiness = poll.readiness(ofSlot: portSlot)
-            if readiness.contains(.invalid) { return end(.failed(reason: "the port's descriptor became invalid")) }
-            if !readiness.isDisjoint(with: [.readable, .hangup, .error]) {
+            if wake.contains(.invalid) { return end(.failed(.disconnected(path: transport.path, reason: "the port's descriptor became invalid"))) }
+            if wake.contains(.readable) {
                 while true {
+                    let read: Result<Int, SerialError> = readBuffer.withUnsafeMutableBytes { raw in
+                        do throws(SerialError) {
+                            return .success(try transport.read(into: raw))
+                        } catch {
+                            return .failure(error)
+                        }
+                    }
                     let count: Int
-                    do throws(SerialError) {
-                        count = try port.read(into: &readBuffer)
-                    } catch {
-                        return end(.failed(reason: error.description))
+                    switch read {
+                    case .success(let read): count = read
+                    case .failure(let error): return end(.failed(disconnected(error)))
                     }
                     if count == 0 { break }
                     let listening = console.load(ordering: .relaxed)
-                    var events: [HostProtocol.Event] = []
                     let watchingPosition = !pendingPositionQueries.isEmpty
+                    var events: [HostProtocol.Event] = []
                     replies.append(readBuffer[0..<count]) { line in
+                        wireLog.withLock { $0?.received(line, at: now) }
                         if listening { emit(.reply(String(line))) }
                         if watchingPosition, let position = FirmwarePosition(parsing: line) { reportedPosition = position }
                         if let event = machine.replyReceived(line, at: now) { events.append(event) }
@@ -139,26 +173,38 @@ private struct ConnectionLoop {
                     for event in events { handle(event, at: now) }
                 }
             }
-            if poll.readiness(ofSlot: wakeSlot).contains(.readable) {
-                wakeup.drain()  // the commands themselves are taken at the top of the loop
+            if wake.contains(.stop), !closing {
+                closing = true
+                perform(.close, at: now)
             }
             if let event = machine.clockAdvanced(to: now) {
                 handle(event, at: now)
             }
-            if ready && !autoreport && now >= nextTemperaturePoll {
-                nextTemperaturePoll = now + options.temperatureInterval
+            if ready && !autoreport, let interval = options.temperatureInterval, now >= nextTemperaturePoll {
+                nextTemperaturePoll = now + interval
                 // Not while the printer holds the line: polls would pile up unsent.
                 if machine.status == .streaming { machine.enqueue(GCodeLine(sourceLine: 0, "M105")) }
             }
             if now >= nextPresenceCheck {
                 nextPresenceCheck = now + options.presenceCheckInterval
-                if !port.isDevicePresent() { return end(.failed(reason: "\(port.path) disappeared (unplugged?)")) }
+                if !transport.isDevicePresent() { return end(.failed(.disconnected(path: transport.path, reason: "\(transport.path) disappeared (unplugged?)"))) }
             }
             if now >= nextProgress {
                 nextProgress = now + options.progressInterval
                 if let job, job.isActive { emit(.jobProgress(job.progress(through: machine.progress))) }
+                reportLinkProgress(at: now)
             }
         }
+    }
+
+    private func disconnected(_ error: SerialError) -> PrinterConnection.LinkFailure {
+        if case .disconnected(let path, let reason) = error { return .disconnected(path: path, reason: reason) }
+        return .disconnected(path: transport.path, reason: error.description)
+    }
+
+    private func reportLinkProgress(at now: MonotonicInstant) {
+        guard let streamingSince else { return }
+        emit(.linkProgress(machine.progress, streamingFor: now - streamingSince))
     }
 
     // MARK: - Commands
@@ -216,12 +262,13 @@ private struct ConnectionLoop {
 
     // MARK: - Feeding the job
 
-    /// Moves job lines into the protocol's lookahead; a reason when the job cannot go on.
-    private mutating func feed() -> String? {
+    /// Moves job lines into the protocol's lookahead (with their text when a wire log wants
+    /// it); a reason when the job cannot go on.
+    private mutating func feed(keepingText: Bool) -> String? {
         guard let current = job, current.phase == .feeding, ready else { return nil }
         while machine.wantsMoreLines {
             do {
-                switch try current.next() {
+                switch try current.next(keepingText: keepingText) {
                 case .line(let line):
                     machine.enqueue(line)
                 case .layer(let layer):
@@ -252,10 +299,11 @@ private struct ConnectionLoop {
         switch event {
         case .identified(let info, let capabilities, let flow):
             ready = true
+            streamingSince = now
             let rebooted = machine.firmwareRebootedDuringHandshake
             autoreport = capabilities["AUTOREPORT_TEMP"] == true
-            if autoreport {
-                let seconds = max(1, Int((options.temperatureInterval / .seconds(1)).rounded()))
+            if autoreport, let interval = options.temperatureInterval {
+                let seconds = max(1, Int((interval / .seconds(1)).rounded()))
                 machine.enqueue(GCodeLine(sourceLine: 0, "M155 S\(seconds)"))
             }
             nextTemperaturePoll = now
@@ -272,7 +320,9 @@ private struct ConnectionLoop {
             emit(.firmwareError(text))
         case .ignored(let text):
             emit(.ignoredBeforeHandshake(text))
-        case .failed, .finished, .resendRequested, .timeout, .unrecognised:
+        case .timeout(let consecutive):
+            emit(.timeout(consecutive: consecutive))
+        case .failed, .finished, .resendRequested, .unrecognised:
             break
         }
     }
@@ -318,17 +368,18 @@ private struct ConnectionLoop {
         }
     }
 
-    private var terminalReason: String {
+    private var terminalFailure: PrinterConnection.LinkFailure {
         switch machine.status {
-        case .failed(let error): "\(error)"
-        case .emergencyStopped: "emergency stop (M112) sent: the firmware is halted until the printer is reset"
-        case .stopped: "the connection was closed"
-        case .finished, .idle, .handshaking, .streaming, .pausedByPrinter: "the connection ended"
+        case .failed(let error): .protocolFailure(error)
+        case .emergencyStopped: .emergencyStopped
+        case .stopped, .finished, .idle, .handshaking, .streaming, .pausedByPrinter:
+            .disconnected(path: transport.path, reason: "the connection ended")
         }
     }
 
     private mutating func end(_ ending: PrinterConnection.Ending) -> PrinterConnection.Ending {
-        if case .failed(let reason) = ending { failJob(reason) } else { failJob("the connection was closed") }
+        if case .failed(let failure) = ending { failJob(failure.description) } else { failJob(PrinterConnection.closedReason) }
+        reportLinkProgress(at: transport.now())
         return ending
     }
 }

@@ -53,6 +53,8 @@ public enum StreamFailure: Error, Sendable, CustomStringConvertible {
     case protocolFailure(HostProtocolError)
     case interrupted(lastAcknowledgedLine: Int, totalLines: Int)
     case emergencyStopped(lastAcknowledgedLine: Int)
+    /// The job could not go on: the file became unreadable, or a line was refused on the way.
+    case jobFailed(String)
 
     public var description: String {
         switch self {
@@ -74,6 +76,8 @@ public enum StreamFailure: Error, Sendable, CustomStringConvertible {
             "stopped by request after \(line) of \(total) lines were acknowledged; the printer finishes the moves it has buffered and keeps its heaters as they are"
         case .emergencyStopped(let line):
             "emergency stop (M112) sent after line \(line): the printer is halted; reset it before printing again"
+        case .jobFailed(let reason):
+            reason
         }
     }
 }
@@ -83,6 +87,11 @@ public struct StreamSummary: Sendable, Equatable {
     public var progress: StreamProgress
     /// From the end of the handshake to the final acknowledgement.
     public var elapsed: Duration
+
+    public init(progress: StreamProgress, elapsed: Duration) {
+        self.progress = progress
+        self.elapsed = elapsed
+    }
 
     public var linesPerSecond: Double {
         elapsed.seconds > 0 ? Double(progress.linesAcknowledged) / elapsed.seconds : 0

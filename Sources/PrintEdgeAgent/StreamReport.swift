@@ -68,7 +68,7 @@ public struct StreamReport: Codable, Sendable, Equatable {
             lines = last
         case .protocolFailure(let protocolError):
             lines = protocolError.lastAcknowledgedLine ?? 0
-        case .file, .rejected, .empty, .port, .log:
+        case .file, .rejected, .empty, .port, .log, .jobFailed:
             break
         }
         bytesSent = 0

@@ -1,4 +1,5 @@
 import PrintEdgeControl
+import PrintEdgeCore
 import PrintEdgeStore
 
 /// Answers control requests (docs/control.md): finds the printer or job named, calls it,
@@ -73,8 +74,8 @@ struct ControlHandler: Sendable {
             let (target, _) = try jobPrinter(request)
             return ControlReply(id: id, ok: true, job: JobSummary(try await target.resumeJob()))
         case "jobs.cancel":
-            let (target, _) = try jobPrinter(request)
-            return ControlReply(id: id, ok: true, job: JobSummary(try await target.cancelJob()))
+            let (target, jobID) = try jobPrinter(request)
+            return ControlReply(id: id, ok: true, job: JobSummary(try await target.cancelJob(id: jobID)))
         case "jobs.recover":
             let (target, jobID) = try jobPrinter(request)
             return ControlReply(id: id, ok: true, job: JobSummary(try await target.recoverJob(id: jobID)))

@@ -1,3 +1,4 @@
+import PrintEdgeCore
 import PrintEdgeStore
 
 /// A printer's job steps that happened but are not in the store yet, because it refuses

@@ -131,11 +131,12 @@ actor Printer {
             firmware = nil
             for (_, waiter) in positionQueries { waiter.resume(returning: nil) }
             positionQueries.removeAll()
-            if case .failed(let reason) = end, reason.contains("reset") { firmwareRebooted = true }
+            if case .failed(.protocolFailure(.firmwareReset)) = end { firmwareRebooted = true }
             if let unplugged = unplugReason() {
                 lastError = unplugged
                 transition(to: .offline)
-            } else if case .failed(let reason) = end {
+            } else if case .failed(let failure) = end {
+                let reason = failure.description
                 lastError = reason
                 transition(to: stopping.load(ordering: .relaxed) ? .offline : .error)
                 broadcast(ConsoleEvent(kind: "error", printer: setup.id, text: reason))
@@ -303,6 +304,10 @@ actor Printer {
             broadcast(ConsoleEvent(kind: "message", printer: setup.id, text: text))
         case .firmwareError(let text):
             broadcast(ConsoleEvent(kind: "error", printer: setup.id, text: text))
+        case .timeout(let consecutive):
+            logger.info("printer \(setup.id): no answer; sending the oldest unacknowledged line again (\(consecutive))")
+        case .linkProgress:
+            break
         }
     }
 
@@ -453,8 +458,10 @@ actor Printer {
         let feed = PrinterConnection.JobFeed(path: record.spoolPath, startByteOffset: Int(layer.byteOffset),
                                              linesBefore: layer.sourceLine - 1, prologue: prologue,
                                              maxFramedBytes: setup.maxFramedBytes, machineState: startState)
-        return try begin(record, feed: feed, kind: .recovered,
-                         detail: "from layer \(layer.layer) (Z \(GCodeDecimal.text(layer.zMM)) mm, line \(layer.sourceLine)); \(head.detail); last acknowledged line was \(record.lastAckedSourceLine)")
+        let detail = "from layer \(layer.layer) (Z \(GCodeDecimal.text(layer.zMM)) mm, line \(layer.sourceLine)); \(head.detail); last acknowledged line was \(record.lastAckedSourceLine)"
+        let recovered = try begin(record, feed: feed, kind: .recovered, detail: detail)
+        logger.notice("printer \(setup.id): job \(record.id ?? 0) recovered \(detail)")
+        return recovered
     }
 
     /// Where the head of an interrupted job is: the printer's own word when it kept its
@@ -555,6 +562,23 @@ actor Printer {
         return record
     }
 
+    /// The job a person named: the one printing or paused is stopped (`cancelJob(detail:)`);
+    /// a queued or interrupted one only changes state, since the printer is not working on it.
+    func cancelJob(id: Int64) throws(ControlError) -> JobRecord {
+        if let current = job, current.record.id == id {
+            return try cancelJob()
+        }
+        let record = try loadJob(id)
+        let detail: String
+        switch record.state {
+        case .queued: detail = "cancelled before it started"
+        case .interrupted: detail = "dismissed after the interruption, not recovered"
+        default:
+            throw ControlError(code: .refused, message: "job \(id) is \(record.state.rawValue): there is nothing to cancel")
+        }
+        return try commitOrThrow(id, to: .cancelled, kind: .cancelled, detail: detail)
+    }
+
     /// `M112` at once, ahead of everything queued. The job is aborted first in the store, but
     /// the stop itself never waits for the disk.
     func emergencyStop(detail: String = "emergency stop") {
@@ -618,7 +642,7 @@ actor Printer {
         }
         do {
             let record = try store.transition(jobID: id ?? 0, to: next, kind: kind, detail: detail, atMS: WallClock.nowMS())
-            job?.record = record
+            if job?.record.id == id { job?.record = record }
             return record
         } catch {
             throw ControlError(code: .storage, message: "\(error); nothing was done")

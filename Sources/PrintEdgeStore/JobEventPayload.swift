@@ -1,3 +1,5 @@
+import PrintEdgeCore
+
 /// The JSON body of an outbox message of kind `event`: a job event as the fleet sees it.
 public struct JobEventPayload: Codable, Sendable, Equatable {
     /// The `job_event` row's id, stable across retries of the same message.

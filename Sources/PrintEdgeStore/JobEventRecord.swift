@@ -1,4 +1,5 @@
 import GRDB
+import PrintEdgeCore
 
 /// One step in a job's life, kept forever: the schema refuses to update or delete it.
 public struct JobEventRecord: Codable, Sendable, Equatable, Identifiable {

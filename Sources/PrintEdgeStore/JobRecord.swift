@@ -1,4 +1,5 @@
 import GRDB
+import PrintEdgeCore
 
 /// A print job: the spooled file, what its analysis found, where it is in its life and
 /// how far the printer has acknowledged it.

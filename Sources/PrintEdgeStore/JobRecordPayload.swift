@@ -1,3 +1,5 @@
+import PrintEdgeCore
+
 /// The JSON body of an outbox message of kind `job`: a job's record as it stands after a
 /// step, retained by the broker on the job's own topic so a dashboard that connects later
 /// sees every job's last state without replaying events.

@@ -1,4 +1,5 @@
 import GRDB
+import PrintEdgeCore
 
 extension Store {
     /// Queues a job at the end of its printer's queue with its layer index, a `submitted`

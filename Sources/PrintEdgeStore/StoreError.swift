@@ -1,4 +1,5 @@
 import GRDB
+import PrintEdgeCore
 
 /// Everything that can go wrong keeping jobs, events and telemetry on the local disk.
 ///

@@ -17,12 +17,11 @@ struct ProgressDisplay {
         self.totalLines = totalLines
     }
 
-    mutating func show(_ observation: StreamSession.Observation) {
-        switch observation {
-        case .progress(let progress, let elapsed):
+    mutating func show(_ event: PrinterConnection.Event) {
+        if case .linkProgress(let progress, let elapsed) = event {
             report(progress, elapsed: elapsed)
-        case .event(let event):
-            if let text = describe(event) { message(text) }
+        } else if let text = describe(event) {
+            message(text)
         }
     }
 
@@ -63,18 +62,18 @@ struct ProgressDisplay {
         }
     }
 
-    private func describe(_ event: HostProtocol.Event) -> String? {
+    private func describe(_ event: PrinterConnection.Event) -> String? {
         switch event {
-        case .identified(let info, _, let flow):
-            return "printer: \(info?.firmwareName ?? "unidentified firmware"); flow control \(flow.rawValue)"
+        case .ready(let info, _, let flow, _):
+            "printer: \(info?.firmwareName ?? "unidentified firmware"); flow control \(flow.rawValue)"
         case .timeout(let consecutive):
-            return "no answer from the printer: sending the oldest unacknowledged line again (\(consecutive))"
+            "no answer from the printer: sending the oldest unacknowledged line again (\(consecutive))"
         case .firmwareError(let text):
-            return "printer error: \(text)"
+            "printer error: \(text)"
         case .hostAction(let action):
-            return "printer action: \(action)"
-        case .failed, .finished, .checkpointReached, .temperature, .resendRequested, .firmwareMessage, .unrecognised, .ignored:
-            return nil
+            "printer action: \(action)"
+        default:
+            nil
         }
     }
 

@@ -76,12 +76,6 @@ struct StreamCommand: ParsableCommand {
                 throw output.fail(.log(error))
             }
         }
-        let serial: SerialPort
-        do {
-            serial = try SerialPort(.init(path: port, baudRate: baud, toggleDTROnOpen: resetOnOpen))
-        } catch {
-            throw output.fail(.port(error))
-        }
         let stopSignal: WakeupPipe
         do {
             stopSignal = try WakeupPipe()
@@ -90,24 +84,56 @@ struct StreamCommand: ParsableCommand {
         }
         SignalWakeup.install([SIGINT, SIGTERM], waking: stopSignal, secondSignalKills: true)
 
-        var options = StreamSession.Options()
+        // One job, then close, on the daemon's own link loop.
+        var options = PrinterConnection.Options.singleJob(port: .init(path: port, baudRate: baud, toggleDTROnOpen: resetOnOpen))
         options.protocolConfiguration.flow = FlowSelection(flow) ?? .auto
         options.protocolConfiguration.rxBufferBytes = rxBuffer
         options.protocolConfiguration.commandSlots = commandSlots
-        options.protocolConfiguration.wireBytesPerSecond = max(1, baud / 10)
         options.protocolConfiguration.communicationTimeout = .milliseconds(Int64(timeout * 1000))
-        let session = StreamSession(job: job, port: serial, options: options, stopSignal: stopSignal, serialLog: serialLog)
-        var display = ProgressDisplay(totalLines: job.commands)
+        let connection: PrinterConnection
         do {
-            let summary = try session.run { observation in
-                display.show(observation)
-            }
-            display.finish()
-            output.succeed(summary, job: job)
+            connection = try PrinterConnection(options: options, stopSignal: stopSignal)
         } catch {
-            display.finish()
-            throw output.fail(error)
+            throw output.fail(.port(error))
         }
+        connection.setWireLog(serialLog)
+        connection.submit(.startJob(.init(path: file, maxFramedBytes: job.maxFramedBytes)))
+        var display = ProgressDisplay(totalLines: job.commands)
+        var last: (progress: StreamProgress, elapsed: Duration)?
+        var outcome: Result<Void, StreamFailure>?
+        let ending = connection.run { event in
+            display.show(event)
+            switch event {
+            case .linkProgress(let progress, let elapsed): last = (progress, elapsed)
+            case .jobCompleted: outcome = .success(())
+            case .jobFailed(let reason, _): outcome = outcome ?? .failure(.jobFailed(reason))
+            default: break
+            }
+        }
+        display.finish()
+        let progress = last?.progress ?? StreamProgress()
+        switch (ending, outcome) {
+        case (_, .success):
+            output.succeed(StreamSummary(progress: progress, elapsed: last?.elapsed ?? .zero), job: job)
+        case (.failed(.cannotOpen(let error)), _):
+            throw output.fail(.port(error))
+        case (.failed(.disconnected(let path, let reason)), _):
+            throw output.fail(.disconnected(path: path, reason: reason, lastAcknowledgedLine: progress.linesAcknowledged, totalLines: job.commands))
+        case (.failed(.protocolFailure(let error)), _):
+            throw output.fail(.protocolFailure(error))
+        case (.failed(.emergencyStopped), _):
+            throw output.fail(.emergencyStopped(lastAcknowledgedLine: progress.linesAcknowledged))
+        case (.closed, .failure(let failure)) where !stopSignalFired(failure):
+            throw output.fail(failure)
+        case (.closed, _):
+            throw output.fail(.interrupted(lastAcknowledgedLine: progress.linesAcknowledged, totalLines: job.commands))
+        }
+    }
+
+    /// A job ended by the connection's close, which only the stop signal asks for here.
+    private func stopSignalFired(_ failure: StreamFailure) -> Bool {
+        if case .jobFailed(let reason) = failure { return reason == PrinterConnection.closedReason }
+        return false
     }
 }
 
@@ -151,7 +177,7 @@ extension StreamFailure {
         case .port: 69
         case .log: 73
         case .interrupted: 130
-        case .disconnected, .protocolFailure, .emergencyStopped: 1
+        case .disconnected, .protocolFailure, .emergencyStopped, .jobFailed: 1
         }
     }
 }

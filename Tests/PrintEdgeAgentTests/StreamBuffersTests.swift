@@ -32,8 +32,9 @@ import PrintEdgeSerial
     @Test func writesThroughARealPtyAndForgetsWhatWasTaken() throws {
         let terminal = try PseudoTerminal()
         let port = try SerialPort(.init(path: terminal.slavePath, baudRate: 115_200))
+        let transport = SerialTransport(port: port, wakeup: try WakeupPipe(), stopSignal: nil)
         var buffer = lines("N2 G28*18\n", "N3 G1 X1*99\n")
-        try buffer.write(to: port)
+        try buffer.write(to: transport)
         #expect(buffer.pendingByteCount == 0)
         var received = [UInt8](repeating: 0, count: 64)
         let count = try received.withUnsafeMutableBytes { try terminal.read(into: $0) }

@@ -1,5 +1,3 @@
-import GRDB
-
 /// What happened to a job, as stored in `job_event.kind` and sent to the fleet.
 ///
 /// The state pair alone cannot tell a resume after a pause from a recovery after a crash,
@@ -37,5 +35,3 @@ public enum JobEventKind: String, Codable, Sendable, CaseIterable, CustomStringC
 
     public var description: String { rawValue }
 }
-
-extension JobEventKind: DatabaseValueConvertible {}

@@ -1,5 +1,3 @@
-import GRDB
-
 /// Where a job is in its life, as stored in `job.state` (the schema's CHECK lists the same
 /// raw values, so a typo cannot reach the disk).
 ///
@@ -47,7 +45,7 @@ public enum JobState: String, Codable, Sendable, CaseIterable, CustomStringConve
     public var holdsPrinter: Bool { self == .printing || self == .paused }
 
     /// The job's run is over (for now): `ended_at_ms` is set on entering this state.
-    var endsRun: Bool {
+    public var endsRun: Bool {
         switch self {
         case .completed, .failed, .cancelled, .aborted: true
         case .queued, .printing, .paused, .interrupted: false
@@ -56,5 +54,3 @@ public enum JobState: String, Codable, Sendable, CaseIterable, CustomStringConve
 
     public var description: String { rawValue }
 }
-
-extension JobState: DatabaseValueConvertible {}
