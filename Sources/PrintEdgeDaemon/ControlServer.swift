@@ -18,6 +18,9 @@ final class ControlServer: Service, Sendable {
 
     let path: String
     private let listener: Int32
+    /// The socket file this server bound: removed at the end only while it is still this one,
+    /// never a socket another daemon has bound there since.
+    private let boundFile: UnixSocket.BoundFile?
     private let handler: ControlHandler
     private let logger: Logger
     private let wakeup: WakeupPipe
@@ -35,6 +38,7 @@ final class ControlServer: Service, Sendable {
         self.handler = handler
         self.logger = logger
         listener = try UnixSocket.listen(path: path, mode: 0o660)
+        boundFile = UnixSocket.BoundFile(path: path)
         if let group, chown(path, uid_t.max, group) != 0 {
             let code = errno
             close(listener)
@@ -50,7 +54,7 @@ final class ControlServer: Service, Sendable {
 
     deinit {
         close(listener)
-        unlink(path)
+        boundFile?.remove()
     }
 
     func run() async throws {

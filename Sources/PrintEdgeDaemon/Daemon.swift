@@ -15,6 +15,8 @@ import ServiceLifecycle
 /// order (stopped in reverse: intake first, storage last).
 public struct Daemon: Sendable {
     public let configuration: DaemonConfiguration
+    /// Held while the daemon lives: no second one works on its state directory.
+    let lock: DaemonLock
     let store: Store
     let printers: [Printer]
     let services: [any Service]
@@ -32,6 +34,13 @@ public struct Daemon: Sendable {
         var preflightEnvironment = DaemonPreflight.Environment.system
         preflightEnvironment.gpio = gpioEnvironment
         let preflight = try DaemonPreflight(configuration: configuration, environment: preflightEnvironment)
+        // Before anything in the state directory is touched: the store, the socket, the links.
+        do {
+            try Store.createDirectory(configuration.stateDirectory)
+        } catch {
+            throw .storage(error)
+        }
+        lock = try DaemonLock(stateDirectory: configuration.stateDirectory, source: configuration.source)
         let store: Store
         do {
             store = try Store(directory: configuration.stateDirectory, feedsFleet: configuration.mqtt != nil)
@@ -132,6 +141,11 @@ public struct Daemon: Sendable {
                 return true
             },
         ]
+    }
+
+    /// The pid of the daemon working on `stateDirectory`, if one does (`DaemonLock`).
+    public static func runningDaemon(stateDirectory: String) -> Int32? {
+        DaemonLock.holder(of: stateDirectory)
     }
 
     /// Runs until SIGTERM or SIGINT, then stops gracefully: the printers stop between two

@@ -19,6 +19,8 @@ public enum DaemonError: Error, CustomStringConvertible {
     /// Something the configuration relies on is not on this machine (`printedge-sim`, a GPIO
     /// chip): 69.
     case unavailable(ConfigurationError)
+    /// Another daemon holds the state directory's lock (`DaemonLock`): 75.
+    case alreadyRunning(pid: Int32?, stateDirectory: String)
     case storage(StoreError)
     case controlSocket(String)
     case simulator(String)
@@ -29,10 +31,14 @@ public enum DaemonError: Error, CustomStringConvertible {
     case fleetLink(FleetLinkError)
 
     /// 78 (EX_CONFIG) keeps systemd from restarting into the same mistake
-    /// (`RestartPreventExitStatus`).
+    /// (`RestartPreventExitStatus`). A duplicate daemon is 75 (EX_TEMPFAIL: it may start
+    /// once the other has stopped), which the unit lists there too: the other daemon does not
+    /// stop because this one is retried, so a restart every `RestartSec` would only fill the
+    /// journal until systemd's start limit gave up.
     public var exitStatus: Int32 {
         switch self {
         case .configuration: 78
+        case .alreadyRunning: 75
         case .stateDirectory, .storage: 74
         case .unavailable: 69
         case .controlSocket: 71
@@ -55,6 +61,8 @@ public enum DaemonError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .configuration(let error), .stateDirectory(let error), .unavailable(let error): error.description
+        case .alreadyRunning(let pid, let directory):
+            "already running (pid \(pid.map(String.init) ?? "not yet written")), state in \(directory): another printedged holds \(DaemonLock.path(in: directory)); stop it first, or give this one its own `state_directory`"
         case .storage(let error): "the database cannot be used: \(error)"
         case .controlSocket(let detail): "the control socket cannot be created: \(detail)"
         case .simulator(let detail): detail

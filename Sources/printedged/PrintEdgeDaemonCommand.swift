@@ -19,7 +19,7 @@ struct PrintEdgeDaemonCommand: AsyncParsableCommand {
 
     @Flag(name: .customLong("check-config"), help: ArgumentHelp(
         "Check the configuration, its printer profiles and every file and directory it names as a start would, then exit.",
-        discussion: "0 when the daemon would start; otherwise the message and exit status a start gives (78 configuration, 74 state directory, 69 unavailable). Run it as the daemon's user."))
+        discussion: "0 when the daemon would start, with a note when one already runs on the state directory; otherwise the message and exit status a start gives (78 configuration, 74 state directory, 69 unavailable). Run it as the daemon's user."))
     var checkConfig = false
 
     func run() async throws {
@@ -42,6 +42,9 @@ struct PrintEdgeDaemonCommand: AsyncParsableCommand {
             }
             print("\(config ?? "built-in configuration"): valid; \(configuration.printers.count) printer(s): "
                   + configuration.printers.map { "\($0.id) (\($0.profile.name))" }.joined(separator: ", "))
+            if let pid = Daemon.runningDaemon(stateDirectory: configuration.stateDirectory) {
+                print("note: printedged is already running (pid \(pid)), state in \(configuration.stateDirectory); a start now would be refused (exit 75) until it stops")
+            }
             return
         }
         let daemon: Daemon
