@@ -146,9 +146,9 @@ final class ControlServer: Service, Sendable {
             if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) { continue }
             let request: ControlRequest
             do {
-                request = try ControlCoding.decode(ControlRequest.self, from: line)
+                request = try ControlRequest(line: line)
             } catch {
-                send(.failure(0, .badRequest, "not a request: expected one JSON object per line with `id` (integer) and `command` (string); see docs/control.md"), to: id)
+                send(error.reply, to: id)
                 continue
             }
             var file: PassedFile?
