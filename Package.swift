@@ -5,7 +5,7 @@ import PackageDescription
 //   executables (printedged, printedge, printedge-sim, printedge-bench)
 //   PrintEdgeDaemon           printer actors, jobs, telemetry, control socket, services
 //   PrintEdgeAgent            stream sessions: drive the core over a port
-//   PrintEdgeControl          the control socket's JSON-lines messages and client
+//   PrintEdgeControl          the control socket's JSON-lines messages and client; the strict JSON parser (JSONValue)
 //   PrintEdgeSerial, PrintEdgeSimulator, PrintEdgeStore   adapters: the only code doing I/O
 //   PrintEdgeConfig           the TOML configuration and printer profiles, typed
 //   PrintEdgeCore             sans-I/O: G-code lines, replies, flow control, analysis
@@ -85,6 +85,7 @@ let package = Package(
         .testTarget(name: "PrintEdgeAgentTests", dependencies: ["PrintEdgeAgent", "PrintEdgeSerial", "PrintEdgeFixtures"]),
         .testTarget(name: "PrintEdgeConfigTests", dependencies: ["PrintEdgeConfig"]),
         .testTarget(name: "PrintEdgeStoreTests", dependencies: ["PrintEdgeStore"]),
+        .testTarget(name: "PrintEdgeControlTests", dependencies: ["PrintEdgeControl"]),
         // Real brokers and certificates for the MQTT and integration tests.
         .target(name: "PrintEdgeTestSupport", dependencies: ["PrintEdgeMQTT"], path: "Tests/PrintEdgeTestSupport"),
         .testTarget(name: "PrintEdgeMQTTTests", dependencies: ["PrintEdgeMQTT", "PrintEdgeTestSupport"]),

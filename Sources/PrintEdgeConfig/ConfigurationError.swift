@@ -23,6 +23,9 @@ public struct ConfigurationError: Error, CustomStringConvertible, Sendable, Equa
         case invalidValue
         /// A printer names a profile that no profile directory holds.
         case unknownProfile
+        /// A file or directory the configuration names cannot be used as it is: missing,
+        /// unreadable, of the wrong kind or content (found by the daemon's preflight).
+        case unusablePath
     }
 
     public var kind: Kind

@@ -35,6 +35,14 @@ extension DaemonConfiguration {
         }
         let stateDirectory: String = try daemonTable.value("state_directory", default: defaults.stateDirectory, .notEmpty)
         let controlSocket: String? = try daemonTable.optional("control_socket", socketPath)
+        if controlSocket == nil {
+            let path = ConfigurationFiles.resolve("printedged.sock", against: stateDirectory)
+            if path.utf8.count > Self.maxSocketPathBytes {
+                throw daemonTable.invalid(
+                    "state_directory",
+                    "the control socket's default path \(path) is \(path.utf8.count) bytes long; a Unix socket path holds at most \(Self.maxSocketPathBytes): set `daemon.control_socket` to a shorter path, or shorten `daemon.state_directory`")
+            }
+        }
         let socketGroup: String? = try daemonTable.optional("socket_group", .notEmpty)
         let spoolDirectory: String? = try daemonTable.optional("spool_directory", .notEmpty)
         let noEmptyEntry = ValueConstraint<[String]> { $0.contains("") ? "must not hold an empty path" : nil }
@@ -58,6 +66,11 @@ extension DaemonConfiguration {
         for index in printerTables.indices {
             let printer = try PrinterConfiguration(reading: &printerTables[index], catalog: &catalog)
             try Self.checkDistinct(printer, from: printers, table: printerTables[index], earlierTables: printerTables[..<index])
+            if let mqtt, printer.id == MQTTSettings.agentTopicLevel {
+                throw printerTables[index].invalid(
+                    "id",
+                    "printer id `\(printer.id)` cannot be used with [mqtt]: \(mqtt.topicPrefix)/\(mqtt.fleet)/\(printer.id)/ holds the daemons' presence (\(mqtt.topicPrefix)/\(mqtt.fleet)/\(printer.id)/<host>/online), and this printer's topics would mix with it; rename the printer")
+            }
             printers.append(printer)
         }
         // After the printers: `[[gpio.printer]]` entries must name one of them.
@@ -66,7 +79,7 @@ extension DaemonConfiguration {
         self.init(
             stateDirectory: stateDirectory, controlSocket: controlSocket, socketGroup: socketGroup,
             spoolDirectory: spoolDirectory, profileDirectories: profileDirectories, telemetry: telemetry,
-            retention: retention, printers: printers, mqtt: mqtt, gpio: gpio)
+            retention: retention, printers: printers, mqtt: mqtt, gpio: gpio, source: ConfigurationSource(document: document))
     }
 
     /// Two printers may share neither an id (it names them everywhere) nor a port (the

@@ -19,6 +19,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// The fleet link; `nil`: the daemon works alone.
     public var mqtt: MQTTSettings?
     public var gpio: GPIOSettings?
+    /// Where each setting was written, for the checks made after loading (`DaemonPreflight`).
+    public var source: ConfigurationSource
 
     public static let defaultStateDirectory = "printedge-state"
     /// The checkout's profiles, then the packaged ones, then the administrator's own.
@@ -27,12 +29,15 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public static let builtInPrinterID = "sim"
     /// The demo's virtual printer runs ten times faster than life: a print in minutes.
     public static let builtInSpeedup = 10.0
+    /// How messages name the configuration `printedged` runs without `--config`.
+    public static let builtInName = "<built-in configuration>"
 
     public init(
         stateDirectory: String = defaultStateDirectory, controlSocket: String? = nil, socketGroup: String? = nil,
         spoolDirectory: String? = nil, profileDirectories: [String] = defaultProfileDirectories,
         telemetry: TelemetrySettings = TelemetrySettings(), retention: RetentionSettings = RetentionSettings(),
-        printers: [PrinterConfiguration], mqtt: MQTTSettings? = nil, gpio: GPIOSettings? = nil
+        printers: [PrinterConfiguration], mqtt: MQTTSettings? = nil, gpio: GPIOSettings? = nil,
+        source: ConfigurationSource = ConfigurationSource(file: "<configuration>")
     ) {
         self.stateDirectory = stateDirectory
         self.controlSocket = controlSocket
@@ -44,6 +49,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         self.printers = printers
         self.mqtt = mqtt
         self.gpio = gpio
+        self.source = source
     }
 
     /// The control socket's path, the default filled in.
@@ -51,6 +57,11 @@ public struct DaemonConfiguration: Sendable, Equatable {
 
     /// The spool's path, the default filled in.
     public var spoolPath: String { spoolDirectory ?? ConfigurationFiles.resolve("spool", against: stateDirectory) }
+
+    /// Where the simulator of virtual printer `printerID` links its pty.
+    public func virtualPrinterLink(_ printerID: String) -> String {
+        ConfigurationFiles.resolve("\(printerID).tty", against: stateDirectory)
+    }
 
     /// What `printedged` runs with when given no `--config`: one simulated printer, `sim`,
     /// and every other setting at its default. `config/printedge.toml` spells out exactly
@@ -61,10 +72,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
         let workingDirectory = try workingDirectory.orCurrentDirectory()
         var catalog = ProfileCatalog(
             directories: defaultProfileDirectories, configurationDirectory: nil, workingDirectory: workingDirectory)
-        let profile = try catalog.profile(
-            PrinterConfiguration.defaultVirtualProfile, referencedIn: "<built-in configuration>", at: nil)
+        let profile = try catalog.profile(PrinterConfiguration.defaultVirtualProfile, referencedIn: builtInName, at: nil)
         let printer = PrinterConfiguration(
             id: builtInPrinterID, connection: .virtual(VirtualPrinterSettings(speedup: builtInSpeedup)), profile: profile)
-        return DaemonConfiguration(printers: [printer])
+        return DaemonConfiguration(printers: [printer], source: ConfigurationSource(file: builtInName))
     }
 }

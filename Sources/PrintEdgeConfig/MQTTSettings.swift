@@ -34,6 +34,11 @@ public struct MQTTSettings: Sendable, Equatable {
     /// `[mqtt.commands]`: what fleet commands may do (docs/mqtt-commands.md).
     public var commands = FleetCommandSettings()
 
+    /// The topic level after the fleet that holds the daemons' presence
+    /// (`<prefix>/<fleet>/agent/<host>/online`), where printers' ids stand otherwise: no
+    /// printer may be called so while `[mqtt]` is set.
+    public static let agentTopicLevel = "agent"
+
     public init(
         host: String, port: Int = 1883, fleet: String, clientID: String? = nil, username: String? = nil,
         passwordFile: String? = nil, tlsCAFile: String? = nil, tlsCertificateFile: String? = nil,

@@ -1,8 +1,9 @@
 import Foundation
 
 /// One request on the control socket: a JSON object on one line. Fields a command does not
-/// use are left out; the daemon says which one is missing. See docs/control.md.
-public struct ControlRequest: Codable, Sendable, Equatable {
+/// use are left out; the daemon says which one is missing. See docs/control.md. Written by
+/// `ControlCoding.encode`, read by `init(line:)`.
+public struct ControlRequest: Encodable, Sendable, Equatable {
     public var id: Int
     public var command: String
     public var printer: String?

@@ -43,12 +43,16 @@ public enum UnixSocket {
     }
 
     /// A non-blocking listening socket at `path`, replacing a stale socket file left by a
-    /// previous run (but never another kind of file), with the given mode.
+    /// previous run (but never another kind of file, nor a socket something still listens
+    /// on: another daemon's, whose clients would all come here), with the given mode.
     public static func listen(path: String, mode: mode_t) throws(Failure) -> Int32 {
         var info = stat()
         if lstat(path, &info) == 0 {
             guard (info.st_mode & S_IFMT) == S_IFSOCK else {
                 throw Failure(operation: "refusing to replace a file that is not a socket:", path: path, errno: EEXIST)
+            }
+            guard !isListenedOn(path) else {
+                throw Failure(operation: "another process listens on", path: path, errno: EADDRINUSE)
             }
             unlink(path)
         }
@@ -74,6 +78,45 @@ public enum UnixSocket {
             throw Failure(operation: "listen on", path: path, errno: code)
         }
         return fd
+    }
+
+    /// A socket file as a listener bound it, by device and inode, so that it is removed at
+    /// the end only while it is still that file: another daemon may have bound a socket of its
+    /// own at the path since, and its clients must keep reaching it.
+    public struct BoundFile: Sendable, Equatable {
+        public let path: String
+        let device: UInt64
+        let inode: UInt64
+
+        /// The file at `path` now; `nil` when there is none.
+        public init?(path: String) {
+            var info = stat()
+            guard lstat(path, &info) == 0 else { return nil }
+            self.path = path
+            device = UInt64(info.st_dev)
+            inode = UInt64(info.st_ino)
+        }
+
+        /// Unlinks `path` if it still names this file.
+        public func remove() {
+            guard BoundFile(path: path) == self else { return }
+            unlink(path)
+        }
+    }
+
+    /// Whether a connection to the socket at `path` is accepted (or would be, once its
+    /// backlog has room): a stale socket file refuses (ECONNREFUSED).
+    static func isListenedOn(_ path: String) -> Bool {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        guard var address = try? makeAddress(path) else { return false }
+        let result = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        return result == 0 || errno == EAGAIN
     }
 
     /// Writes all of `bytes` to a blocking descriptor.

@@ -18,6 +18,9 @@ final class ControlServer: Service, Sendable {
 
     let path: String
     private let listener: Int32
+    /// The socket file this server bound: removed at the end only while it is still this one,
+    /// never a socket another daemon has bound there since.
+    private let boundFile: UnixSocket.BoundFile?
     private let handler: ControlHandler
     private let logger: Logger
     private let wakeup: WakeupPipe
@@ -35,6 +38,7 @@ final class ControlServer: Service, Sendable {
         self.handler = handler
         self.logger = logger
         listener = try UnixSocket.listen(path: path, mode: 0o660)
+        boundFile = UnixSocket.BoundFile(path: path)
         if let group, chown(path, uid_t.max, group) != 0 {
             let code = errno
             close(listener)
@@ -50,7 +54,7 @@ final class ControlServer: Service, Sendable {
 
     deinit {
         close(listener)
-        unlink(path)
+        boundFile?.remove()
     }
 
     func run() async throws {
@@ -142,9 +146,9 @@ final class ControlServer: Service, Sendable {
             if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) { continue }
             let request: ControlRequest
             do {
-                request = try ControlCoding.decode(ControlRequest.self, from: line)
+                request = try ControlRequest(line: line)
             } catch {
-                send(.failure(0, .badRequest, "not a request: expected one JSON object per line with `id` (integer) and `command` (string); see docs/control.md"), to: id)
+                send(error.reply, to: id)
                 continue
             }
             var file: PassedFile?

@@ -9,52 +9,14 @@ import PrintEdgeGPIO
 import PrintEdgeStore
 import ServiceLifecycle
 
-/// Why the daemon cannot start, with the exit status systemd is told.
-public enum DaemonError: Error, CustomStringConvertible {
-    case configuration(ConfigurationError)
-    case storage(StoreError)
-    case controlSocket(String)
-    case simulator(String)
-    /// A `[gpio]` line (`key` says which table) cannot be had.
-    case gpio(key: String, GPIOError)
-    case usb(String)
-    /// `[mqtt]` cannot be turned into a fleet link (an unreadable password or TLS file).
-    case fleetLink(FleetLinkError)
-
-    /// sysexits(3): 78 (EX_CONFIG) keeps systemd from restarting into the same mistake.
-    public var exitStatus: Int32 {
-        switch self {
-        case .configuration: 78
-        case .storage: 74
-        case .controlSocket: 71
-        case .simulator: 69
-        // Names that fit no chip or line are configuration; a missing or busy chip may come back.
-        case .gpio(_, .chipNotFound), .gpio(_, .lineNotFound), .gpio(_, .lineOutOfRange), .gpio(_, .notAChip),
-            .gpio(_, .invalidRequest), .gpio(_, .rejectedByKernel):
-            78
-        case .gpio, .usb: 69
-        case .fleetLink: 78
-        }
-    }
-
-    public var description: String {
-        switch self {
-        case .configuration(let error): error.description
-        case .storage(let error): "the database cannot be used: \(error)"
-        case .controlSocket(let detail): "the control socket cannot be created: \(detail)"
-        case .simulator(let detail): detail
-        case .gpio(let key, let error): "\(key): \(error)"
-        case .usb(let detail): detail
-        case .fleetLink(let error): error.description
-        }
-    }
-}
-
-/// Builds the daemon from its configuration: opens the store, marks jobs a crash left
-/// behind as interrupted, creates one actor per printer and the control socket, and returns
-/// the services in start order (stopped in reverse: intake first, storage last).
+/// Builds the daemon from its configuration: checks it (`DaemonPreflight`, as
+/// `--check-config` does), opens the store, marks jobs a crash left behind as interrupted,
+/// creates one actor per printer and the control socket, and returns the services in start
+/// order (stopped in reverse: intake first, storage last).
 public struct Daemon: Sendable {
     public let configuration: DaemonConfiguration
+    /// Held while the daemon lives: no second one works on its state directory.
+    let lock: DaemonLock
     let store: Store
     let printers: [Printer]
     let services: [any Service]
@@ -69,6 +31,16 @@ public struct Daemon: Sendable {
     init(configuration: DaemonConfiguration, environment: [String: String], logger: Logger,
          discovery: HotplugService.Discovery, gpioEnvironment: GPIOService.Environment) throws(DaemonError) {
         self.configuration = configuration
+        var preflightEnvironment = DaemonPreflight.Environment.system
+        preflightEnvironment.gpio = gpioEnvironment
+        let preflight = try DaemonPreflight(configuration: configuration, environment: preflightEnvironment)
+        // Before anything in the state directory is touched: the store, the socket, the links.
+        do {
+            try Store.createDirectory(configuration.stateDirectory)
+        } catch {
+            throw .storage(error)
+        }
+        lock = try DaemonLock(stateDirectory: configuration.stateDirectory, source: configuration.source)
         let store: Store
         do {
             store = try Store(directory: configuration.stateDirectory, feedsFleet: configuration.mqtt != nil)
@@ -94,7 +66,7 @@ public struct Daemon: Sendable {
         var setups: [PrinterSetup] = []
         var simulators: [(printerID: String, link: String, launch: PrinterSetup.SimulatorLaunch)] = []
         for printer in configuration.printers {
-            let setup = Self.setup(for: printer, configuration: configuration)
+            let setup = Self.setup(for: printer, configuration: configuration, simulator: preflight.simulators[printer.id])
             if let launch = setup.simulator { simulators.append((printer.id, setup.portPath, launch)) }
             do {
                 try store.upsertPrinter(PrinterRecord(id: printer.id, name: setup.name, port: setup.portPath,
@@ -106,8 +78,8 @@ public struct Daemon: Sendable {
             setups.append(setup)
         }
         var gpio: GPIOService?
-        if let settings = configuration.gpio {
-            gpio = try GPIOService(settings: settings, printers: configuration.printers, environment: gpioEnvironment, logger: logger)
+        if let settings = configuration.gpio, let chip = preflight.gpioChip {
+            gpio = try GPIOService(settings: settings, chip: chip, printers: configuration.printers, environment: gpioEnvironment, logger: logger)
         }
         let printers = setups.map { Printer(setup: $0, store: store, telemetry: recorder, logger: logger, hardware: gpio?.link(for: $0.id),
                                             publishesFleetStatus: configuration.mqtt != nil) }
@@ -121,7 +93,7 @@ public struct Daemon: Sendable {
         var fleetLink: FleetLink?
         if let settings = configuration.mqtt {
             do {
-                fleetLink = try FleetLink(settings: settings, store: store, printerIDs: printers.map(\.setup.id), commands: fleetCommands,
+                fleetLink = try FleetLink(settings: settings, password: preflight.fleetPassword, store: store, printerIDs: printers.map(\.setup.id), commands: fleetCommands,
                                           statusSnapshot: { for printer in printers { await printer.recordStatusSnapshot() } },
                                           logger: logger)
             } catch {
@@ -140,8 +112,7 @@ public struct Daemon: Sendable {
         socketPath = configuration.controlSocketPath
         let control: ControlServer
         do {
-            control = try ControlServer(path: socketPath, group: try Self.groupID(configuration.socketGroup),
-                                        handler: handler, logger: logger)
+            control = try ControlServer(path: socketPath, group: preflight.socketGroup, handler: handler, logger: logger)
         } catch {
             throw .controlSocket("\(error)")
         }
@@ -172,6 +143,11 @@ public struct Daemon: Sendable {
         ]
     }
 
+    /// The pid of the daemon working on `stateDirectory`, if one does (`DaemonLock`).
+    public static func runningDaemon(stateDirectory: String) -> Int32? {
+        DaemonLock.holder(of: stateDirectory)
+    }
+
     /// Runs until SIGTERM or SIGINT, then stops gracefully: the printers stop between two
     /// lines, a job being printed becomes `interrupted` (recoverable), telemetry is flushed.
     public func run(logger: Logger) async throws {
@@ -182,7 +158,8 @@ public struct Daemon: Sendable {
         try await group.run()
     }
 
-    private static func setup(for printer: PrinterConfiguration, configuration: DaemonConfiguration) -> PrinterSetup {
+    /// `simulator`: for a virtual printer, the `printedge-sim` the preflight found.
+    private static func setup(for printer: PrinterConfiguration, configuration: DaemonConfiguration, simulator executable: String?) -> PrinterSetup {
         let profile = printer.profile
         var protocolConfiguration = HostProtocol.Configuration()
         protocolConfiguration.flow = profile.flow
@@ -201,12 +178,13 @@ public struct Daemon: Sendable {
             // No fixed node: `HotplugService` hands the printer its device whenever it appears.
             portPath = ""
         case .virtual(let settings):
-            portPath = configuration.stateDirectory + "/\(printer.id).tty"
+            guard let executable else { preconditionFailure("DaemonPreflight finds the simulator of every virtual printer") }
+            portPath = configuration.virtualPrinterLink(printer.id)
             var arguments = ["--link", portPath, "--baud", String(profile.baud),
                              "--rx-buffer", String(profile.rxBufferBytes), "--bufsize", String(profile.commandSlots),
                              "--exit-with-parent"]
             if settings.speedup != 1 { arguments += ["--speedup", String(settings.speedup)] }
-            simulator = .init(executable: settings.simulatorPath ?? Self.simulatorExecutable(), arguments: arguments + settings.extraArguments)
+            simulator = .init(executable: executable, arguments: arguments + settings.extraArguments)
         }
         let telemetry = configuration.telemetry
         return PrinterSetup(
@@ -218,35 +196,6 @@ public struct Daemon: Sendable {
             sampleIntervalPrinting: telemetry.sampleIntervalPrinting, sampleIntervalIdle: telemetry.sampleIntervalIdle,
             simulator: simulator)
     }
-
-    /// `printedge-sim` beside this executable (a build or an install), else on PATH.
-    private static func simulatorExecutable() -> String {
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        if count > 0 {
-            let me = String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            if let slash = me.lastIndex(of: "/") {
-                let sibling = String(me[..<slash]) + "/printedge-sim"
-                if access(sibling, X_OK) == 0 { return sibling }
-            }
-        }
-        for directory in (getenv("PATH").map { String(cString: $0) } ?? "/usr/bin").split(separator: ":") {
-            let candidate = "\(directory)/printedge-sim"
-            if access(candidate, X_OK) == 0 { return candidate }
-        }
-        return "printedge-sim"
-    }
-
-    private static func groupID(_ name: String?) throws(UnixSocketGroupError) -> gid_t? {
-        guard let name else { return nil }
-        guard let group = getgrnam(name) else { throw UnixSocketGroupError(name: name) }
-        return group.pointee.gr_gid
-    }
-}
-
-struct UnixSocketGroupError: Error, CustomStringConvertible {
-    var name: String
-    var description: String { "socket_group `\(name)` does not exist on this system (create it with `groupadd \(name)`)" }
 }
 
 /// Runs every printer's actor; on shutdown each closes its port between two lines.

@@ -1,3 +1,5 @@
+import PrintEdgeControl
+
 /// One command from the fleet, validated: what the payload on `<printer>/cmd` asks for
 /// (docs/mqtt-commands.md). Parsing is pure (`FleetCommandParser`); `FleetCommands` carries
 /// the command out against the printer.
@@ -98,7 +100,7 @@ enum FleetCommandID: Sendable, Hashable, CustomStringConvertible {
     case string(String)
     case integer(Int64)
 
-    var json: FleetCommandJSON {
+    var json: JSONValue {
         switch self {
         case .string(let text): .string(text)
         case .integer(let value): .integer(value)

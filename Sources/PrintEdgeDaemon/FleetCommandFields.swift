@@ -1,23 +1,25 @@
+import PrintEdgeControl
+
 /// Reads the members of one command object into typed values, remembering which it was
 /// asked for, so a member nobody reads is refused as the typo it almost always is (the
 /// configuration's rule, applied to commands: `{"command": "pause", "jbo": 3}` must not pause
 /// whatever job is printing while the sender thinks it named one).
 struct FleetCommandFields {
     let command: String
-    private let members: [(key: String, value: FleetCommandJSON)]
+    private let members: [(key: String, value: JSONValue)]
     private var known: [String] = []
 
-    init(command: String, members: [(key: String, value: FleetCommandJSON)]) {
+    init(command: String, members: [(key: String, value: JSONValue)]) {
         self.command = command
         self.members = members
     }
 
-    private mutating func raw(_ key: String) -> FleetCommandJSON? {
+    private mutating func raw(_ key: String) -> JSONValue? {
         known.append(key)
         return members.first { $0.key == key }?.value
     }
 
-    private func wrongType(_ key: String, expected: String, found: FleetCommandJSON) -> FleetCommandError {
+    private func wrongType(_ key: String, expected: String, found: JSONValue) -> FleetCommandError {
         FleetCommandError(.badRequest, "`\(key)` of `\(command)` must be \(expected), found \(found.typeName)", field: key)
     }
 

@@ -1,4 +1,5 @@
 import PrintEdgeConfig
+import PrintEdgeControl
 
 /// Turns a `cmd` payload into a `FleetCommand`, or into the error its reply carries, with the
 /// command's id whenever one could be read. Pure: no printer is looked at here, so every
@@ -38,9 +39,9 @@ struct FleetCommandParser: Sendable {
         guard payload.count <= settings.maxCommandBytes else {
             throw Refusal(error: FleetCommandError(.payloadTooLarge, "the payload is \(payload.count) bytes, over `max_command_bytes` (\(settings.maxCommandBytes)) of [mqtt.commands]; it was not read (files travel as chunks on files/<transfer>/<index>, not in a command)"))
         }
-        let document: FleetCommandJSON
+        let document: JSONValue
         do {
-            document = try FleetCommandJSON.parse(payload)
+            document = try JSONValue.parse(payload)
         } catch {
             throw Refusal(error: FleetCommandError(.badJSON, "the payload is \(error.description); a command is one JSON object such as {\"id\": \"c1\", \"command\": \"pause\"}"))
         }
@@ -66,7 +67,7 @@ struct FleetCommandParser: Sendable {
         }
     }
 
-    private func readID(_ members: [(key: String, value: FleetCommandJSON)]) throws(Refusal) -> FleetCommandID {
+    private func readID(_ members: [(key: String, value: JSONValue)]) throws(Refusal) -> FleetCommandID {
         guard let value = members.first(where: { $0.key == "id" })?.value else {
             throw Refusal(error: FleetCommandError(.badRequest, "the command has no `id`; every command carries one (a string or an integer) for its reply to name", field: "id"))
         }

@@ -1,3 +1,5 @@
+import PrintEdgeControl
+
 /// The one reply a command gets on `<printer>/cmd/reply` (docs/mqtt-commands.md, "Replies"):
 /// `accepted` (the printer took the action; what follows shows in job events and status),
 /// `done` (the reply is the answer: `status_request`, `transfer_status`) or `error`.
@@ -19,29 +21,29 @@ struct FleetCommandReply: Sendable {
     var outcome: Outcome
     var error: FleetCommandError?
     /// What the outcome carries (`job`, `status`, `missing`…), after the common members.
-    var details: [(key: String, value: FleetCommandJSON)] = []
+    var details: [(key: String, value: JSONValue)] = []
 
-    static func accepted(_ command: FleetCommand, printerID: String, _ details: [(key: String, value: FleetCommandJSON)] = []) -> FleetCommandReply {
+    static func accepted(_ command: FleetCommand, printerID: String, _ details: [(key: String, value: JSONValue)] = []) -> FleetCommandReply {
         FleetCommandReply(id: command.id, command: command.action.name, printerID: printerID, outcome: .accepted, details: details)
     }
 
-    static func done(_ command: FleetCommand, printerID: String, _ details: [(key: String, value: FleetCommandJSON)]) -> FleetCommandReply {
+    static func done(_ command: FleetCommand, printerID: String, _ details: [(key: String, value: JSONValue)]) -> FleetCommandReply {
         FleetCommandReply(id: command.id, command: command.action.name, printerID: printerID, outcome: .done, details: details)
     }
 
     static func refused(id: FleetCommandID?, command: String?, printerID: String, _ error: FleetCommandError,
-                        _ details: [(key: String, value: FleetCommandJSON)] = []) -> FleetCommandReply {
+                        _ details: [(key: String, value: JSONValue)] = []) -> FleetCommandReply {
         FleetCommandReply(id: id, command: command, printerID: printerID, outcome: .error, error: error, details: details)
     }
 
-    var json: FleetCommandJSON {
-        var members: [(key: String, value: FleetCommandJSON)] = [
+    var json: JSONValue {
+        var members: [(key: String, value: JSONValue)] = [
             ("id", id?.json ?? .null),
-            ("command", command.map(FleetCommandJSON.string) ?? .null),
+            ("command", command.map(JSONValue.string) ?? .null),
             ("status", .string(outcome.rawValue)),
         ]
         if let error {
-            var body: [(key: String, value: FleetCommandJSON)] = [("code", .string(error.code.rawValue)), ("message", .string(error.message))]
+            var body: [(key: String, value: JSONValue)] = [("code", .string(error.code.rawValue)), ("message", .string(error.message))]
             if let field = error.field { body.append(("field", .string(field))) }
             members.append(("error", .object(body)))
         }

@@ -51,7 +51,7 @@ extension FleetCommands {
     /// names the transfer and the index (a chunk has no command id).
     func chunk(printerID: String, subtopic: String, payload: [UInt8]) async -> FleetCommandReply? {
         let levels = subtopic.split(separator: "/", omittingEmptySubsequences: false)
-        var details: [(key: String, value: FleetCommandJSON)] = []
+        var details: [(key: String, value: JSONValue)] = []
         do throws(FleetCommandError) {
             guard levels.count == 3, !levels[1].isEmpty, levels[1].utf8.count <= FileTransferAnnouncement.maxIDCharacters,
                   levels[1].utf8.allSatisfy(FileTransferAnnouncement.isIDByte)
@@ -176,7 +176,7 @@ extension FleetCommands {
             $0.transfersCompleted += 1
             $0.accepted += 1
         }
-        var details: [(key: String, value: FleetCommandJSON)] = [("job", Self.json(queued))]
+        var details: [(key: String, value: JSONValue)] = [("job", Self.json(queued))]
         if record.start, let id = queued.id {
             do throws(ControlError) {
                 details = [("job", Self.json(try await target.startJob(id: id)))]

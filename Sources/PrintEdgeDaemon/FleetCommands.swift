@@ -288,8 +288,8 @@ actor FleetCommands: FleetCommandHandling, Service {
 
     // MARK: - JSON
 
-    static func json(_ record: JobSummary) -> FleetCommandJSON {
-        var members: [(key: String, value: FleetCommandJSON)] = [
+    static func json(_ record: JobSummary) -> JSONValue {
+        var members: [(key: String, value: JSONValue)] = [
             ("id", .integer(record.id)), ("name", .string(record.name)), ("state", .string(record.state)),
             ("sha256", .string(record.sha256)), ("size_bytes", .integer(record.sizeBytes)), ("commands", .integer(record.commands)),
             ("layers", .integer(record.layers)), ("fraction", .double(record.fraction)),
@@ -299,15 +299,15 @@ actor FleetCommands: FleetCommandHandling, Service {
         return .object(members)
     }
 
-    static func json(_ record: JobRecord) -> FleetCommandJSON { json(JobSummary(record)) }
+    static func json(_ record: JobRecord) -> JSONValue { json(JobSummary(record)) }
 
     /// The status message's document (`FleetStatusPayload`), so `status_request` and the
     /// retained `status` topic read alike.
-    static func json(_ status: PrinterStatus) -> FleetCommandJSON {
-        FleetStatusPayload(status).json.flatMap { try? FleetCommandJSON.parse(Array($0.utf8)) } ?? .object([("state", .string(status.state))])
+    static func json(_ status: PrinterStatus) -> JSONValue {
+        FleetStatusPayload(status).json.flatMap { try? JSONValue.parse(Array($0.utf8)) } ?? .object([("state", .string(status.state))])
     }
 
-    static func json(_ counters: FleetCommandCounters) -> FleetCommandJSON {
+    static func json(_ counters: FleetCommandCounters) -> JSONValue {
         .object([
             ("received", .integer(counters.received)), ("accepted", .integer(counters.accepted)),
             ("refused", .object(counters.refused.sorted { $0.key < $1.key }.map { ($0.key, .integer($0.value)) })),
@@ -319,7 +319,7 @@ actor FleetCommands: FleetCommandHandling, Service {
 
     /// `transfer_status`'s answer: counts and the missing chunks as `[first, last]` ranges
     /// (at most 1,000 of them; `missing_truncated` says when there are more).
-    static func transferDetails(_ transfer: FileTransfer, busy: Bool) -> [(key: String, value: FleetCommandJSON)] {
+    static func transferDetails(_ transfer: FileTransfer, busy: Bool) -> [(key: String, value: JSONValue)] {
         let ranges = transfer.missingRanges
         return [
             ("transfer", .string(transfer.announcement.transfer)),

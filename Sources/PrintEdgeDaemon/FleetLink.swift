@@ -37,8 +37,9 @@ public struct FleetLink: Service {
     /// Delivered rows are kept this long after their acknowledgement, to look at, then pruned.
     var deliveredKeptFor: Duration = .seconds(3600)
 
+    /// `password`: the content of `password_file`, read by `DaemonPreflight`.
     public init(
-        settings: MQTTSettings, store: Store, printerIDs: [String], commands: (any FleetCommandHandling)?,
+        settings: MQTTSettings, password: String?, store: Store, printerIDs: [String], commands: (any FleetCommandHandling)?,
         statusSnapshot: @escaping @Sendable () async -> Void, logger: Logger, hostName: String = FleetLink.hostName()
     ) throws(FleetLinkError) {
         self.settings = settings
@@ -50,13 +51,7 @@ public struct FleetLink: Service {
         self.logger = logger
         let agent = FleetTopics.agentName(hostName: hostName)
         topics = FleetTopics(prefix: settings.topicPrefix, fleet: settings.fleet, agent: agent)
-        if printerIDs.contains("agent") {
-            throw .reservedPrinterID("agent", topic: topics.agentOnline)
-        }
-        var credentials: MQTTCredentials?
-        if let username = settings.username {
-            credentials = MQTTCredentials(userName: username, password: try settings.passwordFile.map(Self.readPassword))
-        }
+        let credentials = settings.username.map { MQTTCredentials(userName: $0, password: password) }
         let will = FleetPresence(agent: agent, state: .offline, atMS: nil, printers: printerIDs, reason: "connection lost")
         let options = MQTTClientOptions(
             host: settings.host, port: settings.port, clientID: settings.clientID ?? "printedge-\(agent)",
@@ -161,14 +156,5 @@ public struct FleetLink: Service {
         var buffer = [CChar](repeating: 0, count: 256)
         guard gethostname(&buffer, buffer.count - 1) == 0 else { return "unnamed" }
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-
-    private static func readPassword(_ path: String) throws(FleetLinkError) -> String {
-        do {
-            let text = try String(contentsOfFile: path, encoding: .utf8)
-            return String(text.reversed().drop { $0 == "\n" || $0 == "\r" }.reversed())
-        } catch {
-            throw .passwordFile(path: path, reason: (error as NSError).localizedDescription)
-        }
     }
 }

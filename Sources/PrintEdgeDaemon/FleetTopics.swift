@@ -1,4 +1,5 @@
 import Foundation
+import PrintEdgeConfig
 import PrintEdgeStore
 
 /// The fleet link's topics (docs/mqtt.md): `<prefix>/<fleet>/<printer>/<what>` for each
@@ -15,7 +16,7 @@ struct FleetTopics: Sendable {
     }
 
     /// Retained "online" while connected, "offline" by the Last Will or at shutdown.
-    var agentOnline: String { "\(base)/agent/\(agent)/online" }
+    var agentOnline: String { "\(base)/\(MQTTSettings.agentTopicLevel)/\(agent)/online" }
     /// The printer's commands. Each agent subscribes to its own printers' topics, not to
     /// `+/cmd`: a wildcard would hand every agent every command and file chunk of the fleet,
     /// and each would have to answer for printers it does not have.

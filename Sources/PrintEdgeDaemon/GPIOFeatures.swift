@@ -383,7 +383,7 @@ final class GPIOFeatures: @unchecked Sendable {
         }
     }
 
-    private static func lineReference(_ reference: GPIOSettings.LineReference) -> GPIOLineReference {
+    static func lineReference(_ reference: GPIOSettings.LineReference) -> GPIOLineReference {
         switch reference {
         case .offset(let offset): .offset(UInt32(clamping: offset))
         case .name(let name): .name(name)

@@ -22,8 +22,9 @@ import Synchronization
 /// `power.*`. What an actor must know at once — may a job start, may it resume — is read
 /// from a snapshot the thread keeps current (`interlocks(of:)`).
 final class GPIOService: Service, Sendable {
-    /// Where the chip comes from, and how long a printer may take to appear after power-on:
-    /// the system's by default; tests hand in a recording chip and a short timeout.
+    /// Where the chip comes from (`DaemonPreflight` opens it), and how long a printer may
+    /// take to appear after power-on: the system's by default; tests hand in a recording
+    /// chip and a short timeout.
     struct Environment: Sendable {
         /// Opens a chip's device node (`LinuxGPIOChipDevice`, or a test's double).
         var openChip: @Sendable (String) throws(GPIOError) -> any GPIOChipDevice
@@ -65,18 +66,9 @@ final class GPIOService: Service, Sendable {
     private let stopping = Atomic<Bool>(false)
     private let logger: Logger
 
-    /// Opens the chip and requests every configured line, reading the inputs once.
-    init(settings: GPIOSettings, printers: [PrinterConfiguration], environment: Environment, logger: Logger) throws(DaemonError) {
-        let openChip = environment.openChip
-        let directory = GPIOChipDirectory(directory: environment.chipDirectory) { path throws(GPIOError) in
-            try GPIOChip(device: try openChip(path))
-        }
-        let chip: GPIOChip
-        do {
-            chip = try directory.chip(settings.chip)
-        } catch {
-            throw .gpio(key: "gpio.chip", error)
-        }
+    /// Requests every configured line of `chip` (opened, its lines found, by
+    /// `DaemonPreflight`), reading the inputs once.
+    init(settings: GPIOSettings, chip: GPIOChip, printers: [PrinterConfiguration], environment: Environment, logger: Logger) throws(DaemonError) {
         features = try GPIOFeatures(
             settings: settings, chip: chip, printers: printers, printerAppearTimeout: environment.printerAppearTimeout,
             logger: logger)

@@ -149,7 +149,8 @@ public final class Store: Sendable {
         }
     }
 
-    private static func createDirectory(_ directory: String) throws(StoreError) {
+    /// Creates the store's directory (mode 0750) with its missing parents, unless it exists.
+    public static func createDirectory(_ directory: String) throws(StoreError) {
         var isDirectory: Bool = false
         if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
             guard isDirectory else {

@@ -17,7 +17,9 @@ struct PrintEdgeDaemonCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The configuration file (TOML).", valueName: "file"))
     var config: String?
 
-    @Flag(name: .customLong("check-config"), help: "Validate the configuration and its printer profiles, then exit (0 when valid, 78 when not).")
+    @Flag(name: .customLong("check-config"), help: ArgumentHelp(
+        "Check the configuration, its printer profiles and every file and directory it names as a start would, then exit.",
+        discussion: "0 when the daemon would start, with a note when one already runs on the state directory; otherwise the message and exit status a start gives (78 configuration, 74 state directory, 69 unavailable). Run it as the daemon's user."))
     var checkConfig = false
 
     func run() async throws {
@@ -32,8 +34,17 @@ struct PrintEdgeDaemonCommand: AsyncParsableCommand {
             throw ExitCode(78)
         }
         if checkConfig {
+            do {
+                _ = try DaemonPreflight(configuration: configuration)
+            } catch {
+                standardError("printedged: \(error)")
+                throw ExitCode(error.exitStatus)
+            }
             print("\(config ?? "built-in configuration"): valid; \(configuration.printers.count) printer(s): "
                   + configuration.printers.map { "\($0.id) (\($0.profile.name))" }.joined(separator: ", "))
+            if let pid = Daemon.runningDaemon(stateDirectory: configuration.stateDirectory) {
+                print("note: printedged is already running (pid \(pid)), state in \(configuration.stateDirectory); a start now would be refused (exit 75) until it stops")
+            }
             return
         }
         let daemon: Daemon

@@ -103,6 +103,34 @@ import Testing
         #expect(try subscriber.schemaProblems(in: scratch) == "")
     }
 
+    /// The password and the TLS files `DaemonPreflight` read and checked are what the link
+    /// connects with: a broker that wants a user, a password and a client certificate.
+    @Test func thePasswordAndCertificatesThePreflightCheckedConnectTheLink() async throws {
+        let scratch = try Scratch()
+        let files = try TemporaryDirectory()
+        let certificates = try TestCertificates(in: files)
+        let broker = try MosquittoBroker(.init(
+            users: ["agent-1": "s3cret"],
+            tls: .init(caFile: certificates.caFile, certificateFile: certificates.serverCertificateFile, keyFile: certificates.serverKeyFile)))
+        let password = scratch.path("mqtt-password")
+        try "s3cret\n".write(toFile: password, atomically: true, encoding: .utf8)
+        let daemon = try await DaemonProcess(in: scratch, printers: ["sim"], configuration: Self.configuration(broker) + """
+            username = "agent-1"
+            password_file = "\(password)"
+            tls_ca_file = "\(certificates.caFile)"
+            tls_cert_file = "\(certificates.clientCertificateFile)"
+            tls_key_file = "\(certificates.clientKeyFile)"
+
+            """)
+        try await daemon.waitUntil("the fleet link is connected") {
+            let result = try await daemon.cli(["fleet", "--json"])
+            let status = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any]
+            return (status?["fleet"] as? [String: Any])?["state"] as? String == "connected"
+        }
+        try await broker.waitForLog(containing: "u'agent-1'")
+        withExtendedLifetime(files) {}
+    }
+
     /// validate.py checks a reply's data against the reply schema of the command it answers
     /// (reply-<command>.json, reply-refusal.json when it names none), not only the envelope
     /// against reply.json; `$ref`s between the schemas resolve.

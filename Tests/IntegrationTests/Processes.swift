@@ -100,8 +100,15 @@ struct SimulatorError: Error, CustomStringConvertible {
 /// which the in-process daemon tests of other suites need (two threads on two cores).
 func runPrintedge(_ arguments: [String], limit: Duration = .seconds(300),
                   whileRunning: ((Process) async -> Void)? = nil) async throws -> ProcessResult {
+    try await runProduct("printedge", arguments, limit: limit, whileRunning: whileRunning)
+}
+
+/// Runs the built executable `product` (`printedge`, `printedged`) to completion, as
+/// `runPrintedge` does.
+func runProduct(_ product: String, _ arguments: [String], limit: Duration = .seconds(300),
+                whileRunning: ((Process) async -> Void)? = nil) async throws -> ProcessResult {
     let process = Process()
-    process.executableURL = productsDirectory.appendingPathComponent("printedge")
+    process.executableURL = productsDirectory.appendingPathComponent(product)
     process.arguments = arguments
     let stdout = Pipe()
     let stderr = Pipe()
@@ -113,7 +120,7 @@ func runPrintedge(_ arguments: [String], limit: Duration = .seconds(300),
     try process.run()
     await whileRunning?(process)
     if await !waitForExit(of: process, limit: limit) {
-        Issue.record("printedge \(arguments.joined(separator: " ")) still running after \(limit)")
+        Issue.record("\(product) \(arguments.joined(separator: " ")) still running after \(limit)")
     }
     stdout.fileHandleForReading.readabilityHandler = nil
     stderr.fileHandleForReading.readabilityHandler = nil

@@ -301,6 +301,36 @@ import Testing
         #expect(error.message == "key `daemon.control_socket` is 115 bytes long; a Unix socket path holds at most 107")
     }
 
+    @Test func aStateDirectoryTooLongForTheDefaultSocketPointsAtIt() throws {
+        let long = "/var/lib/" + String(repeating: "s", count: 100)
+        let (error, path) = try failure("[daemon]\nstate_directory = \"\(long)\"\n" + simulatedPrinter)
+        #expect(error.description.hasPrefix("\(path):2:19: the control socket's default path \(long)/printedged.sock is 125 bytes long"))
+        #expect(error.message.hasSuffix("set `daemon.control_socket` to a shorter path, or shorten `daemon.state_directory`"))
+        let configuration = try load("[daemon]\nstate_directory = \"\(long)\"\ncontrol_socket = \"/run/printedge/printedged.sock\"\n" + simulatedPrinter)
+        #expect(configuration.controlSocketPath == "/run/printedge/printedged.sock")
+    }
+
+    @Test func aPrinterCannotBeCalledAgentWithAFleetLink() throws {
+        let agent = "[[printer]]\nid = \"agent\"\nvirtual = true\n"
+        let (error, path) = try failure("[mqtt]\nhost = \"h\"\nfleet = \"farm\"\n" + agent)
+        #expect(error.description.hasPrefix("\(path):5:6: printer id `agent` cannot be used with [mqtt]: printedge/v1/farm/agent/ holds the daemons' presence"))
+        #expect(try load(agent).printers.map(\.id) == ["agent"], "without [mqtt] no topic is in the way")
+    }
+
+    @Test func theSourcePointsAtAKeyAtItsTableWhenDefaultedAndAtAPrinterByItsID() throws {
+        let configuration = try load(
+            "[daemon]\nsocket_group = \"g\"\n" + simulatedPrinter + "[[printer]]\nid = \"mk\"\nvirtual = true\nsimulator_path = \"/x\"\n")
+        let source = configuration.source
+        #expect(source.error(.unusablePath, key: "daemon.socket_group", "m").position == SourcePosition(line: 2, column: 16))
+        #expect(source.error(.unusablePath, key: "daemon.spool_directory", "m").position == SourcePosition(line: 1, column: 1))
+        #expect(source.error(.unusablePath, key: "mqtt.tls_ca_file", "m").position == nil)
+        #expect(source.error(.unusablePath, key: "printer.simulator_path", printer: "mk", "m").position == SourcePosition(line: 9, column: 18))
+        #expect(source.error(.unusablePath, key: "printer.virtual", printer: "sim", "m").position == SourcePosition(line: 5, column: 11))
+        #expect(source.error(.unusablePath, key: "printer.virtual", printer: "sim", "m").key == "printer.virtual")
+        let builtIn = try DaemonConfiguration.builtIn(workingDirectory: packageRoot)
+        #expect(builtIn.source.error(.unusablePath, key: "daemon.state_directory", "m").description == "<built-in configuration>: m")
+    }
+
     @Test func mqttSettingsAreCheckedNow() throws {
         let (host, path) = try failure("[mqtt]\nfleet = \"f\"\n" + simulatedPrinter)
         #expect(host.description.hasPrefix("\(path):1:1: [mqtt] is missing the required key `host`"))

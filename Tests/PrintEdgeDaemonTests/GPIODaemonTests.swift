@@ -60,12 +60,16 @@ extension HardwareInTheDaemon {
             environment.chipDirectory = scratch.path("dev")
             try FileManager.default.createDirectory(atPath: environment.chipDirectory, withIntermediateDirectories: true)
             #expect(FileManager.default.createFile(atPath: scratch.path("dev/gpiochip0"), contents: nil))
+            // The preflight finds it, pointing at the key, as `--check-config` does.
+            let file = scratch.path("printedge.toml")
+            let line = try #require(try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+                .firstIndex { $0.contains("GPIO72") }) + 1
             #expect {
                 try Daemon(configuration: configuration, environment: [:], logger: CollectedLog().logger, discovery: .system, gpioEnvironment: environment)
             } throws: { error in
                 guard let error = error as? DaemonError else { return false }
                 return error.exitStatus == 78
-                    && error.description.hasPrefix("[gpio.emergency_stop]: no line named \"GPIO72\" on gpiochip0 [pinctrl-rp1]; did you mean \"GPIO27\"?")
+                    && error.description.hasPrefix("\(file):\(line):27: [gpio.emergency_stop]: no line named \"GPIO72\" on gpiochip0 [pinctrl-rp1]; did you mean \"GPIO27\"?")
             }
         }
 

@@ -1,9 +1,10 @@
-@testable import PrintEdgeDaemon
+@testable import PrintEdgeControl
 import Testing
 
-struct FleetCommandJSONTests {
-    private func parse(_ text: String) throws(FleetCommandJSON.SyntaxError) -> FleetCommandJSON {
-        try FleetCommandJSON.parse(Array(text.utf8))
+/// The strict JSON parser the fleet's commands and the control socket's requests go through.
+struct JSONValueTests {
+    private func parse(_ text: String) throws(JSONValue.SyntaxError) -> JSONValue {
+        try JSONValue.parse(Array(text.utf8))
     }
 
     @Test func readsEveryKindOfValueKeepingMemberOrder() throws {
@@ -26,7 +27,6 @@ struct FleetCommandJSONTests {
     @Test(arguments: [
         ("", 0, "expected a value, found the end of the payload"),
         ("{\"a\" 1}", 5, "expected `:` after the key \"a\", found `1`"),
-        ("{\"a\": 1, \"a\": 2}", 9, "the key \"a\" appears twice"),
         ("[1, 2", 5, "expected `,` or `]`, found the end of the payload"),
         ("{\"a\": tru}", 6, "expected a value, found `t`"),
         ("01", 1, "`1` after the end of the document"),
@@ -38,18 +38,32 @@ struct FleetCommandJSONTests {
         ("1.", 2, "expected a digit after `.`, found the end of the payload"),
     ])
     func saysWhereAndWhyTextIsNotJSON(text: String, offset: Int, problem: String) {
-        #expect(throws: FleetCommandJSON.SyntaxError(byteOffset: offset, problem: problem)) { try parse(text) }
+        #expect(throws: JSONValue.SyntaxError(byteOffset: offset, problem: problem)) { try parse(text) }
     }
+
+    @Test func aKeyTwiceIsRefusedByParseAndKeptAndPointedAtByScan() throws {
+        let text = #"{"id": 7, "a": {"b": 1, "b": 2}, "c": 1, "c": 2}"#
+        #expect(throws: JSONValue.SyntaxError(byteOffset: 24, problem: "the key \"b\" appears twice", duplicateKey: "b")) {
+            try parse(text)
+        }
+        let scanned = try JSONValue.scan(Array(text.utf8))
+        #expect(scanned.firstDuplicateKey == JSONValue.SyntaxError(byteOffset: 24, problem: "the key \"b\" appears twice", duplicateKey: "b"))
+        guard case .object(let members) = scanned.value else { throw SyntaxFailure() }
+        #expect(members.map(\.key) == ["id", "a", "c", "c"], "both members kept, in order")
+        #expect(members.first?.value.integer == 7)
+    }
+
+    private struct SyntaxFailure: Error {}
 
     @Test func refusesBytesThatAreNotUTF8() {
         for bytes: [UInt8] in [[0x22, 0xFF, 0x22], [0x22, 0xC0, 0x80, 0x22], [0x22, 0xED, 0xA0, 0x80, 0x22], [0x22, 0xE2, 0x82]] {
-            #expect(throws: FleetCommandJSON.SyntaxError.self) { try FleetCommandJSON.parse(bytes) }
+            #expect(throws: JSONValue.SyntaxError.self) { try JSONValue.parse(bytes) }
         }
     }
 
     @Test func refusesNestingDeeperThanTheLimitWithoutExhaustingTheStack() {
         let deep = String(repeating: "[", count: 100_000)
-        #expect(throws: FleetCommandJSON.SyntaxError(byteOffset: FleetCommandJSON.maxDepth, problem: "nested deeper than 32 levels")) {
+        #expect(throws: JSONValue.SyntaxError(byteOffset: JSONValue.maxDepth, problem: "nested deeper than 32 levels")) {
             try parse(deep)
         }
         #expect((try? parse(String(repeating: "[", count: 31) + String(repeating: "]", count: 31))) != nil)
@@ -59,6 +73,6 @@ struct FleetCommandJSONTests {
         let text = #"{"id":"c\"1\n","n":[1,2.5,null,true],"o":{},"ctl":"\u0001"}"#
         let value = try parse(text)
         #expect(String(decoding: value.encoded, as: UTF8.self) == text)
-        #expect(try FleetCommandJSON.parse(value.encoded) == value)
+        #expect(try JSONValue.parse(value.encoded) == value)
     }
 }

@@ -1,32 +1,53 @@
-/// A JSON value read from a fleet command, by a strict parser of RFC 8259 written for input
-/// nobody vouches for.
+/// A JSON value read from input nobody vouches for — a fleet command, a control-socket
+/// request — by a strict parser of RFC 8259.
 ///
 /// Why not `JSONDecoder`: its errors carry no position ("The given data was not valid
 /// JSON."), it keeps one of two duplicate keys silently, and it cannot tell `1` from `1.0`.
-/// A sender who got a command wrong deserves to hear where; a duplicate `command` key must
+/// A sender who got a message wrong deserves to hear where; a duplicate `command` key must
 /// not run whichever one a decoder prefers. Nesting is capped so no payload can exhaust the
 /// stack.
-enum FleetCommandJSON: Sendable, Equatable {
+public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     /// The number as written; `integer` and `double` read it.
     case number(String)
     case string(String)
-    case array([FleetCommandJSON])
-    /// Members in the order written (keys are unique: the parser refuses duplicates).
-    case object([(key: String, value: FleetCommandJSON)])
+    case array([JSONValue])
+    /// Members in the order written; keys are unique in what `parse` returns (`scan` keeps
+    /// a key written twice, twice).
+    case object([(key: String, value: JSONValue)])
 
-    /// Commands nest two levels at most; anything far deeper is not a command.
-    static let maxDepth = 32
+    /// Messages nest two levels at most; anything far deeper is not one.
+    public static let maxDepth = 32
 
-    /// Where and why the bytes are not JSON.
-    struct SyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
-        var byteOffset: Int
-        var problem: String
-        var description: String { "not valid JSON at byte \(byteOffset): \(problem)" }
+    /// Where and why the bytes are not JSON, or not JSON printedge takes (a key twice).
+    public struct SyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
+        public var byteOffset: Int
+        public var problem: String
+        /// The key written twice, when that is the problem.
+        public var duplicateKey: String?
+
+        public init(byteOffset: Int, problem: String, duplicateKey: String? = nil) {
+            self.byteOffset = byteOffset
+            self.problem = problem
+            self.duplicateKey = duplicateKey
+        }
+
+        public var description: String { "not valid JSON at byte \(byteOffset): \(problem)" }
     }
 
-    static func parse(_ bytes: [UInt8]) throws(SyntaxError) -> FleetCommandJSON {
+    /// The document in `bytes`; a key written twice in an object is refused like a syntax
+    /// error.
+    public static func parse(_ bytes: [UInt8]) throws(SyntaxError) -> JSONValue {
+        let scanned = try scan(bytes)
+        if let duplicate = scanned.firstDuplicateKey { throw duplicate }
+        return scanned.value
+    }
+
+    /// The document in `bytes`, keeping both members of a key written twice and saying where
+    /// the first such key is: the caller may still read what is not in doubt before refusing
+    /// (the control socket answers with the request's `id` when `id` is not the key twice).
+    public static func scan(_ bytes: [UInt8]) throws(SyntaxError) -> (value: JSONValue, firstDuplicateKey: SyntaxError?) {
         var parser = Parser(bytes: bytes)
         parser.skipBlanks()
         let value = try parser.value(depth: 0)
@@ -34,10 +55,10 @@ enum FleetCommandJSON: Sendable, Equatable {
         guard parser.offset == bytes.count else {
             throw SyntaxError(byteOffset: parser.offset, problem: "\(parser.found) after the end of the document")
         }
-        return value
+        return (value, parser.firstDuplicateKey)
     }
 
-    static func == (lhs: FleetCommandJSON, rhs: FleetCommandJSON) -> Bool {
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): true
         case (.bool(let a), .bool(let b)): a == b
@@ -50,7 +71,7 @@ enum FleetCommandJSON: Sendable, Equatable {
     }
 
     /// How an error message names this value's type.
-    var typeName: String {
+    public var typeName: String {
         switch self {
         case .null: "null"
         case .bool: "a boolean"
@@ -62,13 +83,13 @@ enum FleetCommandJSON: Sendable, Equatable {
     }
 
     /// The value as an integer, when it is written as one (no fraction, no exponent) and fits.
-    var integer: Int64? {
+    public var integer: Int64? {
         guard case .number(let text) = self, !text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) else { return nil }
         return Int64(text)
     }
 
     /// The value as a finite number.
-    var double: Double? {
+    public var double: Double? {
         guard case .number(let text) = self, let value = Double(text), value.isFinite else { return nil }
         return value
     }
@@ -76,6 +97,7 @@ enum FleetCommandJSON: Sendable, Equatable {
     private struct Parser {
         let bytes: [UInt8]
         var offset = 0
+        var firstDuplicateKey: SyntaxError?
 
         var found: String {
             guard offset < bytes.count else { return "the end of the payload" }
@@ -89,8 +111,8 @@ enum FleetCommandJSON: Sendable, Equatable {
 
         func error(_ problem: String) -> SyntaxError { SyntaxError(byteOffset: offset, problem: problem) }
 
-        mutating func value(depth: Int) throws(SyntaxError) -> FleetCommandJSON {
-            guard depth < FleetCommandJSON.maxDepth else { throw error("nested deeper than \(FleetCommandJSON.maxDepth) levels") }
+        mutating func value(depth: Int) throws(SyntaxError) -> JSONValue {
+            guard depth < JSONValue.maxDepth else { throw error("nested deeper than \(JSONValue.maxDepth) levels") }
             guard offset < bytes.count else { throw error("expected a value, found the end of the payload") }
             switch bytes[offset] {
             case UInt8(ascii: "{"): return try object(depth: depth)
@@ -104,9 +126,9 @@ enum FleetCommandJSON: Sendable, Equatable {
             }
         }
 
-        mutating func object(depth: Int) throws(SyntaxError) -> FleetCommandJSON {
+        mutating func object(depth: Int) throws(SyntaxError) -> JSONValue {
             offset += 1
-            var members: [(key: String, value: FleetCommandJSON)] = []
+            var members: [(key: String, value: JSONValue)] = []
             skipBlanks()
             if offset < bytes.count, bytes[offset] == UInt8(ascii: "}") {
                 offset += 1
@@ -117,8 +139,8 @@ enum FleetCommandJSON: Sendable, Equatable {
                 guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else { throw error("expected a key in quotes, found \(found)") }
                 let keyOffset = offset
                 let key = try string()
-                guard !members.contains(where: { $0.key == key }) else {
-                    throw SyntaxError(byteOffset: keyOffset, problem: "the key \"\(key)\" appears twice")
+                if firstDuplicateKey == nil, members.contains(where: { $0.key == key }) {
+                    firstDuplicateKey = SyntaxError(byteOffset: keyOffset, problem: "the key \"\(key)\" appears twice", duplicateKey: key)
                 }
                 skipBlanks()
                 guard offset < bytes.count, bytes[offset] == UInt8(ascii: ":") else { throw error("expected `:` after the key \"\(key)\", found \(found)") }
@@ -136,9 +158,9 @@ enum FleetCommandJSON: Sendable, Equatable {
             }
         }
 
-        mutating func array(depth: Int) throws(SyntaxError) -> FleetCommandJSON {
+        mutating func array(depth: Int) throws(SyntaxError) -> JSONValue {
             offset += 1
-            var elements: [FleetCommandJSON] = []
+            var elements: [JSONValue] = []
             skipBlanks()
             if offset < bytes.count, bytes[offset] == UInt8(ascii: "]") {
                 offset += 1
@@ -288,9 +310,9 @@ enum FleetCommandJSON: Sendable, Equatable {
     }
 }
 
-extension FleetCommandJSON {
+extension JSONValue {
     /// Compact JSON, members in the order given (replies list `id` first for a human reader).
-    var encoded: [UInt8] {
+    public var encoded: [UInt8] {
         var out: [UInt8] = []
         write(into: &out)
         return out
@@ -340,8 +362,8 @@ extension FleetCommandJSON {
     }
 
     /// A number member from a Swift integer.
-    static func integer(_ value: some BinaryInteger) -> FleetCommandJSON { .number(String(value)) }
+    public static func integer(_ value: some BinaryInteger) -> JSONValue { .number(String(value)) }
 
     /// A number member from a Swift double; `null` for a non-finite one, which JSON cannot hold.
-    static func double(_ value: Double) -> FleetCommandJSON { value.isFinite ? .number(String(value)) : .null }
+    public static func double(_ value: Double) -> JSONValue { value.isFinite ? .number(String(value)) : .null }
 }
