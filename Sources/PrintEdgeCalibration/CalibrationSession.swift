@@ -36,9 +36,11 @@ public protocol CalibrationOutcome: Codable, Sendable, Equatable {
     var settingsBefore: FirmwareSettings? { get }
     /// `M503 S0` read back after the change.
     var settingsAfter: FirmwareSettings? { get }
+    /// The results this run made stale: `kind.invalidates` unless the run changed nothing
+    /// (a tramming run whose first round was already within tolerance).
+    var invalidates: [CalibrationKind] { get }
 }
 
 extension CalibrationOutcome {
-    /// The results this run makes stale (see `CalibrationKind.invalidates`).
     public var invalidates: [CalibrationKind] { kind.invalidates }
 }

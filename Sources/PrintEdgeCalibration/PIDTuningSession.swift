@@ -79,7 +79,6 @@ public struct PIDTuningSession: CalibrationSession {
                 case .finished:
                     break
                 case .failed(let failure):
-                    if case .heaterFault = failure { return fail(.firmware, failure.explanation(for: configuration.heater), reports: reports) }
                     return fail(failure == .badHeaterID ? .unsupported : .firmware, failure.explanation(for: configuration.heater), reports: reports)
                 }
             }
