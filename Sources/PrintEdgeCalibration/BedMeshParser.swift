@@ -146,6 +146,12 @@ public struct BedMeshParser: Sendable {
             throw .missing(what: "the mesh", detail: firmwareNote ?? "the firmware printed no mesh (no `Bilinear Leveling Grid:`, `Bed Topography Report:` or `Measured points:`)")
         }
         let what = Self.name(of: source)
+        if case .unifiedFooter = phase {
+            throw .cutShort(what: what, detail: "it ended without the front corners' coordinates")
+        }
+        if case .unifiedRows = phase {
+            throw .cutShort(what: what, detail: "it stopped after row \(nextRowIndex + 1), before row 0")
+        }
         var rows: [[Double?]] = []
         if orderedRows.isEmpty {
             for index in 0..<((indexedRows.keys.max() ?? -1) + 1) {
@@ -155,12 +161,6 @@ public struct BedMeshParser: Sendable {
         } else {
             // UBL's CSV form and G81 print no row index, the back row first.
             rows = orderedRows.reversed()
-        }
-        if case .unifiedFooter = phase {
-            throw .cutShort(what: what, detail: "it ended without the front corners' coordinates")
-        }
-        if case .unifiedRows = phase {
-            throw .cutShort(what: what, detail: "it stopped at row \(nextRowIndex), before row 0")
         }
         guard let columns = rows.first?.count, columns > 0 else { throw .cutShort(what: what, detail: "it has no rows") }
         if let declaredColumns, declaredColumns != columns { throw .cutShort(what: what, detail: "it has \(columns) columns but announced \(declaredColumns)") }

@@ -5,6 +5,8 @@ public struct FirmwareSettingsParser: Sendable {
     public private(set) var commands: [SettingsCommand] = []
     /// Firmware errors seen meanwhile (`Error:EEPROM CRC mismatch …`), for the caller to judge.
     public private(set) var errors: [String] = []
+    /// The first line that looked like a setting but did not read as one.
+    private var damaged: String?
 
     public init() {}
 
@@ -18,12 +20,27 @@ public struct FirmwareSettingsParser: Sendable {
             errors.append(String(message))
             return
         }
-        if let command = SettingsCommand(line: line) { commands.append(command) }
+        if let command = SettingsCommand(line: line) {
+            commands.append(command)
+        } else if damaged == nil, Self.looksLikeCommand(line) {
+            damaged = String(FirmwareText.body(line))
+        }
+    }
+
+    /// `M92 X80…`, `G29 W…`: a letter, digits and a blank; a backup must not lose such a line.
+    private static func looksLikeCommand(_ line: Substring) -> Bool {
+        let text = FirmwareText.body(line)
+        guard let first = text.first, first == "M" || first == "G" else { return false }
+        let digits = text.dropFirst().prefix { $0.isASCII && $0.isNumber }
+        return !digits.isEmpty && (text.dropFirst(digits.count + 1).first.map { $0 == " " } ?? true)
     }
 
     /// The snapshot once `M503` was acknowledged. Marlin always reports at least the steps
     /// per unit (`M92`); a report without it was cut short or never came.
     public func result() throws(CalibrationParseError) -> FirmwareSettings {
+        if let damaged {
+            throw .unreadable(what: "M503's settings report", line: damaged, detail: "a settings line holds something other than letters with numbers")
+        }
         guard !commands.isEmpty else {
             throw .missing(what: "M503", detail: "the firmware reported no settings (M503 disabled with DISABLE_M503, or a firmware that does not report them)")
         }
