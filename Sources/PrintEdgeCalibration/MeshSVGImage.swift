@@ -5,7 +5,7 @@
 public enum MeshSVGImage {
     public static func render(_ mesh: BedMesh, scale: MeshColourScale, title: String = "Bed mesh") -> String {
         let cell = 64
-        let left = 90, top = 70, right = 190, bottom = 70
+        let left = 90, top = 70, right = 190, bottom = 92
         let width = left + cell * mesh.columnCount + right
         let height = top + cell * mesh.rowCount + bottom
         let decimals = min(max(mesh.decimals, 2), 3)
@@ -52,13 +52,13 @@ public enum MeshSVGImage {
         // Lowest and highest points.
         let legendX = left + cell * mesh.columnCount + 30
         if let analysis {
-            for (point, name, colour) in [(analysis.highest, "highest", "#000000"), (analysis.lowest, "lowest", "#000000")] {
+            for (point, dash) in [(analysis.highest, ""), (analysis.lowest, " stroke-dasharray=\"6 3\"")] {
                 let (x, y) = cellOrigin(column: point.column, row: point.row)
-                let dash = name == "lowest" ? " stroke-dasharray=\"6 3\"" : ""
-                svg.append("<rect x=\"\(x + 2)\" y=\"\(y + 2)\" width=\"\(cell - 4)\" height=\"\(cell - 4)\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"3\"\(dash)/>")
+                svg.append("<rect x=\"\(x + 2)\" y=\"\(y + 2)\" width=\"\(cell - 4)\" height=\"\(cell - 4)\" fill=\"none\" stroke=\"#000000\" stroke-width=\"3\"\(dash)/>")
             }
             let columns = mesh.columnCount, rows = mesh.rowCount
-            svg.append("<text x=\"\(left)\" y=\"\(height - 8)\" font-size=\"12\">\(escape("highest \(DecimalText.signed(analysis.highest.zMM, decimals: 3)) mm \(BedMeshAnalysis.place(analysis.highest, columnCount: columns, rowCount: rows)) (solid outline); lowest \(DecimalText.signed(analysis.lowest.zMM, decimals: 3)) mm \(BedMeshAnalysis.place(analysis.lowest, columnCount: columns, rowCount: rows)) (dashed)"))</text>")
+            svg.append("<text x=\"\(left)\" y=\"\(height - 26)\" font-size=\"12\">\(escape("highest \(DecimalText.signed(analysis.highest.zMM, decimals: 3)) mm \(BedMeshAnalysis.place(analysis.highest, columnCount: columns, rowCount: rows)), solid outline"))</text>")
+            svg.append("<text x=\"\(left)\" y=\"\(height - 8)\" font-size=\"12\">\(escape("lowest \(DecimalText.signed(analysis.lowest.zMM, decimals: 3)) mm \(BedMeshAnalysis.place(analysis.lowest, columnCount: columns, rowCount: rows)), dashed outline"))</text>")
         }
         // The legend: the scale's colours from +limit (top) to −limit (bottom).
         let barTop = top, barHeight = cell * mesh.rowCount

@@ -8,11 +8,13 @@ public enum MeshTerminalHeatmap {
     public static func render(_ mesh: BedMesh, scale: MeshColourScale, colour: Bool, summary: Bool = true) -> [String] {
         let decimals = min(max(mesh.decimals, 2), 3)
         let cellWidth = decimals + 5
-        let rowLabels = (0..<mesh.rowCount).map { row in mesh.rowYMM.map { "Y " + DecimalText.fixed($0[row], decimals: 1) } ?? "row \(row)" }
+        let rowNumbers = (0..<mesh.rowCount).map { row in mesh.rowYMM.map { DecimalText.fixed($0[row], decimals: 1) } ?? String(row) }
+        let numberWidth = rowNumbers.map(\.count).max() ?? 0
+        let rowLabels = rowNumbers.map { (mesh.rowYMM == nil ? "row " : "Y ") + pad($0, numberWidth) }
         let columnLabels = (0..<mesh.columnCount).map { column in mesh.columnXMM.map { DecimalText.fixed($0[column], decimals: 1) } ?? "col \(column)" }
         let labelWidth = rowLabels.map(\.count).max() ?? 0
         var lines: [String] = []
-        lines.append(pad("", labelWidth) + " " + columnLabels.map { pad($0, cellWidth) }.joined() + (mesh.columnXMM == nil ? "" : "  X mm"))
+        lines.append(pad("", labelWidth) + " " + columnLabels.map { pad($0, cellWidth - 1) + " " }.joined() + (mesh.columnXMM == nil ? "" : " X mm"))
         for row in (0..<mesh.rowCount).reversed() {
             var line = pad(rowLabels[row], labelWidth) + " "
             for column in 0..<mesh.columnCount {
