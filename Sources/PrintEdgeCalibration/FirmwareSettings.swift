@@ -41,17 +41,15 @@ public struct FirmwareSettings: Sendable, Equatable, Codable {
     }
 
     /// The value of `letter` on the first `code` line that carries it and whose `selector`
-    /// words match (a line without a selector letter matches any value of it: a single-hotend
-    /// `M301 P…` is hotend 0's).
+    /// words match; failing that, on the first line that has no selector words at all (a
+    /// single-hotend `M301 P…` is hotend 0's, a plain `M92 E…` extruder 0's).
     public func value(_ code: String, _ letter: Character, where selector: [Character: String] = [:]) -> SettingsCommand.Parameter? {
-        for command in commands where command.code == code {
-            let matches = selector.allSatisfy { key, wanted in
-                guard let parameter = command.parameter(key) else { return true }
-                return parameter.number == DecimalNumber(wanted[...])?.value
-            }
-            if matches, let parameter = command.parameter(letter) { return parameter }
+        let candidates = commands.filter { $0.code == code && $0.parameter(letter) != nil }
+        let exact = candidates.first { command in
+            selector.allSatisfy { key, wanted in command.parameter(key)?.number == DecimalNumber(wanted[...])?.value }
         }
-        return nil
+        let unselected = candidates.first { command in selector.keys.allSatisfy { command.parameter($0) == nil } }
+        return (exact ?? unselected)?.parameter(letter)
     }
 
     enum CodingKeys: String, CodingKey {
