@@ -11,7 +11,8 @@ public struct ReportedPosition: Codable, Sendable, Equatable {
     public var yMM: Double
     public var zMM: Double
     public var eMM: Double?
-    /// The stepper counts after `Count`, by axis letter (`X`, `Y`, `Z`, or `A`, `B`, `C`).
+    /// The stepper counts after `Count`, by lower-case axis letter (`x`, `y`, `z`, or `a`, `b`,
+    /// `c` on a delta), lower case like every other JSON key.
     public var stepCounts: [String: Int]
 
     public init(xMM: Double, yMM: Double, zMM: Double, eMM: Double? = nil, stepCounts: [String: Int] = [:]) {
@@ -39,7 +40,7 @@ public struct ReportedPosition: Codable, Sendable, Equatable {
                 var value = word[word.index(after: colon)...]
                 if value.isEmpty, let next = words.popFirst() { value = next }  // `Count X: 0` on old builds
                 guard let count = Int(value) else { return nil }
-                counts[String(word[..<colon])] = count
+                counts[word[..<colon].lowercased()] = count
             }
         }
         self.init(xMM: x.value, yMM: y.value, zMM: z.value, eMM: DecimalNumber.after("E:", in: position)?.value, stepCounts: counts)

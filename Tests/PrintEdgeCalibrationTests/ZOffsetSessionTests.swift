@@ -140,4 +140,25 @@ import Testing
         #expect(TestZMove(text: "0") == nil)
         #expect(TestZMove(text: "down") == nil)
     }
+
+    @Test func anOffsetM851RefusesEndsTheRun() throws {
+        var (session, _) = try positioned(.paperTest)
+        _ = session.operatorAnswered(.accept)
+        // bugfix-2.1.x with MARLIN_SMALL_BUILD says only `?`; others `?Z out of range (-20 to 20)`.
+        let failure = try #require(session.lineReceived("?Z out of range (-20 to 20)").failure)
+        #expect(failure.reason == "M851 refused the offset: \"?Z out of range (-20 to 20)\"")
+        #expect(failure.safeStop == SafeStop(emergencyLines: ["M410"], lines: ["M211 S1"]))
+    }
+
+    @Test func withoutKnowingOfAnEEPROMTheSaveIsReadBackWithoutReloading() throws {
+        var (session, _) = try positioned(.paperTest, save: true, eeprom: .unknown)
+        _ = session.operatorAnswered(.testZ(.by(mm: -4.8)))
+        _ = session.commandsHandled()
+        _ = session.operatorAnswered(.accept)
+        #expect(session.commandsHandled().batch?.lines == ["M500"])
+        // No M501: without EEPROM_SETTINGS it would reset every setting to the firmware's defaults.
+        #expect(session.answer("ok").batch?.lines == ["M503 S0"])
+        let outcome = try #require(session.answer(settingsReply("M851 X-44.00 Y-9.00 Z-1.45")).outcome)
+        #expect(outcome.persistence == .storedUnverified)
+    }
 }
