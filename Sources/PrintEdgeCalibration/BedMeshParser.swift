@@ -125,7 +125,7 @@ public struct BedMeshParser: Sendable {
             if readIndexedRow(text, columns: columns, separator: "|") {
                 if indexedRows[0] != nil { phase = .unifiedFooter }
             } else {
-                problem = .cutShort(what: "the UBL topography report", detail: "row \(nextRowIndex - 1) was followed by \"\(text)\" instead of the next row")
+                problem = .cutShort(what: "the UBL topography report", detail: "row \(nextRowIndex + 1) was followed by \"\(text)\" instead of the next row")
             }
         case .unifiedFooter:
             if let corners = Self.corners(text) {

@@ -3,8 +3,6 @@
 /// lines, keepalives, temperature reports, `ok`.
 public struct FirmwareSettingsParser: Sendable {
     public private(set) var commands: [SettingsCommand] = []
-    /// Firmware errors seen meanwhile (`Error:EEPROM CRC mismatch …`), for the caller to judge.
-    public private(set) var errors: [String] = []
     /// The first line that looked like a setting but did not read as one.
     private var damaged: String?
 
@@ -16,10 +14,8 @@ public struct FirmwareSettingsParser: Sendable {
 
     public mutating func consume(_ line: Substring) {
         if FirmwareText.isChatter(line) { return }
-        if let message = FirmwareText.errorMessage(line) {
-            errors.append(String(message))
-            return
-        }
+        // Errors (`Error:EEPROM CRC mismatch …`) are for the command's caller to judge.
+        if FirmwareText.errorMessage(line) != nil { return }
         if let command = SettingsCommand(line: line) {
             commands.append(command)
         } else if damaged == nil, Self.looksLikeCommand(line) {

@@ -11,11 +11,6 @@ struct RasterImage: Sendable {
         fill(x: 0, y: 0, width: width, height: height, background)
     }
 
-    func pixel(x: Int, y: Int) -> RGBColour {
-        let index = (y * width + x) * 3
-        return RGBColour(rgb[index], rgb[index + 1], rgb[index + 2])
-    }
-
     mutating func fill(x: Int, y: Int, width fillWidth: Int, height fillHeight: Int, _ colour: RGBColour) {
         let left = max(0, x), right = min(width, x + fillWidth)
         let top = max(0, y), bottom = min(height, y + fillHeight)

@@ -92,7 +92,7 @@ public struct TrammingSession: CalibrationSession {
                 if case .firmwareRefused = error { return fail(.firmware, error.description) }
                 return fail(.unreadableOutput, error.description)
             }
-            let result = TrammingRound(assistedTramming: turns, referenceName: "first tramming point", thread: configuration.thread, toleranceMM: configuration.toleranceMM)
+            let result = TrammingRound(assistedTramming: turns, referenceName: "first G35 point's screw", thread: configuration.thread, toleranceMM: configuration.toleranceMM)
             return roundMeasured(round, result)
         }
     }

@@ -55,6 +55,10 @@ import Testing
         #expect(comparison.largestChange?.row == 2)
         #expect(comparison.largestChange?.xMM == 200)
         #expect(abs((comparison.rangeAfterMM ?? 0) - (comparison.rangeBeforeMM ?? 0) - 0.05) < 1e-9)
+        // The change drawn as a mesh of its own, on the same coordinates.
+        let change = comparison.differenceMesh(placedLike: after)
+        #expect(change.columnXMM == after.columnXMM)
+        #expect(BedMeshAnalysis(change)?.highest.column == 2)
     }
 
     @Test func meshesOfDifferentGridsAreNotCompared() {

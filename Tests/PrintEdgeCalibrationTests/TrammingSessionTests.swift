@@ -95,6 +95,7 @@ import Testing
         #expect(session.start().batch?.lines == ["G28", "G35 S30"])
         let ask = session.answer("Turn Front-Right CCW by 0 turns and 15 minutes (0.13mm)\nTurn Back-Right CW by 0 turns and 2 minutes (-0.02mm)\nTurn Back-Left CW by 0 turns (0.00mm)\nok")
         let question = try #require(ask.question)
+        #expect(question.details[0] == "leave the first G35 point's screw: it is the reference")
         #expect(question.details[1] == "turn the Front-Right screw counter-clockwise a quarter turn: 0.26 turn")
         #expect(question.details[2] == "leave the Back-Right screw: it is within 0.05 mm")
         // G35 unhomes Z: every round homes again.
