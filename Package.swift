@@ -8,6 +8,7 @@ import PackageDescription
 //   PrintEdgeControl          the control socket's JSON-lines messages and client; the strict JSON parser (JSONValue)
 //   PrintEdgeSerial, PrintEdgeSimulator, PrintEdgeStore   adapters: the only code doing I/O
 //   PrintEdgeConfig           the TOML configuration and printer profiles, typed
+//   PrintEdgeCalibration      sans-I/O: calibration output parsers, sessions, mesh analysis and images
 //   PrintEdgeCore             sans-I/O: G-code lines, replies, flow control, analysis
 //   PrintEdgeMQTT, PrintEdgeUSB, PrintEdgeGPIO            adapters: libmosquitto, libudev + sysfs, GPIO uAPI v2
 //   CSerial, CGPIO            termios2 / GPIO ioctl shims; CMosquitto, CUdev, CCurl: system libraries
@@ -40,6 +41,7 @@ let package = Package(
         .target(name: "PrintEdgeAgent", dependencies: ["PrintEdgeCore", "PrintEdgeSerial"], swiftSettings: strict),
         .target(name: "PrintEdgeFixtures", dependencies: ["PrintEdgeCore"], swiftSettings: strict),
         .target(name: "PrintEdgeConfig", dependencies: ["PrintEdgeCore"], swiftSettings: strict),
+        .target(name: "PrintEdgeCalibration", dependencies: ["PrintEdgeCore"], swiftSettings: strict),
         .target(
             name: "PrintEdgeStore",
             dependencies: ["PrintEdgeCore", .product(name: "GRDB", package: "GRDB.swift")],
@@ -84,6 +86,7 @@ let package = Package(
         .testTarget(name: "PrintEdgeSimulatorTests", dependencies: ["PrintEdgeSimulator"]),
         .testTarget(name: "PrintEdgeAgentTests", dependencies: ["PrintEdgeAgent", "PrintEdgeSerial", "PrintEdgeFixtures"]),
         .testTarget(name: "PrintEdgeConfigTests", dependencies: ["PrintEdgeConfig"]),
+        .testTarget(name: "PrintEdgeCalibrationTests", dependencies: ["PrintEdgeCalibration"]),
         .testTarget(name: "PrintEdgeStoreTests", dependencies: ["PrintEdgeStore"]),
         .testTarget(name: "PrintEdgeControlTests", dependencies: ["PrintEdgeControl"]),
         // Real brokers and certificates for the MQTT and integration tests.
