@@ -1,3 +1,5 @@
+import PrintEdgeCore
+
 /// What a person needs to know about a mesh: how far apart its highest and lowest points are,
 /// where they are, and how the bed is tilted.
 public struct BedMeshAnalysis: Codable, Sendable, Equatable {
@@ -30,12 +32,12 @@ public struct BedMeshAnalysis: Codable, Sendable, Equatable {
     /// Lines for a person: range, lowest, highest, tilt.
     public func summary(columnCount: Int, rowCount: Int) -> [String] {
         var lines = [
-            "range \(DecimalText.fixed(rangeMM, decimals: 3)) mm (from \(DecimalText.signed(lowest.zMM, decimals: 3)) to \(DecimalText.signed(highest.zMM, decimals: 3)) mm), mean \(DecimalText.signed(meanMM, decimals: 3)) mm",
-            "lowest \(DecimalText.signed(lowest.zMM, decimals: 3)) mm \(Self.place(lowest, columnCount: columnCount, rowCount: rowCount))",
-            "highest \(DecimalText.signed(highest.zMM, decimals: 3)) mm \(Self.place(highest, columnCount: columnCount, rowCount: rowCount))",
+            "range \(GCodeDecimal.fixed(rangeMM, decimals: 3)) mm (from \(GCodeDecimal.signed(lowest.zMM, decimals: 3)) to \(GCodeDecimal.signed(highest.zMM, decimals: 3)) mm), mean \(GCodeDecimal.signed(meanMM, decimals: 3)) mm",
+            "lowest \(GCodeDecimal.signed(lowest.zMM, decimals: 3)) mm \(Self.place(lowest, columnCount: columnCount, rowCount: rowCount))",
+            "highest \(GCodeDecimal.signed(highest.zMM, decimals: 3)) mm \(Self.place(highest, columnCount: columnCount, rowCount: rowCount))",
         ]
         if let plane {
-            lines.append("tilt: \(plane.words); beyond the tilt the bed varies by \(DecimalText.fixed(plane.flatnessMM, decimals: 3)) mm")
+            lines.append("tilt: \(plane.words); beyond the tilt the bed varies by \(GCodeDecimal.fixed(plane.flatnessMM, decimals: 3)) mm")
         }
         if missingCount > 0 { lines.append("\(missingCount) of \(missingCount + probedCount) points were not probed (shown as --)") }
         return lines
@@ -52,7 +54,7 @@ public struct BedMeshAnalysis: Codable, Sendable, Equatable {
         let side = third(point.column, columnCount, ("left", "centre", "right"))
         let name = depth == "middle" && side == "centre" ? "centre" : (depth == "middle" ? "middle \(side)" : "\(depth) \(side)")
         if let x = point.xMM, let y = point.yMM {
-            return "at the \(name) (X \(DecimalText.fixed(x, decimals: 1)) Y \(DecimalText.fixed(y, decimals: 1)))"
+            return "at the \(name) (X \(GCodeDecimal.fixed(x, decimals: 1)) Y \(GCodeDecimal.fixed(y, decimals: 1)))"
         }
         return "at the \(name) (column \(point.column), row \(point.row))"
     }

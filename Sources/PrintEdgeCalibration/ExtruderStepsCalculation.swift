@@ -1,3 +1,5 @@
+import PrintEdgeCore
+
 /// New extruder steps per mm from a marked-filament test. Marlin counts steps per mm, so
 /// `new = old × requested ÷ actual` (Klipper's rotation distance is the inverse, `new = old ×
 /// actual ÷ requested`, docs/Rotation_Distance.md; mixing the two up is a common mistake,
@@ -24,10 +26,10 @@ public struct ExtruderStepsCalculation: Codable, Sendable, Equatable {
 
     public init(previousStepsPerMM: Double, requestedMM: Double, markDistanceMM: Double, remainingMM: Double) throws(CalibrationRequestError) {
         guard remainingMM >= 0 else {
-            throw .invalid(parameter: "remaining length", reason: "\(DecimalText.trimmed(remainingMM, decimals: 2)) mm is negative: measure from the extruder's inlet to the mark")
+            throw .invalid(parameter: "remaining length", reason: "\(GCodeDecimal.text(remainingMM, decimals: 2)) mm is negative: measure from the extruder's inlet to the mark")
         }
         guard remainingMM < markDistanceMM else {
-            throw .invalid(parameter: "remaining length", reason: "\(DecimalText.trimmed(remainingMM, decimals: 2)) mm is not less than the \(DecimalText.trimmed(markDistanceMM, decimals: 2)) mm the mark was at: the filament did not move in; check the hotend was hot and the filament not stuck, or measure again")
+            throw .invalid(parameter: "remaining length", reason: "\(GCodeDecimal.text(remainingMM, decimals: 2)) mm is not less than the \(GCodeDecimal.text(markDistanceMM, decimals: 2)) mm the mark was at: the filament did not move in; check the hotend was hot and the filament not stuck, or measure again")
         }
         self.previousStepsPerMM = previousStepsPerMM
         self.requestedMM = requestedMM
@@ -41,8 +43,8 @@ public struct ExtruderStepsCalculation: Codable, Sendable, Equatable {
     /// The sentence shown before applying.
     public var summary: String {
         let sign = changePercent >= 0 ? "+" : ""
-        return "\(DecimalText.trimmed(extrudedMM, decimals: 2)) mm went in of the \(DecimalText.trimmed(requestedMM, decimals: 2)) mm asked: "
-            + "\(DecimalText.fixed(newStepsPerMM, decimals: 2)) steps per mm instead of \(DecimalText.fixed(previousStepsPerMM, decimals: 2)) (\(sign)\(DecimalText.fixed(changePercent, decimals: 1)) %)"
+        return "\(GCodeDecimal.text(extrudedMM, decimals: 2)) mm went in of the \(GCodeDecimal.text(requestedMM, decimals: 2)) mm asked: "
+            + "\(GCodeDecimal.fixed(newStepsPerMM, decimals: 2)) steps per mm instead of \(GCodeDecimal.fixed(previousStepsPerMM, decimals: 2)) (\(sign)\(GCodeDecimal.fixed(changePercent, decimals: 1)) %)"
     }
 
     enum CodingKeys: String, CodingKey {

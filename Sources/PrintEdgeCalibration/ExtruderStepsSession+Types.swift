@@ -1,3 +1,5 @@
+import PrintEdgeCore
+
 extension ExtruderStepsSession {
     public struct Configuration: Sendable, Equatable {
         public var tool: Int
@@ -16,18 +18,18 @@ extension ExtruderStepsSession {
         public init(tool: Int = 0, requestedMM: Double = 100, markDistanceMM: Double? = nil, temperatureCelsius: Double, feedrateMMPerMinute: Double = 60,
                     save: Bool = false, eeprom: EEPROMSupport = .unknown) throws(CalibrationRequestError) {
             guard (10...200).contains(requestedMM) else {
-                throw .invalid(parameter: "length", reason: "\(DecimalText.trimmed(requestedMM, decimals: 1)) mm is outside 10–200 mm; 100 mm is usual")
+                throw .invalid(parameter: "length", reason: "\(GCodeDecimal.text(requestedMM, decimals: 1)) mm is outside 10–200 mm; 100 mm is usual")
             }
             let mark = markDistanceMM ?? requestedMM + 20
             guard mark > requestedMM + 5 else {
-                throw .invalid(parameter: "mark", reason: "the mark must be more than 5 mm further out than the \(DecimalText.trimmed(requestedMM, decimals: 1)) mm extruded, or it disappears into the extruder")
+                throw .invalid(parameter: "mark", reason: "the mark must be more than 5 mm further out than the \(GCodeDecimal.text(requestedMM, decimals: 1)) mm extruded, or it disappears into the extruder")
             }
             // Marlin refuses to extrude below EXTRUDE_MINTEMP (170 °C by default).
             guard (170...300).contains(temperatureCelsius) else {
-                throw .invalid(parameter: "temp", reason: "\(DecimalText.trimmed(temperatureCelsius, decimals: 1)) °C is outside 170–300 °C: use the filament's printing temperature")
+                throw .invalid(parameter: "temp", reason: "\(GCodeDecimal.text(temperatureCelsius, decimals: 1)) °C is outside 170–300 °C: use the filament's printing temperature")
             }
             guard (10...600).contains(feedrateMMPerMinute) else {
-                throw .invalid(parameter: "feedrate", reason: "\(DecimalText.trimmed(feedrateMMPerMinute, decimals: 1)) mm/min is outside 10–600 mm/min; extrude slowly")
+                throw .invalid(parameter: "feedrate", reason: "\(GCodeDecimal.text(feedrateMMPerMinute, decimals: 1)) mm/min is outside 10–600 mm/min; extrude slowly")
             }
             guard (0...7).contains(tool) else { throw .invalid(parameter: "tool", reason: "\(tool) is not an extruder number (0–7)") }
             if save, eeprom == .absent { throw .invalid(parameter: "save", reason: EEPROMSupport.cannotPersist) }

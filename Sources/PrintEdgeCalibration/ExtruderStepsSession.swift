@@ -1,3 +1,5 @@
+import PrintEdgeCore
+
 /// `printedge calibrate esteps`: reads the present E steps per mm (`M92 E` from `M503 S0`),
 /// heats, has the person mark the filament, extrudes slowly in relative mode (`M83`), asks how
 /// much is left to the mark, computes the new steps per mm (confirming a change over 20 %),
@@ -78,7 +80,7 @@ public struct ExtruderStepsSession: CalibrationSession {
             state = .heating(before: before, stepsPerMM: steps)
             heaterMayBeOn = true
             let tool = configuration.tool
-            let celsius = DecimalText.trimmed(configuration.temperatureCelsius, decimals: 1)
+            let celsius = GCodeDecimal.text(configuration.temperatureCelsius, decimals: 1)
             return .send(CommandBatch(["M104 T\(tool) S\(celsius)", "M109 T\(tool) S\(celsius)"], purpose: "heating the hotend to \(celsius) °C", limit: .seconds(15 * 60)),
                          reports: [Progress(stage: .heating)])
         case .heating(let before, let steps):
@@ -117,9 +119,9 @@ public struct ExtruderStepsSession: CalibrationSession {
                 return .ask(markQuestion.refusing("answer yes once the filament is marked; stop with Ctrl-C"))
             }
             let tool = configuration.tool
-            let length = DecimalText.trimmed(configuration.requestedMM, decimals: 2)
+            let length = GCodeDecimal.text(configuration.requestedMM, decimals: 2)
             var lines = tool > 0 ? ["T\(tool)"] : []
-            lines += ["M83", "G1 E\(length) F\(DecimalText.trimmed(configuration.feedrateMMPerMinute, decimals: 0))", "M400", "M104 T\(tool) S0"]
+            lines += ["M83", "G1 E\(length) F\(GCodeDecimal.text(configuration.feedrateMMPerMinute, decimals: 0))", "M400", "M104 T\(tool) S0"]
             let seconds = Int(configuration.requestedMM / configuration.feedrateMMPerMinute * 60)
             motionMayRun = true
             state = .extruding(before: before, stepsPerMM: steps)
@@ -178,11 +180,11 @@ public struct ExtruderStepsSession: CalibrationSession {
     }
 
     private var markQuestion: OperatorQuestion {
-        OperatorQuestion(kind: .confirm, prompt: "Mark the filament \(DecimalText.trimmed(configuration.markDistanceMM, decimals: 1)) mm above where it enters the extruder, then answer yes to extrude \(DecimalText.trimmed(configuration.requestedMM, decimals: 1)) mm")
+        OperatorQuestion(kind: .confirm, prompt: "Mark the filament \(GCodeDecimal.text(configuration.markDistanceMM, decimals: 1)) mm above where it enters the extruder, then answer yes to extrude \(GCodeDecimal.text(configuration.requestedMM, decimals: 1)) mm")
     }
 
     private var lengthQuestion: OperatorQuestion {
-        OperatorQuestion(kind: .length, prompt: "How far is the mark from where the filament enters the extruder now? (mm; it was \(DecimalText.trimmed(configuration.markDistanceMM, decimals: 1)) mm)",
+        OperatorQuestion(kind: .length, prompt: "How far is the mark from where the filament enters the extruder now? (mm; it was \(GCodeDecimal.text(configuration.markDistanceMM, decimals: 1)) mm)",
                          minimumMM: 0, maximumMM: configuration.markDistanceMM)
     }
 
@@ -193,7 +195,7 @@ public struct ExtruderStepsSession: CalibrationSession {
     private mutating func apply(_ calculation: ExtruderStepsCalculation, before: FirmwareSettings) -> Action {
         state = .applying(before: before, calculation: calculation)
         let tool = configuration.tool
-        let steps = DecimalText.trimmed(calculation.newStepsPerMM, decimals: 2)
+        let steps = GCodeDecimal.text(calculation.newStepsPerMM, decimals: 2)
         // `T` picks the extruder only with DISTINCT_E_FACTORS; a plain `M92 E` is tool 0's.
         let line = tool > 0 ? "M92 T\(tool) E\(steps)" : "M92 E\(steps)"
         return .send(CommandBatch([line], purpose: "applying \(steps) steps per mm"), reports: [Progress(stage: .applying, message: calculation.summary)])

@@ -1,3 +1,5 @@
+import PrintEdgeCore
+
 /// A new flow setting from a single-wall test print: walls come out `measured ÷ expected` as
 /// thick as sliced, so the flow is scaled by `expected ÷ measured`. Computation only: the change
 /// belongs in the slicer's filament profile, where it applies to every print of that filament.
@@ -18,25 +20,25 @@ public struct FlowCalibration: CalibrationOutcome {
 
     public init(expectedWallMM: Double, measuredWallMM: Double, currentPercent: Double = 100) throws(CalibrationRequestError) {
         guard expectedWallMM > 0, expectedWallMM < 5 else {
-            throw .invalid(parameter: "expected-wall", reason: "\(DecimalText.trimmed(expectedWallMM, decimals: 3)) mm is not a wall width: give the extrusion width the slicer used, e.g. 0.45")
+            throw .invalid(parameter: "expected-wall", reason: "\(GCodeDecimal.text(expectedWallMM, decimals: 3)) mm is not a wall width: give the extrusion width the slicer used, e.g. 0.45")
         }
         guard measuredWallMM > 0, measuredWallMM < 5 else {
-            throw .invalid(parameter: "measured-wall", reason: "\(DecimalText.trimmed(measuredWallMM, decimals: 3)) mm is not a wall width: measure one wall with calipers, in mm")
+            throw .invalid(parameter: "measured-wall", reason: "\(GCodeDecimal.text(measuredWallMM, decimals: 3)) mm is not a wall width: measure one wall with calipers, in mm")
         }
         guard currentPercent > 0, currentPercent <= 200 else {
-            throw .invalid(parameter: "current", reason: "\(DecimalText.trimmed(currentPercent, decimals: 1)) % is not a flow setting (1–200 %)")
+            throw .invalid(parameter: "current", reason: "\(GCodeDecimal.text(currentPercent, decimals: 1)) % is not a flow setting (1–200 %)")
         }
         let change = (expectedWallMM / measuredWallMM - 1) * 100
         guard abs(change) <= Self.plausibleChangePercent else {
-            throw .invalid(parameter: "measured-wall", reason: "\(DecimalText.trimmed(measuredWallMM, decimals: 3)) mm is more than \(Int(Self.plausibleChangePercent)) % off the \(DecimalText.trimmed(expectedWallMM, decimals: 3)) mm expected: measure a single wall away from the seam, and check the expected width is the slicer's extrusion width")
+            throw .invalid(parameter: "measured-wall", reason: "\(GCodeDecimal.text(measuredWallMM, decimals: 3)) mm is more than \(Int(Self.plausibleChangePercent)) % off the \(GCodeDecimal.text(expectedWallMM, decimals: 3)) mm expected: measure a single wall away from the seam, and check the expected width is the slicer's extrusion width")
         }
         self.expectedWallMM = expectedWallMM
         self.measuredWallMM = measuredWallMM
         self.currentPercent = currentPercent
         newPercent = currentPercent * expectedWallMM / measuredWallMM
         newMultiplier = newPercent / 100
-        let percent = DecimalText.fixed(newPercent, decimals: 1)
-        let multiplier = DecimalText.fixed(newMultiplier, decimals: 3)
+        let percent = GCodeDecimal.fixed(newPercent, decimals: 1)
+        let multiplier = GCodeDecimal.fixed(newMultiplier, decimals: 3)
         slicerSettings = [
             "PrusaSlicer / SuperSlicer: Filament Settings › Filament › Extrusion multiplier = \(multiplier)",
             "OrcaSlicer / Bambu Studio: Filament › Flow ratio = \(multiplier)",

@@ -1,3 +1,5 @@
+import PrintEdgeCore
+
 /// A colour for an 8-bit RGB pixel, cell or terminal background.
 public struct RGBColour: Sendable, Equatable, Hashable {
     public var red: UInt8
@@ -88,7 +90,7 @@ public struct MeshColourScale: Codable, Sendable, Equatable {
 
     /// "blue −0.20 mm (low) … white 0 … red +0.20 mm (high), fixed scale".
     public var legend: String {
-        let limit = DecimalText.fixed(limitMM, decimals: 2)
+        let limit = GCodeDecimal.fixed(limitMM, decimals: 2)
         return "colours: blue -\(limit) mm (low) ... white 0 ... red +\(limit) mm (high), \(isAutomatic ? "scaled to this mesh (auto): compare colours between meshes only on a fixed scale" : "fixed scale")"
     }
 

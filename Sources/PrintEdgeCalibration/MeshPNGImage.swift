@@ -1,3 +1,5 @@
+import PrintEdgeCore
+
 /// The mesh as a PNG: one square per point in the scale's colour (top view, back row at the
 /// top), axes labelled with the mesh's own millimetre coordinates, the highest point framed in
 /// black and the lowest in black and white, the two extremes written under the grid, and the
@@ -37,7 +39,7 @@ public enum MeshPNGImage {
             }
         }
         // Axis labels, every column/row that has room for its label.
-        let columnLabels = (0..<mesh.columnCount).map { column in mesh.columnXMM.map { DecimalText.fixed($0[column], decimals: 0) } ?? String(column) }
+        let columnLabels = (0..<mesh.columnCount).map { column in mesh.columnXMM.map { GCodeDecimal.fixed($0[column], decimals: 0) } ?? String(column) }
         let widest = columnLabels.map { PixelFont.width($0, scale: 2) }.max() ?? 0
         let every = max(1, (widest + 8 + cellSize - 1) / cellSize)
         for column in stride(from: 0, to: mesh.columnCount, by: every) {
@@ -46,7 +48,7 @@ public enum MeshPNGImage {
         }
         for row in 0..<mesh.rowCount {
             let (_, y) = centre(column: 0, row: row, of: mesh)
-            let label = mesh.rowYMM.map { DecimalText.fixed($0[row], decimals: 0) } ?? String(row)
+            let label = mesh.rowYMM.map { GCodeDecimal.fixed($0[row], decimals: 0) } ?? String(row)
             image.text(label, x: margin.left - 8 - PixelFont.width(label, scale: 2), y: y - 7, scale: 2, ink)
         }
         let xAxis = mesh.columnXMM == nil ? "X" : "X mm"
@@ -59,7 +61,7 @@ public enum MeshPNGImage {
             let (lx, ly) = centre(column: analysis.lowest.column, row: analysis.lowest.row, of: mesh)
             image.outline(x: lx - cellSize / 2 + 1, y: ly - cellSize / 2 + 1, width: cellSize - 2, height: cellSize - 2, thickness: 4, ink)
             image.outline(x: lx - cellSize / 2 + 5, y: ly - cellSize / 2 + 5, width: cellSize - 10, height: cellSize - 10, thickness: 2, RGBColour(255, 255, 255))
-            let extremes = "max \(DecimalText.signed(analysis.highest.zMM, decimals: 3))  min \(DecimalText.signed(analysis.lowest.zMM, decimals: 3))"
+            let extremes = "max \(GCodeDecimal.signed(analysis.highest.zMM, decimals: 3))  min \(GCodeDecimal.signed(analysis.lowest.zMM, decimals: 3))"
             image.text(extremes, x: margin.left, y: gridBottom + 62, scale: 2, ink)
         }
         // The colour bar: +limit at the top, −limit at the bottom.
@@ -69,7 +71,7 @@ public enum MeshPNGImage {
             image.fill(x: barX, y: margin.top + offset, width: 20, height: 1, scale.colour(for: z))
         }
         image.outline(x: barX - 1, y: margin.top - 1, width: 22, height: barHeight + 2, thickness: 1, ink)
-        let limit = DecimalText.fixed(scale.limitMM, decimals: 2)
+        let limit = GCodeDecimal.fixed(scale.limitMM, decimals: 2)
         image.text("+" + limit, x: barX + 28, y: margin.top, scale: 2, ink)
         image.text("0", x: barX + 28, y: margin.top + barHeight / 2 - 7, scale: 2, ink)
         image.text("-" + limit, x: barX + 28, y: margin.top + barHeight - 14, scale: 2, ink)

@@ -1,3 +1,5 @@
+import PrintEdgeCore
+
 /// The plane that fits a mesh best (least squares, z = a + b·x + c·y): its tilt is what the bed
 /// screws can fix; what is left over is the bed's own shape, which only a mesh can follow.
 public struct MeshPlane: Codable, Sendable, Equatable {
@@ -37,7 +39,7 @@ public struct MeshPlane: Codable, Sendable, Equatable {
     /// "higher on the right by 0.12 mm per 100 mm and higher at the back by 0.03 mm per 100 mm".
     public var words: String {
         func side(_ rise: Double, _ positive: String, _ negative: String) -> String {
-            let amount = DecimalText.fixed(abs(rise), decimals: 2)
+            let amount = GCodeDecimal.fixed(abs(rise), decimals: 2)
             if amount == "0.00" { return "level \(positive == "on the right" ? "from left to right" : "from front to back")" }
             return "higher \(rise > 0 ? positive : negative) by \(amount) mm per 100 mm"
         }

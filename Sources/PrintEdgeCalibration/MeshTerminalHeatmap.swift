@@ -1,3 +1,5 @@
+import PrintEdgeCore
+
 /// The mesh as a table for a terminal, laid out as seen from above standing in front of the
 /// printer: the back row at the top, the front row at the bottom, left on the left. Each cell
 /// shows its height; with colour on, its background is the scale's colour (ANSI 24-bit
@@ -8,10 +10,10 @@ public enum MeshTerminalHeatmap {
     public static func render(_ mesh: BedMesh, scale: MeshColourScale, colour: Bool, summary: Bool = true) -> [String] {
         let decimals = min(max(mesh.decimals, 2), 3)
         let cellWidth = decimals + 5
-        let rowNumbers = (0..<mesh.rowCount).map { row in mesh.rowYMM.map { DecimalText.fixed($0[row], decimals: 1) } ?? String(row) }
+        let rowNumbers = (0..<mesh.rowCount).map { row in mesh.rowYMM.map { GCodeDecimal.fixed($0[row], decimals: 1) } ?? String(row) }
         let numberWidth = rowNumbers.map(\.count).max() ?? 0
         let rowLabels = rowNumbers.map { (mesh.rowYMM == nil ? "row " : "Y ") + pad($0, numberWidth) }
-        let columnLabels = (0..<mesh.columnCount).map { column in mesh.columnXMM.map { DecimalText.fixed($0[column], decimals: 1) } ?? "col \(column)" }
+        let columnLabels = (0..<mesh.columnCount).map { column in mesh.columnXMM.map { GCodeDecimal.fixed($0[column], decimals: 1) } ?? "col \(column)" }
         let labelWidth = rowLabels.map(\.count).max() ?? 0
         var lines: [String] = []
         lines.append(pad("", labelWidth) + " " + columnLabels.map { pad($0, cellWidth - 1) + " " }.joined() + (mesh.columnXMM == nil ? "" : " X mm"))
@@ -19,7 +21,7 @@ public enum MeshTerminalHeatmap {
             var line = pad(rowLabels[row], labelWidth) + " "
             for column in 0..<mesh.columnCount {
                 let value = mesh.z(column: column, row: row)
-                let text = pad(value.map { DecimalText.signed($0, decimals: decimals) } ?? "--", cellWidth - 1) + " "
+                let text = pad(value.map { GCodeDecimal.signed($0, decimals: decimals) } ?? "--", cellWidth - 1) + " "
                 guard colour else {
                     line += text
                     continue
@@ -37,7 +39,7 @@ public enum MeshTerminalHeatmap {
                 let c = scale.colour(for: scale.limitMM * (Double(step) / Double(steps - 1) * 2 - 1))
                 return "\u{1B}[48;2;\(c.red);\(c.green);\(c.blue)m  \u{1B}[0m"
             }.joined()
-            lines.append(pad("", labelWidth) + " -\(DecimalText.fixed(scale.limitMM, decimals: 2)) mm \(bar) +\(DecimalText.fixed(scale.limitMM, decimals: 2)) mm")
+            lines.append(pad("", labelWidth) + " -\(GCodeDecimal.fixed(scale.limitMM, decimals: 2)) mm \(bar) +\(GCodeDecimal.fixed(scale.limitMM, decimals: 2)) mm")
         }
         lines.append(pad("", labelWidth) + " " + scale.legend)
         if summary, let analysis = BedMeshAnalysis(mesh) {

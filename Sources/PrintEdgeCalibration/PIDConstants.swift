@@ -1,3 +1,5 @@
+import PrintEdgeCore
+
 /// Kp, Ki and Kd as Marlin prints and takes them (`M301 P I D`, unscaled, 2 decimals).
 public struct PIDConstants: Codable, Sendable, Equatable {
     public var kp: Double
@@ -16,7 +18,7 @@ public struct PIDConstants: Codable, Sendable, Equatable {
 
     /// The line that applies them, e.g. `M301 P22.2 I1.08 D114`.
     public func command(for heater: PIDHeater) -> String {
-        let values = "P\(DecimalText.trimmed(kp, decimals: 2)) I\(DecimalText.trimmed(ki, decimals: 2)) D\(DecimalText.trimmed(kd, decimals: 2))"
+        let values = "P\(GCodeDecimal.text(kp, decimals: 2)) I\(GCodeDecimal.text(ki, decimals: 2)) D\(GCodeDecimal.text(kd, decimals: 2))"
         if case .hotend(let tool) = heater, tool > 0 {
             // With PID_PARAMS_PER_HOTEND `E` picks the hotend; without it Marlin ignores it.
             return "\(heater.constantsCommand) E\(tool) \(values)"

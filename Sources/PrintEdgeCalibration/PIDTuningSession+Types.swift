@@ -1,3 +1,5 @@
+import PrintEdgeCore
+
 extension PIDTuningSession {
     public struct Configuration: Sendable, Equatable {
         /// Which constants `apply` writes.
@@ -36,10 +38,10 @@ extension PIDTuningSession {
             case .chamber: 30...90
             }
             guard limit.contains(targetCelsius) else {
-                throw .invalid(parameter: "temp", reason: "\(DecimalText.trimmed(targetCelsius, decimals: 1)) °C is outside \(Int(limit.lowerBound))–\(Int(limit.upperBound)) °C for the \(heater); tune at the temperature you print at")
+                throw .invalid(parameter: "temp", reason: "\(GCodeDecimal.text(targetCelsius, decimals: 1)) °C is outside \(Int(limit.lowerBound))–\(Int(limit.upperBound)) °C for the \(heater); tune at the temperature you print at")
             }
             if let fanPercent, !(0...100).contains(fanPercent) {
-                throw .invalid(parameter: "fan", reason: "\(DecimalText.trimmed(fanPercent, decimals: 1)) is not a percentage from 0 to 100")
+                throw .invalid(parameter: "fan", reason: "\(GCodeDecimal.text(fanPercent, decimals: 1)) is not a percentage from 0 to 100")
             }
             if save, eeprom == .absent { throw .invalid(parameter: "save", reason: EEPROMSupport.cannotPersist) }
             if case .hotend(let tool) = heater, tool < 0 || tool > 7 {

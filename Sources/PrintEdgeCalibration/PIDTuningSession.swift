@@ -180,11 +180,11 @@ public struct PIDTuningSession: CalibrationSession {
             fanWasSet = true
         }
         let heater = configuration.heater
-        lines.append("M303 E\(heater.autotuneIndex) C\(configuration.cycles) S\(DecimalText.trimmed(configuration.targetCelsius, decimals: 1))")
+        lines.append("M303 E\(heater.autotuneIndex) C\(configuration.cycles) S\(GCodeDecimal.text(configuration.targetCelsius, decimals: 1))")
         heaterMayBeOn = true
         state = .tuning(PIDAutotuneParser(), before: before)
         let limit = Duration.seconds(configuration.cycles * 20 * 60 + 10 * 60)
-        return .send(CommandBatch(lines, purpose: "tuning the \(heater) at \(DecimalText.trimmed(configuration.targetCelsius, decimals: 1)) °C", isExclusive: true, limit: limit),
+        return .send(CommandBatch(lines, purpose: "tuning the \(heater) at \(GCodeDecimal.text(configuration.targetCelsius, decimals: 1)) °C", isExclusive: true, limit: limit),
                      reports: [Progress(stage: .tuning)])
     }
 

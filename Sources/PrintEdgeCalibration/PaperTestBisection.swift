@@ -1,3 +1,5 @@
+import PrintEdgeCore
+
 /// The heights tried in a paper test and where to go next, with the behaviour Klipper documents
 /// for `TESTZ` (docs/Bed_Level.md, `manual_probe.py`): `+`/`-` go halfway to the nearest height
 /// tried above/below, `++`/`--` all the way to it, at most 0.2 mm per bisecting move (and 0.2 mm
@@ -33,9 +35,9 @@ struct PaperTestBisection: Sendable, Equatable {
     }
 
     var display: String {
-        let low = below.map { DecimalText.fixed($0, decimals: 3) } ?? "??????"
-        let high = above.map { DecimalText.fixed($0, decimals: 3) } ?? "??????"
-        return "Z position: \(low) --> \(DecimalText.fixed(currentMM, decimals: 3)) <-- \(high)"
+        let low = below.map { GCodeDecimal.fixed($0, decimals: 3) } ?? "??????"
+        let high = above.map { GCodeDecimal.fixed($0, decimals: 3) } ?? "??????"
+        return "Z position: \(low) --> \(GCodeDecimal.fixed(currentMM, decimals: 3)) <-- \(high)"
     }
 
     private var below: Double? { triedMM.filter { $0 < currentMM - 0.0005 }.max() }

@@ -1,3 +1,5 @@
+import PrintEdgeCore
+
 /// `printedge calibrate probe-accuracy`: homes, runs `M48` (verbosity 2, so each sample is
 /// reported as it comes), and judges the result as Klipper judges `PROBE_ACCURACY`
 /// (range within 0.025 mm). `M48` needs a homed printer (`echo:Home XYZ First`) and
@@ -78,7 +80,7 @@ public struct ProbeAccuracySession: CalibrationSession {
         guard case .idle = state else { preconditionFailure("ProbeAccuracySession.start() called twice") }
         var m48 = "M48 P\(configuration.samples) V2"
         if let x = configuration.xMM, let y = configuration.yMM {
-            m48 += " X\(DecimalText.trimmed(x, decimals: 2)) Y\(DecimalText.trimmed(y, decimals: 2))"
+            m48 += " X\(GCodeDecimal.text(x, decimals: 2)) Y\(GCodeDecimal.text(y, decimals: 2))"
         }
         state = .measuring(ProbeRepeatabilityParser())
         return .send(CommandBatch(["G28", m48], purpose: "homing and probing \(configuration.samples) times", limit: .seconds(180 + configuration.samples * 30)))

@@ -1,3 +1,5 @@
+import PrintEdgeCore
+
 /// Whether a probe repeats well enough to level a bed with, judged as Klipper judges
 /// `PROBE_ACCURACY`: "If the results of the test show a range value that is greater than 25
 /// microns (.025mm) then the probe does not have sufficient accuracy for typical bed leveling
@@ -16,9 +18,9 @@ public struct ProbeAccuracyVerdict: Codable, Sendable, Equatable {
         rangeMM = repeatability.rangeMM
         self.rangeLimitMM = rangeLimitMM
         isAccurateEnough = repeatability.rangeMM <= rangeLimitMM + 1e-9
-        let range = DecimalText.fixed(repeatability.rangeMM, decimals: 3)
-        let limit = DecimalText.fixed(rangeLimitMM, decimals: 3)
-        let deviation = DecimalText.fixed(repeatability.standardDeviationMM, decimals: 4)
+        let range = GCodeDecimal.fixed(repeatability.rangeMM, decimals: 3)
+        let limit = GCodeDecimal.fixed(rangeLimitMM, decimals: 3)
+        let deviation = GCodeDecimal.fixed(repeatability.standardDeviationMM, decimals: 4)
         explanation = isAccurateEnough
             ? "the probe is repeatable: its readings span \(range) mm, within \(limit) mm (standard deviation \(deviation) mm)"
             : "the probe is not repeatable enough to level with: its readings span \(range) mm, more than \(limit) mm (standard deviation \(deviation) mm); check that it is tight in its mount, its wiring, and (for a BLTouch) the pin"

@@ -1,3 +1,5 @@
+import PrintEdgeCore
+
 /// What to do with one screw in a tramming round.
 public struct ScrewAdjustment: Codable, Sendable, Equatable {
     /// The screw's name, and where it was probed (unknown when the firmware's G35 probed it).
@@ -31,7 +33,7 @@ public struct ScrewAdjustment: Codable, Sendable, Equatable {
         self.differenceMM = differenceMM
         self.isReference = isReference
         turns = abs(differenceMM) / thread.pitchMM
-        let amount = DecimalText.fixed(abs(differenceMM), decimals: 2)
+        let amount = GCodeDecimal.fixed(abs(differenceMM), decimals: 2)
         let side = differenceMM < 0 ? "low" : "high"
         let spoken = screwName.lowercased().hasSuffix("screw") ? "the \(screwName)" : "the \(screwName) screw"
         if isReference {
@@ -40,7 +42,7 @@ public struct ScrewAdjustment: Codable, Sendable, Equatable {
             reason = "the other screws are set to its height"
         } else if abs(differenceMM) <= toleranceMM {
             direction = nil
-            instruction = "leave \(spoken): it is within \(DecimalText.fixed(toleranceMM, decimals: 2)) mm"
+            instruction = "leave \(spoken): it is within \(GCodeDecimal.fixed(toleranceMM, decimals: 2)) mm"
             reason = "the bed is \(amount) mm \(side) there"
         } else {
             // Low at this screw: turn the way that raises the bed; high: the other way.

@@ -1,3 +1,5 @@
+import PrintEdgeCore
+
 /// A number of turns in words a person cannot misread: "a quarter turn and a bit: 0.31 turn".
 ///
 /// Klipper prints `01:20` ("1 full turn and 20 minutes" of a clock face), which people read as
@@ -28,7 +30,7 @@ enum ScrewTurnWords {
 
     /// `0.31 turn`, `1 turn`, `1.50 turns`.
     static func figure(turns: Double) -> String {
-        let text = DecimalText.fixed(turns, decimals: 2)
+        let text = GCodeDecimal.fixed(turns, decimals: 2)
         return text + (turns > 1.004 ? " turns" : " turn")
     }
 

@@ -1,3 +1,5 @@
+import PrintEdgeCore
+
 /// The end of every session that changes a setting: optionally `M500`, then (only on firmware
 /// that said it has an EEPROM) `M501` to load what was stored, then `M503 S0` to read the
 /// values back and compare them with what was written. A save is proven by reading back,
@@ -103,7 +105,7 @@ struct SettingsReadback: Sendable {
                 guard let reported = settings.value(expected.code, expected.letter, where: expected.selector), let number = DecimalNumber(reported.text[...]) else {
                     return "no \(expected.code) \(expected.letter) (\(expected.label)) at all"
                 }
-                return matches(expected.value, number) ? nil : "\(expected.label) \(reported.text), not the \(DecimalText.trimmed(expected.value, decimals: 3)) written"
+                return matches(expected.value, number) ? nil : "\(expected.label) \(reported.text), not the \(GCodeDecimal.text(expected.value, decimals: 3)) written"
             }
         case .snapshot(let wanted):
             return wanted.differences(to: settings).compactMap { difference in

@@ -1,3 +1,5 @@
+import PrintEdgeCore
+
 extension TrammingSession {
     /// How the screws are measured.
     public enum Method: String, Codable, Sendable {
@@ -34,7 +36,7 @@ extension TrammingSession {
             }
             let tolerance = toleranceMM ?? thread.defaultToleranceMM
             guard tolerance > 0, tolerance <= 1 else {
-                throw .invalid(parameter: "tolerance", reason: "\(DecimalText.trimmed(tolerance, decimals: 3)) mm is outside 0–1 mm")
+                throw .invalid(parameter: "tolerance", reason: "\(GCodeDecimal.text(tolerance, decimals: 3)) mm is outside 0–1 mm")
             }
             guard (1...20).contains(maximumRounds) else {
                 throw .invalid(parameter: "rounds", reason: "\(maximumRounds) is outside 1–20 rounds")

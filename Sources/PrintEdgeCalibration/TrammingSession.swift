@@ -1,3 +1,5 @@
+import PrintEdgeCore
+
 /// `printedge calibrate tramming`: measures the bed at its screws, says how far to turn each one
 /// in words and figures, and repeats until every screw is within tolerance (or the rounds run
 /// out, or the person stops).
@@ -135,7 +137,7 @@ public struct TrammingSession: CalibrationSession {
         motionMayRun = true
         var lines = homing ? ["G28"] : []
         if method == .probe {
-            lines += configuration.screws.map { "G30 X\(DecimalText.trimmed($0.xMM, decimals: 2)) Y\(DecimalText.trimmed($0.yMM, decimals: 2))" }
+            lines += configuration.screws.map { "G30 X\(GCodeDecimal.text($0.xMM, decimals: 2)) Y\(GCodeDecimal.text($0.yMM, decimals: 2))" }
             state = .probing(round: round, readings: [])
         } else {
             // `Configuration` turns `automatic` into `probe` for threads G35 does not know.
@@ -154,7 +156,7 @@ public struct TrammingSession: CalibrationSession {
             return finish(withinTolerance: true, reports: report)
         }
         guard round < configuration.maximumRounds else {
-            return fail(.notConverged, "the bed is not within \(DecimalText.fixed(configuration.toleranceMM, decimals: 2)) mm after \(round) rounds; still to do: "
+            return fail(.notConverged, "the bed is not within \(GCodeDecimal.fixed(configuration.toleranceMM, decimals: 2)) mm after \(round) rounds; still to do: "
                         + result.adjustments.filter(\.needsTurning).map(\.instruction).joined(separator: "; "), reports: report)
         }
         state = .turning(round: round)
@@ -180,7 +182,7 @@ public struct TrammingSession: CalibrationSession {
             notes.append("G35 left Z unhomed: home before printing")
         }
         if !withinTolerance, let last = rounds.last {
-            notes.append("not yet within \(DecimalText.fixed(last.toleranceMM, decimals: 2)) mm")
+            notes.append("not yet within \(GCodeDecimal.fixed(last.toleranceMM, decimals: 2)) mm")
         }
         return .finish(Outcome(rounds: rounds, isWithinTolerance: withinTolerance, screwsTurned: turned, method: method == .automatic ? .assisted : method,
                                thread: configuration.thread, notes: notes), reports: reports)

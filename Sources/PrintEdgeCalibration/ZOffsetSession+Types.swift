@@ -1,3 +1,5 @@
+import PrintEdgeCore
+
 extension ZOffsetSession {
     public enum Mode: String, Codable, Sendable {
         /// Nudge the nozzle with `M290` babysteps until the paper drags.
@@ -25,10 +27,10 @@ extension ZOffsetSession {
         public init(mode: Mode, xMM: Double, yMM: Double, startHeightMM: Double = 5, maximumBelowZeroMM: Double = 2, save: Bool = false,
                     eeprom: EEPROMSupport = .unknown) throws(CalibrationRequestError) {
             guard (0.5...20).contains(startHeightMM) else {
-                throw .invalid(parameter: "start-height", reason: "\(DecimalText.trimmed(startHeightMM, decimals: 2)) mm is outside 0.5–20 mm")
+                throw .invalid(parameter: "start-height", reason: "\(GCodeDecimal.text(startHeightMM, decimals: 2)) mm is outside 0.5–20 mm")
             }
             guard (0...5).contains(maximumBelowZeroMM) else {
-                throw .invalid(parameter: "below-zero", reason: "\(DecimalText.trimmed(maximumBelowZeroMM, decimals: 2)) mm is outside 0–5 mm")
+                throw .invalid(parameter: "below-zero", reason: "\(GCodeDecimal.text(maximumBelowZeroMM, decimals: 2)) mm is outside 0–5 mm")
             }
             if save, eeprom == .absent { throw .invalid(parameter: "save", reason: EEPROMSupport.cannotPersist) }
             self.mode = mode

@@ -1,3 +1,5 @@
+import PrintEdgeCore
+
 /// `printedge calibrate zoffset`: the probe's Z offset by a paper test, then `M851 Z` and
 /// optionally `M500`.
 ///
@@ -149,13 +151,13 @@ public struct ZOffsetSession: CalibrationSession {
             let offset = ((test.previousOffsetMM + height) * 1000).rounded() / 1000
             // Marlin refuses offsets outside Z_PROBE_OFFSET_RANGE_MIN/MAX (±20 mm by default).
             guard abs(offset) <= 20 else {
-                return .ask(question(test).refusing("that makes an offset of \(DecimalText.trimmed(offset, decimals: 3)) mm, beyond the ±20 mm Marlin accepts: the probe or the start height is wrong"))
+                return .ask(question(test).refusing("that makes an offset of \(GCodeDecimal.text(offset, decimals: 3)) mm, beyond the ±20 mm Marlin accepts: the probe or the start height is wrong"))
             }
             var lines = ["G91", "G1 Z5 F600", "G90"]
             if softEndstopsOff { lines.append("M211 S1") }
-            lines.append("M851 Z\(DecimalText.trimmed(offset, decimals: 3))")
+            lines.append("M851 Z\(GCodeDecimal.text(offset, decimals: 3))")
             state = .applying(test, newOffsetMM: offset)
-            return .send(CommandBatch(lines, purpose: "lifting the nozzle and setting the probe offset to \(DecimalText.trimmed(offset, decimals: 3)) mm"),
+            return .send(CommandBatch(lines, purpose: "lifting the nozzle and setting the probe offset to \(GCodeDecimal.text(offset, decimals: 3)) mm"),
                          reports: [Progress(stage: .applying)])
         case (.babystep, .babystep(let step)):
             guard step != 0, step.isFinite else { return .ask(question(test).refusing("a babystep of 0 mm does not move the nozzle")) }
@@ -163,7 +165,7 @@ public struct ZOffsetSession: CalibrationSession {
             test.babystepTotalMM += step
             offsetToRestore = test.previousOffsetMM
             state = .moving(test)
-            return .send(CommandBatch(Self.babystepLines(step), purpose: "babystepping \(DecimalText.trimmed(step, decimals: 3)) mm"))
+            return .send(CommandBatch(Self.babystepLines(step), purpose: "babystepping \(GCodeDecimal.text(step, decimals: 3)) mm"))
         case (.paperTest, .testZ(let move)):
             let target = test.bisection.target(of: move)
             guard abs(target - test.bisection.currentMM) >= 0.0005 else {
@@ -172,7 +174,7 @@ public struct ZOffsetSession: CalibrationSession {
             if let refusal = refusal(toReach: target) { return .ask(question(test).refusing(refusal)) }
             test.bisection.move(to: target)
             state = .moving(test)
-            return .send(CommandBatch(["G1 Z\(DecimalText.trimmed(target, decimals: 3)) F300", "M400"], purpose: "moving the nozzle to Z \(DecimalText.trimmed(target, decimals: 3))"))
+            return .send(CommandBatch(["G1 Z\(GCodeDecimal.text(target, decimals: 3)) F300", "M400"], purpose: "moving the nozzle to Z \(GCodeDecimal.text(target, decimals: 3))"))
         default:
             let expected = mode == .babystep ? "a babystep in mm (negative: down)" : "a TESTZ move (+, -, ++, -- or a distance such as -0.1)"
             return .ask(question(test).refusing("answer with \(expected), or accept the height"))
@@ -200,7 +202,7 @@ public struct ZOffsetSession: CalibrationSession {
         var rest = step
         while abs(rest) > 1e-9 {
             let chunk = max(-2, min(2, rest))
-            lines.append("M290 Z\(DecimalText.trimmed(chunk, decimals: 3))")
+            lines.append("M290 Z\(GCodeDecimal.text(chunk, decimals: 3))")
             rest -= chunk
         }
         return lines
@@ -215,7 +217,7 @@ public struct ZOffsetSession: CalibrationSession {
 
     private func refusal(toReach heightMM: Double) -> String? {
         guard heightMM < -configuration.maximumBelowZeroMM - 1e-9 else { return nil }
-        return "that would take the nozzle to \(DecimalText.trimmed(heightMM, decimals: 3)) mm, more than \(DecimalText.trimmed(configuration.maximumBelowZeroMM, decimals: 2)) mm below where the present offset puts the bed: check the paper is under the nozzle and the probe works, or allow more with a larger limit"
+        return "that would take the nozzle to \(GCodeDecimal.text(heightMM, decimals: 3)) mm, more than \(GCodeDecimal.text(configuration.maximumBelowZeroMM, decimals: 2)) mm below where the present offset puts the bed: check the paper is under the nozzle and the probe works, or allow more with a larger limit"
     }
 
     private func question(_ test: Test) -> OperatorQuestion {
@@ -223,20 +225,20 @@ public struct ZOffsetSession: CalibrationSession {
         case .babystep:
             let height = test.heightMM(mode: .babystep)
             return OperatorQuestion(kind: .babystep, prompt: "Slide a sheet of paper under the nozzle and babystep down until it drags slightly, then accept",
-                                    stepsMM: [0.01, 0.05, 0.1, 1], position: "nozzle at \(DecimalText.fixed(height, decimals: 3)) mm (babystepped \(DecimalText.signed(test.babystepTotalMM, decimals: 3)) mm)")
+                                    stepsMM: [0.01, 0.05, 0.1, 1], position: "nozzle at \(GCodeDecimal.fixed(height, decimals: 3)) mm (babystepped \(GCodeDecimal.signed(test.babystepTotalMM, decimals: 3)) mm)")
         case .paperTest:
             return OperatorQuestion(kind: .testZ, prompt: "Slide a sheet of paper under the nozzle and move it down (TESTZ: -0.1, -, --, +, ++) until the paper drags slightly, then accept",
                                     position: test.bisection.display)
         }
     }
 
-    private func mm(_ value: Double) -> String { DecimalText.trimmed(value, decimals: 3) }
+    private func mm(_ value: Double) -> String { GCodeDecimal.text(value, decimals: 3) }
 
     private mutating func fail(_ cause: CalibrationFailure.Cause, _ reason: String) -> Action {
         var stop = SafeStop()
         if motionMayRun { stop.emergencyLines.append("M410") }
         if softEndstopsOff { stop.lines.append("M211 S1") }
-        if let offset = offsetToRestore { stop.lines.append("M851 Z\(DecimalText.trimmed(offset, decimals: 3))") }
+        if let offset = offsetToRestore { stop.lines.append("M851 Z\(GCodeDecimal.text(offset, decimals: 3))") }
         state = .ended
         motionMayRun = false
         softEndstopsOff = false

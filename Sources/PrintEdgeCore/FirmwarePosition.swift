@@ -36,4 +36,11 @@ public struct FirmwarePosition: Sendable, Equatable, Codable {
 
     /// What a controller reports right after it boots: every axis at 0.
     public var isPowerOnOrigin: Bool { xMM == 0 && yMM == 0 && zMM == 0 }
+
+    enum CodingKeys: String, CodingKey {
+        case xMM = "x_mm"
+        case yMM = "y_mm"
+        case zMM = "z_mm"
+        case eMM = "e_mm"
+    }
 }

@@ -1,5 +1,6 @@
 import Testing
 @testable import PrintEdgeCalibration
+import PrintEdgeCore
 
 @Suite struct CalculationTests {
     @Test func newStepsAreOldTimesRequestedOverActual() throws {
@@ -56,12 +57,12 @@ import Testing
     }
 
     @Test func decimalTextRoundsLikeMarlinAndNeverPrintsMinusZero() {
-        #expect(DecimalText.fixed(0.3105, decimals: 2) == "0.31")
-        #expect(DecimalText.fixed(-0.0004, decimals: 3) == "0.000")
-        #expect(DecimalText.signed(0.311, decimals: 3) == "+0.311")
-        #expect(DecimalText.signed(-0.07, decimals: 3) == "-0.070")
-        #expect(DecimalText.trimmed(22.2, decimals: 2) == "22.2")
-        #expect(DecimalText.trimmed(93.0, decimals: 2) == "93")
-        #expect(DecimalText.fixed(2.5, decimals: 0) == "3")
+        #expect(GCodeDecimal.fixed(0.3105, decimals: 2) == "0.31")
+        #expect(GCodeDecimal.fixed(-0.0004, decimals: 3) == "0.000")
+        #expect(GCodeDecimal.signed(0.311, decimals: 3) == "+0.311")
+        #expect(GCodeDecimal.signed(-0.07, decimals: 3) == "-0.070")
+        #expect(GCodeDecimal.text(22.2, decimals: 2) == "22.2")
+        #expect(GCodeDecimal.text(93.0, decimals: 2) == "93")
+        #expect(GCodeDecimal.fixed(2.5, decimals: 0) == "3")
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import PrintEdgeCalibration
+import PrintEdgeCore
 
 /// `--json` promises snake_case keys: every value a session reports or finishes with is encoded
 /// here and each key, at every depth, checked.
@@ -60,7 +61,7 @@ import Testing
         problems += try badKeys(CommandBatch(["M303 E0 C5 S210"], purpose: "p", isExclusive: true))
         problems += try badKeys(OperatorQuestion(kind: .testZ, prompt: "p", problem: "q", details: ["d"], minimumMM: 0, maximumMM: 1, stepsMM: [0.1], position: "z"))
         problems += try badKeys(MeshColourScale())
-        problems += try badKeys(ReportedPosition(xMM: 1, yMM: 2, zMM: 3, eMM: 4, stepCounts: ["x": 1]))
+        problems += try badKeys(FirmwarePosition(xMM: 1, yMM: 2, zMM: 3, eMM: 4))
         problems += try badKeys(ProbeOffset(xMM: 0, yMM: 0, zMM: -1))
         problems += try badKeys(LevelingState(isEnabled: true, fadeHeightMM: 10, hasValidMesh: true))
         problems += try badKeys(ProbeReading(xMM: 0, yMM: 0, zMM: 0))

@@ -1,5 +1,6 @@
 import Testing
 @testable import PrintEdgeCalibration
+import PrintEdgeCore
 
 @Suite struct ProbeOutputTests {
     @Test func readsG30InThe21AndTheBugfixFormat() {
@@ -94,13 +95,14 @@ import Testing
     }
 
     @Test func readsM114WithAndWithoutStepCounts() {
-        #expect(ReportedPosition(line: "X:110.00 Y:110.00 Z:5.00 E:0.00 Count X:8800 Y:8800 Z:2000")
-            == ReportedPosition(xMM: 110, yMM: 110, zMM: 5, eMM: 0, stepCounts: ["x": 8800, "y": 8800, "z": 2000]))
+        #expect(FirmwarePosition(parsing: "X:110.00 Y:110.00 Z:5.00 E:0.00 Count X:8800 Y:8800 Z:2000")
+            == FirmwarePosition(xMM: 110, yMM: 110, zMM: 5, eMM: 0))
         // Delta printers count A, B, C; some builds put a blank after the colon.
-        #expect(ReportedPosition(line: "X:0.00 Y:0.00 Z:250.00 E:0.00 Count A: 100 B:100 C:100")?.stepCounts == ["a": 100, "b": 100, "c": 100])
-        #expect(ReportedPosition(line: "X:-3.50 Y:12.25 Z:0.30")?.eMM == nil)
-        #expect(ReportedPosition(line: "X:110.00 Y:1#0.00 Z:5.00") == nil)
-        #expect(ReportedPosition(line: "Bed X: 110.00 Y: 110.00 Z: 0.14") == nil)
+        #expect(FirmwarePosition(parsing: "X:0.00 Y:0.00 Z:250.00 E:0.00 Count A: 100 B:100 C:100")?.zMM == 250)
+        #expect(FirmwarePosition(parsing: "X:-3.50 Y:12.25 Z:0.30")?.eMM == nil)
+        #expect(FirmwarePosition(parsing: "X:110.00 Y:1#0.00 Z:5.00") == nil)
+        #expect(FirmwarePosition(parsing: "Bed X: 110.00 Y: 110.00 Z: 0.14") == nil)
+        #expect(FirmwarePosition(parsing: "X:0.00 Y:0.00 Z:0.00 E:0.00 Count X:0 Y:0 Z:0")?.isPowerOnOrigin == true)
     }
 
     @Test func readsTheLevelingState() {

@@ -1,5 +1,6 @@
 import Testing
 @testable import PrintEdgeCalibration
+import PrintEdgeCore
 
 @Suite struct TrammingSessionTests {
     private let screws = [
@@ -10,7 +11,7 @@ import Testing
     /// G30 replies in the 2.1.2 format.
     private func probed(_ heights: [Double]) -> String {
         zip(screws, heights).map { screw, z in
-            "Bed X: \(DecimalText.fixed(screw.xMM, decimals: 2)) Y: \(DecimalText.fixed(screw.yMM, decimals: 2)) Z: \(DecimalText.fixed(z, decimals: 2))\nX:\(screw.xMM) Y:\(screw.yMM) Z:5.00 E:0.00 Count X:0 Y:0 Z:0\nok"
+            "Bed X: \(GCodeDecimal.fixed(screw.xMM, decimals: 2)) Y: \(GCodeDecimal.fixed(screw.yMM, decimals: 2)) Z: \(GCodeDecimal.fixed(z, decimals: 2))\nX:\(screw.xMM) Y:\(screw.yMM) Z:5.00 E:0.00 Count X:0 Y:0 Z:0\nok"
         }.joined(separator: "\n")
     }
 
