@@ -66,19 +66,13 @@ actor Printer {
     private var backlog = JobEventBacklog()
     private var nextBacklogAttempt = MonotonicInstant.zero
 
-    /// The job the printer is working on, with what progress needs beyond the record.
+    /// The job the printer is working on: its record, its lifecycle (`JobSession` decides what
+    /// each request and link event means) and what progress needs beyond the record.
     private struct ActiveJob {
         var record: JobRecord
+        var session: JobSession
         var progress = PrinterConnection.JobProgress()
         var startedAt: MonotonicInstant
-        var pausePosition: PrinterConnection.JobPosition?
-        /// The firmware paused by itself (`//action:paused`, a filament change): the protocol
-        /// holds the stream until the printer resumes, and only the printer can resume.
-        var heldByFirmware = false
-        /// The printer's screen asked to resume while the pause was still parking.
-        var resumeWhenParked = false
-        /// What the stream's end means when it comes: the state already committed.
-        var ending: JobState?
     }
 
     init(setup: PrinterSetup, store: Store, telemetry: TelemetryRecorder, logger: Logger, hardware: GPIOPrinterLink? = nil,
@@ -279,25 +273,27 @@ actor Printer {
         case .jobPaused(let position, let progress):
             guard var current = job else { return }
             current.progress = progress
-            current.pausePosition = position
-            if let id = current.record.id, let parked = position.parkedZMM {
-                try? store.recordParkedHeight(jobID: id, zMM: parked)
-            }
-            let resumeNow = current.resumeWhenParked
-            current.resumeWhenParked = false
+            let parked = current.session.parked(at: position)
             job = current
             persistProgress(current)
-            transition(to: .paused)
-            if resumeNow { carryOut(.resume) { () throws(ControlError) in _ = try resumeJob(detail: "resumed from the printer's screen") } }
-        case .jobResumed:
-            transition(to: .printing)
+            if let id = current.record.id, let height = position.parkedZMM {
+                try? store.recordParkedHeight(jobID: id, zMM: height)
+            }
+            switch parked {
+            case .ignore:
+                break
+            case .show(let display):
+                show(display)
+            case .showAndResume(let display):
+                show(display)
+                answerPrinter { () throws(ControlError) in _ = try resumeJob(detail: "resumed from the printer's screen") }
+            }
         case .jobCompleted(let progress):
-            endJob(progress: progress, as: .completed, reason: nil)
+            endJob(progress: progress, .completed)
         case .jobCancelled(let progress):
-            endJob(progress: progress, as: .cancelled, reason: nil)
+            endJob(progress: progress, .cancelled)
         case .jobFailed(let reason, let progress):
-            let outcome: JobState = stopping.load(ordering: .relaxed) ? .interrupted : .failed
-            endJob(progress: progress, as: outcome, reason: unplugReason() ?? reason)
+            endJob(progress: progress, .failed(reason: unplugReason() ?? reason))
         case .hostAction(let action):
             hostAction(action)
         case .firmwareMessage(let text):
@@ -312,64 +308,57 @@ actor Printer {
     }
 
     /// `//action:` from the printer's own screen, carried out as the user's own pause, resume
-    /// and cancel are (the job is parked and resumes from the exact next line). `paused` and
-    /// `resumed` say the firmware did it by itself; the job follows.
+    /// and cancel are (the job is parked and resumes from the exact next line); `paused` and
+    /// `resumed` say the firmware did it by itself, and the job follows.
     private func hostAction(_ action: HostAction) {
-        guard let current = job, current.ending == nil else { return }
-        switch action {
-        case .pause:
-            guard current.record.state == .printing, state == .printing else { return }
-            carryOut(action) { () throws(ControlError) in _ = try pauseJob(detail: "paused from the printer's screen") }
-        case .paused:
-            guard current.record.state == .printing else { return }
-            job?.heldByFirmware = true
-            record(current.record.id, to: .paused, kind: .paused, detail: "the printer paused by itself (//action:paused)")
-            transition(to: .paused)
-        case .resume, .resumed:
-            if current.heldByFirmware {
-                job?.heldByFirmware = false
-                record(current.record.id, to: .printing, kind: .resumed, detail: "the printer resumed by itself (//action:\(action))")
-                transition(to: .printing)
-            } else if action == .resume, current.record.state == .paused {
-                guard current.pausePosition != nil else {
-                    job?.resumeWhenParked = true
-                    return
-                }
-                carryOut(action) { () throws(ControlError) in _ = try resumeJob(detail: "resumed from the printer's screen") }
-            }
-        case .cancel:
-            carryOut(action) { () throws(ControlError) in _ = try cancelJob(detail: "cancelled from the printer's screen") }
-        case .disconnect, .other:
+        guard var current = job else { return }
+        let result = current.session.hostAction(action)
+        job = current
+        switch result {
+        case .ignore:
             break
+        case .pause(let pause):
+            answerPrinter { () throws(ControlError) in _ = try carryOut(pause) }
+        case .resume(let resume):
+            answerPrinter { () throws(ControlError) in _ = try carryOut(resume) }
+        case .cancel(let cancel):
+            answerPrinter { () throws(ControlError) in _ = try carryOut(cancel) }
+        case .record(let step, let display):
+            record(step)
+            show(display)
         }
     }
 
     /// The printer asked; a refusal (a resume while the disk is full) goes to the consoles.
-    private func carryOut(_ action: HostAction, _ body: () throws(ControlError) -> Void) {
+    private func answerPrinter(_ body: () throws(ControlError) -> Void) {
         do {
             try body()
         } catch {
-            broadcast(ConsoleEvent(kind: "error", printer: setup.id, text: "the printer's \(action) could not be carried out: \(error)"))
+            broadcast(ConsoleEvent(kind: "error", printer: setup.id, text: "the printer's request was refused: \(error.message)"))
         }
     }
 
-    /// The stream of a job ended: the outcome is committed (unless a cancel or an emergency
-    /// stop already committed its own), and the printer is free.
-    private func endJob(progress: PrinterConnection.JobProgress, as outcome: JobState, reason: String?) {
+    /// The stream of a job ended: its outcome is recorded (unless a cancel or an emergency
+    /// stop already recorded its own), and the printer is free.
+    private func endJob(progress: PrinterConnection.JobProgress, _ end: JobSession.StreamEnd) {
         guard var current = job else { return }
         current.progress = progress
+        let steps = current.session.streamEnded(end, daemonStopping: stopping.load(ordering: .relaxed))
         job = current
         persistProgress(current)
-        let final = current.ending ?? outcome
-        if current.record.state == .paused, final == .completed {
-            record(current.record.id, to: .printing, kind: .resumed, detail: "the pause came after the last line was sent: the job ran to its end")
-        }
-        if job?.record.state != final {
-            record(current.record.id, to: final, kind: nil, detail: reason)
-        }
+        for step in steps { record(step) }
         job = nil
-        broadcast(ConsoleEvent(kind: "job", printer: setup.id, text: "job \(current.record.id ?? 0) \(final.rawValue)" + (reason.map { ": \($0)" } ?? "")))
+        let reason = if case .failed(let reason) = end { ": \(reason)" } else { "" }
+        broadcast(ConsoleEvent(kind: "job", printer: setup.id, text: "job \(current.record.id ?? 0) \(current.session.recorded.rawValue)\(reason)"))
         if connection != nil, state != .error, state != .connecting { transition(to: .idle) }
+    }
+
+    private func show(_ display: JobSession.Display) {
+        switch display {
+        case .printing: transition(to: .printing)
+        case .finishing: transition(to: .finishing)
+        case .paused: transition(to: .paused)
+        }
     }
 
     // MARK: - Jobs
@@ -508,7 +497,7 @@ actor Printer {
             throw ControlError(code: .storage, message: "\(error); nothing was done")
         }
         let started = try commitOrThrow(record.id, to: .printing, kind: kind, detail: detail)
-        job = ActiveJob(record: started, startedAt: .now())
+        job = ActiveJob(record: started, session: JobSession(jobID: record.id ?? 0, printerID: setup.id), startedAt: .now())
         connection.submit(.startJob(feed))
         transition(to: .printing)
         return started
@@ -516,50 +505,70 @@ actor Printer {
 
     /// Stops feeding at once, then parks. Never waits for the disk (see the type's comment).
     func pauseJob(detail: String = "paused by the user") throws(ControlError) -> JobRecord {
-        guard let current = job, current.record.state == .printing, current.ending == nil, let connection else {
-            throw ControlError(code: .refused, message: "printer \(setup.id) is not printing")
-        }
-        let record = recordStop(current.record, to: .paused, kind: .paused, detail: detail)
-        connection.submit(.pause(park: setup.pauseScript))
-        transition(to: .finishing)
-        return record
+        guard var current = job else { throw ControlError(code: .refused, message: "printer \(setup.id) is not printing") }
+        let pause = current.session.pauseRequested(detail: detail)
+        job = current
+        return try carryOut(pause)
     }
 
     func resumeJob(detail: String? = nil) throws(ControlError) -> JobRecord {
-        guard let current = job, current.record.state == .paused, current.ending == nil, let connection else {
-            throw ControlError(code: .refused, message: "printer \(setup.id) has no paused job")
-        }
-        guard !current.heldByFirmware else {
-            throw ControlError(code: .refused, message: "the printer paused the job by itself (a filament change, say): resume it on the printer's screen")
-        }
-        if let refusal = hardware?.resumeRefusal() {
-            throw ControlError(code: .refused, message: "printer \(setup.id): \(refusal)")
-        }
-        guard let position = current.pausePosition else {
-            throw ControlError(code: .refused, message: "the job is still parking after its pause; resume it once `printedge status` shows it paused")
-        }
-        var restore = setup.resumeScript
-        do {
-            restore += try ResumePrologue.lines(toResume: position.machineState, options: .init(situation: .afterPause))
-        } catch {
-            throw ControlError(code: .refused, message: "printer \(setup.id): \(error)")
-        }
-        let record = try commitOrThrow(current.record.id, to: .printing, kind: .resumed, detail: detail)
-        connection.submit(.resume(restore: restore))
-        job?.pausePosition = nil
-        return record
+        guard var current = job else { throw ControlError(code: .refused, message: "printer \(setup.id) has no paused job") }
+        let resume = current.session.resumeRequested(detail: detail, interlock: hardware?.resumeRefusal())
+        job = current
+        return try carryOut(resume)
     }
 
     /// Stops feeding, quick-stops, then the cancel G-code. Never waits for the disk.
     func cancelJob(detail: String = "cancelled by the user") throws(ControlError) -> JobRecord {
-        guard let current = job, current.ending == nil, let connection else {
-            throw ControlError(code: .refused, message: "printer \(setup.id) has no job to cancel")
+        guard var current = job else { throw ControlError(code: .refused, message: "printer \(setup.id) has no job to cancel") }
+        let cancel = current.session.cancelRequested(detail: detail)
+        job = current
+        return try carryOut(cancel)
+    }
+
+    private func carryOut(_ pause: JobSession.PauseAction) throws(ControlError) -> JobRecord {
+        switch pause {
+        case .refuse(let reason):
+            throw ControlError(code: .refused, message: reason)
+        case .pause(let step, let display):
+            let record = record(step)
+            connection?.submit(.pause(park: setup.pauseScript))
+            show(display)
+            return record
         }
-        let record = recordStop(current.record, to: .cancelled, kind: .cancelled, detail: detail)
-        job?.ending = .cancelled
-        connection.submit(.cancel(script: setup.cancelScript))
-        transition(to: .finishing)
-        return record
+    }
+
+    private func carryOut(_ resume: JobSession.ResumeAction) throws(ControlError) -> JobRecord {
+        guard let current = job else { throw ControlError(code: .refused, message: "printer \(setup.id) has no paused job") }
+        switch resume {
+        case .refuse(let reason):
+            throw ControlError(code: .refused, message: reason)
+        case .afterParking:
+            return current.record
+        case .resume(let step, let position):
+            var restore = setup.resumeScript
+            do {
+                restore += try ResumePrologue.lines(toResume: position.machineState, options: .init(situation: .afterPause))
+            } catch {
+                throw ControlError(code: .refused, message: "printer \(setup.id): \(error)")
+            }
+            let record = try commitOrThrow(current.record.id, to: step.state, kind: step.kind, detail: step.detail)
+            if let display = job?.session.resumeRecorded() { show(display) }
+            connection?.submit(.resume(restore: restore))
+            return record
+        }
+    }
+
+    private func carryOut(_ cancel: JobSession.CancelAction) throws(ControlError) -> JobRecord {
+        switch cancel {
+        case .refuse(let reason):
+            throw ControlError(code: .refused, message: reason)
+        case .cancel(let step, let display):
+            let record = record(step)
+            connection?.submit(.cancel(script: setup.cancelScript))
+            show(display)
+            return record
+        }
     }
 
     /// The job a person named: the one printing or paused is stopped (`cancelJob(detail:)`);
@@ -583,10 +592,7 @@ actor Printer {
     /// the stop itself never waits for the disk.
     func emergencyStop(detail: String = "emergency stop") {
         connection?.submit(.emergencyStop)
-        if let current = job, current.ending == nil {
-            job?.ending = .aborted
-            record(current.record.id, to: .aborted, kind: .aborted, detail: detail)
-        }
+        abortForEmergencyStop(detail: detail)
         broadcast(ConsoleEvent(kind: "state", printer: setup.id, text: "EMERGENCY STOP sent (M112)"))
     }
 
@@ -602,11 +608,15 @@ actor Printer {
     /// Aborts the job for the stop `emergencyStopNow` sent, once.
     func recordEmergencyStop() {
         guard let cause = pendingEmergencyStop.withLock({ $0.take() }) else { return }
-        if let current = job, current.ending == nil {
-            job?.ending = .aborted
-            record(current.record.id, to: .aborted, kind: .aborted, detail: cause)
-        }
+        abortForEmergencyStop(detail: cause)
         broadcast(ConsoleEvent(kind: "state", printer: setup.id, text: "EMERGENCY STOP sent (M112): \(cause)"))
+    }
+
+    private func abortForEmergencyStop(detail: String) {
+        guard var current = job else { return }
+        let step = current.session.emergencyStopped(detail: detail)
+        job = current
+        if let step { record(step) }
     }
 
     /// The user's own G-code; returns once every line was handled by the firmware.
@@ -635,7 +645,7 @@ actor Printer {
 
     /// For a step the printer has not taken yet (start, resume, recover): committed first,
     /// or refused, behind any held steps.
-    private func commitOrThrow(_ id: Int64?, to next: JobState, kind: JobEventKind, detail: String?) throws(ControlError) -> JobRecord {
+    private func commitOrThrow(_ id: Int64?, to next: JobState, kind: JobEventKind?, detail: String?) throws(ControlError) -> JobRecord {
         writeBacklog()
         if let refusal = backlog.refusal, !backlog.isEmpty {
             throw ControlError(code: .storage, message: "\(backlog.count) earlier job event(s) of printer \(setup.id) are still waiting to be written: \(refusal); nothing was done")
@@ -649,12 +659,13 @@ actor Printer {
         }
     }
 
-    /// A stop about to be carried out: recorded, or held while the store refuses writes.
-    private func recordStop(_ current: JobRecord, to next: JobState, kind: JobEventKind, detail: String) -> JobRecord {
-        record(current.id, to: next, kind: kind, detail: detail)
-        var stopped = current
-        stopped.state = next
-        return stopped
+    /// A step the printer has taken (or is taking) of the active job: recorded, or held while
+    /// the store refuses writes; returns the record as it stands after it.
+    @discardableResult
+    private func record(_ step: JobSession.Step) -> JobRecord {
+        guard let current = job else { preconditionFailure("printer \(setup.id): a job step without a job") }
+        record(current.record.id, to: step.state, kind: step.kind, detail: step.detail)
+        return job?.record ?? current.record
     }
 
     /// For steps the printer has taken: the job's state follows at once, and the step is
