@@ -69,10 +69,7 @@ extension VirtualMarlin {
             extruderMode = .followAxes
             finishCommand(loggedAs: command)
         case 92:
-            if let value = command.value("X") { position.x = value }
-            if let value = command.value("Y") { position.y = value }
-            if let value = command.value("Z") { position.z = value }
-            if let value = command.value("E") { position.e = value }
+            setPosition(command)
             finishCommand(loggedAs: command)
         default:
             counters.unknownCommands += 1
@@ -283,105 +280,6 @@ extension VirtualMarlin {
         nextKeepaliveAt = keepaliveIntervalNanoseconds > 0 ? nowNanoseconds + keepaliveIntervalNanoseconds : nil
     }
 
-    // MARK: - Moves
-
-    /// G0–G3: `get_destination_from_command()`, then a planner block. With the planner
-    /// full the handler waits for a slot, and the ok waits with it.
-    private mutating func move(_ command: GCodeCommand, arcClockwise: Bool?) {
-        var destination = position
-        if let value = command.value("X") { destination.x = relativeAxes ? position.x + value : value }
-        if let value = command.value("Y") { destination.y = relativeAxes ? position.y + value : value }
-        if let value = command.value("Z") { destination.z = relativeAxes ? position.z + value : value }
-        if let value = command.value("E") {
-            let relative = extruderMode == .relative || (extruderMode == .followAxes && relativeAxes)
-            destination.e = relative ? position.e + value : value
-        }
-        if let value = command.value("F"), value > 0 { feedrateMMPerMinute = value }
-
-        var pathLength: Double?
-        if let clockwise = arcClockwise {
-            guard let length = arcLength(command, to: destination, clockwise: clockwise) else {
-                printLine("Error:G2/G3 bad parameters")
-                finishCommand(loggedAs: command)
-                return
-            }
-            pathLength = length
-        }
-        let block = makeBlock(to: destination, pathLength: pathLength)
-        position = destination
-        if planner.hasFreeSlot {
-            if let block { enterPlanner(block) }
-            finishCommand(loggedAs: command)
-        } else {
-            activity = .waitingForPlannerSlot(block)
-            nextKeepaliveAt = keepaliveIntervalNanoseconds > 0 ? nowNanoseconds + keepaliveIntervalNanoseconds : nil
-        }
-    }
-
-    /// A block from the current position: duration = path length / feedrate (E's length
-    /// only for a move without X, Y or Z), stretched so no axis exceeds its maximum
-    /// feedrate, divided by the speedup. Nil for a move with no length.
-    private func makeBlock(to destination: AxisPosition, pathLength: Double?) -> MotionPlanner.Block? {
-        let dx = abs(destination.x - position.x)
-        let dy = abs(destination.y - position.y)
-        let dz = abs(destination.z - position.z)
-        let de = abs(destination.e - position.e)
-        var length = pathLength ?? (dx * dx + dy * dy + dz * dz).squareRoot()
-        if !(length > 1e-9) { length = de }
-        guard length > 1e-9 else { return nil }
-        let feedMMPerSecond = max(1e-6, feedrateMMPerMinute / 60 * feedratePercent / 100)
-        var seconds = length / feedMMPerSecond
-        let limits = VirtualMarlin.maximumFeedrateMMPerSecond
-        if pathLength == nil {
-            seconds = max(seconds, dx / limits.x, dy / limits.y)
-        }
-        seconds = max(seconds, dz / limits.z, de / limits.e)
-        return MotionPlanner.Block(
-            durationNanoseconds: max(1, scaled(nanoseconds: seconds * 1e9)),
-            start: position, end: destination)
-    }
-
-    /// The XY length of a G2/G3 arc (`plan_arc`), helical Z included; nil without I, J or R.
-    private func arcLength(_ command: GCodeCommand, to destination: AxisPosition, clockwise: Bool) -> Double? {
-        var offsetX = 0.0
-        var offsetY = 0.0
-        if let radius = command.value("R") {
-            let dx = destination.x - position.x
-            let dy = destination.y - position.y
-            let distance = (dx * dx + dy * dy).squareRoot()
-            guard radius != 0 && distance > 0 else { return nil }
-            let direction: Double = clockwise != (radius < 0) ? -1 : 1
-            let h2 = (radius - 0.5 * distance) * (radius + 0.5 * distance)
-            let h = h2 >= 0 ? h2.squareRoot() : 0
-            let midX = (position.x + destination.x) / 2
-            let midY = (position.y + destination.y) / 2
-            let centerX = midX + direction * h * (-dy / distance)
-            let centerY = midY + direction * h * (dx / distance)
-            offsetX = centerX - position.x
-            offsetY = centerY - position.y
-        } else {
-            offsetX = command.value("I") ?? 0
-            offsetY = command.value("J") ?? 0
-        }
-        guard offsetX != 0 || offsetY != 0 else { return nil }
-        let radius = (offsetX * offsetX + offsetY * offsetY).squareRoot()
-        let centerX = position.x + offsetX
-        let centerY = position.y + offsetY
-        let fromX = -offsetX
-        let fromY = -offsetY
-        let toX = destination.x - centerX
-        let toY = destination.y - centerY
-        var angle = atan2(fromX * toY - fromY * toX, fromX * toX + fromY * toY)
-        if angle < 0 { angle += 2 * Double.pi }
-        if clockwise { angle -= 2 * Double.pi }
-        if abs(angle) < 1e-9 && abs(destination.x - position.x) < 1e-9 && abs(destination.y - position.y) < 1e-9 {
-            angle = 2 * Double.pi
-        }
-        let flat = abs(angle) * radius
-        let rise = destination.z - position.z
-        return (flat * flat + rise * rise).squareRoot()
-    }
-
     // MARK: - Heating
 
     /// M109/M190: `S` waits only while heating, `R` also while cooling. The wait prints the
@@ -412,8 +310,12 @@ extension VirtualMarlin {
 
     // MARK: - Reports
 
-    /// M114: `X:10.00 Y:20.00 Z:0.30 E:1.23 Count X:800 Y:1600 Z:120`.
+    /// M114: `X:10.00 Y:20.00 Z:0.30 E:1.23 Count X:800 Y:1600 Z:120`: the logical
+    /// position of the last move planned (`report_current_position_projected`, no planner
+    /// sync), then the steppers' counts where they are now (`report_positions`): after a
+    /// reset both start from 0 wherever the nozzle is, and babysteps show only in the counts.
     private mutating func printPosition() {
+        let steppers = coordinates.stepperMillimetres(ofPhysical: physicalNozzle)
         beginLine()
         append("X:")
         appendFixed2(position.x)
@@ -424,11 +326,11 @@ extension VirtualMarlin {
         append(" E:")
         appendFixed2(position.e)
         append(" Count X:")
-        append(Int64((position.x * VirtualMarlin.stepsPerMM.x).rounded()))
+        append(VirtualMarlin.clampedInt64((steppers.x * VirtualMarlin.stepsPerMM.x).rounded()))
         append(" Y:")
-        append(Int64((position.y * VirtualMarlin.stepsPerMM.y).rounded()))
+        append(VirtualMarlin.clampedInt64((steppers.y * VirtualMarlin.stepsPerMM.y).rounded()))
         append(" Z:")
-        append(Int64((position.z * VirtualMarlin.stepsPerMM.z).rounded()))
+        append(VirtualMarlin.clampedInt64((steppers.z * VirtualMarlin.stepsPerMM.z).rounded()))
         endLine()
     }
 

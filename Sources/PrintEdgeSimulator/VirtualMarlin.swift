@@ -29,7 +29,8 @@ import PrintEdgeCore
 ///   the main loop does not run, so nothing more is read and the RX ring fills: this is
 ///   stricter than "reads while a slot is free", and it is what Marlin does, whose blocking
 ///   handlers spin in `idle()`, which never calls `get_available_commands()`.
-/// - **Stepper**: planner blocks complete one after another.
+/// - **Stepper**: planner blocks complete one after another, carrying the nozzle through
+///   physical space (see below).
 /// - **idle() timers**: `busy: processing` keepalive, temperature reports while heating,
 ///   M155 autoreports.
 /// - **Wire out**: every line the firmware prints is paced out at the baud rate and
@@ -50,6 +51,17 @@ import PrintEdgeCore
 /// executed (`fragmentsExecutable`: G, M or T and a digit after leading spaces). A fragment
 /// that still starts with `N` is checked as a numbered line, as Marlin would.
 ///
+/// **Where the nozzle physically is** (`MachineCoordinates`). Marlin's logical position
+/// (what G-code means, M114's `X: Y: Z:`) is not where the nozzle is: G92 shifts the
+/// workspace and the nozzle does not move; a move goes to the logical target's physical
+/// place; G28 puts each homed axis physically at 0 (Z 0: the nozzle touching the bed) and
+/// clears its shift; a reset loses the position — the steppers stop wherever the running
+/// block had taken them, queued moves are lost, and Marlin boots believing it is at logical
+/// 0,0,0 with no shift, so M114 then reads 0.00 everywhere, Count included. A motion log
+/// (`takeMotionLog()`, format in `VirtualMarlin+Motion.swift`) records every move, homing
+/// and reset in physical coordinates, and the counters hold the lowest Z reached and the
+/// moves that went below the bed.
+///
 /// **Sizes as Marlin counts them.** The RX ring and the planner each keep one slot free
 /// to tell full from empty: RX_BUFFER_SIZE 128 holds 127 bytes, BLOCK_BUFFER_SIZE 16 holds
 /// 15 moves (and ADVANCED_OK reports `P15` when idle).
@@ -59,7 +71,8 @@ import PrintEdgeCore
 /// an arc is one block; no minimum segment time or step rounding; M109/M190 end within
 /// 1 °C of the target with no residency timer (` W:?` in every report); G20/G21 and M73
 /// are accepted although stock Marlin builds them out; a reset is instantaneous (no boot
-/// time during which bytes are lost).
+/// time during which bytes are lost); homing takes a fixed time wherever the nozzle was,
+/// and the bed is a flat plane at Z 0.
 public struct VirtualMarlin: Sendable {
     public let configuration: VirtualMarlinConfiguration
     /// `configuration.speedup`, or 1 if that is not a positive number.
@@ -115,7 +128,15 @@ public struct VirtualMarlin: Sendable {
 
     // MARK: Motion state
 
+    /// `current_position`: logical, the destination of the last move planned.
     var position = AxisPosition.zero
+    /// How logical coordinates map onto physical ones.
+    var coordinates = MachineCoordinates()
+    /// Where the nozzle physically is when the stepper is idle: the end of the last block
+    /// that ran (or where homing or a stop left it).
+    var nozzle = AxisPosition.zero
+    /// Where the last block in the planner leaves the nozzle: where the next one starts.
+    var plannedNozzle = AxisPosition.zero
     var relativeAxes = false
     var extruderMode = ExtruderMode.followAxes
     var feedrateMMPerMinute = 1500.0
@@ -128,6 +149,7 @@ public struct VirtualMarlin: Sendable {
     var starvedNanoseconds: Int64 = 0
     var hasReset = false
     var executionLog: [String] = []
+    var motionLog: [String] = []
     /// The line being printed, reused so replies allocate nothing.
     var outputLine: [UInt8] = []
 
@@ -286,6 +308,19 @@ public struct VirtualMarlin: Sendable {
         return executionLog
     }
 
+    /// Motion-log lines since the last call (`VirtualMarlin+Motion.swift` has the format).
+    public mutating func takeMotionLog() -> [String] {
+        defer { motionLog.removeAll(keepingCapacity: true) }
+        return motionLog
+    }
+
+    /// A reset from outside at `instant` — the board's reset button, a power blip — after
+    /// everything due before it: the `start` banner, the position lost, heaters off.
+    public mutating func resetBoard(at instant: MonotonicInstant, appendingOutputTo output: inout [UInt8]) {
+        advance(to: instant, appendingOutputTo: &output)
+        reset()
+    }
+
     /// `last_N`: the number of the last line accepted; the next must be one more.
     public var lastLineNumber: Int64 { lastN }
 
@@ -347,8 +382,9 @@ public struct VirtualMarlin: Sendable {
 
     /// Everything due at `nowNanoseconds`: the stepper, the ISR, then the firmware.
     private mutating func step() {
-        if let emptiedAt = planner.advance(to: nowNanoseconds) {
-            plannerRanEmpty(at: emptiedAt)
+        while let (block, finishedAt) = planner.finishBlock(by: nowNanoseconds) {
+            blockFinished(block)
+            if planner.isEmpty { plannerRanEmpty(at: finishedAt) }
         }
         receiveArrivedBytes()
         runFirmware()
@@ -434,9 +470,7 @@ public struct VirtualMarlin: Sendable {
                     if printDueReports() { continue }
                     return
                 }
-                if axes.x { position.x = 0 }
-                if axes.y { position.y = 0 }
-                if axes.z { position.z = 0 }
+                finishHoming(axes)
                 finishCommand()
             case .dwelling(let until):
                 guard nowNanoseconds >= until else {
@@ -501,79 +535,5 @@ public struct VirtualMarlin: Sendable {
         let value = (nanoseconds / speedup).rounded()
         guard !value.isNaN else { return 0 }
         return Int64(min(1.0e17, max(0, value)))
-    }
-
-    // MARK: - Planner accounting
-
-    /// The stepper finished the last block.
-    mutating func plannerRanEmpty(at instant: Int64) {
-        if queue.isEmpty && starvedSince == nil {
-            starvedSince = instant
-        }
-    }
-
-    /// A move block enters the planner: a starvation gap, if one was open, ends here.
-    mutating func enterPlanner(_ block: MotionPlanner.Block) {
-        if let since = starvedSince {
-            starvedNanoseconds += nowNanoseconds - since
-            starvedSince = nil
-        }
-        planner.push(block, at: nowNanoseconds)
-    }
-
-    /// `quickstop_stepper()`: the planner is emptied, the position becomes wherever the
-    /// tool physically was.
-    mutating func quickStop() {
-        position = planner.physicalPosition(at: nowNanoseconds, idle: position)
-        planner.removeAll()
-        starvedSince = nil
-    }
-
-    /// `kill()`: heaters off, `Error:Printer halted. kill() called!`, then a dead loop that
-    /// ignores the host for good. Bytes already on their way out still leave.
-    mutating func halt() {
-        hotend.setTarget(0, at: nowNanoseconds)
-        bed.setTarget(0, at: nowNanoseconds)
-        planner.removeAll()
-        starvedSince = nil
-        printLine("Error:Printer halted. kill() called!")
-        isHalted = true
-    }
-
-    /// A power cycle of the controller: every buffer, the planner, the line number and
-    /// the modes start over, then the `start` banner. Bytes still on the wire keep coming;
-    /// a line the reset cut in two arrives as a fragment.
-    mutating func reset() {
-        counters.resets += 1
-        if receiveBuffer.isEmpty {
-            fragmentPending = lineReader.isInsideLine
-        } else {
-            let drained = receiveBuffer.drain()
-            fragmentPending = drained.last.map { !SerialLineReader.isEndOfLine($0) } ?? false
-        }
-        lineReader.reset()
-        emergencyParser.reset()
-        queue.removeAll()
-        planner.removeAll()
-        hotend.setTarget(0, at: nowNanoseconds)
-        bed.setTarget(0, at: nowNanoseconds)
-        lastN = 0
-        activity = .ready
-        resendPending = false
-        quickStopRequested = false
-        waitForHeatup = false
-        waitForUser = false
-        keepaliveIntervalNanoseconds = VirtualMarlin.defaultKeepaliveNanoseconds
-        nextKeepaliveAt = nil
-        nextTemperatureReportAt = nil
-        autoreportIntervalNanoseconds = 0
-        nextAutoreportAt = nil
-        position = .zero
-        relativeAxes = false
-        extruderMode = .followAxes
-        feedrateMMPerMinute = 1500
-        feedratePercent = 100
-        starvedSince = nil
-        printBanner()
     }
 }

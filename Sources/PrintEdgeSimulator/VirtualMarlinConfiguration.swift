@@ -43,6 +43,8 @@ public struct VirtualMarlinConfiguration: Sendable, Equatable {
     public var printsBannerAtStart = true
     /// Collect executed numbered commands for `takeExecutionLog()`.
     public var recordsExecutionLog = true
+    /// Collect motion-log lines for `takeMotionLog()`.
+    public var recordsMotionLog = false
 
     public init() {}
 

@@ -16,9 +16,27 @@ struct PrintEdgeSim: ParsableCommand {
             a planner of BLOCK_BUFFER_SIZE - 1 moves, line numbers and checksums with \
             Error/Resend/ok, busy keepalives, M105/M155 temperatures, M112 halts.
 
-            SIGTERM or SIGINT flushes the execution log, writes the stats file, removes the \
-            link and exits 0. The stats file is rewritten every 0.5 s and the execution log \
+            Hosts may open and close the port any number of times; the printer keeps \
+            executing what it received, and what it prints while no host has the port open \
+            is held and read first by the next host to open it, as a USB-serial adapter \
+            would deliver it.
+
+            SIGUSR1 resets the board at the next turn, as its reset button or a power blip \
+            would: the `start` banner, heaters off, queue and planner emptied, and the \
+            position lost (Marlin boots at logical 0,0,0 while the nozzle stays where it \
+            physically stopped).
+
+            SIGTERM or SIGINT flushes the logs, writes the stats file, removes the \
+            link and exits 0. The stats file is rewritten every 0.5 s and the logs \
             flushed at least as often, so a run killed with SIGKILL still leaves recent data.
+
+            Motion log (--motion-log), physical millimetres, 3 decimals (Z 0 is the nozzle \
+            touching the bed where Z homes; a reset keeps the physical position):
+              move N<line or -> z0=<start z> z1=<end z> x=<end x> y=<end y> e=<filament pushed, + forward>[ cut]
+              home <homed axes, e.g. X Y Z> z=<z after>
+              reset z=<z>
+            A move is logged when it completes, or with " cut" when M410, M112 or a reset \
+            stops it (its end is where the nozzle stopped); moves still queued then never ran.
             """)
 
     @Option(help: ArgumentHelp("Symlink to create pointing at the pty's slave end; hosts open this path.", valueName: "path"))
@@ -70,7 +88,17 @@ struct PrintEdgeSim: ParsableCommand {
             valueName: "file"))
     var execLog: String?
 
-    @Option(help: ArgumentHelp("Write counters as one JSON object to this file (every 0.5 s and at exit).", valueName: "file"))
+    @Option(
+        name: .customLong("motion-log"),
+        help: ArgumentHelp(
+            "Write where the nozzle physically went to this file (truncated at start): one line per move as it completes or is cut, per homing and per reset; format below.",
+            valueName: "file"))
+    var motionLog: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Write counters as one JSON object to this file (every 0.5 s and at exit), including nozzle_below_bed (moves that took the nozzle physically below Z 0), lowest_z_mm and filament_pushed_mm.",
+            valueName: "file"))
     var stats: String?
 
     @Option(
@@ -114,6 +142,7 @@ struct PrintEdgeSim: ParsableCommand {
         configuration.resetAfterLines = resetAfterLines
         configuration.seed = seed
         configuration.recordsExecutionLog = execLog != nil
+        configuration.recordsMotionLog = motionLog != nil
         return configuration
     }
 
@@ -121,7 +150,7 @@ struct PrintEdgeSim: ParsableCommand {
         do {
             var loop = try SimulatorLoop(
                 configuration: printerConfiguration, linkPath: link, executionLogPath: execLog, statisticsPath: stats,
-                exitWithParent: exitWithParent, mark: mark, hostActionPath: hostActionFile)
+                motionLogPath: motionLog, exitWithParent: exitWithParent, mark: mark, hostActionPath: hostActionFile)
             try loop.run()
         } catch {
             throw RuntimeFailure(message: "printedge-sim: \(error)")

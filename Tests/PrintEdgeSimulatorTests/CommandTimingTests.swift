@@ -116,9 +116,15 @@ import Testing
         #expect(rig.printer.statistics.unknownCommands == 2)
     }
 
-    @Test func m114ReportsThePlannedPosition() {
+    @Test func m114ReportsThePlannedPositionAndWhereTheSteppersAre() {
         var rig = PrinterRig()
-        rig.send("G1 X10 Y20.5 Z0.3 E1.25 F6000\nM114\n")
-        #expect(rig.run(for: .seconds(1)) == ["ok", "X:10.00 Y:20.50 Z:0.30 E:1.25 Count X:800 Y:1640 Z:120", "ok"])
+        rig.send("G1 X10 Y20.5 Z0.3 E1.25 F6000\nM114\nM400\nM114\n")
+        let lines = rig.run(for: .seconds(1))
+        #expect(lines.count == 6)
+        // Right after the move entered the planner, the steppers have barely started.
+        let moving = lines.count > 1 ? lines[1] : ""
+        #expect(moving.hasPrefix("X:10.00 Y:20.50 Z:0.30 E:1.25 Count X:"))
+        #expect(moving != "X:10.00 Y:20.50 Z:0.30 E:1.25 Count X:800 Y:1640 Z:120")
+        #expect(Array(lines.dropFirst(2)) == ["ok", "ok", "X:10.00 Y:20.50 Z:0.30 E:1.25 Count X:800 Y:1640 Z:120", "ok"])
     }
 }

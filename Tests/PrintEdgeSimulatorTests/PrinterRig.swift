@@ -48,6 +48,15 @@ struct PrinterRig {
         return lines
     }
 
+    /// Presses the board's reset button now; returns the lines completed by then.
+    mutating func resetBoard() -> [String] {
+        var output: [UInt8] = []
+        printer.resetBoard(at: clock, appendingOutputTo: &output)
+        var lines: [(at: MonotonicInstant, line: String)] = []
+        collect(output, at: clock, into: &lines)
+        return lines.map(\.line)
+    }
+
     /// Runs until nothing is left to happen (or `limit` passes).
     mutating func runUntilIdle(limit: Duration = .seconds(3600)) -> [String] {
         let end = clock + limit
