@@ -433,7 +433,7 @@ actor Printer {
     private func resume(interrupted record: JobRecord, at layer: JobLayerRecord) async throws(ControlError) -> JobRecord {
         guard connection != nil, state == .idle else { throw notIdle() }
         let state = layer.resumeJSON.flatMap { JSONText.decode(GCodeMachineState.self, from: $0) } ?? GCodeMachineState()
-        let head = try await headPosition(of: record)
+        let head = await headPosition(of: record, layer: layer, state: state)
         let printedHeight = max(layer.printedHeightMM ?? layer.zMM, layer.zMM)
         let options = ResumePrologue.Options(situation: head.situation, printedHeightMM: printedHeight)
         let prologue: [String]
@@ -454,9 +454,12 @@ actor Printer {
     }
 
     /// Where the head of an interrupted job is: the printer's own word when it kept its
-    /// position, else the height to declare (a parked head's, or the height the print had
-    /// reached with its last acknowledged line).
-    private func headPosition(of record: JobRecord) async throws(ControlError) -> (situation: ResumePrologue.Situation, detail: String) {
+    /// position; else the height to declare — a parked head's, or the height of the layer the
+    /// print had reached (`current_layer`: its first line went out only once recorded). Not the
+    /// Z of the last acknowledged line itself: that may be a travel hop above the layer, which
+    /// a power cut may have left unexecuted, and declaring it would put the nozzle into the part.
+    private func headPosition(of record: JobRecord, layer: JobLayerRecord, state: GCodeMachineState) async
+        -> (situation: ResumePrologue.Situation, detail: String) {
         let reported = await queryPosition()
         if !firmwareRebooted, let reported, !reported.isPowerOnOrigin {
             return (.positionKept(zMM: reported.zMM), "the printer kept its position (M114: Z \(GCodeDecimal.text(reported.zMM)))")
@@ -465,10 +468,8 @@ actor Printer {
         if let parked = record.parkedZMM {
             return (.positionLost(declaredZMM: parked), "\(why): declaring the parked height Z \(GCodeDecimal.text(parked))")
         }
-        guard let reached = record.currentZMM else {
-            throw ControlError(code: .refused, message: "job \(record.id ?? 0): \(why), and the height the print reached is not known: the position cannot be declared safely; cancel the job")
-        }
-        return (.positionLost(declaredZMM: reached), "\(why): declaring the height reached, Z \(GCodeDecimal.text(reached))")
+        let reached = layer.zMM + state.originShift.zMM
+        return (.positionLost(declaredZMM: reached), "\(why): declaring the height of the layer reached, Z \(GCodeDecimal.text(reached))")
     }
 
     /// `M114`, answered once the printer has handled everything before it; `nil` without a

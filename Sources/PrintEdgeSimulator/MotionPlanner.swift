@@ -20,6 +20,9 @@ struct MotionPlanner: Sendable {
         var lineNumber: Int64?
         /// Filament the extruder really pushes over the whole block (negative: retracts).
         var filamentMillimetres: Double
+        /// G-code's Z minus the machine's (the `G92` shift when the block was planned): the Z
+        /// the file believed it printed at, for the motion log.
+        var logicalZOffset = 0.0
     }
 
     let capacity: Int

@@ -4,8 +4,9 @@ import Glibc
 /// resets, and the motion log (`--motion-log`) that records it in physical coordinates.
 ///
 /// Motion-log lines, three decimals, physical millimetres (see `MachineCoordinates`):
-/// - `move N<line or -> z0=<start z> z1=<end z> x=<end x> y=<end y> e=<filament pushed>`
-///   when a planner block completes, with ` cut` appended when a quick stop (M410), a halt
+/// - `move N<line or -> z0=<start z> z1=<end z> x=<end x> y=<end y> e=<filament pushed> lz=<G-code's z>`
+///   when a planner block completes (`lz`: the end Z in the G-code's own coordinates, which
+///   differs from `z1` by the `G92` shift), with ` cut` appended when a quick stop (M410), a halt
 ///   (M112) or a reset cuts it short (its end is where the nozzle stopped); blocks still
 ///   waiting in the planner then never moved and are not logged;
 /// - `home <axes> z=<z after>` when G28 ends;
@@ -68,7 +69,7 @@ extension VirtualMarlin {
         return MotionPlanner.Block(
             durationNanoseconds: max(1, scaled(nanoseconds: seconds * 1e9)),
             start: plannedNozzle, end: end, lineNumber: lineNumber,
-            filamentMillimetres: (destination.e - position.e) * extrusionFactor)
+            filamentMillimetres: (destination.e - position.e) * extrusionFactor, logicalZOffset: destination.z - end.z)
     }
 
     /// The XY length of a G2/G3 arc (`plan_arc`), helical Z included; nil without I, J or R.
@@ -179,6 +180,7 @@ extension VirtualMarlin {
         line += " x=" + VirtualMarlin.millimetres(block.end.x)
         line += " y=" + VirtualMarlin.millimetres(block.end.y)
         line += " e=" + VirtualMarlin.millimetres(block.filamentMillimetres)
+        line += " lz=" + VirtualMarlin.millimetres(block.end.z + block.logicalZOffset)
         if cut { line += " cut" }
         motionLog.append(line)
     }

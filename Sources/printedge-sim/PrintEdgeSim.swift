@@ -32,7 +32,7 @@ struct PrintEdgeSim: ParsableCommand {
 
             Motion log (--motion-log), physical millimetres, 3 decimals (Z 0 is the nozzle \
             touching the bed where Z homes; a reset keeps the physical position):
-              move N<line or -> z0=<start z> z1=<end z> x=<end x> y=<end y> e=<filament pushed, + forward>[ cut]
+              move N<line or -> z0=<start z> z1=<end z> x=<end x> y=<end y> e=<filament pushed, + forward> lz=<the G-code's own z>[ cut]
               home <homed axes, e.g. X Y Z> z=<z after>
               reset z=<z>
             A move is logged when it completes, or with " cut" when M410, M112 or a reset \

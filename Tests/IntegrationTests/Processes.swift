@@ -21,8 +21,13 @@ final class Scratch {
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
 
+    /// With `PRINTEDGE_KEEP_SCRATCH` set, the directory stays for reading after the test.
     deinit {
-        try? FileManager.default.removeItem(at: url)
+        if ProcessInfo.processInfo.environment["PRINTEDGE_KEEP_SCRATCH"] != nil {
+            print("scratch kept: \(url.path)")
+        } else {
+            try? FileManager.default.removeItem(at: url)
+        }
     }
 
     func path(_ name: String) -> String { url.appendingPathComponent(name).path }

@@ -106,7 +106,7 @@ import Testing
         #expect(log.count == 3)
         let cut = log.count == 3 ? log[1] : ""
         #expect(cut.hasPrefix("move N2 z0=0.000 z1="))
-        #expect(cut.hasSuffix(" x=0.000 y=0.000 e=0.000 cut"))
+        #expect(cut.contains(" x=0.000 y=0.000 e=0.000 lz=") && cut.hasSuffix(" cut"))
         let stoppedAt = cut.split(separator: " ").first { $0.hasPrefix("z1=") }?.dropFirst(3) ?? ""
         #expect(log.last == "reset z=\(stoppedAt)")
 

@@ -28,7 +28,7 @@ import Testing
         rig.send("M400\nM114\n")
         let lines = rig.runUntilIdle()
         #expect(lines.contains("X:0.00 Y:0.00 Z:5.00 E:0.00 Count X:0 Y:0 Z:-2000"))
-        #expect(rig.printer.takeMotionLog() == ["move N1 z0=0.000 z1=-5.000 x=0.000 y=0.000 e=0.000"])
+        #expect(rig.printer.takeMotionLog() == ["move N1 z0=0.000 z1=-5.000 x=0.000 y=0.000 e=0.000 lz=5.000"])
         let statistics = rig.printer.statistics
         #expect(statistics.nozzleBelowBed == 1)
         #expect(statistics.lowestZMillimetres == -5)
@@ -42,7 +42,7 @@ import Testing
         #expect(rig.printer.takeMotionLog() == ["home X Y Z z=0.000", "home X z=0.000"])
         rig.send("G1 Y60 F6000\n")
         _ = rig.runUntilIdle()
-        #expect(rig.printer.takeMotionLog() == ["move N- z0=0.000 z1=0.000 x=0.000 y=10.000 e=0.000"])
+        #expect(rig.printer.takeMotionLog() == ["move N- z0=0.000 z1=0.000 x=0.000 y=10.000 e=0.000 lz=0.000"])
     }
 
     @Test func extrusionIsLoggedAsFilamentPushed() {
@@ -51,10 +51,10 @@ import Testing
         _ = rig.runUntilIdle()
         #expect(rig.printer.takeMotionLog() == [
             "home X Y Z z=0.000",
-            "move N- z0=0.000 z1=0.200 x=0.000 y=0.000 e=0.000",
-            "move N- z0=0.200 z1=0.200 x=20.000 y=0.000 e=1.500",
-            "move N- z0=0.200 z1=0.200 x=20.000 y=0.000 e=-0.500",
-            "move N- z0=0.200 z1=0.200 x=40.000 y=0.000 e=2.000",
+            "move N- z0=0.000 z1=0.200 x=0.000 y=0.000 e=0.000 lz=0.200",
+            "move N- z0=0.200 z1=0.200 x=20.000 y=0.000 e=1.500 lz=0.200",
+            "move N- z0=0.200 z1=0.200 x=20.000 y=0.000 e=-0.500 lz=0.200",
+            "move N- z0=0.200 z1=0.200 x=40.000 y=0.000 e=2.000 lz=0.200",
         ])
         #expect(rig.printer.statistics.filamentPushedMillimetres == 3)
         #expect(rig.printer.statistics.nozzleBelowBed == 0)
