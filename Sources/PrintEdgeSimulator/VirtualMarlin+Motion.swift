@@ -140,25 +140,40 @@ extension VirtualMarlin {
 
     /// The physical position a logical one is planned to.
     func physical(ofLogical logical: AxisPosition) -> AxisPosition {
-        let native = coordinates.native(fromLogical: logical)
-        return coordinates.physical(
-            fromLogical: logical, leveling: levelingCorrection(nativeX: native.x, nativeY: native.y))
+        coordinates.physical(fromLogical: logical, leveling: levelingCorrection(atLogical: logical))
     }
 
     /// The logical position of a physical one.
     func logical(ofPhysical physical: AxisPosition) -> AxisPosition {
-        let nativeX = physical.x - coordinates.origin.x
-        let nativeY = physical.y - coordinates.origin.y
+        let steppers = coordinates.stepperMillimetres(ofPhysical: physical)
         return coordinates.logical(
-            fromPhysical: physical, leveling: levelingCorrection(nativeX: nativeX, nativeY: nativeY))
+            fromPhysical: physical,
+            leveling: levelingCorrection(nativeX: steppers.x, nativeY: steppers.y, nativeZ: steppers.z))
     }
 
-    /// The Z that bed leveling adds at a native X, Y: none, as leveling is not modelled.
-    func levelingCorrection(nativeX: Double, nativeY: Double) -> Double { 0 }
+    /// The Z bed leveling adds at a native position: the mesh (plus MBL's `G29 S4`
+    /// offset) faded out linearly up to the fade height (`fade_scaling_factor_for_z`); 0
+    /// with leveling off or no mesh.
+    func levelingCorrection(nativeX: Double, nativeY: Double, nativeZ: Double) -> Double {
+        guard settings.levelingActive, let mesh = settings.mesh else { return 0 }
+        var z = mesh.correction(atX: nativeX, y: nativeY)
+        if configuration.leveling == .mbl { z += settings.meshZOffsetMillimetres }
+        let fade = settings.fadeHeightMillimetres
+        if fade > 0 { z *= max(0, 1 - nativeZ / fade) }
+        return z
+    }
 
-    /// Filament really pushed per millimetre of E commanded: exact, as extrusion errors are
-    /// not modelled.
-    var extrusionFactor: Double { 1 }
+    func levelingCorrection(atLogical logical: AxisPosition) -> Double {
+        let native = coordinates.native(fromLogical: logical)
+        return levelingCorrection(nativeX: native.x, nativeY: native.y, nativeZ: logical.z - coordinates.shift.z)
+    }
+
+    /// Filament really pushed per millimetre of E commanded: the error `--esteps-error`
+    /// sets, scaled by the E steps per mm M92 set against the ones the extruder was built
+    /// for (an e-steps calibration corrects the first with the second).
+    var extrusionFactor: Double {
+        (1 + configuration.extruderErrorPercent / 100) * settings.stepsPerMM.e / CalibrationSettings.defaults.stepsPerMM.e
+    }
 
     /// The stepper finished a block: the nozzle is at its end.
     mutating func blockFinished(_ block: MotionPlanner.Block) {
@@ -218,15 +233,18 @@ extension VirtualMarlin {
         }
     }
 
-    /// G28 is over: each homed axis is physically at its minimum endstop, logical 0, its
-    /// shift cleared (Z: the nozzle touching the bed; babysteps forgotten).
+    /// G28 is over: leveling is off (G28 turns it off and stock Marlin does not restore
+    /// it), each homed axis is physically at its minimum endstop with its shift cleared,
+    /// and Z is homed with the probe, or the endstop without one (see `homeZ()`).
     mutating func finishHoming(_ axes: HomingAxes) {
+        setLeveling(false)
         var names: [String] = []
         if axes.x {
             position.x = 0
             coordinates.shift.x = 0
             coordinates.origin.x = 0
             nozzle.x = 0
+            homed.x = true
             names.append("X")
         }
         if axes.y {
@@ -234,14 +252,12 @@ extension VirtualMarlin {
             coordinates.shift.y = 0
             coordinates.origin.y = 0
             nozzle.y = 0
+            homed.y = true
             names.append("Y")
         }
         if axes.z {
-            position.z = 0
-            coordinates.shift.z = 0
-            coordinates.origin.z = 0
-            coordinates.babystepZ = 0
-            nozzle.z = 0
+            homeZ()
+            homed.z = true
             names.append("Z")
         }
         plannedNozzle = nozzle

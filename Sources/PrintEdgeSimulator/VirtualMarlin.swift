@@ -142,6 +142,29 @@ public struct VirtualMarlin: Sendable {
     var feedrateMMPerMinute = 1500.0
     var feedratePercent = 100.0
 
+    // MARK: Calibration
+
+    /// The settings in RAM (M92, M301, M304, M851, M420, the mesh).
+    var settings: CalibrationSettings
+    /// What the EEPROM holds; nil while blank.
+    var eeprom: CalibrationSettings?
+    /// The image M500 wrote since the owner last took it.
+    var eepromWrite: String?
+    /// Axes homed since the board started (a reset forgets them, G35 forgets Z).
+    var homed = HomingAxes(x: false, y: false, z: false)
+    /// The M303 run in progress.
+    var autotune: AutotuneRun?
+    /// The probe's trigger scatter (G29, G30, M48, G35), seeded.
+    var probeScatter: SplitMix64
+    /// UBL's storage slot: -1 until a mesh is saved or loaded.
+    var meshStorageSlot = -1
+    /// MBL's manual probing (`G29 S1`, `S2`): the next point, nil when not under way.
+    var manualProbeIndex: Int?
+    /// Babysteps since Z was homed (BABYSTEP_DISPLAY_TOTAL).
+    var babystepTotalMillimetres = 0.0
+    /// Lines printed but not sent yet (`holdOutput()`).
+    var heldOutput: [(bytes: [UInt8], terminated: Bool)]?
+
     // MARK: Accounting
 
     var counters = SimulatorStatistics()
@@ -170,10 +193,21 @@ public struct VirtualMarlin: Sendable {
         case heating(until: Int64)
         /// M0/M1: until M108 (or the timeout).
         case pausedForUser(until: Int64?)
+        /// M303: the autotune loop, one temperature sample per step; no `busy:`, no
+        /// autoreports (it never calls `idle()`).
+        case autotuning(nextSampleAt: Int64)
+        /// G29, G30, M48, G35: worked out when they start, their output sent when the
+        /// probing time is up.
+        case probing(until: Int64, output: [(bytes: [UInt8], terminated: Bool)])
 
         var isBlocking: Bool {
             if case .ready = self { return false }
             return true
+        }
+
+        var isAutotuning: Bool {
+            if case .autotuning = self { return true }
+            return false
         }
     }
 
@@ -181,6 +215,8 @@ public struct VirtualMarlin: Sendable {
         case home(HomingAxes)
         case dwell(nanoseconds: Int64)
         case pauseForUser(timeoutNanoseconds: Int64?)
+        /// Run the command at the head again, now that the planner is empty.
+        case reexecute
         case nothing
     }
 
@@ -212,6 +248,9 @@ public struct VirtualMarlin: Sendable {
         receiveNoise = FaultDice(probability: configuration.receiveNoiseProbability, seed: seeds.next())
         transmitNoise = FaultDice(probability: configuration.transmitNoiseProbability, seed: seeds.next())
         okDrop = FaultDice(probability: configuration.okDropProbability, seed: seeds.next())
+        probeScatter = SplitMix64(seed: seeds.next())
+        eeprom = configuration.hasEEPROM ? configuration.storedSettings : nil
+        settings = eeprom ?? .defaults
         recentDepartures = [Int64](repeating: .min, count: max(0, configuration.transmitBufferSize) + 1)
         firmwareFreeAt = start
         receiveBuffer = ReceiveBuffer(size: configuration.receiveBufferSize)
@@ -358,7 +397,7 @@ public struct VirtualMarlin: Sendable {
     private func firmwareWakeNanoseconds() -> Int64? {
         if resendPending || quickStopRequested { return nowNanoseconds }
         var next = Int64.max
-        if let due = nextAutoreportAt { next = min(next, due) }
+        if let due = nextAutoreportAt, !activity.isAutotuning { next = min(next, due) }
         if activity.isBlocking, let due = nextKeepaliveAt { next = min(next, due) }
         switch activity {
         case .ready:
@@ -367,8 +406,11 @@ public struct VirtualMarlin: Sendable {
             if planner.hasFreeSlot { return nowNanoseconds }
         case .synchronizing:
             if planner.isEmpty { return nowNanoseconds }
-        case .homing(let until, _), .dwelling(let until):
+        case .homing(let until, _), .dwelling(let until), .probing(let until, _):
             next = min(next, until)
+        case .autotuning(let nextSample):
+            if !waitForHeatup { return nowNanoseconds }
+            next = min(next, nextSample)
         case .heating(let until):
             if !waitForHeatup { return nowNanoseconds }
             next = min(next, until)
@@ -462,6 +504,10 @@ public struct VirtualMarlin: Sendable {
                 case .pauseForUser(let timeout):
                     waitForUser = true
                     activity = .pausedForUser(until: timeout.map { nowNanoseconds + $0 })
+                case .reexecute:
+                    activity = .ready
+                    nextKeepaliveAt = nil
+                    executeHeadCommand()
                 case .nothing:
                     finishCommand()
                 }
@@ -492,6 +538,16 @@ public struct VirtualMarlin: Sendable {
                 }
                 waitForUser = false
                 finishCommand()
+            case .autotuning(let nextSample):
+                guard !waitForHeatup || nowNanoseconds >= nextSample else { return }
+                stepAutotune()
+            case .probing(let until, let output):
+                guard nowNanoseconds >= until else {
+                    if printDueReports() { continue }
+                    return
+                }
+                releaseHeldOutput(output)
+                finishCommand()
             }
         }
     }
@@ -515,7 +571,7 @@ public struct VirtualMarlin: Sendable {
             endLine()
             return true
         }
-        if let due = nextAutoreportAt, due <= nowNanoseconds {
+        if let due = nextAutoreportAt, due <= nowNanoseconds, !activity.isAutotuning {
             nextAutoreportAt = nowNanoseconds + autoreportIntervalNanoseconds
             beginLine()
             appendTemperatures()
