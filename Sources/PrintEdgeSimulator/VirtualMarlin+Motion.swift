@@ -9,7 +9,14 @@ import Glibc
 ///   (M112) or a reset cuts it short (its end is where the nozzle stopped); blocks still
 ///   waiting in the planner then never moved and are not logged;
 /// - `home <axes> z=<z after>` when G28 ends;
-/// - `reset z=<z>` when the board resets.
+/// - `reset z=<z>` when the board resets;
+/// - `probe x=<x> y=<y> z=<z>` where the nozzle was when the probe triggered (it then rises
+///   5 mm);
+/// - `babystep z=<z after>` for M290.
+///
+/// Z 0 is the bed's surface at its centre; a move whose start or end puts the nozzle below
+/// the surface under it (flat at 0 unless `--bed-shape`) by more than half a micron counts
+/// in `nozzleBelowBed`.
 extension VirtualMarlin {
     /// G0–G3: `get_destination_from_command()`, then a planner block. With the planner
     /// full the handler waits for a slot, and the ok waits with it.
@@ -184,9 +191,12 @@ extension VirtualMarlin {
     /// Counts a move that ran (in full or cut) and logs it.
     private mutating func recordMove(_ block: MotionPlanner.Block, cut: Bool) {
         counters.filamentPushedMillimetres += block.filamentMillimetres
-        let lowest = min(block.start.z, block.end.z)
-        if lowest < 0 { counters.nozzleBelowBed += 1 }
-        counters.lowestZMillimetres = min(counters.lowestZMillimetres, lowest)
+        let clearance = min(
+            block.start.z - bedHeight(atX: block.start.x, y: block.start.y), block.end.z - bedHeight(atX: block.end.x, y: block.end.y))
+        // Half a micron of slack: G-code's decimals do not add up exactly in binary
+        // (`Z-0.3` parses a hair beyond -0.3), and -0.0004 prints as 0.000 in the log anyway.
+        if clearance < -0.0005 { counters.nozzleBelowBed += 1 }
+        counters.lowestZMillimetres = min(counters.lowestZMillimetres, block.start.z, block.end.z)
         guard configuration.recordsMotionLog else { return }
         var line = "move N" + (block.lineNumber.map { String($0) } ?? "-")
         line += " z0=" + VirtualMarlin.millimetres(block.start.z)

@@ -54,8 +54,8 @@ import PrintEdgeCore
 /// **Where the nozzle physically is** (`MachineCoordinates`). Marlin's logical position
 /// (what G-code means, M114's `X: Y: Z:`) is not where the nozzle is: G92 shifts the
 /// workspace and the nozzle does not move; a move goes to the logical target's physical
-/// place; G28 puts each homed axis physically at 0 (Z 0: the nozzle touching the bed) and
-/// clears its shift; a reset loses the position — the steppers stop wherever the running
+/// place; G28 puts each homed axis physically at 0 (Z 0: the nozzle touching the bed, or
+/// off by `zOffsetErrorMillimetres` until calibrated) and clears its shift; a reset loses the position — the steppers stop wherever the running
 /// block had taken them, queued moves are lost, and Marlin boots believing it is at logical
 /// 0,0,0 with no shift, so M114 then reads 0.00 everywhere, Count included. A motion log
 /// (`takeMotionLog()`, format in `VirtualMarlin+Motion.swift`) records every move, homing

@@ -40,7 +40,8 @@ struct PrintEdgeSim: ParsableCommand {
             flushed at least as often, so a run killed with SIGKILL still leaves recent data.
 
             Motion log (--motion-log), physical millimetres, 3 decimals (Z 0 is the nozzle \
-            touching the bed where Z homes; a reset keeps the physical position):
+            touching the bed's surface at its centre, where homing puts it unless \
+            --z-offset-error; a reset keeps the physical position):
               move N<line or -> z0=<start z> z1=<end z> x=<end x> y=<end y> e=<filament pushed, + forward>[ cut]
               home <homed axes, e.g. X Y Z> z=<z after>
               reset z=<z>
