@@ -103,13 +103,13 @@ struct PrintEdgeSim: ParsableCommand {
     @Option(
         name: .customLong("motion-log"),
         help: ArgumentHelp(
-            "Write where the nozzle physically went to this file (truncated at start): one line per move as it completes or is cut, per homing and per reset; format below.",
+            "Write where the nozzle physically went to this file (truncated at start): one line per move as it completes or is cut, per homing, reset, probe touch and babystep; format below.",
             valueName: "file"))
     var motionLog: String?
 
     @Option(
         help: ArgumentHelp(
-            "Write counters as one JSON object to this file (every 0.5 s and at exit), including nozzle_below_bed (moves that took the nozzle physically below Z 0), lowest_z_mm and filament_pushed_mm.",
+            "Write counters as one JSON object to this file (every 0.5 s and at exit), including nozzle_below_bed (moves that took the nozzle below the bed's surface), lowest_z_mm and filament_pushed_mm.",
             valueName: "file"))
     var stats: String?
 

@@ -142,19 +142,11 @@ import Testing
         let log = babystepped.printer.takeMotionLog()
         #expect(log.last == "babystep z=0.200")
         _ = babystepped.command("M500")
-        babystepped.printer.resetBoardNow()
+        _ = babystepped.resetBoard() + babystepped.runUntilIdle()
         _ = babystepped.command("G28")
         _ = babystepped.command("G1 Z0")
         let after = babystepped.printer.takeMotionLog()
         #expect(after.last?.contains(" z1=0.000 ") == true, "\(after)")
         #expect(babystepped.printer.statistics.nozzleBelowBed == 0, "\(log) \(after)")
-    }
-}
-
-extension VirtualMarlin {
-    /// A reset at the model's current instant, its output dropped.
-    mutating func resetBoardNow() {
-        var ignored: [UInt8] = []
-        resetBoard(at: now, appendingOutputTo: &ignored)
     }
 }
