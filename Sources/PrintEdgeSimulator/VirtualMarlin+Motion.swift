@@ -225,6 +225,14 @@ extension VirtualMarlin {
     mutating func quickStop() {
         stopSteppers()
         position = logical(ofPhysical: nozzle)
+        // A move waiting for a planner slot goes in once there is room (Marlin's
+        // `buffer_line` is still spinning), from where the nozzle stopped.
+        if case .waitingForPlannerSlot(var block?) = activity {
+            block.start = nozzle
+            plannedNozzle = block.end
+            position = logical(ofPhysical: block.end)
+            activity = .waitingForPlannerSlot(block)
+        }
     }
 
     /// A reset loses the position: the steppers stop wherever they are (moves still in the
