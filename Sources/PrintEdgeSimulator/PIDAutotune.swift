@@ -25,19 +25,20 @@ struct PIDAutotune: Sendable {
         var watchPeriodMilliseconds: Int64 { self == .hotend ? 40_000 : 60_000 }
     }
 
-    /// What a heating switch measured; the gains only from the fourth switch on.
-    struct CycleReport: Sendable, Equatable {
+    /// What a heating switch measured; the result only from the fourth switch on.
+    struct CycleReport: Sendable {
         var bias: Int
         var d: Int
         var minimumCelsius: Double
         var maximumCelsius: Double
-        var result: (ku: Double, tu: Double, gains: PIDConstants)?
+        var result: CycleResult?
+    }
 
-        static func == (left: CycleReport, right: CycleReport) -> Bool {
-            left.bias == right.bias && left.d == right.d && left.minimumCelsius == right.minimumCelsius
-                && left.maximumCelsius == right.maximumCelsius && left.result?.ku == right.result?.ku
-                && left.result?.tu == right.result?.tu && left.result?.gains == right.result?.gains
-        }
+    /// The ultimate gain and period, and the gains they give.
+    struct CycleResult: Sendable {
+        var ku: Double
+        var tu: Double
+        var gains: PIDConstants
     }
 
     /// How a run ends.
@@ -54,7 +55,7 @@ struct PIDAutotune: Sendable {
     }
 
     /// What one sample leads to, in the order Marlin prints it.
-    struct SampleAction: Sendable, Equatable {
+    struct SampleAction: Sendable {
         /// A heating switch from the second on: the `bias:` line.
         var cycle: CycleReport?
         /// The 2-second ` T:… @:…` report is due.
@@ -166,7 +167,7 @@ struct PIDAutotune: Sendable {
             let isBed = kind == .bed
             let p = ku * (isBed ? 0.2 : 0.6)
             gains = PIDConstants(p: p, i: p * 2 / tu, d: p * tu * (isBed ? 1.0 / 3.0 : 1.0 / 8.0))
-            report.result = (ku, tu, gains)
+            report.result = CycleResult(ku: ku, tu: tu, gains: gains)
         }
         return report
     }
