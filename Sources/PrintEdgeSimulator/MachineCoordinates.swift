@@ -5,7 +5,7 @@
 /// - **native** — logical minus `position_shift` (G92 moves the workspace, not the nozzle),
 ///   what the planner and the steppers count in;
 /// - **physical** — where the nozzle really is, in millimetres from the minimum endstops;
-///   Z 0 is the nozzle touching the bed where Z homes.
+///   Z 0 is the nozzle touching the bed's surface at its centre (on a flat bed, anywhere).
 ///
 /// Native and physical agree after homing. They part when Marlin loses track: a reset boots
 /// with native 0 wherever the steppers stopped (`origin`), babysteps move the Z stepper behind

@@ -116,6 +116,16 @@ struct MotionPlanner: Sendable {
         return duration > 0 ? min(1, max(0, Double(instant - started) / Double(duration))) : 1
     }
 
+    /// Babysteps move the Z stepper under every block still to run.
+    mutating func shiftZ(by millimetres: Double) {
+        for offset in 0..<count {
+            var slot = tail + offset
+            if slot >= capacity { slot -= capacity }
+            blocks[slot].start.z += millimetres
+            blocks[slot].end.z += millimetres
+        }
+    }
+
     /// `planner.quick_stop()`: drops every block, the running one included.
     mutating func removeAll() {
         tail = 0

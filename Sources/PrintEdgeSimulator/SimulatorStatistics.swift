@@ -32,9 +32,11 @@ public struct SimulatorStatistics: Sendable, Equatable {
     public var bytesSent = 0
     /// Seconds from the model's start to its current instant.
     public var elapsedSeconds = 0.0
-    /// Moves during which the nozzle went physically below Z 0 (the bed where Z homes).
+    /// Moves that took the nozzle below the bed's surface by more than half a micron (at the move's start or end;
+    /// the surface is Z 0 unless the bed is shaped).
     public var nozzleBelowBed = 0
-    /// The lowest physical Z the nozzle reached, in mm (it powers up at 0).
+    /// The lowest physical Z the nozzle reached, in mm, 0 being the bed's surface at its
+    /// centre (it powers up at 0).
     public var lowestZMillimetres = 0.0
     /// Filament the extruder really pushed, in mm (retractions subtract).
     public var filamentPushedMillimetres = 0.0

@@ -60,6 +60,12 @@ extension VirtualMarlin {
             var axes = HomingAxes(x: command.seen("X"), y: command.seen("Y"), z: command.seen("Z"))
             if !axes.x && !axes.y && !axes.z { axes = HomingAxes(x: true, y: true, z: true) }
             beginWaiting(.synchronizing(then: .home(axes)))
+        case 29:
+            runSynchronized { $0.bedLeveling(command) }
+        case 30 where configuration.leveling.hasProbe:
+            runSynchronized { $0.probeOnce(command) }
+        case 35 where configuration.leveling.hasProbe:
+            runSynchronized { $0.assistedTramming(command) }
         case 90:
             relativeAxes = false
             extruderMode = .followAxes
@@ -86,6 +92,27 @@ extension VirtualMarlin {
             if let value = command.value("S") { milliseconds = max(0, value * 1000) }
             let timeout = milliseconds > 0 ? VirtualMarlin.clampedInt64(milliseconds * 1e6) : nil
             beginWaiting(.synchronizing(then: .pauseForUser(timeoutNanoseconds: timeout)))
+        case 48 where configuration.leveling.hasProbe:
+            runSynchronized { $0.probeRepeatability(command) }
+        case 92:
+            setStepsPerUnit(command)
+            finishCommand(loggedAs: command)
+        case 290:
+            babystep(command)
+            finishCommand(loggedAs: command)
+        case 301:
+            setHotendPID(command)
+            finishCommand(loggedAs: command)
+        case 303:
+            startAutotune(command)
+        case 304:
+            setBedPID(command)
+            finishCommand(loggedAs: command)
+        case 420:
+            runSynchronized { $0.levelingState(command) }
+        case 851 where configuration.leveling.hasProbe:
+            setProbeOffset(command)
+            finishCommand(loggedAs: command)
         case 82:
             extruderMode = .absolute
             finishCommand(loggedAs: command)
@@ -161,21 +188,21 @@ extension VirtualMarlin {
         case 400:
             beginWaiting(.synchronizing(then: .nothing))
         case 500:
-            printLine("echo:Settings Stored (629 bytes; crc 24573)")
+            storeSettings()
             finishCommand(loggedAs: command)
         case 501:
-            printLine("echo:V86 stored settings retrieved (629 bytes; crc 24573)")
+            loadSettings()
             finishCommand(loggedAs: command)
         case 502:
-            printLine("echo:Hardcoded Default Settings Loaded")
+            restoreDefaultSettings()
             finishCommand(loggedAs: command)
         case 503:
-            printLine("echo:; Steps per unit:")
-            printLine("echo:  M92 X80.00 Y80.00 Z400.00 E93.00")
-            printLine("echo:; Maximum feedrates (units/s):")
-            printLine("echo:  M203 X300.00 Y300.00 Z5.00 E25.00")
+            printSettingsReport(forReplay: command.value("S") == 0)
             finishCommand(loggedAs: command)
-        case 17, 18, 73, 75, 76, 77, 81, 84, 85, 92, 106, 107, 111, 117, 149, 200, 201, 203, 204, 205,
+        case 504 where configuration.hasEEPROM:
+            printLine("echo:EEPROM OK")
+            finishCommand(loggedAs: command)
+        case 17, 18, 73, 75, 76, 77, 81, 84, 85, 106, 107, 111, 117, 149, 200, 201, 203, 204, 205,
             206, 211, 221, 302, 999:
             finishCommand(loggedAs: command)
         case 108, 112, 410, 876:
@@ -270,6 +297,16 @@ extension VirtualMarlin {
         endLine()
     }
 
+    /// Runs a handler that needs the planner empty (probing, leveling changes): at once if
+    /// it is, else after `planner.synchronize()`, the command staying at the queue's head.
+    private mutating func runSynchronized(_ handler: (inout VirtualMarlin) -> Void) {
+        guard planner.isEmpty else {
+            beginWaiting(.synchronizing(then: .reexecute))
+            return
+        }
+        handler(&self)
+    }
+
     /// Enters a handler that waits, with `busy: processing` every keepalive interval from
     /// the command's start. A wait ends any starvation gap that was open: only gaps that
     /// end in a move count. If the wait is already over (an empty planner), the main loop
@@ -314,7 +351,7 @@ extension VirtualMarlin {
     /// position of the last move planned (`report_current_position_projected`, no planner
     /// sync), then the steppers' counts where they are now (`report_positions`): after a
     /// reset both start from 0 wherever the nozzle is, and babysteps show only in the counts.
-    private mutating func printPosition() {
+    mutating func printPosition() {
         let steppers = coordinates.stepperMillimetres(ofPhysical: physicalNozzle)
         beginLine()
         append("X:")
@@ -337,21 +374,27 @@ extension VirtualMarlin {
     /// M115 with EXTENDED_CAPABILITIES_REPORT.
     private mutating func printCapabilities() {
         beginLine()
-        append("FIRMWARE_NAME:Marlin 2.1.2.5 (printedge-sim) SOURCE_CODE_URL:github.com/MarlinFirmware/Marlin")
+        append("FIRMWARE_NAME:Marlin ")
+        append(configuration.marlinVersion == .bugfix ? "bugfix-2.1.x" : "2.1.2.5")
+        append(" (printedge-sim) SOURCE_CODE_URL:github.com/MarlinFirmware/Marlin")
         append(" PROTOCOL_VERSION:1.0 MACHINE_TYPE:printedge-sim EXTRUDER_COUNT:1")
         append(" UUID:cede2a2f-41a2-4748-9b12-c55c62f367ff")
         endLine()
         printLine("Cap:SERIAL_XON_XOFF:0")
         printLine("Cap:BINARY_FILE_TRANSFER:0")
-        printLine("Cap:EEPROM:1")
+        printLine(configuration.hasEEPROM ? "Cap:EEPROM:1" : "Cap:EEPROM:0")
         printLine("Cap:AUTOREPORT_TEMP:1")
         printLine("Cap:PROGRESS:0")
-        printLine("Cap:AUTOLEVEL:0")
+        let hasProbe = configuration.leveling.hasProbe
+        printLine(hasProbe ? "Cap:AUTOLEVEL:1" : "Cap:AUTOLEVEL:0")
+        printLine(hasProbe ? "Cap:Z_PROBE:1" : "Cap:Z_PROBE:0")
+        printLine("Cap:LEVELING_DATA:1")
         printLine("Cap:EMERGENCY_PARSER:1")
         printLine("Cap:PROMPT_SUPPORT:0")
         printLine("Cap:SDCARD:0")
         printLine("Cap:THERMAL_PROTECTION:1")
         printLine("Cap:ARCS:1")
+        printLine("Cap:BABYSTEPPING:1")
         if configuration.advancedOK {
             printLine("Cap:ADVANCED_OK:1")
         } else {

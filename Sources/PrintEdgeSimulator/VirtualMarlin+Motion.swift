@@ -10,7 +10,14 @@ import Glibc
 ///   (M112) or a reset cuts it short (its end is where the nozzle stopped); blocks still
 ///   waiting in the planner then never moved and are not logged;
 /// - `home <axes> z=<z after>` when G28 ends;
-/// - `reset z=<z>` when the board resets.
+/// - `reset z=<z>` when the board resets;
+/// - `probe x=<x> y=<y> z=<z>` where the nozzle was when the probe triggered (it then rises
+///   5 mm);
+/// - `babystep z=<z after>` for M290.
+///
+/// Z 0 is the bed's surface at its centre; a move whose start or end puts the nozzle below
+/// the surface under it (flat at 0 unless `--bed-shape`) by more than half a micron counts
+/// in `nozzleBelowBed`.
 extension VirtualMarlin {
     /// G0–G3: `get_destination_from_command()`, then a planner block. With the planner
     /// full the handler waits for a slot, and the ok waits with it.
@@ -141,25 +148,40 @@ extension VirtualMarlin {
 
     /// The physical position a logical one is planned to.
     func physical(ofLogical logical: AxisPosition) -> AxisPosition {
-        let native = coordinates.native(fromLogical: logical)
-        return coordinates.physical(
-            fromLogical: logical, leveling: levelingCorrection(nativeX: native.x, nativeY: native.y))
+        coordinates.physical(fromLogical: logical, leveling: levelingCorrection(atLogical: logical))
     }
 
     /// The logical position of a physical one.
     func logical(ofPhysical physical: AxisPosition) -> AxisPosition {
-        let nativeX = physical.x - coordinates.origin.x
-        let nativeY = physical.y - coordinates.origin.y
+        let steppers = coordinates.stepperMillimetres(ofPhysical: physical)
         return coordinates.logical(
-            fromPhysical: physical, leveling: levelingCorrection(nativeX: nativeX, nativeY: nativeY))
+            fromPhysical: physical,
+            leveling: levelingCorrection(nativeX: steppers.x, nativeY: steppers.y, nativeZ: steppers.z))
     }
 
-    /// The Z that bed leveling adds at a native X, Y: none, as leveling is not modelled.
-    func levelingCorrection(nativeX: Double, nativeY: Double) -> Double { 0 }
+    /// The Z bed leveling adds at a native position: the mesh (plus MBL's `G29 S4`
+    /// offset) faded out linearly up to the fade height (`fade_scaling_factor_for_z`); 0
+    /// with leveling off or no mesh.
+    func levelingCorrection(nativeX: Double, nativeY: Double, nativeZ: Double) -> Double {
+        guard settings.levelingActive, let mesh = settings.mesh else { return 0 }
+        var z = mesh.correction(atX: nativeX, y: nativeY)
+        if configuration.leveling == .mbl { z += settings.meshZOffsetMillimetres }
+        let fade = settings.fadeHeightMillimetres
+        if fade > 0 { z *= max(0, 1 - nativeZ / fade) }
+        return z
+    }
 
-    /// Filament really pushed per millimetre of E commanded: exact, as extrusion errors are
-    /// not modelled.
-    var extrusionFactor: Double { 1 }
+    func levelingCorrection(atLogical logical: AxisPosition) -> Double {
+        let native = coordinates.native(fromLogical: logical)
+        return levelingCorrection(nativeX: native.x, nativeY: native.y, nativeZ: logical.z - coordinates.shift.z)
+    }
+
+    /// Filament really pushed per millimetre of E commanded: the error `--esteps-error`
+    /// sets, scaled by the E steps per mm M92 set against the ones the extruder was built
+    /// for (an e-steps calibration corrects the first with the second).
+    var extrusionFactor: Double {
+        (1 + configuration.extruderErrorPercent / 100) * settings.stepsPerMM.e / CalibrationSettings.defaults.stepsPerMM.e
+    }
 
     /// The stepper finished a block: the nozzle is at its end.
     mutating func blockFinished(_ block: MotionPlanner.Block) {
@@ -170,9 +192,12 @@ extension VirtualMarlin {
     /// Counts a move that ran (in full or cut) and logs it.
     private mutating func recordMove(_ block: MotionPlanner.Block, cut: Bool) {
         counters.filamentPushedMillimetres += block.filamentMillimetres
-        let lowest = min(block.start.z, block.end.z)
-        if lowest < 0 { counters.nozzleBelowBed += 1 }
-        counters.lowestZMillimetres = min(counters.lowestZMillimetres, lowest)
+        let clearance = min(
+            block.start.z - bedHeight(atX: block.start.x, y: block.start.y), block.end.z - bedHeight(atX: block.end.x, y: block.end.y))
+        // Half a micron of slack: G-code's decimals do not add up exactly in binary
+        // (`Z-0.3` parses a hair beyond -0.3), and -0.0004 prints as 0.000 in the log anyway.
+        if clearance < -0.0005 { counters.nozzleBelowBed += 1 }
+        counters.lowestZMillimetres = min(counters.lowestZMillimetres, block.start.z, block.end.z)
         guard configuration.recordsMotionLog else { return }
         var line = "move N" + (block.lineNumber.map { String($0) } ?? "-")
         line += " z0=" + VirtualMarlin.millimetres(block.start.z)
@@ -202,6 +227,14 @@ extension VirtualMarlin {
     mutating func quickStop() {
         stopSteppers()
         position = logical(ofPhysical: nozzle)
+        // A move waiting for a planner slot goes in once there is room (Marlin's
+        // `buffer_line` is still spinning), from where the nozzle stopped.
+        if case .waitingForPlannerSlot(var block?) = activity {
+            block.start = nozzle
+            plannedNozzle = block.end
+            position = logical(ofPhysical: block.end)
+            activity = .waitingForPlannerSlot(block)
+        }
     }
 
     /// A reset loses the position: the steppers stop wherever they are (moves still in the
@@ -220,15 +253,18 @@ extension VirtualMarlin {
         }
     }
 
-    /// G28 is over: each homed axis is physically at its minimum endstop, logical 0, its
-    /// shift cleared (Z: the nozzle touching the bed; babysteps forgotten).
+    /// G28 is over: leveling is off (G28 turns it off and stock Marlin does not restore
+    /// it), each homed axis is physically at its minimum endstop with its shift cleared,
+    /// and Z is homed with the probe, or the endstop without one (see `homeZ()`).
     mutating func finishHoming(_ axes: HomingAxes) {
+        setLeveling(false)
         var names: [String] = []
         if axes.x {
             position.x = 0
             coordinates.shift.x = 0
             coordinates.origin.x = 0
             nozzle.x = 0
+            homed.x = true
             names.append("X")
         }
         if axes.y {
@@ -236,14 +272,12 @@ extension VirtualMarlin {
             coordinates.shift.y = 0
             coordinates.origin.y = 0
             nozzle.y = 0
+            homed.y = true
             names.append("Y")
         }
         if axes.z {
-            position.z = 0
-            coordinates.shift.z = 0
-            coordinates.origin.z = 0
-            coordinates.babystepZ = 0
-            nozzle.z = 0
+            homeZ()
+            homed.z = true
             names.append("Z")
         }
         plannedNozzle = nozzle

@@ -29,6 +29,13 @@ extension VirtualMarlin {
         lineReader.reset()
         emergencyParser.reset()
         queue.removeAll()
+        autotune = nil
+        heldOutput = nil
+        homed = HomingAxes(x: false, y: false, z: false)
+        manualProbeIndex = nil
+        babystepTotalMillimetres = 0
+        meshStorageSlot = -1
+        applyStoredSettings(announce: false)
         loseTrackOfPosition()
         hotend.setTarget(0, at: nowNanoseconds)
         bed.setTarget(0, at: nowNanoseconds)

@@ -30,6 +30,7 @@ struct SimulatorLoop {
     private var pendingOutput: [UInt8] = []
     private var executionLog: AppendOnlyFile?
     private var motionLog: AppendOnlyFile?
+    private let eepromPath: String?
     private let resetRequest: WakeupPipe
     private let resetSlot: Int
     private let statisticsPath: String?
@@ -46,9 +47,10 @@ struct SimulatorLoop {
 
     init(
         configuration: VirtualMarlinConfiguration, linkPath: String, executionLogPath: String?,
-        statisticsPath: String?, motionLogPath: String? = nil, exitWithParent: Bool = false, mark: String? = nil,
-        hostActionPath: String? = nil
+        statisticsPath: String?, motionLogPath: String? = nil, eepromPath: String? = nil, exitWithParent: Bool = false,
+        mark: String? = nil, hostActionPath: String? = nil
     ) throws {
+        self.eepromPath = eepromPath
         markWatch = mark.map { MarkWatch(mark: Array($0.utf8)) }
         hostActions = hostActionPath.map { HostActionFile(path: $0) }
         parent = exitWithParent ? getppid() : nil
@@ -91,6 +93,7 @@ struct SimulatorLoop {
             }
             printer.advance(to: instant, appendingOutputTo: &pendingOutput)
             try writeHost()
+            try storeEEPROM()
             if instant >= nextLogFlush {
                 try flushLogs()
                 try announceHostActions()
@@ -104,6 +107,7 @@ struct SimulatorLoop {
         }
         printer.advance(to: MonotonicInstant.now(), appendingOutputTo: &pendingOutput)
         try? writeHost()
+        try storeEEPROM()
         try flushLogs()
         try writeStatistics()
     }
@@ -140,6 +144,12 @@ struct SimulatorLoop {
         } else if written > 0 {
             pendingOutput.removeFirst(written)
         }
+    }
+
+    /// What M500 stored, onto the `--eeprom` file (in memory only without one).
+    private mutating func storeEEPROM() throws {
+        guard let image = printer.takeEEPROMWrite(), let eepromPath else { return }
+        try EEPROMFile.store(image, path: eepromPath)
     }
 
     private mutating func flushLogs() throws {

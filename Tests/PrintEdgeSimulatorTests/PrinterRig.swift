@@ -94,3 +94,30 @@ func checksum(_ text: String) -> UInt8 {
 func byteNanoseconds(_ count: Int, baud: Int) -> Int64 {
     (Int64(count) * 10_000_000_000 + Int64(baud) - 1) / Int64(baud)
 }
+
+extension PrinterRig {
+    /// Sends one command and runs until the printer is idle again; the lines it printed,
+    /// keepalives left out.
+    mutating func command(_ text: String) -> [String] {
+        send(text + "\n")
+        return runUntilIdle().filter { $0 != "echo:busy: processing" }
+    }
+
+    /// A printer for calibration tests: no probe scatter (exact figures), motion logged.
+    static func calibration(_ configure: (inout VirtualMarlinConfiguration) -> Void = { _ in }) -> PrinterRig {
+        PrinterRig {
+            $0.probeScatterMillimetres = 0
+            $0.recordsMotionLog = true
+            configure(&$0)
+        }
+    }
+}
+
+/// A mesh from rows written as on the bilinear grid: `rows[0]` is the front row (Y min).
+func mesh(rows: [[Double?]], minX: Double = 10, maxX: Double = 210, minY: Double = 10, maxY: Double = 210) -> BedMesh {
+    var mesh = BedMesh(pointsX: rows[0].count, pointsY: rows.count, minX: minX, maxX: maxX, minY: minY, maxY: maxY)
+    for (y, row) in rows.enumerated() {
+        for (x, value) in row.enumerated() { mesh[x, y] = value }
+    }
+    return mesh
+}
