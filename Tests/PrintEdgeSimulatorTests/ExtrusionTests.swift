@@ -8,7 +8,7 @@ import Testing
         var rig = PrinterRig.calibration { $0.extruderErrorPercent = 5 }
         _ = rig.command("G1 E100 F300")
         #expect(abs(rig.printer.statistics.filamentPushedMillimetres - 105) < 1e-9)
-        #expect(rig.printer.takeMotionLog().last == "move N- z0=0.000 z1=0.000 x=0.000 y=0.000 e=105.000")
+        #expect(rig.printer.takeMotionLog().last == "move N- z0=0.000 z1=0.000 x=0.000 y=0.000 e=105.000 lz=0.000")
         // Steps per mm 93 * 100 / 105 take the error out.
         _ = rig.command("M92 E88.571428571")
         _ = rig.command("G92 E0")
