@@ -191,7 +191,7 @@ public struct Daemon: Sendable {
             id: printer.id, name: printer.name ?? printer.id, portPath: portPath, match: printer.portMatch, baudRate: profile.baud,
             protocolConfiguration: protocolConfiguration, limits: limits, maxFramedBytes: profile.maxLineBytes,
             startScript: profile.scripts.start, pauseScript: profile.scripts.pause, resumeScript: profile.scripts.resume,
-            cancelScript: profile.scripts.cancel,
+            cancelScript: profile.scripts.cancel, gcodeAllowedWhilePrinting: Set(configuration.gcodeAllowedWhilePrinting),
             temperatureInterval: .seconds(telemetry.temperatureReportIntervalSeconds),
             sampleIntervalPrinting: telemetry.sampleIntervalPrinting, sampleIntervalIdle: telemetry.sampleIntervalIdle,
             simulator: simulator)

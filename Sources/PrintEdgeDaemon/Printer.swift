@@ -57,6 +57,9 @@ actor Printer {
     private var consoles: [Int: AsyncStream<ConsoleEvent>.Continuation] = [:]
     private var nextConsoleID = 0
     private var sends: [UInt64: CheckedContinuation<Void, Never>] = [:]
+    /// The replies each `send` collects until its lines were handled, and whether it asked
+    /// for temperatures (`M105`).
+    private var sendReplies: [UInt64: (lines: [String], askedForTemperatures: Bool)] = [:]
     private var positionQueries: [UInt64: CheckedContinuation<FirmwarePosition?, Never>] = [:]
     private var nextSendTag: UInt64 = 0
     /// The firmware rebooted since this daemon started (a `start` banner at a handshake, or
@@ -250,6 +253,9 @@ actor Printer {
             sample(heaters, at: now)
         case .reply(let text):
             broadcast(ConsoleEvent(kind: "reply", printer: setup.id, text: text))
+            for (tag, collected) in sendReplies where FirmwareReply.isWorthShowing(text, askedForTemperatures: collected.askedForTemperatures) {
+                sendReplies[tag]?.lines.append(text)
+            }
         case .ignoredBeforeHandshake(let text):
             logger.info("printer \(setup.id): ignored a reply from before this connection: \(text)")
         case .positionReported(let tag, let position):
@@ -620,17 +626,98 @@ actor Printer {
         if let step { record(step) }
     }
 
-    /// The user's own G-code; returns once every line was handled by the firmware.
-    func send(_ lines: [String]) async throws(ControlError) {
+    /// A person's own G-code (`printedge send`, `console`), checked before anything is sent:
+    /// each line as a job's would be (length, characters), against the profile's limits
+    /// (build volume, temperatures), and while a job prints or is paused against the
+    /// allow-list, unless `force` — a forced line is recorded in the job's history. Returns
+    /// the printer's replies to these lines, once every one was handled; `ok`s, busy lines
+    /// and temperature autoreports are left out. An `Error:` or "Unknown command" among them
+    /// is an error, with the replies.
+    func send(_ lines: [String], force: Bool) async throws(ControlError) -> [String] {
+        try await send(lines, underJob: force ? .forced : .allowListed)
+    }
+
+    /// How lines that are not on the allow-list are treated under a job.
+    enum UnderJob {
+        case allowListed
+        /// A person forced them: sent, and recorded in the job's history.
+        case forced
+        /// The fleet's own allow-list for printing (`[mqtt.commands]`) already passed them.
+        case checkedByFleet
+    }
+
+    func send(_ lines: [String], underJob: UnderJob) async throws(ControlError) -> [String] {
         guard let connection, state != .connecting else {
             throw ControlError(code: .notConnected, message: "printer \(setup.id) is \(state.rawValue)" + (lastError.map { " (\($0))" } ?? ""))
         }
+        let commands = try checkedManualLines(lines)
+        if let current = job, !current.session.hasEnded, underJob != .checkedByFleet {
+            let refused = commands.filter { !setup.gcodeAllowedWhilePrinting.contains(GCodeCommandWord.of($0)) }
+            if !refused.isEmpty {
+                guard underJob == .forced else {
+                    throw ControlError(code: .busy, message: "printer \(setup.id) is \(state.rawValue) job \(current.record.id ?? 0): "
+                        + "\(refused.map { "`\($0)`" }.joined(separator: ", ")) may move or change the printer under the job, and only "
+                        + "\(setup.gcodeAllowedWhilePrinting.sorted().joined(separator: " ")) may be sent while it prints "
+                        + "([daemon] gcode_allow_while_printing); pause or cancel the job first, or add --force to send it anyway, at the print's risk")
+                }
+                if let id = current.record.id {
+                    let detail = "forced under the job by a person: " + refused.joined(separator: "; ")
+                    try? store.recordJobNote(jobID: id, kind: .gcodeForced, detail: detail, atMS: WallClock.nowMS())
+                    logger.warning("printer \(setup.id): job \(id): \(detail)")
+                }
+            }
+        }
         nextSendTag += 1
         let tag = nextSendTag
+        sendReplies[tag] = ([], commands.contains { GCodeCommandWord.of($0) == "M105" })
+        connection.setConsoleListening(true)
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             sends[tag] = continuation
-            connection.submit(.send(lines: lines, tag: tag))
+            connection.submit(.send(lines: commands, tag: tag))
         }
+        let replies = sendReplies.removeValue(forKey: tag)?.lines ?? []
+        if sendReplies.isEmpty && consoles.isEmpty { connection.setConsoleListening(false) }
+        if let failure = replies.first(where: { FirmwareReply.isRefusal($0) }) {
+            throw ControlError(code: .firmwareError, message: "printer \(setup.id) answered: \(failure)" + (replies.count > 1 ? "\n" + replies.joined(separator: "\n") : ""))
+        }
+        return replies
+    }
+
+    /// The lines as they will be sent, or why one cannot be: as a job's lines are checked
+    /// (Marlin's 96-byte line, ASCII), and against the profile's build volume and temperatures.
+    private func checkedManualLines(_ lines: [String]) throws(ControlError) -> [String] {
+        var preflight = GCodePreflight(maxFramedBytes: setup.maxFramedBytes)
+        var analyzer = GCodeAnalyzer(options: .init(limits: setup.limits))
+        var commands: [String] = []
+        for (index, line) in lines.enumerated() {
+            if line.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" }) {
+                throw ControlError(code: .badRequest, message: "line \(index + 1) holds a control character: give each G-code line as its own argument")
+            }
+            let command: [UInt8]?
+            do {
+                command = try preflight.check(rawLine: Array(line.utf8))
+            } catch {
+                throw ControlError(code: .badRequest, message: "line \(index + 1): \(error)")
+            }
+            guard let command else { continue }
+            analyzer.consume(rawLine: command[...], byteOffset: 0)
+            commands.append(String(decoding: command, as: UTF8.self))
+        }
+        if let violation = analyzer.finish().limitViolations.first {
+            let why = switch violation.kind {
+            case .outsideBuildVolume(let axis, let position, let allowed):
+                "would take the head to \(axis) \(GCodeDecimal.text(position)) mm, outside the build volume (\(axis) \(GCodeDecimal.text(allowed.lowerBound))…\(GCodeDecimal.text(allowed.upperBound)) mm)"
+            case .hotendTooHot(let celsius, let maximum):
+                "asks for \(GCodeDecimal.text(celsius)) °C, above the hotend's maximum of \(GCodeDecimal.text(maximum)) °C in the printer's profile"
+            case .bedTooHot(let celsius, let maximum):
+                "asks for \(GCodeDecimal.text(celsius)) °C, above the bed's maximum of \(GCodeDecimal.text(maximum)) °C in the printer's profile"
+            }
+            throw ControlError(code: .refused, message: "printer \(setup.id): `\(violation.excerpt)` \(why); nothing was sent")
+        }
+        guard !commands.isEmpty else {
+            throw ControlError(code: .badRequest, message: "no G-code command to send (only blanks or comments)")
+        }
+        return commands
     }
 
     private func loadJob(_ id: Int64) throws(ControlError) -> JobRecord {
@@ -746,7 +833,7 @@ actor Printer {
 
     func closeConsole(_ id: Int) {
         consoles.removeValue(forKey: id)?.finish()
-        if consoles.isEmpty { connection?.setConsoleListening(false) }
+        if consoles.isEmpty && sendReplies.isEmpty { connection?.setConsoleListening(false) }
     }
 
     private func broadcast(_ event: ConsoleEvent) {
