@@ -20,9 +20,14 @@ struct PrintEdgeDaemonCommand: AsyncParsableCommand {
     @Flag(name: .customLong("check-config"), help: "Validate the configuration and its printer profiles, then exit (0 when valid, 78 when not).")
     var checkConfig = false
 
+    @Option(name: .customLong("log-level"), help: ArgumentHelp(
+        "The least severe messages logged: trace, debug (each start-up step with its duration), info, notice, warning, error or critical.",
+        valueName: "level"))
+    var logLevel: Logger.Level = .info
+
     func run() async throws {
         var logger = Logger(label: "printedged")
-        logger.logLevel = .info
+        logger.logLevel = logLevel
         let configuration: DaemonConfiguration
         do {
             configuration = try config.map { path throws(ConfigurationError) in try DaemonConfiguration.load(path: path) }
@@ -38,7 +43,7 @@ struct PrintEdgeDaemonCommand: AsyncParsableCommand {
         }
         let daemon: Daemon
         do {
-            daemon = try Daemon(configuration: configuration, environment: environment(), logger: logger)
+            daemon = try await Daemon.build(configuration: configuration, environment: environment(), logger: logger)
         } catch {
             standardError("printedged: \(error)")
             throw ExitCode(error.exitStatus)
@@ -66,3 +71,5 @@ func standardError(_ message: String) {
     let bytes = Array((message + "\n").utf8)
     _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
 }
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -25,7 +25,7 @@ final class DaemonUnderTest: Sendable {
         printerAppearTimeout: Duration = .seconds(60), adjust: (inout DaemonConfiguration) -> Void = { _ in },
         _ body: (DaemonUnderTest) async throws -> Void
     ) async throws {
-        let daemon = try DaemonUnderTest(
+        let daemon = try await DaemonUnderTest(
             in: scratch, configuration: text, usb: usb, chip: chip, printerAppearTimeout: printerAppearTimeout, adjust: adjust)
         do {
             try await body(daemon)
@@ -39,7 +39,7 @@ final class DaemonUnderTest: Sendable {
     private init(
         in scratch: Scratch, configuration text: String, usb: FakeUSBTree?, chip: RecordingGPIOChip?, printerAppearTimeout: Duration,
         adjust: (inout DaemonConfiguration) -> Void
-    ) throws {
+    ) async throws {
         var configuration = try Self.configuration(in: scratch, text)
         adjust(&configuration)
         var discovery = HotplugService.Discovery.system
@@ -50,7 +50,8 @@ final class DaemonUnderTest: Sendable {
         var gpio = GPIOService.Environment.system
         if let chip { gpio.openChip = { _ in chip } }
         gpio.printerAppearTimeout = printerAppearTimeout
-        daemon = try Daemon(configuration: configuration, environment: [:], logger: log.logger, discovery: discovery, gpioEnvironment: gpio)
+        // Built as printedged builds it: on a thread of its own, not one of the pool's.
+        daemon = try await Daemon.build(configuration: configuration, environment: [:], logger: log.logger, discovery: discovery, gpioEnvironment: gpio)
         group = ServiceGroup(configuration: .init(services: daemon.services.map { .init(service: $0) }, logger: log.logger))
         running = Task { [group] in try await group.run() }
     }

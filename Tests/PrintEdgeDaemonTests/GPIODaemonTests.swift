@@ -41,7 +41,7 @@ extension HardwareInTheDaemon {
             RecordingGPIOChip(levels: [relay: true, runout: true, door: doorClosed])
         }
 
-        @Test func aLineNameTheChipDoesNotHaveStopsTheDaemonAtStartWithASuggestion() throws {
+        @Test func aLineNameTheChipDoesNotHaveStopsTheDaemonAtStartWithASuggestion() async throws {
             let scratch = try Scratch()
             let configuration = try DaemonUnderTest.configuration(in: scratch, """
                 [[printer]]
@@ -60,8 +60,8 @@ extension HardwareInTheDaemon {
             environment.chipDirectory = scratch.path("dev")
             try FileManager.default.createDirectory(atPath: environment.chipDirectory, withIntermediateDirectories: true)
             #expect(FileManager.default.createFile(atPath: scratch.path("dev/gpiochip0"), contents: nil))
-            #expect {
-                try Daemon(configuration: configuration, environment: [:], logger: CollectedLog().logger, discovery: .system, gpioEnvironment: environment)
+            await #expect {
+                try await Daemon.build(configuration: configuration, environment: [:], logger: CollectedLog().logger, discovery: .system, gpioEnvironment: environment)
             } throws: { error in
                 guard let error = error as? DaemonError else { return false }
                 return error.exitStatus == 78
