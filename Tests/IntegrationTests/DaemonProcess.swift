@@ -112,7 +112,7 @@ final class DaemonProcess {
         }
         if let stall {
             throw SimulatorError(description: """
-                printedged did not become ready with its printers idle within \(limit); its notifications: \(notifications.messages)
+                printedged did not become ready with its printers idle within \(limit); its last notifications: \(notifications.messages.suffix(10))
                 \(stall)
 
                 its log:
