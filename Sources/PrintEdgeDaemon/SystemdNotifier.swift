@@ -66,7 +66,9 @@ struct SystemdNotifier: Service {
         let bytes = Array(message.utf8)
         let sent = withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sockaddrPointer in
-                bytes.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL), sockaddrPointer, length) }
+                // Never waits: a receiver that does not read (its queue holds ten datagrams by
+                // default) would otherwise hold this task, and its pool thread, in `sendto`.
+                bytes.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT), sockaddrPointer, length) }
             }
         }
         return sent == bytes.count

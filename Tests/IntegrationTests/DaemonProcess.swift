@@ -31,6 +31,7 @@ final class DaemonProcess {
     /// `configuration`: TOML added after `[telemetry]`, e.g. a `[retention]` table.
     init(in scratch: Scratch, printers: [String], speedup: Double = 50, extraSimulatorArguments: [String: [String]] = [:],
          ports: [String: String] = [:], configuration: String = "", environment: [String: String] = [:]) async throws {
+        PoolWatch.start()
         self.scratch = scratch
         self.environment = environment
         stateDirectory = scratch.path("state")
@@ -187,9 +188,15 @@ final class DaemonProcess {
         _ = await exit.wait()
     }
 
-    /// SIGTERM without waiting: Foundation's own thread reaps the daemon.
+    /// SIGTERM without waiting: Foundation's own thread reaps the daemon, and the scratch
+    /// directory goes once it has.
     deinit {
-        if let exit, !exit.hasExited { kill(pid, SIGTERM) }
+        guard let exit, !exit.hasExited else { return }
+        kill(pid, SIGTERM)
+        Task { [scratch] in
+            _ = await exit.wait()
+            withExtendedLifetime(scratch) {}
+        }
     }
 }
 

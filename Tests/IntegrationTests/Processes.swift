@@ -14,7 +14,7 @@ let productsDirectory: URL = {
 }()
 
 /// A scratch directory removed when the test ends.
-final class Scratch {
+final class Scratch: Sendable {
     let url: URL
 
     init() throws {

@@ -63,6 +63,7 @@ public final class MosquittoBroker: @unchecked Sendable {
     private var process: BrokerProcess?
 
     public init(_ configuration: Configuration = Configuration(), directory: TemporaryDirectory? = nil) async throws {
+        PoolWatch.start()
         self.directory = try directory ?? TemporaryDirectory()
         logPath = self.directory.file("mosquitto.log")
         configurationPath = self.directory.file("mosquitto.conf")
