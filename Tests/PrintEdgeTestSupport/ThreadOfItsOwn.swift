@@ -13,6 +13,8 @@ import Testing
 ///
 /// The test's async work inherits the thread (tasks it starts in groups or with `async let`
 /// run there too), so this is for synchronous tests, or tests that are mostly synchronous.
+/// At most one such test per core runs at a time: more would only share the same cores, and
+/// leave the pool's threads a smaller share of them.
 public struct ThreadOfItsOwn: TestTrait, SuiteTrait, TestScoping {
     public var isRecursive: Bool { true }
 
@@ -23,9 +25,45 @@ public struct ThreadOfItsOwn: TestTrait, SuiteTrait, TestScoping {
     }
 
     public func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
+        await Admission.shared.enter()
         let thread = ThreadExecutor()
-        defer { thread.finish() }
-        try await withTaskExecutorPreference(thread) { try await function() }
+        var failure: (any Error)?
+        do {
+            try await withTaskExecutorPreference(thread) { try await function() }
+        } catch {
+            failure = error
+        }
+        thread.finish()
+        await Admission.shared.leave()
+        if let failure { throw failure }
+    }
+}
+
+/// Lets in as many tests as there are cores; the others wait without holding a thread.
+private actor Admission {
+    static let shared = Admission(width: ProcessInfo.processInfo.activeProcessorCount)
+
+    private var free: Int
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(width: Int) {
+        free = max(width, 1)
+    }
+
+    func enter() async {
+        guard free == 0 else {
+            free -= 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func leave() {
+        if waiting.isEmpty {
+            free += 1
+        } else {
+            waiting.removeFirst().resume()
+        }
     }
 }
 
