@@ -94,32 +94,42 @@ final class DaemonProcess {
         self.exit = exit
         pid = process.processIdentifier
         let (pid, notifications, printers, limit) = (pid, notifications, Set(printerIDs), Self.readinessLimit)
-        let stall = try await onThreadOfItsOwn { () -> String? in
+        let readiness = try await onThreadOfItsOwn { () -> Readiness in
             let ready = notifications.wait(until: .now + limit, for: { messages in
                 guard let states = NotifySocket.printerStates(in: messages) else { return false }
                 return Set(states.keys) == printers && states.values.allSatisfy { $0 == "idle" }
             }, unless: { exit.hasExited })
-            if ready || exit.hasExited { return nil }
-            return """
+            if ready { return .ready }
+            if let outcome = exit.outcome { return .exited(status: outcome.status) }
+            return .stalled(stacks: """
                 threads of printedged (pid \(pid)):
                 \(ThreadDump.of(pid))
 
                 this test process's busy cooperative-pool threads (pid \(getpid())):
                 \(ThreadDump.of(getpid(), busyPoolThreadsOnly: true))
-                """
+                """)
         }
-        if let outcome = exit.outcome {
-            throw SimulatorError(description: "printedged exited with status \(outcome.status) before it was ready: \(logText)")
-        }
-        if let stall {
+        switch readiness {
+        case .ready:
+            return
+        case .exited(let status):
+            throw SimulatorError(description: "printedged exited with status \(status) before it was ready: \(logText)")
+        case .stalled(let stacks):
             throw SimulatorError(description: """
                 printedged did not become ready with its printers idle within \(limit); its last notifications: \(notifications.messages.suffix(10))
-                \(stall)
+                \(stacks)
 
                 its log:
                 \(logText)
                 """)
         }
+    }
+
+    private enum Readiness: Sendable {
+        case ready
+        case exited(status: Int32)
+        /// Every thread's stack, taken when the time was up.
+        case stalled(stacks: String)
     }
 
     var logText: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
