@@ -26,8 +26,14 @@ actor Printer {
     private let hardware: GPIOPrinterLink?
     /// With a fleet link, every state change also queues a status snapshot in the outbox.
     private let publishesFleetStatus: Bool
+    /// Where systemd's `STATUS=` line learns this printer's state.
+    private let statusBoard: PrinterStatusBoard?
     private(set) var state = PrinterState.offline {
-        didSet { if state != oldValue { reportActivity() } }
+        didSet {
+            guard state != oldValue else { return }
+            reportActivity()
+            statusBoard?.post(state, for: setup.id)
+        }
     }
     private var connection: PrinterConnection? {
         didSet { emergencyLane.withLock { $0 = connection } }
@@ -79,13 +85,14 @@ actor Printer {
     }
 
     init(setup: PrinterSetup, store: Store, telemetry: TelemetryRecorder, logger: Logger, hardware: GPIOPrinterLink? = nil,
-         publishesFleetStatus: Bool = false) {
+         publishesFleetStatus: Bool = false, statusBoard: PrinterStatusBoard? = nil) {
         self.setup = setup
         self.store = store
         self.telemetry = telemetry
         self.logger = logger
         self.hardware = hardware
         self.publishesFleetStatus = publishesFleetStatus
+        self.statusBoard = statusBoard
         usb = setup.match.map(HotplugPrinterState.init)
     }
 

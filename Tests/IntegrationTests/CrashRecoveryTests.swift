@@ -59,7 +59,7 @@ import Testing
         let file = scratch.path("crash.gcode")
         try SampleGCode.write(lines, to: file)
         let motionLog = scratch.path("motion.log")
-        let simulator = try Simulator(in: scratch, arguments: ["--speedup", "20", "--motion-log", motionLog])
+        let simulator = try await Simulator(in: scratch, arguments: ["--speedup", "20", "--motion-log", motionLog])
         let daemon = try await DaemonProcess(in: scratch, printers: [], ports: ["p1": simulator.link])
 
         // 1. Killed in the start script, after the descent to the first layer, before anything
@@ -91,11 +91,11 @@ import Testing
         try await daemon.waitUntil("the printer is paused and parked") {
             try await daemon.printerJSON("p1")["state"] as? String == "paused"
         }
-        daemon.killHard()
+        await daemon.killHard()
         try await Self.restartAndRecover(2, daemon, expecting: "kept its position")
 
         try await Self.killWhileWaiting(at: waits["reset"]!, job: 2, daemon)
-        kill(simulator.process.processIdentifier, SIGUSR1)  // the board resets: its position is lost
+        kill(simulator.pid, SIGUSR1)  // the board resets: its position is lost
         try await daemon.waitUntil("the simulator logs its reset") {
             (try? MotionLog(path: motionLog).resets) == 1
         }
@@ -103,8 +103,8 @@ import Testing
 
         let finished = try await daemon.waitForJob(2)
         #expect(finished["state"] as? String == "completed", "\(finished) \(daemon.logText)")
-        daemon.terminate()
-        simulator.stop()
+        await daemon.terminate()
+        await simulator.stop()
 
         // Job 2 is everything after its start script's G28 (the last time Z was homed): a
         // recovery never homes Z, and the dismissed job 1 may have left a purge on the bed.
@@ -131,7 +131,7 @@ import Testing
             let acknowledged = try await daemon.jobJSON(job)["acknowledgedSourceLine"] as? Int ?? 0
             return acknowledged >= waitLine - 1
         }
-        daemon.killHard()
+        await daemon.killHard()
     }
 
     static func restartAndRecover(_ job: Int, _ daemon: DaemonProcess, expecting detail: String) async throws {

@@ -27,7 +27,7 @@ import Testing
         #expect(forced.status == 0, "\(forced.standardError)")
 
         #expect(try await daemon.waitForJob(1)["state"] as? String == "completed")
-        daemon.terminate()
+        await daemon.terminate()
         let executed = DaemonIntegrationTests.printed(try Simulator.readLog(daemon.execLogPath("mk")))
         #expect(!executed.contains("G28"), "the refused batch sent nothing")
         #expect(executed.filter { $0 == "M117 HELLO" }.count == 1)
@@ -56,7 +56,7 @@ import Testing
         #expect(position.status == 0)
         #expect(position.standardOutput.split(separator: "\n").map(String.init) == ["X:0.00 Y:0.00 Z:0.00 E:0.00 Count X:0 Y:0 Z:0"],
                 "the line's own reply, once, without its ok: \(position.standardOutput)")
-        daemon.terminate()
+        await daemon.terminate()
         let executed = DaemonIntegrationTests.printed(try Simulator.readLog(daemon.execLogPath("mk")))
         #expect(!executed.contains("M104 S300") && !executed.contains("G28"), "a refused batch sends nothing: \(executed)")
     }

@@ -1,9 +1,10 @@
 import Glibc
+import PrintEdgeTestSupport
 import Testing
 
 /// `printedge-sim` on a real pty across host sessions: what it prints while no host has the
 /// port open waits for the next host, and SIGUSR1 resets the board while hosts come and go.
-@Suite struct HostSessionTests {
+@Suite(.onThreadOfItsOwn) struct HostSessionTests {
     @Test(.enabled(if: ExecutableSmokeTests.binaryPath != nil, "printedge-sim is not built next to the tests"))
     func repliesPrintedWhileNoHostListensReachTheNextHostFirst() throws {
         let binary = try #require(ExecutableSmokeTests.binaryPath)
@@ -14,7 +15,7 @@ import Testing
             unlink(logPath)
             unlink(link)
         }
-        var child = try ChildProcess(binary, ["--link", link, "--exec-log", logPath])
+        var child = try SpawnedSimulator(binary, ["--link", link, "--exec-log", logPath])
         defer { child.terminate() }
         let announcement = child.readLine(timeoutMilliseconds: 10_000)
         try #require(announcement != nil)
@@ -69,7 +70,7 @@ import Testing
             unlink(statsPath)
             unlink(link)
         }
-        var child = try ChildProcess(binary, ["--link", link, "--motion-log", motionPath, "--stats", statsPath])
+        var child = try SpawnedSimulator(binary, ["--link", link, "--motion-log", motionPath, "--stats", statsPath])
         defer { child.terminate() }
         let announcement = child.readLine(timeoutMilliseconds: 10_000)
         try #require(announcement != nil)
