@@ -175,6 +175,10 @@ import Testing
             subscriber.stream(of: "sim").firstArrivals.contains { $0.type == "telemetry" }
         }
 
+        // Past the first layer: a job stopped before anything was printed is not recovered.
+        try await daemon.waitUntil("the job prints its second layer") {
+            (try await daemon.jobJSON(1)["layer"] as? Int ?? 0) >= 1
+        }
         await broker.stop()
         try await daemon.waitUntil("messages wait in the outbox") {
             try Self.outbox(daemon, printer: "sim").filter { $0.deliveredAtMS == nil }.count >= 5
