@@ -109,7 +109,7 @@ private struct LinkLoop<Transport: LinkTransport> {
                 if case .close = command { closing = true }
                 perform(command, at: now)
             }
-            if !closing, let failure = feed(keepingText: wireLog.withLock { $0 != nil }) {
+            if !closing, let failure = feed(keepingText: wireLog.withLock { $0?.isRecording == true }) {
                 failJob(failure)
             }
             if options.closesAfterJob, !closing, let job, !job.isActive {

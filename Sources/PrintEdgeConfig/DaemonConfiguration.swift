@@ -63,6 +63,11 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var spoolPath: String { spoolDirectory ?? ConfigurationFiles.resolve("spool", against: stateDirectory) }
 
     /// Where the simulator of virtual printer `printerID` links its pty.
+    /// A printer's serial log file (`serial_log`), resolved against the state directory.
+    public func serialLogPath(of printer: PrinterConfiguration) -> String? {
+        printer.serialLog.map { ConfigurationFiles.resolve($0, against: stateDirectory) }
+    }
+
     public func virtualPrinterLink(_ printerID: String) -> String {
         ConfigurationFiles.resolve("\(printerID).tty", against: stateDirectory)
     }

@@ -20,15 +20,25 @@ public struct PrinterConfiguration: Sendable, Equatable {
     public var name: String?
     public var connection: Connection
     public var profile: PrinterProfile
+    /// Where the serial traffic is kept (`serial_log`), relative to the state directory;
+    /// `nil`: none, though `printedge log serial --follow` still shows it live.
+    public var serialLog: String?
+    /// Past this size the log becomes `<serial_log>.1` and a new one starts (`serial_log_max_mb`).
+    public var serialLogMaxBytes: Int
+
+    public static let defaultSerialLogMaxBytes = 10 << 20
 
     public static let defaultProfile = "marlin-generic"
     public static let defaultVirtualProfile = "printedge-sim"
 
-    public init(id: String, name: String? = nil, connection: Connection, profile: PrinterProfile) {
+    public init(id: String, name: String? = nil, connection: Connection, profile: PrinterProfile, serialLog: String? = nil,
+                serialLogMaxBytes: Int = defaultSerialLogMaxBytes) {
         self.id = id
         self.name = name
         self.connection = connection
         self.profile = profile
+        self.serialLog = serialLog
+        self.serialLogMaxBytes = serialLogMaxBytes
     }
 
     /// The printer's match when it is found through hot-plug, for `HotplugTracker`.
@@ -69,6 +79,8 @@ public struct PrinterConfiguration: Sendable, Equatable {
         let flow = try PrinterProfile.readFlow(&table)
         let rxBufferBytes: Int? = try table.optional("rx_buffer_bytes", PrinterProfile.rxBufferConstraint)
         let commandSlots: Int? = try table.optional("command_slots", PrinterProfile.commandSlotsConstraint)
+        let serialLog: String? = try table.optional("serial_log", .notEmpty)
+        let serialLogMaxMB: Int? = try table.optional("serial_log_max_mb", .within(1...1024))
         try table.rejectUnknownKeys()
 
         let connection: Connection
@@ -103,7 +115,8 @@ public struct PrinterConfiguration: Sendable, Equatable {
         if let flow { profile.flow = flow }
         if let rxBufferBytes { profile.rxBufferBytes = rxBufferBytes }
         if let commandSlots { profile.commandSlots = commandSlots }
-        self.init(id: id, name: name, connection: connection, profile: profile)
+        self.init(id: id, name: name, connection: connection, profile: profile, serialLog: serialLog,
+                  serialLogMaxBytes: serialLogMaxMB.map { $0 << 20 } ?? Self.defaultSerialLogMaxBytes)
     }
 
     private static func rejectSimulatorKeys(_ table: TableReader, printerID: String, reachedBy: String) throws(ConfigurationError) {

@@ -16,10 +16,12 @@ public struct ControlRequest: Encodable, Sendable, Equatable {
     public var limit: Int?
     /// An open file came with this request (SCM_RIGHTS); `path` then only names it.
     public var fileAttached: Bool?
+    /// Keep streaming what comes next (`log.serial`) until the client goes.
+    public var follow: Bool?
 
     public init(id: Int, command: String, printer: String? = nil, job: Int64? = nil, path: String? = nil,
                 name: String? = nil, lines: [String]? = nil, force: Bool? = nil, states: [String]? = nil,
-                limit: Int? = nil, fileAttached: Bool? = nil) {
+                limit: Int? = nil, fileAttached: Bool? = nil, follow: Bool? = nil) {
         self.id = id
         self.command = command
         self.printer = printer
@@ -31,6 +33,7 @@ public struct ControlRequest: Encodable, Sendable, Equatable {
         self.states = states
         self.limit = limit
         self.fileAttached = fileAttached
+        self.follow = follow
     }
 }
 

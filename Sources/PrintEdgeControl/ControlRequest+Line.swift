@@ -17,7 +17,7 @@ public struct ControlRequestRefusal: Error, Sendable, Equatable, CustomStringCon
 
 extension ControlRequest {
     /// Every field a request may carry, in docs/control.md's order.
-    public static let fieldNames = ["id", "command", "printer", "job", "path", "name", "lines", "force", "states", "limit", "fileAttached"]
+    public static let fieldNames = ["id", "command", "printer", "job", "path", "name", "lines", "force", "states", "limit", "fileAttached", "follow"]
 
     /// Reads one request line (without its `\n`) with `JSONValue`, the parser the fleet's
     /// commands go through: the `id` is read first, so every later refusal carries it; a
@@ -60,8 +60,9 @@ extension ControlRequest {
             lines: try fields.strings("lines", "G-code lines"),
             force: try fields.bool("force"),
             states: try fields.strings("states", "job states"),
-            limit: try fields.integer("limit", "a number of jobs").map { Int(clamping: $0) },
-            fileAttached: try fields.bool("fileAttached"))
+            limit: try fields.integer("limit", "a number of jobs or lines").map { Int(clamping: $0) },
+            fileAttached: try fields.bool("fileAttached"),
+            follow: try fields.bool("follow"))
         try fields.rejectUnknown()
     }
 

@@ -85,6 +85,18 @@ struct ControlHandler: Sendable {
             let replies = try await target.send(lines, force: request.force ?? false)
             for text in replies { reply(ControlReply(id: id, event: ConsoleEvent(kind: "reply", printer: target.setup.id, text: text))) }
             return ControlReply(id: id, ok: true)
+        case "log.serial":
+            let target = try printer(try required(request.printer, "printer", for: request))
+            let follow = request.follow == true
+            for line in try await target.wireLogTail(follow ? request.limit ?? 20 : request.limit ?? 100, orNothing: follow) {
+                reply(ControlReply(id: id, event: ConsoleEvent(kind: "wire", printer: target.setup.id, text: line)))
+            }
+            if request.follow == true {
+                let (token, lines) = await target.followWire()
+                for await line in lines { reply(ControlReply(id: id, event: ConsoleEvent(kind: "wire", printer: target.setup.id, text: line))) }
+                await target.unfollowWire(token)
+            }
+            return ControlReply(id: id, ok: true)
         case "console":
             let target = try printer(try required(request.printer, "printer", for: request))
             let (console, events) = await target.openConsole()

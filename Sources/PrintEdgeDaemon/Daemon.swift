@@ -220,6 +220,8 @@ public struct Daemon: Sendable {
             startScript: profile.scripts.start, pauseScript: profile.scripts.pause, resumeScript: profile.scripts.resume,
             cancelScript: profile.scripts.cancel, gcodeAllowedWhilePrinting: Set(configuration.gcodeAllowedWhilePrinting),
             temperatureInterval: .seconds(telemetry.temperatureReportIntervalSeconds),
+            serialLogPath: configuration.serialLogPath(of: printer),
+            serialLogMaxBytes: printer.serialLogMaxBytes,
             sampleIntervalPrinting: telemetry.sampleIntervalPrinting, sampleIntervalIdle: telemetry.sampleIntervalIdle,
             simulator: simulator)
     }

@@ -60,6 +60,10 @@ actor Printer {
     private var wakeWaiter: CheckedContinuation<Void, Never>?
     private var wakeGeneration = 0
     private var lastSampleAt = MonotonicInstant.zero
+    /// The serial traffic of every connection: to the `serial_log` file if configured, and to
+    /// whoever follows it (`printedge log serial --follow`).
+    private let wireLog: SerialLog
+    private var wireFollowers: [Int: AsyncStream<String>.Continuation] = [:]
     private var consoles: [Int: AsyncStream<ConsoleEvent>.Continuation] = [:]
     private var nextConsoleID = 0
     private var sends: [UInt64: CheckedContinuation<Void, Never>] = [:]
@@ -94,6 +98,15 @@ actor Printer {
         self.publishesFleetStatus = publishesFleetStatus
         self.statusBoard = statusBoard
         usb = setup.match.map(HotplugPrinterState.init)
+        var wireLog = SerialLog()
+        if let path = setup.serialLogPath {
+            do {
+                wireLog = try SerialLog(path: path, maxFileBytes: setup.serialLogMaxBytes)
+            } catch {
+                logger.error("printer \(setup.id): \(error); the serial traffic is not kept (`printedge log serial --follow` still shows it)")
+            }
+        }
+        self.wireLog = wireLog
     }
 
     // MARK: - Connection lifecycle
@@ -118,6 +131,8 @@ actor Printer {
             }
             self.connection = connection
             connection.setConsoleListening(!consoles.isEmpty)
+            connection.setWireLog(wireLog)
+            wireLog.note("opening \(portPath)", at: .now())
             transition(to: .connecting)
             let (events, continuation) = AsyncStream<PrinterConnection.Event>.makeStream()
             async let ending = DedicatedThread.run {
@@ -131,6 +146,8 @@ actor Printer {
                 handle(event)
             }
             let end = await ending
+            wireLog.note(end == .closed ? "closed" : "connection ended: \(end)", at: .now())
+            wireLog.flush()
             self.connection = nil
             firmware = nil
             for (_, waiter) in positionQueries { waiter.resume(returning: nil) }
@@ -159,6 +176,8 @@ actor Printer {
         }
         for (_, console) in consoles { console.finish() }
         consoles.removeAll()
+        for (_, follower) in wireFollowers { follower.finish() }
+        wireFollowers.removeAll()
         for (_, waiter) in sends { waiter.resume() }
         sends.removeAll()
         for (_, waiter) in positionQueries { waiter.resume(returning: nil) }
@@ -828,6 +847,34 @@ actor Printer {
             summary.etaSeconds = elapsed * (1 - summary.fraction) / summary.fraction
         }
         return summary
+    }
+
+    /// The serial traffic from now on, line by line, as the serial log writes it.
+    func followWire() -> (Int, AsyncStream<String>) {
+        let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
+        let token = wireLog.follow { continuation.yield($0) }
+        wireFollowers[token] = continuation
+        return (token, stream)
+    }
+
+    func unfollowWire(_ token: Int) {
+        wireLog.unfollow(token)
+        wireFollowers.removeValue(forKey: token)?.finish()
+    }
+
+    /// The last `count` lines of the serial log file; without one, an error (or with
+    /// `orNothing`, for a follower, nothing).
+    func wireLogTail(_ count: Int, orNothing: Bool) throws(ControlError) -> [String] {
+        guard let path = wireLog.path else {
+            if orNothing { return [] }
+            throw ControlError(code: .refused, message: "no serial log is kept for printer \(setup.id): set `serial_log` in its [[printer]] table, or follow the traffic live with --follow")
+        }
+        wireLog.flush()
+        do {
+            return try LogFileTail.lines(count, of: path)
+        } catch {
+            throw ControlError(code: .storage, message: "\(path): \(error)")
+        }
     }
 
     func openConsole() -> (Int, AsyncStream<ConsoleEvent>) {

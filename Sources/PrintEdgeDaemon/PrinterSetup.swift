@@ -1,4 +1,5 @@
 import PrintEdgeAgent
+import PrintEdgeConfig
 import PrintEdgeCore
 
 /// Everything a `Printer` needs to know about its machine, resolved from the configuration
@@ -25,6 +26,9 @@ struct PrinterSetup: Sendable {
     /// What a person's own G-code may hold while a job prints, without `--force`.
     var gcodeAllowedWhilePrinting: Set<String>
     var temperatureInterval: Duration
+    /// The serial log's file, resolved against the state directory; `nil`: none kept.
+    var serialLogPath: String? = nil
+    var serialLogMaxBytes = PrinterConfiguration.defaultSerialLogMaxBytes
     var sampleIntervalPrinting: Duration
     var sampleIntervalIdle: Duration
     /// Set when the daemon runs the printer itself as `printedge-sim`.

@@ -29,8 +29,10 @@ final class DaemonProcess {
     /// `printers`: ids of virtual printers; each gets `--exec-log <scratch>/<id>.exec`.
     /// `ports`: printer id → a port (a simulator's link) for printers the daemon does not start.
     /// `configuration`: TOML added after `[telemetry]`, e.g. a `[retention]` table.
+    /// `printerKeys`: printer id → TOML lines added to its `[[printer]]` table.
     init(in scratch: Scratch, printers: [String], speedup: Double = 50, extraSimulatorArguments: [String: [String]] = [:],
-         ports: [String: String] = [:], configuration: String = "", environment: [String: String] = [:]) async throws {
+         ports: [String: String] = [:], configuration: String = "", printerKeys: [String: String] = [:],
+         environment: [String: String] = [:]) async throws {
         PoolWatch.start()
         self.scratch = scratch
         self.environment = environment
@@ -49,6 +51,7 @@ final class DaemonProcess {
                 id = "\(id)"
                 port = "\(port)"
                 profile = "printedge-sim"
+                \(printerKeys[id] ?? "")
 
                 """
         }
@@ -61,6 +64,7 @@ final class DaemonProcess {
                 virtual = true
                 speedup = \(speedup)
                 simulator_arguments = ["--exec-log", "\(execLogPath(id))"\(extra.isEmpty ? "" : ", " + extra)]
+                \(printerKeys[id] ?? "")
 
                 """
         }
