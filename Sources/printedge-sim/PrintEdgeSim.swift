@@ -19,7 +19,8 @@ struct PrintEdgeSim: ParsableCommand {
             SIGTERM or SIGINT flushes the execution log, writes the stats file, removes the \
             link and exits 0. The stats file is rewritten every 0.5 s and the execution log \
             flushed at least as often, so a run killed with SIGKILL still leaves recent data.
-            """)
+            """,
+        version: PrintEdgeVersion.number)
 
     @Option(help: ArgumentHelp("Symlink to create pointing at the pty's slave end; hosts open this path.", valueName: "path"))
     var link: String

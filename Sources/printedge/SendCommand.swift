@@ -4,48 +4,31 @@ import PrintEdgeControl
 struct SendCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "send", abstract: "Send G-code to a printer and show its replies until every line was handled.",
-        discussion: "Each argument is one line: printedge send G28 \"G1 Z10 F600\" M503")
+        discussion: """
+            Each argument is one line: printedge send G28 "G1 Z10 F600" M503. Exit status 65 when \
+            the firmware did not know a command (`echo:Unknown command`) or answered `Error:`; the \
+            other lines were still sent.
+            """)
 
     @OptionGroup var control: ControlOptions
-    @Option(help: "The printer (default: the daemon's only printer).") var printer: String?
-    @Argument(help: "G-code lines.") var lines: [String]
+    @Option(help: ArgumentHelp("The printer (default: the daemon's only printer).", valueName: "id"), completion: .custom(DaemonCompletion.printers))
+    var printer: String?
+    @Argument(help: "G-code lines.") var lines: [String] = []
 
     func validate() throws {
         if lines.isEmpty { throw ValidationError("give at least one G-code line, e.g. `printedge send M105`") }
     }
 
     func run() throws {
-        try reportingDaemonErrors {
-            let target = try printer ?? onlyPrinter(control)
-            try control.call(ControlRequest(id: 0, command: "send", printer: target, lines: lines)) { reply in
-                if let event = reply.event, event.kind != "state" { print(event.text) }
-            }
+        let target = try control.printer(printer)
+        var refusals: [String] = []
+        try control.call(ControlRequest(id: 0, command: "send", printer: target, lines: lines)) { reply in
+            guard let event = reply.event, event.kind != "state" else { return }
+            if ReplyLine.isRefusal(event.text) { refusals.append(event.text) }
+            if !control.quiet || ReplyLine.isRefusal(event.text) { say(event.text) }
         }
-    }
-}
-
-struct TelemetryCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "telemetry", abstract: "Recorded telemetry.", subcommands: [Tail.self])
-
-    struct Tail: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Follow samples as they are recorded (Ctrl-C ends).")
-        @OptionGroup var control: ControlOptions
-        @Option(help: "Only this printer.") var printer: String?
-        @Flag(help: "One JSON object per sample.") var json = false
-
-        func run() throws {
-            try reportingDaemonErrors {
-                try control.call(ControlRequest(id: 0, command: "telemetry.tail", printer: printer)) { reply in
-                    for point in reply.samples ?? [] {
-                        if json {
-                            try? printCompactJSON(point)
-                        } else {
-                            print("\(point.atMS)  \(point.printer)  \(point.channel)  \(point.value)" + (point.target.map { " / \($0)" } ?? ""))
-                        }
-                    }
-                }
-            }
+        if let first = refusals.first {
+            throw CLIFailure(.dataError, "the printer refused \(refusals.count == 1 ? "a line" : "\(refusals.count) lines"): \(first)")
         }
     }
 }

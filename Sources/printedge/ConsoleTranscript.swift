@@ -1,0 +1,77 @@
+import PrintEdgeControl
+
+/// What a console prints, from the two streams it gets: its `console` request's events
+/// (everything the printer says) and, for the command being sent, that `send` request's
+/// events (what the printer said while it ran). Each line is printed once, a command's
+/// replies grouped under it; `ok`s and temperature reports are hidden unless `showNoise`.
+///
+/// The daemon gives both streams every event in the same order, but from two tasks, so
+/// either copy of an event may arrive first: a console copy that arrives during a send waits
+/// in `held` for its send copy, and a send copy that arrives first leaves its console copy
+/// expected in `echoes`, to be dropped when it comes. Sans-I/O: tested without a daemon.
+struct ConsoleTranscript {
+    /// The command whose `send` runs, if any.
+    private(set) var sending: String?
+    var showNoise = false
+    /// Send copies whose console copy has not come yet.
+    private var echoes: [ConsoleEvent] = []
+    /// Console copies, during a send, whose send copy has not come yet.
+    private var held: [ConsoleEvent] = []
+    /// Replies of the firmware that refused a command (`echo:Unknown command`, `Error:`).
+    private(set) var refusals: [String] = []
+    /// An event the daemon dropped leaves its echo unmatched for ever; this bounds them.
+    static let maxEchoes = 1000
+
+    /// A typed command goes out: the line that heads its group.
+    mutating func sent(_ command: String) -> [String] {
+        sending = command
+        return ["> " + command]
+    }
+
+    mutating func consoleEvent(_ event: ConsoleEvent) -> [String] {
+        // State changes reach only the console stream (a `send` leaves them out).
+        if event.kind == "state" { return ["[state] " + event.text] }
+        if let index = echoes.firstIndex(of: event) {
+            echoes.remove(at: index)
+            return []
+        }
+        if sending != nil {
+            held.append(event)
+            return []
+        }
+        return unsolicited(event)
+    }
+
+    mutating func sendEvent(_ event: ConsoleEvent) -> [String] {
+        if let index = held.firstIndex(of: event) {
+            held.remove(at: index)
+        } else {
+            echoes.append(event)
+            if echoes.count > Self.maxEchoes { echoes.removeFirst(echoes.count - Self.maxEchoes) }
+        }
+        if event.kind == "reply", ReplyLine.isRefusal(event.text) { refusals.append(event.text) }
+        switch event.kind {
+        case "reply": return !showNoise && ReplyLine.isNoise(event.text) ? [] : ["  " + event.text]
+        case "error": return ["  error: " + event.text]
+        default: return ["  [\(event.kind)] " + event.text]
+        }
+    }
+
+    /// The send's final reply: every send copy has come by now, so what is still held
+    /// happened outside it.
+    mutating func sendFinished(error: String?) -> [String] {
+        var lines = error.map { ["  error: " + $0] } ?? []
+        sending = nil
+        for event in held { lines += unsolicited(event) }
+        held = []
+        return lines
+    }
+
+    private func unsolicited(_ event: ConsoleEvent) -> [String] {
+        switch event.kind {
+        case "reply": !showNoise && ReplyLine.isNoise(event.text) ? [] : [event.text]
+        case "error": ["error: " + event.text]
+        default: ["[\(event.kind)] " + event.text]
+        }
+    }
+}
