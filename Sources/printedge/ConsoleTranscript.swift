@@ -19,12 +19,19 @@ struct ConsoleTranscript {
     private var held: [ConsoleEvent] = []
     /// Replies of the firmware that refused a command (`echo:Unknown command`, `Error:`).
     private(set) var refusals: [String] = []
+    /// The last reply lines of each stream, to drop the message events that repeat them.
+    private var groupedReplies = ReplyLine.RingOfReplies()
+    private var unsolicitedReplies = ReplyLine.RingOfReplies()
+    /// Whether the command sent is M105, and its temperatures were shown: another `ok T:`
+    /// in its group is the daemon's own poll.
+    private var answeredTemperatures = false
     /// An event the daemon dropped leaves its echo unmatched for ever; this bounds them.
     static let maxEchoes = 1000
 
     /// A typed command goes out: the line that heads its group.
     mutating func sent(_ command: String) -> [String] {
         sending = command
+        answeredTemperatures = false
         return ["> " + command]
     }
 
@@ -50,8 +57,18 @@ struct ConsoleTranscript {
             if echoes.count > Self.maxEchoes { echoes.removeFirst(echoes.count - Self.maxEchoes) }
         }
         if event.kind == "reply", ReplyLine.isRefusal(event.text) { refusals.append(event.text) }
+        if ReplyLine.repeats(event, recentReplies: groupedReplies) { return [] }
         switch event.kind {
-        case "reply": return !showNoise && ReplyLine.isNoise(event.text) ? [] : ["  " + event.text]
+        case "reply":
+            groupedReplies.append(event.text)
+            if showNoise { return ["  " + event.text] }
+            if ReplyLine.isNoise(event.text) { return [] }
+            if ReplyLine.isTemperatureAnswer(event.text) {
+                let asked = sending.map { $0.uppercased().hasPrefix("M105") } ?? false
+                guard asked, !answeredTemperatures else { return [] }
+                answeredTemperatures = true
+            }
+            return ["  " + event.text]
         case "error": return ["  error: " + event.text]
         default: return ["  [\(event.kind)] " + event.text]
         }
@@ -67,11 +84,16 @@ struct ConsoleTranscript {
         return lines
     }
 
-    private func unsolicited(_ event: ConsoleEvent) -> [String] {
+    /// What nobody typed: the printer's own messages, and its poll answers when shown.
+    private mutating func unsolicited(_ event: ConsoleEvent) -> [String] {
+        if ReplyLine.repeats(event, recentReplies: unsolicitedReplies) { return [] }
         switch event.kind {
-        case "reply": !showNoise && ReplyLine.isNoise(event.text) ? [] : [event.text]
-        case "error": ["error: " + event.text]
-        default: ["[\(event.kind)] " + event.text]
+        case "reply":
+            unsolicitedReplies.append(event.text)
+            let noise = ReplyLine.isNoise(event.text) || ReplyLine.isTemperatureAnswer(event.text)
+            return !showNoise && noise ? [] : [event.text]
+        case "error": return ["error: " + event.text]
+        default: return ["[\(event.kind)] " + event.text]
         }
     }
 }

@@ -22,8 +22,10 @@ struct SendCommand: ParsableCommand {
     func run() throws {
         let target = try control.printer(printer)
         var refusals: [String] = []
+        var replies = ReplyLine.RingOfReplies()
         try control.call(ControlRequest(id: 0, command: "send", printer: target, lines: lines)) { reply in
-            guard let event = reply.event, event.kind != "state" else { return }
+            guard let event = reply.event, event.kind != "state", !ReplyLine.repeats(event, recentReplies: replies) else { return }
+            if event.kind == "reply" { replies.append(event.text) }
             if ReplyLine.isRefusal(event.text) { refusals.append(event.text) }
             if !control.quiet || ReplyLine.isRefusal(event.text) { say(event.text) }
         }
