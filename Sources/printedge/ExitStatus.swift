@@ -45,11 +45,12 @@ enum ExitStatus: Int32, CaseIterable {
         }
     }
 
-    /// The table as `--help` and the README show it.
+    /// The table as `--help`, the man page and the README show it: every line indented, so
+    /// the man page keeps one line per status.
     static var table: String {
         allCases.map { status in
             let code = String(status.rawValue)
-            return String(repeating: " ", count: 3 - code.count) + code + "  " + status.meaning
+            return String(repeating: " ", count: 5 - code.count) + code + "  " + status.meaning
         }.joined(separator: "\n")
     }
 
