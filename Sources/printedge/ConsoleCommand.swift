@@ -67,6 +67,7 @@ struct ConsoleCommand: ParsableCommand {
             if count < 0 && errno == EINTR { continue }
             guard count > 0 else {
                 inputOpen = false
+                if !interactive, let last = input.rest() { session.type(last) }
                 continue
             }
             if interactive {
@@ -80,7 +81,6 @@ struct ConsoleCommand: ParsableCommand {
             } else {
                 for line in input.take(buffer[..<count]) { session.type(line) }
             }
-            if !inputOpen, !interactive, let last = input.rest() { session.type(last) }
         }
         if interactive { writeStandardOutput("\r\u{1B}[K") }
         if !interactive, let first = session.transcript.refusals.first {

@@ -57,7 +57,8 @@ struct JobView {
     var line: String {
         var parts = ["#\(job.id)", job.state, job.name, "on \(job.printer)"]
         if isRunning {
-            if phase != job.state { parts[1] = "\(job.state) (\(phase))" }
+            // "paused for 2 min" says the state itself; "printing (heating)" adds to it.
+            parts[1] = phase.hasPrefix(job.state) ? phase : "\(job.state) (\(phase))"
             parts.append(percent)
             parts += [layer, height].compactMap { $0 }
             if let eta { parts.append(eta) }
