@@ -23,24 +23,25 @@ enum ExitStatus: Int32, CaseIterable {
     case configuration = 78
     case interrupted = 130
 
+    /// One line each, short enough for an 80-column `--help`.
     var meaning: String {
         switch self {
         case .success: "done; a followed job completed"
-        case .jobFailed: "the job failed or was aborted (emergency stop); a stream failed"
+        case .jobFailed: "the job failed or was aborted; a stream failed"
         case .jobCancelled: "the job was cancelled"
-        case .jobInterrupted: "the job was interrupted (printedged stopped); `printedge jobs recover` it"
-        case .usage: "usage: a wrong option or value (EX_USAGE)"
-        case .dataError: "the G-code was refused: outside the build volume or limits, a line the firmware cannot take, `echo:Unknown command` (EX_DATAERR)"
+        case .jobInterrupted: "the job was interrupted: `printedge jobs recover` it"
+        case .usage: "a wrong option or value (EX_USAGE)"
+        case .dataError: "G-code refused: limits, a line too long, unknown command (EX_DATAERR)"
         case .noInput: "no such file or job (EX_NOINPUT)"
         case .unknownPrinter: "no such printer (EX_NOUSER)"
-        case .unavailable: "printedged is not running, or the printer is not connected (EX_UNAVAILABLE)"
+        case .unavailable: "printedged not running, or the printer not connected (EX_UNAVAILABLE)"
         case .software: "printedged failed internally (EX_SOFTWARE)"
         case .cannotCreate: "a file cannot be created (EX_CANTCREAT)"
-        case .ioError: "the daemon's database or disk refused the write; a device cannot be read (EX_IOERR)"
-        case .temporaryFailure: "not now: the printer is busy, or the job or printer is in a state that does not allow it (EX_TEMPFAIL)"
-        case .protocolError: "the CLI and printedged do not understand each other: different releases? (EX_PROTOCOL)"
-        case .noPermission: "no permission to use the control socket or a device (EX_NOPERM)"
-        case .configuration: "the daemon's configuration lacks what was asked for: no [gpio] relay, no [mqtt] link (EX_CONFIG)"
+        case .ioError: "the database, the disk or a device failed (EX_IOERR)"
+        case .temporaryFailure: "not now: busy, or the wrong state for it (EX_TEMPFAIL)"
+        case .protocolError: "the CLI and printedged are of different releases? (EX_PROTOCOL)"
+        case .noPermission: "no permission for the socket or a device (EX_NOPERM)"
+        case .configuration: "not configured: no [gpio] relay, no [mqtt] link (EX_CONFIG)"
         case .interrupted: "stopped by Ctrl-C or SIGTERM"
         }
     }

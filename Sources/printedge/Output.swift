@@ -47,13 +47,9 @@ private func writeAll(_ descriptor: Int32, _ text: String) {
     }
 }
 
-/// Colour and cursor movement only on a terminal, and never with NO_COLOR set.
+/// Cursor movement only on a terminal; the views use no colour at all.
 enum TerminalStyle {
     static func isTerminal(_ descriptor: Int32) -> Bool { isatty(descriptor) == 1 }
-
-    static var colour: Bool {
-        isTerminal(STDOUT_FILENO) && (getenv("NO_COLOR").map { String(cString: $0).isEmpty } ?? true)
-    }
 
     /// The terminal's columns, 80 when it does not say.
     static var columns: Int {

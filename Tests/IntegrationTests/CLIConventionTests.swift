@@ -14,7 +14,7 @@ import Testing
         }
         let help = try await runPrintedge(["--help"], limit: .seconds(30))
         #expect(help.standardOutput.contains("Exit status:"))
-        for status in ["    0  done", "   65  the G-code was refused", "   69  printedged is not running", "   75  not now", "  130  stopped"] {
+        for status in ["    0  done", "   65  G-code refused", "   69  printedged not running", "   75  not now", "  130  stopped"] {
             #expect(help.standardOutput.contains(status), "\(status)")
         }
     }
