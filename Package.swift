@@ -81,9 +81,9 @@ let package = Package(
             ],
             path: "bench/printedge-bench",
             swiftSettings: strict),
-        .testTarget(name: "PrintEdgeCoreTests", dependencies: ["PrintEdgeCore", "PrintEdgeSimulator", "PrintEdgeFixtures"]),
+        .testTarget(name: "PrintEdgeCoreTests", dependencies: ["PrintEdgeCore", "PrintEdgeSimulator", "PrintEdgeFixtures", "PrintEdgeTestSupport"]),
         .testTarget(name: "PrintEdgeSerialTests", dependencies: ["PrintEdgeSerial"]),
-        .testTarget(name: "PrintEdgeSimulatorTests", dependencies: ["PrintEdgeSimulator"]),
+        .testTarget(name: "PrintEdgeSimulatorTests", dependencies: ["PrintEdgeSimulator", "PrintEdgeTestSupport"]),
         .testTarget(name: "PrintEdgeAgentTests", dependencies: ["PrintEdgeAgent", "PrintEdgeSerial", "PrintEdgeFixtures"]),
         .testTarget(name: "PrintEdgeConfigTests", dependencies: ["PrintEdgeConfig"]),
         .testTarget(name: "PrintEdgeCalibrationTests", dependencies: ["PrintEdgeCalibration"]),
@@ -91,12 +91,13 @@ let package = Package(
         .testTarget(name: "PrintEdgeControlTests", dependencies: ["PrintEdgeControl"]),
         // The CLI's sans-I/O parts (line editor, console transcript, job view, exit table).
         .testTarget(name: "PrintEdgeCLITests", dependencies: ["printedge"]),
-        // Real brokers and certificates for the MQTT and integration tests.
+        // Real brokers and certificates for the MQTT and integration tests; child processes and
+        // threads of their own for the tests that wait on them or would hold the cooperative pool.
         .target(name: "PrintEdgeTestSupport", dependencies: ["PrintEdgeMQTT"], path: "Tests/PrintEdgeTestSupport"),
         .testTarget(name: "PrintEdgeMQTTTests", dependencies: ["PrintEdgeMQTT", "PrintEdgeTestSupport"]),
         .testTarget(name: "PrintEdgeUSBTests", dependencies: ["PrintEdgeUSB"]),
-        .testTarget(name: "PrintEdgeGPIOTests", dependencies: ["PrintEdgeGPIO"]),
-        .testTarget(name: "PrintEdgeDaemonTests", dependencies: ["PrintEdgeDaemon", "PrintEdgeFixtures"]),
+        .testTarget(name: "PrintEdgeGPIOTests", dependencies: ["PrintEdgeGPIO", "PrintEdgeTestSupport"]),
+        .testTarget(name: "PrintEdgeDaemonTests", dependencies: ["PrintEdgeDaemon", "PrintEdgeFixtures", "PrintEdgeTestSupport"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

@@ -183,6 +183,8 @@ public struct ControlError: Codable, Sendable, Equatable, Error, CustomStringCon
         case notConfigured = "not_configured"
         /// The database or the disk refused the write.
         case storage
+        /// The printer answered a person's G-code with `Error:` or "Unknown command".
+        case firmwareError = "firmware_error"
         case `internal`
     }
 

@@ -65,6 +65,8 @@ struct FleetCommandError: Error, Sendable, Equatable, CustomStringConvertible {
             // switch on it (docs/mqtt-commands.md); the message says which.
             case .refused, .rejectedFile, .unreadableFile, .notConfigured: .refused
             case .storage: .storage
+            // A `gcode` command is answered when its lines are queued, before the printer could refuse them.
+            case .firmwareError: .refused
             case .internal: .internal
             }
         self.init(code, error.message)

@@ -19,6 +19,8 @@ struct JobTimeline: Equatable {
     /// `events` oldest first, as `Store.events(jobID:)` gives them.
     init(events: [JobEventRecord]) {
         for event in events {
+            // A forced G-code line is history, not a change of state.
+            guard event.kind != .gcodeForced else { continue }
             stateSinceMS = event.atMS
             switch event.kind {
             case .started, .recovered:
@@ -31,7 +33,7 @@ struct JobTimeline: Equatable {
             case .resumed:
                 if let since = pausedSinceMS { pausedMS += max(0, event.atMS - since) }
                 pausedSinceMS = nil
-            case .submitted, .completed, .failed, .cancelled, .interrupted, .aborted, .requeued:
+            case .submitted, .completed, .failed, .cancelled, .interrupted, .aborted, .requeued, .gcodeForced:
                 break
             }
         }

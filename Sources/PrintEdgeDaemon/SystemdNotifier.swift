@@ -5,15 +5,17 @@ import ServiceLifecycle
 
 /// systemd's notify protocol, written to `$NOTIFY_SOCKET` directly (an AF_UNIX datagram;
 /// a leading `@` names an abstract socket): `READY=1` once the database is open and the
-/// control socket listens, then `WATCHDOG=1` while the daemon's event loop answers.
+/// control socket listens, `STATUS=` with every printer's state whenever one changes, and
+/// `WATCHDOG=1` while the daemon's event loop answers.
 struct SystemdNotifier: Service {
     let socketPath: String?
+    let statusBoard: PrinterStatusBoard
     /// Half of `WATCHDOG_USEC`, as sd_watchdog_enabled(3) advises; nil when not asked.
     let watchdogInterval: Duration?
     /// Answers quickly when the daemon is healthy: the printers' actors are reachable.
     let healthCheck: @Sendable () async -> Bool
 
-    init(environment: [String: String], healthCheck: @escaping @Sendable () async -> Bool) {
+    init(environment: [String: String], statusBoard: PrinterStatusBoard, healthCheck: @escaping @Sendable () async -> Bool) {
         socketPath = environment["NOTIFY_SOCKET"].flatMap { $0.isEmpty ? nil : $0 }
         if let text = environment["WATCHDOG_USEC"], let usec = Int64(text), usec > 0,
            environment["WATCHDOG_PID"].map({ Int32($0) == getpid() }) ?? true {
@@ -21,19 +23,25 @@ struct SystemdNotifier: Service {
         } else {
             watchdogInterval = nil
         }
+        self.statusBoard = statusBoard
         self.healthCheck = healthCheck
     }
 
     func run() async throws {
-        notify("READY=1\nSTATUS=printing service ready")
-        guard let interval = watchdogInterval else {
-            try? await gracefulShutdown()
-            notify("STOPPING=1")
-            return
-        }
-        while !Task.isShuttingDownGracefully {
-            if await healthCheck() { notify("WATCHDOG=1") }
-            try? await Task.sleep(for: interval)
+        notify("READY=1\nSTATUS=\(statusBoard.line)")
+        await withTaskGroup(of: Void.self) { group in
+            if socketPath != nil {
+                group.addTask { for await line in statusBoard.lines { notify("STATUS=\(line)") } }
+            }
+            if let interval = watchdogInterval {
+                while !Task.isShuttingDownGracefully {
+                    if await healthCheck() { notify("WATCHDOG=1") }
+                    try? await Task.sleep(for: interval)
+                }
+            } else {
+                try? await gracefulShutdown()
+            }
+            group.cancelAll()
         }
         notify("STOPPING=1")
     }
@@ -58,7 +66,9 @@ struct SystemdNotifier: Service {
         let bytes = Array(message.utf8)
         let sent = withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sockaddrPointer in
-                bytes.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL), sockaddrPointer, length) }
+                // Never waits: a receiver that does not read (its queue holds ten datagrams by
+                // default) would otherwise hold this task, and its pool thread, in `sendto`.
+                bytes.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT), sockaddrPointer, length) }
             }
         }
         return sent == bytes.count

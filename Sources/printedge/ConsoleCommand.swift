@@ -23,6 +23,7 @@ struct ConsoleCommand: ParsableCommand {
     @OptionGroup var control: ControlOptions
     @Option(help: ArgumentHelp("The printer (default: the daemon's only printer).", valueName: "id"), completion: .custom(DaemonCompletion.printers))
     var printer: String?
+    @Flag(help: "Send lines that are not allowed under a running job anyway (at the print's risk), as `send --force`.") var force = false
 
     static let prompt = "> "
 
@@ -36,7 +37,7 @@ struct ConsoleCommand: ParsableCommand {
         } catch {
             throw CLIFailure(error)
         }
-        var session = ConsoleSession(client: client, printer: target, interactive: interactive)
+        var session = ConsoleSession(client: client, printer: target, interactive: interactive, force: force)
         var terminal = TerminalMode(interactive: interactive)
         defer { terminal.restore() }
         if interactive {
@@ -95,16 +96,18 @@ struct ConsoleSession {
     let client: ControlClient
     let printer: String
     let interactive: Bool
+    let force: Bool
     var editor = LineEditor()
     var transcript = ConsoleTranscript()
     /// Commands typed while another one runs, in order.
     private var waiting: [String] = []
     private var sendID: Int?
 
-    init(client: ControlClient, printer: String, interactive: Bool) {
+    init(client: ControlClient, printer: String, interactive: Bool, force: Bool) {
         self.client = client
         self.printer = printer
         self.interactive = interactive
+        self.force = force
     }
 
     var isBusy: Bool { sendID != nil || !waiting.isEmpty }
@@ -150,7 +153,7 @@ struct ConsoleSession {
             if let event = reply.event { print(transcript.sendEvent(event)) }
             if reply.isFinal {
                 sendID = nil
-                print(transcript.sendFinished(error: reply.error?.message))
+                print(transcript.sendFinished(error: reply.error))
                 sendNext()
             }
         }
@@ -161,9 +164,9 @@ struct ConsoleSession {
         let command = waiting.removeFirst()
         print(transcript.sent(command))
         do {
-            sendID = try client.post(ControlRequest(id: 0, command: "send", printer: printer, lines: [command]))
+            sendID = try client.post(ControlRequest(id: 0, command: "send", printer: printer, lines: [command], force: force))
         } catch {
-            print(transcript.sendFinished(error: error.description))
+            print(transcript.sendFinished(error: ControlError(code: .internal, message: error.description)))
         }
     }
 

@@ -56,6 +56,32 @@ struct ConsoleTranscript {
             echoes.append(event)
             if echoes.count > Self.maxEchoes { echoes.removeFirst(echoes.count - Self.maxEchoes) }
         }
+        return grouped(event)
+    }
+
+    /// The send's final reply: every send copy has come by now, so what is still held
+    /// happened outside it — unless the printer refused the command (`firmware_error`): the
+    /// daemon then gives no replies with the send, and the held ones are its answer.
+    mutating func sendFinished(error: ControlError?) -> [String] {
+        defer { sending = nil }
+        var lines: [String] = []
+        let counted = refusals.count
+        if let error, error.code == .firmwareError, !held.isEmpty {
+            let answer = held
+            held = []
+            for event in answer { lines += grouped(event) }
+        } else {
+            lines = error.map { ["  error: " + $0.message] } ?? []
+            for event in held { lines += unsolicited(event) }
+        }
+        if error?.code == .firmwareError, refusals.count == counted { refusals.append(error?.message ?? "") }
+        held = []
+        return lines
+    }
+
+    /// A line of the command's group: its replies, `ok`s and the daemon's own M105 answers
+    /// left out.
+    private mutating func grouped(_ event: ConsoleEvent) -> [String] {
         if event.kind == "reply", ReplyLine.isRefusal(event.text) { refusals.append(event.text) }
         if ReplyLine.repeats(event, recentReplies: groupedReplies) { return [] }
         switch event.kind {
@@ -72,16 +98,6 @@ struct ConsoleTranscript {
         case "error": return ["  error: " + event.text]
         default: return ["  [\(event.kind)] " + event.text]
         }
-    }
-
-    /// The send's final reply: every send copy has come by now, so what is still held
-    /// happened outside it.
-    mutating func sendFinished(error: String?) -> [String] {
-        var lines = error.map { ["  error: " + $0] } ?? []
-        sending = nil
-        for event in held { lines += unsolicited(event) }
-        held = []
-        return lines
     }
 
     /// What nobody typed: the printer's own messages, and its poll answers when shown.

@@ -65,7 +65,7 @@ enum ExitStatus: Int32, CaseIterable {
             case .unknownJob: .noInput
             case .busy, .refused: .temporaryFailure
             case .notConnected: .unavailable
-            case .rejectedFile: .dataError
+            case .rejectedFile, .firmwareError: .dataError
             case .unreadableFile: .noInput
             case .notConfigured: .configuration
             case .storage: .ioError

@@ -24,9 +24,14 @@ struct PrintEdgeDaemonCommand: AsyncParsableCommand {
         discussion: "0 when the daemon would start, with a note when one already runs on the state directory; otherwise the message and exit status a start gives (78 configuration, 74 state directory, 69 unavailable). Run it as the daemon's user."))
     var checkConfig = false
 
+    @Option(name: .customLong("log-level"), help: ArgumentHelp(
+        "The least severe messages logged: trace, debug (each start-up step with its duration), info, notice, warning, error or critical.",
+        valueName: "level"))
+    var logLevel: Logger.Level = .info
+
     func run() async throws {
         var logger = Logger(label: "printedged")
-        logger.logLevel = .info
+        logger.logLevel = logLevel
         let configuration: DaemonConfiguration
         do {
             configuration = try config.map { path throws(ConfigurationError) in try DaemonConfiguration.load(path: path) }
@@ -51,7 +56,7 @@ struct PrintEdgeDaemonCommand: AsyncParsableCommand {
         }
         let daemon: Daemon
         do {
-            daemon = try Daemon(configuration: configuration, environment: environment(), logger: logger)
+            daemon = try await Daemon.build(configuration: configuration, environment: environment(), logger: logger)
         } catch {
             standardError("printedged: \(error)")
             throw ExitCode(error.exitStatus)
@@ -79,3 +84,5 @@ func standardError(_ message: String) {
     let bytes = Array((message + "\n").utf8)
     _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
 }
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -1,34 +1,23 @@
 import Foundation
+import PrintEdgeTestSupport
 import Testing
 
-/// A `printedge` left running while the test acts (a `jobs follow`, a `watch`): its standard
-/// output is read as it comes, so a test sees what a pipe reader sees before the command ends.
+/// A `printedge` left running while the test acts (a `jobs follow`, a `watch`): its output is
+/// read as it comes, so a test sees what a pipe reader sees before the command ends.
 final class BackgroundCommand {
-    let process = Process()
-    private let output = Pipe()
-    private let errors = Pipe()
-    private let collected = Lines()
+    let child: ChildProcess
 
     init(_ arguments: [String]) throws {
-        process.executableURL = productsDirectory.appendingPathComponent("printedge")
-        process.arguments = arguments
-        process.standardOutput = output
-        process.standardError = errors
-        let collected = collected
-        output.fileHandleForReading.readabilityHandler = { collected.append($0.availableData) }
-        try process.run()
+        child = try ChildProcess(productsDirectory.appendingPathComponent("printedge").path, arguments)
     }
 
-    deinit {
-        output.fileHandleForReading.readabilityHandler = nil
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
-    }
+    var isRunning: Bool { !child.exit.hasExited }
 
-    /// Lines read so far.
-    var lines: [String] { collected.lines }
+    /// Complete lines read so far.
+    var lines: [String] {
+        let text = child.output
+        return text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+    }
 
     /// Waits (a hang guard, not a timing expectation) until a line satisfies `condition`.
     @discardableResult
@@ -42,29 +31,8 @@ final class BackgroundCommand {
         throw SimulatorError(description: "gave up waiting for \(what)")
     }
 
-    /// Waits for the command to end; its status and standard error.
-    func finish(limit: Duration = .seconds(240)) async -> (status: Int32, standardError: String) {
-        if await !waitForExit(of: process, limit: limit) { Issue.record("still running after \(limit)") }
-        output.fileHandleForReading.readabilityHandler = nil
-        collected.append(output.fileHandleForReading.readDataToEndOfFile())
-        return (process.terminationStatus, String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
-    }
-
-    private final class Lines: @unchecked Sendable {
-        private let lock = NSLock()
-        private var partial = Data()
-        private var complete: [String] = []
-
-        func append(_ data: Data) {
-            lock.withLock {
-                partial.append(data)
-                while let newline = partial.firstIndex(of: UInt8(ascii: "\n")) {
-                    complete.append(String(decoding: partial[partial.startIndex..<newline], as: UTF8.self))
-                    partial.removeSubrange(partial.startIndex...newline)
-                }
-            }
-        }
-
-        var lines: [String] { lock.withLock { complete } }
+    /// Waits for the command to end; its exit status.
+    func finish() async -> Int32 {
+        await child.exit.wait().status
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import PrintEdgeCore
 import PrintEdgeFixtures
+import PrintEdgeTestSupport
 import Testing
 
 /// The conventions every command keeps, through the real binaries against a real daemon:
@@ -21,8 +22,8 @@ import Testing
 
     @Test func printedgedWithoutAConfigurationRunsFromAnyDirectory() async throws {
         let scratch = try Scratch()
-        let result = try await runCommand(productsDirectory.appendingPathComponent("printedged").path, ["--check-config"],
-                                          directory: scratch.url.path)
+        let result = try await ToolRun(productsDirectory.appendingPathComponent("printedged").path, ["--check-config"],
+                                       in: scratch.url.path, limit: .seconds(60))
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardOutput.contains("built-in configuration: valid; 1 printer(s): sim (printedge-sim)"), "\(result.standardOutput)")
     }
@@ -52,14 +53,14 @@ import Testing
         let noDaemon = try await runPrintedge(["status", "--socket", scratch.path("nowhere.sock")], limit: .seconds(30))
         #expect(noDaemon.status == 69)
         #expect(noDaemon.standardError.hasPrefix("printedge: printedged is not running"))
-        daemon.terminate()
+        await daemon.terminate()
     }
 
     @Test func startingOnAPrinterThatIsGoneLeavesTheJobQueuedAndSaysSo() async throws {
         let scratch = try Scratch()
-        let simulator = try Simulator(in: scratch)
+        let simulator = try await Simulator(in: scratch)
         let daemon = try await DaemonProcess(in: scratch, printers: [], ports: ["far": simulator.link])
-        simulator.stop()
+        await simulator.stop()
         try await daemon.waitUntil("the printer is no longer idle") { try await daemon.printerJSON("far")["state"] as? String != "idle" }
         let path = scratch.path("cube.gcode")
         try SampleGCode.write(SampleGCode.calibrationPrint(layers: 2), to: path)
@@ -69,7 +70,7 @@ import Testing
         #expect(result.standardError.contains("printedge jobs start 1"))
         #expect(result.standardOutput.contains("#1  queued"), "the queued job is shown: \(result.standardOutput)")
         #expect(try await daemon.jobJSON(1)["state"] as? String == "queued")
-        daemon.terminate()
+        await daemon.terminate()
     }
 
     @Test func everyJSONDocumentIsSnakeCaseWithASchemaAndRFC3339Times() async throws {
@@ -90,7 +91,7 @@ import Testing
         let submittedAt = try #require(job["submitted_at"] as? String)
         #expect(submittedAt.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/) != nil, "\(submittedAt)")
         #expect(job["ended_at"] is NSNull, "every key is there, null when unknown")
-        daemon.terminate()
+        await daemon.terminate()
     }
 
     @Test func bashCompletesPrinterIDsJobIDsStatesAndFilesFromTheRunningDaemon() async throws {
@@ -112,8 +113,9 @@ import Testing
                 _printedge printedge "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
                 printf '%s\\n' "${COMPREPLY[@]}"
                 """
-            let result = try await runCommand("/bin/bash", ["-c", driver], directory: scratch.url.path,
-                                              environment: ["PATH": productsDirectory.path + ":/usr/bin:/bin"])
+            let result = try await ToolRun("/bin/bash", ["-c", driver], in: scratch.url.path,
+                                           environment: ["PATH": productsDirectory.path + ":/usr/bin:/bin", "HOME": scratch.url.path],
+                                           limit: .seconds(60))
             return result.standardOutput.split(separator: "\n").map(String.init)
         }
         let socket = "--socket \(daemon.socketPath)"
@@ -127,7 +129,7 @@ import Testing
             let other = try await runPrintedge(["--generate-completion-script", shell], limit: .seconds(30))
             #expect(other.standardOutput.contains("---completion"), "\(shell) asks the binary for printer and job ids")
         }
-        daemon.terminate()
+        await daemon.terminate()
     }
 
     /// Every key at every depth of a JSON document.

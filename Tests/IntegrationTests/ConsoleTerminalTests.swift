@@ -37,7 +37,7 @@ import Testing
         try await terminal.waitForScreen("the history's G1 on the prompt") { $0.last { !$0.isEmpty } == "> G1 X12" }
         try await terminal.type("C-u", "C-d")
         screen = try await terminal.waitForScreen(containing: "EXIT=0")
-        daemon.terminate()
+        await daemon.terminate()
 
         let executed = try Simulator.readLog(daemon.execLogPath("mk"))
         #expect(executed.contains { $0.hasSuffix("G1 X12") || $0.contains(" G1 X12") }, "the edited line ran: \(executed.suffix(8))")
@@ -56,6 +56,6 @@ import Testing
         #expect(lines.dropFirst().first?.hasPrefix("  ok T:") == true, "M105's answer under it: \(lines)")
         #expect(lines.filter { $0.contains(#"Unknown command: "M9876""#) } == [#"  echo:Unknown command: "M9876""#], "\(lines)")
         #expect(lines.contains("> M114") && lines.contains { $0.hasPrefix("  X:") }, "the last line, without a newline, is sent too: \(lines)")
-        daemon.terminate()
+        await daemon.terminate()
     }
 }

@@ -14,6 +14,6 @@ import Testing
         let unknown = try await daemon.cli(["power", "status", "--printer", "nope"])
         #expect(unknown.standardError.contains("no printer `nope`; this daemon has mk"))
         #expect(unknown.status == 67)
-        daemon.terminate()
+        await daemon.terminate()
     }
 }

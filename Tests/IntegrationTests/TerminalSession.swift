@@ -63,7 +63,7 @@ final class TerminalSession {
         try await waitForScreen("`\(text)`", limit: limit) { $0.contains { $0.contains(text) } }
     }
 
-    private func tmux(_ arguments: [String]) async throws -> ProcessResult {
+    private func tmux(_ arguments: [String]) async throws -> CommandRun {
         try await runCommand("/usr/bin/env", ["tmux", "-L", server] + arguments, limit: .seconds(30))
     }
 }
@@ -73,7 +73,7 @@ final class TerminalSession {
 /// end from a descriptor the child inherits: `tmux new-session` leaves its server holding
 /// that descriptor, and such a child would never be seen to end.
 func runCommand(_ path: String, _ arguments: [String], limit: Duration = .seconds(60), directory: String? = nil,
-                environment: [String: String] = [:]) async throws -> ProcessResult {
+                environment: [String: String] = [:]) async throws -> CommandRun {
     let scratch = try Scratch()
     let outPath = scratch.path("out")
     let errPath = scratch.path("err")
@@ -108,8 +108,14 @@ func runCommand(_ path: String, _ arguments: [String], limit: Duration = .second
         try await Task.sleep(for: .milliseconds(20))
     }
     let exited = status & 0x7F == 0
-    return ProcessResult(status: exited ? (status >> 8) & 0xFF : status & 0x7F,
-                         standardOutput: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
-                         standardError: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "",
-                         reason: exited ? .exit : .uncaughtSignal)
+    return CommandRun(status: exited ? (status >> 8) & 0xFF : 128 + status & 0x7F,
+                      standardOutput: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
+                      standardError: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+}
+
+/// What `runCommand` gives back.
+struct CommandRun {
+    var status: Int32
+    var standardOutput: String
+    var standardError: String
 }

@@ -49,6 +49,16 @@ struct ConsoleTranscriptTests {
         #expect(transcript.consoleEvent(reply("wait")) == ["wait"])
     }
 
+    @Test func aFirmwareRefusalShowsThePrintersAnswerUnderTheCommandOnce() {
+        var transcript = ConsoleTranscript()
+        var printed = transcript.sent("M9876")
+        printed += transcript.consoleEvent(reply(#"echo:Unknown command: "M9876""#))
+        printed += transcript.consoleEvent(ConsoleEvent(kind: "message", printer: "mk", text: #"Unknown command: "M9876""#))
+        printed += transcript.sendFinished(error: ControlError(code: .firmwareError, message: #"printer mk answered: Unknown command: "M9876""#))
+        #expect(printed == ["> M9876", #"  echo:Unknown command: "M9876""#])
+        #expect(transcript.refusals.count == 1)
+    }
+
     @Test func aMessageRepeatingAReplyIsDroppedAndRefusalsAreCounted() {
         var transcript = ConsoleTranscript()
         var printed = transcript.sent("M9876")
@@ -64,7 +74,7 @@ struct ConsoleTranscriptTests {
         var transcript = ConsoleTranscript()
         var printed = transcript.sent("G28")
         printed += transcript.consoleEvent(ConsoleEvent(kind: "state", printer: "mk", text: "connected"))
-        printed += transcript.sendFinished(error: "printer mk is printing")
+        printed += transcript.sendFinished(error: ControlError(code: .refused, message: "printer mk is printing"))
         #expect(printed == ["> G28", "[state] connected", "  error: printer mk is printing"])
     }
 }
