@@ -37,7 +37,7 @@ import Testing
             (["jobs", "submit", scratch.path("missing.gcode")], 66, "cannot read"),
             (["jobs", "list", "--state", "printed"], 64, "unknown job state 'printed'"),
             (["jobs", "pause"], 66, "printer mk has no job printing or paused"),
-            (["send", "M9876"], 65, #"the printer refused a line: echo:Unknown command: "M9876""#),
+            (["send", "M9876"], 65, #"printer mk answered: echo:Unknown command: "M9876""#),
             (["power", "status"], 78, "no power relay is configured"),
         ]
         for check in checks {
