@@ -37,6 +37,7 @@ import Testing
         try await terminal.waitForScreen("the history's G1 on the prompt") { $0.last { !$0.isEmpty } == "> G1 X12" }
         try await terminal.type("C-u", "C-d")
         screen = try await terminal.waitForScreen(containing: "EXIT=0")
+        await terminal.close()
         await daemon.terminate()
 
         let executed = try Simulator.readLog(daemon.execLogPath("mk"))

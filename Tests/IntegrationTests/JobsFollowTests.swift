@@ -100,6 +100,7 @@ import Testing
         #expect(ended[0] == "#1 part.gcode on mk — completed", "\(ended)")
         #expect(ended.filter { $0.hasPrefix("#1 ") }.count == 1, "one view, redrawn in place: \(ended)")
         #expect(ended.contains("EXIT=0"))
+        await terminal.close()
         await daemon.terminate()
     }
 

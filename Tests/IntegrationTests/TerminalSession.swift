@@ -10,20 +10,20 @@ final class TerminalSession {
     let columns: Int
     let rows: Int
 
-    /// `command` runs in `sh -c`; when it ends the pane shows `EXIT=<status>` and stays.
+    /// `command` runs in `sh -c`; when it ends the pane shows `EXIT=<status>` and stays for
+    /// five minutes at most (the server ends with it, whatever happens to the test).
     init(_ command: String, columns: Int = 100, rows: Int = 30) async throws {
         server = "printedge-test-\(UUID().uuidString.prefix(8))"
         self.columns = columns
         self.rows = rows
         let result = try await tmux(["new-session", "-d", "-x", String(columns), "-y", String(rows),
-                                     "\(command); echo EXIT=$?; sleep 3600"])
+                                     "\(command); echo EXIT=$?; sleep 300"])
         guard result.status == 0 else { throw SimulatorError(description: "tmux did not start: \(result.standardError)") }
     }
 
-    /// The server ends with its last session (`kill-server`); `system` is the one blocking
-    /// call here, as a `deinit` must be.
-    deinit {
-        _ = system("tmux -L \(server) kill-server >/dev/null 2>&1")
+    /// Ends the server and what runs in it.
+    func close() async {
+        _ = try? await tmux(["kill-server"])
     }
 
     /// The screen, one string per row, trailing blanks cut.
@@ -59,6 +59,7 @@ final class TerminalSession {
         throw SimulatorError(description: "gave up waiting for \(what)")
     }
 
+    @discardableResult
     func waitForScreen(containing text: String, limit: Duration = .seconds(120)) async throws -> [String] {
         try await waitForScreen("`\(text)`", limit: limit) { $0.contains { $0.contains(text) } }
     }
@@ -93,8 +94,20 @@ func runCommand(_ path: String, _ arguments: [String], limit: Duration = .second
     let argv = ([path] + arguments).map { strdup($0) } + [nil]
     let envp = variables.map { strdup($0) } + [nil]
     defer { (argv + envp).forEach { free($0) } }
+    // The test's threads block most signals, and a spawned child inherits the mask: tmux's
+    // server, with SIGCHLD and SIGTERM blocked, would never end. The child starts clean.
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var none = sigset_t()
+    var all = sigset_t()
+    sigemptyset(&none)
+    sigfillset(&all)
+    posix_spawnattr_setsigmask(&attributes, &none)
+    posix_spawnattr_setsigdefault(&attributes, &all)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
     var pid: pid_t = 0
-    let spawned = posix_spawn(&pid, path, &actions, nil, argv, envp)
+    let spawned = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
     guard spawned == 0 else { throw SimulatorError(description: "cannot run \(path): \(String(cString: strerror(spawned)))") }
     var status: Int32 = 0
     let deadline = ContinuousClock.now + limit
