@@ -89,6 +89,8 @@ let package = Package(
         .testTarget(name: "PrintEdgeCalibrationTests", dependencies: ["PrintEdgeCalibration"]),
         .testTarget(name: "PrintEdgeStoreTests", dependencies: ["PrintEdgeStore"]),
         .testTarget(name: "PrintEdgeControlTests", dependencies: ["PrintEdgeControl"]),
+        // The CLI's sans-I/O parts (line editor, console transcript, job view, exit table).
+        .testTarget(name: "PrintEdgeCLITests", dependencies: ["printedge"]),
         // Real brokers and certificates for the MQTT and integration tests; child processes and
         // threads of their own for the tests that wait on them or would hold the cooperative pool.
         .target(name: "PrintEdgeTestSupport", dependencies: ["PrintEdgeMQTT"], path: "Tests/PrintEdgeTestSupport"),

@@ -76,7 +76,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// and every other setting at its default. `config/printedge.toml` spells out exactly
     /// this (a test holds the two equal), so it documents the defaults.
     ///
-    /// Throws when the `printedge-sim` profile is in none of the default profile directories.
+    /// The `printedge-sim` profile comes from the default profile directories when one has
+    /// it, else from `BuiltInProfiles`: this runs from any directory. Throws only when a
+    /// profile file of that name is there and broken.
     public static func builtIn(workingDirectory: String? = nil) throws(ConfigurationError) -> DaemonConfiguration {
         let workingDirectory = try workingDirectory.orCurrentDirectory()
         var catalog = ProfileCatalog(

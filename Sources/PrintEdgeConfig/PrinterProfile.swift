@@ -62,6 +62,12 @@ public struct PrinterProfile: Sendable, Equatable {
         return try PrinterProfile(reading: &table, name: ConfigurationFiles.stem(of: path))
     }
 
+    /// Checks a profile's `text`; `file` names it in errors and in `file`.
+    static func parse(text: String, name: String, file: String) throws(ConfigurationError) -> PrinterProfile {
+        var table = TableReader(document: try TOMLDocument(parsing: text, file: file))
+        return try PrinterProfile(reading: &table, name: name)
+    }
+
     // The link settings a `[[printer]]` may override, with the same checks everywhere.
     static var baudConstraint: ValueConstraint<Int> { .within(1...20_000_000) }
     static var rxBufferConstraint: ValueConstraint<Int> { .within(16...1 << 20) }

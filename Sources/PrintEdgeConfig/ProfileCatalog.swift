@@ -1,4 +1,5 @@
-/// Finds printer profiles by name in the configured directories and reads each file once.
+/// Finds printer profiles by name in the configured directories and reads each file once;
+/// a name no directory has may be one of the `BuiltInProfiles`.
 ///
 /// A relative directory is looked up beside the configuration file first, then in the
 /// working directory: `hardware/profiles` then works both for a checkout
@@ -28,9 +29,10 @@ public struct ProfileCatalog: Sendable {
         searchDirectories = resolved
     }
 
-    /// Names of the profiles found in the search directories, without duplicates.
+    /// Names of the profiles found in the search directories and the built-in ones, without
+    /// duplicates.
     public func availableProfileNames() -> [String] {
-        var names: [String] = []
+        var names = Array(BuiltInProfiles.texts.keys)
         for directory in searchDirectories {
             for file in ConfigurationFiles.fileNames(in: directory) where file.hasSuffix(".toml") {
                 let name = ConfigurationFiles.stem(of: file)
@@ -65,6 +67,9 @@ public struct ProfileCatalog: Sendable {
         _ reference: String, referencedIn file: String, at position: SourcePosition?
     ) throws(ConfigurationError) -> PrinterProfile {
         guard let path = locate(reference) else {
+            if !Self.isPath(reference), let text = BuiltInProfiles.texts[reference] {
+                return try PrinterProfile.parse(text: text, name: reference, file: BuiltInProfiles.fileName(reference))
+            }
             throw notFound(reference, file: file, position: position)
         }
         if let profile = loaded[path] { return profile }

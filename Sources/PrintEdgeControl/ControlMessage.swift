@@ -35,10 +35,34 @@ public struct ControlRequest: Encodable, Sendable, Equatable {
         self.fileAttached = fileAttached
         self.follow = follow
     }
+
+    enum CodingKeys: String, CodingKey {
+        case schema, id, command, printer, job, path, name, lines, force, states, limit
+        case fileAttached = "file_attached"
+        case follow
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(ControlCoding.schema, forKey: .schema)
+        try container.encode(id, forKey: .id)
+        try container.encode(command, forKey: .command)
+        try container.encodeIfPresent(printer, forKey: .printer)
+        try container.encodeIfPresent(job, forKey: .job)
+        try container.encodeIfPresent(path, forKey: .path)
+        try container.encodeIfPresent(name, forKey: .name)
+        try container.encodeIfPresent(lines, forKey: .lines)
+        try container.encodeIfPresent(force, forKey: .force)
+        try container.encodeIfPresent(states, forKey: .states)
+        try container.encodeIfPresent(limit, forKey: .limit)
+        try container.encodeIfPresent(fileAttached, forKey: .fileAttached)
+        try container.encodeIfPresent(follow, forKey: .follow)
+    }
 }
 
 /// One reply line. A request gets exactly one final reply (`ok` true or false); streaming
-/// requests (`console`, `send`, `telemetry.tail`) get `event` or `sample` lines before it.
+/// requests (`console`, `send`, `telemetry.tail`, and `jobs.submit` with its progress) get
+/// intermediate lines before it. Every line carries `schema`.
 public struct ControlReply: Codable, Sendable, Equatable {
     public var id: Int
     /// Absent on intermediate lines, present on the final one.
@@ -49,6 +73,9 @@ public struct ControlReply: Codable, Sendable, Equatable {
     public var storage: StorageStatus?
     /// With `status` and a fleet link: the link to the broker.
     public var fleet: FleetLinkStatus?
+    /// With `status`: the daemon's version (`PrintEdgeVersion`), so a CLI of another
+    /// release can say so.
+    public var daemonVersion: String?
     /// With `fleet.retry`: how many refused messages were queued again.
     public var retried: Int?
     public var jobs: [JobSummary]?
@@ -57,23 +84,28 @@ public struct ControlReply: Codable, Sendable, Equatable {
     public var samples: [TelemetryPoint]?
     /// With `power.on`, `power.off` and `power.status`: the relays concerned, as they are now.
     public var relays: [PowerRelayStatus]?
+    /// Intermediate lines of `jobs.submit`: how far the copy and the analysis are.
+    public var submission: SubmissionProgress?
 
     public init(id: Int, ok: Bool? = nil, error: ControlError? = nil, printers: [PrinterStatus]? = nil,
-                storage: StorageStatus? = nil, fleet: FleetLinkStatus? = nil, retried: Int? = nil,
+                storage: StorageStatus? = nil, fleet: FleetLinkStatus? = nil, daemonVersion: String? = nil, retried: Int? = nil,
                 jobs: [JobSummary]? = nil, job: JobSummary? = nil,
-                event: ConsoleEvent? = nil, samples: [TelemetryPoint]? = nil, relays: [PowerRelayStatus]? = nil) {
+                event: ConsoleEvent? = nil, samples: [TelemetryPoint]? = nil, relays: [PowerRelayStatus]? = nil,
+                submission: SubmissionProgress? = nil) {
         self.id = id
         self.ok = ok
         self.error = error
         self.printers = printers
         self.storage = storage
         self.fleet = fleet
+        self.daemonVersion = daemonVersion
         self.retried = retried
         self.jobs = jobs
         self.job = job
         self.event = event
         self.samples = samples
         self.relays = relays
+        self.submission = submission
     }
 
     public static func failure(_ id: Int, _ code: ControlError.Code, _ message: String) -> ControlReply {
@@ -81,17 +113,80 @@ public struct ControlReply: Codable, Sendable, Equatable {
     }
 
     public var isFinal: Bool { ok != nil }
+
+    enum CodingKeys: String, CodingKey {
+        case schema, id, ok, error, printers, storage, fleet
+        case daemonVersion = "daemon_version"
+        case retried, jobs, job, event, samples, relays, submission
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(ControlCoding.schema, forKey: .schema)
+        try container.encode(id, forKey: .id)
+        try container.encodeIfPresent(ok, forKey: .ok)
+        try container.encodeIfPresent(error, forKey: .error)
+        try container.encodeIfPresent(printers, forKey: .printers)
+        try container.encodeIfPresent(storage, forKey: .storage)
+        try container.encodeIfPresent(fleet, forKey: .fleet)
+        try container.encodeIfPresent(daemonVersion, forKey: .daemonVersion)
+        try container.encodeIfPresent(retried, forKey: .retried)
+        try container.encodeIfPresent(jobs, forKey: .jobs)
+        try container.encodeIfPresent(job, forKey: .job)
+        try container.encodeIfPresent(event, forKey: .event)
+        try container.encodeIfPresent(samples, forKey: .samples)
+        try container.encodeIfPresent(relays, forKey: .relays)
+        try container.encodeIfPresent(submission, forKey: .submission)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let schema = try container.decodeIfPresent(Int.self, forKey: .schema)
+        guard schema == ControlCoding.schema else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .schema, in: container,
+                debugDescription: "schema \(schema.map(String.init) ?? "missing"), this CLI reads schema \(ControlCoding.schema)")
+        }
+        self.init(
+            id: try container.decode(Int.self, forKey: .id), ok: try container.decodeIfPresent(Bool.self, forKey: .ok),
+            error: try container.decodeIfPresent(ControlError.self, forKey: .error),
+            printers: try container.decodeIfPresent([PrinterStatus].self, forKey: .printers),
+            storage: try container.decodeIfPresent(StorageStatus.self, forKey: .storage),
+            fleet: try container.decodeIfPresent(FleetLinkStatus.self, forKey: .fleet),
+            daemonVersion: try container.decodeIfPresent(String.self, forKey: .daemonVersion),
+            retried: try container.decodeIfPresent(Int.self, forKey: .retried),
+            jobs: try container.decodeIfPresent([JobSummary].self, forKey: .jobs),
+            job: try container.decodeIfPresent(JobSummary.self, forKey: .job),
+            event: try container.decodeIfPresent(ConsoleEvent.self, forKey: .event),
+            samples: try container.decodeIfPresent([TelemetryPoint].self, forKey: .samples),
+            relays: try container.decodeIfPresent([PowerRelayStatus].self, forKey: .relays),
+            submission: try container.decodeIfPresent(SubmissionProgress.self, forKey: .submission))
+    }
 }
 
 public struct ControlError: Codable, Sendable, Equatable, Error, CustomStringConvertible {
-    public enum Code: String, Codable, Sendable {
+    /// Stable codes a client may switch on; `printedge` turns each into one exit status
+    /// (docs/control.md, "Error codes").
+    public enum Code: String, Codable, Sendable, CaseIterable {
+        /// The request is malformed: a field missing, of the wrong type, unknown.
         case badRequest = "bad_request"
         case unknownCommand = "unknown_command"
         case unknownPrinter = "unknown_printer"
         case unknownJob = "unknown_job"
+        /// The printer is doing something that excludes the request.
         case busy
         case notConnected = "not_connected"
+        /// The printer or the job cannot do it in the state it is in (pause with nothing
+        /// printing, start a finished job, a GPIO interlock, the daemon stopping).
         case refused
+        /// The G-code file was refused: outside the build volume or the printer's limits, a
+        /// line the firmware cannot take, no command at all.
+        case rejectedFile = "rejected_file"
+        /// The daemon cannot read the file named (`path` without an attached file).
+        case unreadableFile = "unreadable_file"
+        /// The daemon's configuration has no such part: no `[gpio]` relay, no `[mqtt]` link.
+        case notConfigured = "not_configured"
+        /// The database or the disk refused the write.
         case storage
         /// The printer answered a person's G-code with `Error:` or "Unknown command".
         case firmwareError = "firmware_error"
@@ -141,6 +236,28 @@ public struct PrinterStatus: Codable, Sendable, Equatable {
         self.job = job
         self.device = device
     }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, state, port, firmware, flow, error, temperatures, job, device
+        case fleetCommands = "fleet_commands"
+        case fleetOutbox = "fleet_outbox"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(name, forKey: .name)
+        try container.encode(state, forKey: .state)
+        try container.encode(port, forKey: .port)
+        try container.encode(firmware, forKey: .firmware)
+        try container.encode(flow, forKey: .flow)
+        try container.encode(error, forKey: .error)
+        try container.encode(temperatures, forKey: .temperatures)
+        try container.encode(job, forKey: .job)
+        try container.encode(device, forKey: .device)
+        try container.encode(fleetCommands, forKey: .fleetCommands)
+        try container.encode(fleetOutbox, forKey: .fleetOutbox)
+    }
 }
 
 /// Whether the daemon's database takes what happens. While it refuses writes (a full disk)
@@ -170,9 +287,38 @@ public struct StorageStatus: Codable, Sendable, Equatable {
     }
 
     public var isRecording: Bool { condition == "recording" }
+
+    enum CodingKeys: String, CodingKey {
+        case condition, message
+        case sinceMS = "since"
+        case heldSamples = "held_samples"
+        case droppedSamples = "dropped_samples"
+        case heldJobEvents = "held_job_events"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(condition, forKey: .condition)
+        try container.encode(message, forKey: .message)
+        try container.encodeTime(sinceMS, forKey: .sinceMS)
+        try container.encode(heldSamples, forKey: .heldSamples)
+        try container.encode(droppedSamples, forKey: .droppedSamples)
+        try container.encode(heldJobEvents, forKey: .heldJobEvents)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(condition: try container.decode(String.self, forKey: .condition),
+                  message: try container.decodeIfPresent(String.self, forKey: .message),
+                  sinceMS: try container.decodeTimeIfPresent(forKey: .sinceMS),
+                  heldSamples: try container.decode(Int.self, forKey: .heldSamples),
+                  droppedSamples: try container.decode(Int.self, forKey: .droppedSamples),
+                  heldJobEvents: try container.decode(Int.self, forKey: .heldJobEvents))
+    }
 }
 
 public struct HeaterReading: Codable, Sendable, Equatable {
+    /// `T0`, `T1`, `B`, `C` as the firmware names them.
     public var heater: String
     public var actualCelsius: Double
     public var targetCelsius: Double?
@@ -182,59 +328,24 @@ public struct HeaterReading: Codable, Sendable, Equatable {
         self.actualCelsius = actualCelsius
         self.targetCelsius = targetCelsius
     }
-}
 
-public struct JobSummary: Codable, Sendable, Equatable {
-    public var id: Int64
-    public var printer: String
-    public var name: String
-    public var state: String
-    public var sha256: String
-    public var sizeBytes: Int64
-    public var commands: Int
-    public var layers: Int
-    public var estimatedSeconds: Double?
-    public var filamentMM: Double?
-    public var acknowledgedSourceLine: Int
-    public var acknowledgedBytes: Int64
-    public var zMM: Double?
-    public var layer: Int?
-    /// 0...1 by bytes handled.
-    public var fraction: Double
-    public var etaSeconds: Double?
-    public var failureReason: String?
-    public var submittedAt: String?
-    public var endedAt: String?
+    enum CodingKeys: String, CodingKey {
+        case heater
+        case actualCelsius = "actual_c"
+        case targetCelsius = "target_c"
+    }
 
-    public init(id: Int64, printer: String, name: String, state: String, sha256: String, sizeBytes: Int64, commands: Int,
-                layers: Int, estimatedSeconds: Double?, filamentMM: Double?, acknowledgedSourceLine: Int,
-                acknowledgedBytes: Int64, zMM: Double?, layer: Int?, fraction: Double, etaSeconds: Double?,
-                failureReason: String?, submittedAt: String?, endedAt: String?) {
-        self.id = id
-        self.printer = printer
-        self.name = name
-        self.state = state
-        self.sha256 = sha256
-        self.sizeBytes = sizeBytes
-        self.commands = commands
-        self.layers = layers
-        self.estimatedSeconds = estimatedSeconds
-        self.filamentMM = filamentMM
-        self.acknowledgedSourceLine = acknowledgedSourceLine
-        self.acknowledgedBytes = acknowledgedBytes
-        self.zMM = zMM
-        self.layer = layer
-        self.fraction = fraction
-        self.etaSeconds = etaSeconds
-        self.failureReason = failureReason
-        self.submittedAt = submittedAt
-        self.endedAt = endedAt
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(heater, forKey: .heater)
+        try container.encode(actualCelsius, forKey: .actualCelsius)
+        try container.encode(targetCelsius, forKey: .targetCelsius)
     }
 }
 
 /// Something a console shows: a line from the printer, a state change, a job event.
 public struct ConsoleEvent: Codable, Sendable, Equatable {
-    /// reply, state, job, error.
+    /// reply, state, job, message, error.
     public var kind: String
     public var printer: String
     public var text: String
@@ -261,19 +372,99 @@ public struct TelemetryPoint: Codable, Sendable, Equatable {
         self.value = value
         self.target = target
     }
+
+    enum CodingKeys: String, CodingKey {
+        case printer
+        case atMS = "at"
+        case channel, value, target
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(printer, forKey: .printer)
+        try container.encodeTime(atMS, forKey: .atMS)
+        try container.encode(channel, forKey: .channel)
+        try container.encode(value, forKey: .value)
+        try container.encode(target, forKey: .target)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(printer: try container.decode(String.self, forKey: .printer), atMS: try container.decodeTime(forKey: .atMS),
+                  channel: try container.decode(String.self, forKey: .channel), value: try container.decode(Double.self, forKey: .value),
+                  target: try container.decodeIfPresent(Double.self, forKey: .target))
+    }
 }
 
-/// JSON lines: one object per line, keys as the Swift names (camelCase, units kept in them:
-/// `atMS`, `zMM`), sorted so the output is stable.
+/// How far `jobs.submit` is with a file: a 50 MB file takes tens of seconds on a Pi to copy,
+/// hash and analyse, and a person should see it move.
+public struct SubmissionProgress: Codable, Sendable, Equatable {
+    /// copying (into the spool, SHA-256 on the way), analysing (layers, limits, estimate).
+    public var stage: String
+    public var doneBytes: Int64
+    /// The file's size, when the daemon could learn it.
+    public var totalBytes: Int64?
+
+    public init(stage: String, doneBytes: Int64, totalBytes: Int64?) {
+        self.stage = stage
+        self.doneBytes = doneBytes
+        self.totalBytes = totalBytes
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case stage
+        case doneBytes = "done_bytes"
+        case totalBytes = "total_bytes"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(stage, forKey: .stage)
+        try container.encode(doneBytes, forKey: .doneBytes)
+        try container.encode(totalBytes, forKey: .totalBytes)
+    }
+}
+
+/// The one JSON dialect of the control socket and of every `printedge --json`
+/// (docs/control.md, "JSON"): snake_case keys with the unit in the name (`z_mm`, `eta_s`,
+/// `actual_c`, `size_bytes`), moments as `ControlTime` text (`submitted_at`), every key of a
+/// data object present (`null` when unknown), keys sorted, and `schema` in every top-level
+/// object.
 public enum ControlCoding {
+    /// Raised when a key is renamed or removed or a meaning changes; adding a key is not a change.
+    public static let schema = 1
+
+    /// One line: the object and `\n`.
     public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array(try encoder.encode(value)) + [UInt8(ascii: "\n")]
+        Array(try encoder(pretty: false).encode(value)) + [UInt8(ascii: "\n")]
     }
 
     public static func decode<T: Decodable>(_ type: T.Type, from line: some Collection<UInt8>) throws -> T {
-        let decoder = JSONDecoder()
-        return try decoder.decode(type, from: Data(line))
+        try JSONDecoder().decode(type, from: Data(line))
+    }
+
+    /// `value` as a top-level document: its keys and `schema`.
+    public static func document<T: Encodable>(_ value: T, pretty: Bool) throws -> String {
+        String(decoding: try encoder(pretty: pretty).encode(Document(body: value)), as: UTF8.self)
+    }
+
+    private static func encoder(pretty: Bool) -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = pretty ? [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted] : [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    /// The body's own keys beside `schema`: JSONEncoder merges two keyed containers of one
+    /// encoder into one object.
+    private struct Document<Body: Encodable>: Encodable {
+        var body: Body
+
+        enum Key: String, CodingKey { case schema }
+
+        func encode(to encoder: any Encoder) throws {
+            try body.encode(to: encoder)
+            var container = encoder.container(keyedBy: Key.self)
+            try container.encode(ControlCoding.schema, forKey: .schema)
+        }
     }
 }

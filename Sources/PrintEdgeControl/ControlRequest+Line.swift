@@ -17,14 +17,15 @@ public struct ControlRequestRefusal: Error, Sendable, Equatable, CustomStringCon
 
 extension ControlRequest {
     /// Every field a request may carry, in docs/control.md's order.
-    public static let fieldNames = ["id", "command", "printer", "job", "path", "name", "lines", "force", "states", "limit", "fileAttached", "follow"]
+    public static let fieldNames = ["schema", "id", "command", "printer", "job", "path", "name", "lines", "force", "states", "limit", "file_attached", "follow"]
 
     /// Reads one request line (without its `\n`) with `JSONValue`, the parser the fleet's
     /// commands go through: the `id` is read first, so every later refusal carries it; a
     /// field of the wrong type is named with the type it needs; a key written twice is
     /// refused (which of two `command`s would run?), as is a field no command reads (a typo
     /// such as `prnter` must not turn `power.off` of one printer into every relay's).
-    /// `null` is taken as an absent optional field.
+    /// `null` is taken as an absent optional field. `schema` may be left out; given, it must
+    /// be the one this daemon speaks.
     public init(line: some Collection<UInt8>) throws(ControlRequestRefusal) {
         let example = #"a request is one JSON object per line, such as {"id": 1, "command": "status"} (docs/control.md)"#
         let scanned: (value: JSONValue, firstDuplicateKey: JSONValue.SyntaxError?)
@@ -50,6 +51,9 @@ extension ControlRequest {
             throw fields.refusal("`id` must be an integer (the reply carries it back), found \(idValue.typeName)")
         }
         fields.read.insert("id")
+        if let schema = try fields.integer("schema", "the JSON dialect's version"), schema != Int64(ControlCoding.schema) {
+            throw fields.refusal("this daemon speaks schema \(ControlCoding.schema), not \(schema) (docs/control.md); are the client and printedged the same release?")
+        }
         self.init(
             id: id,
             command: try fields.requiredString("command", "a command such as \"status\""),
@@ -61,7 +65,7 @@ extension ControlRequest {
             force: try fields.bool("force"),
             states: try fields.strings("states", "job states"),
             limit: try fields.integer("limit", "a number of jobs or lines").map { Int(clamping: $0) },
-            fileAttached: try fields.bool("fileAttached"),
+            fileAttached: try fields.bool("file_attached"),
             follow: try fields.bool("follow"))
         try fields.rejectUnknown()
     }

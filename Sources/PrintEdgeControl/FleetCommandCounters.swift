@@ -42,4 +42,12 @@ public struct FleetCommandCounters: Codable, Sendable, Equatable {
             chunksReceived: lhs.chunksReceived + rhs.chunksReceived, chunksRefused: lhs.chunksRefused + rhs.chunksRefused,
             transfersCompleted: lhs.transfersCompleted + rhs.transfersCompleted, transfersFailed: lhs.transfersFailed + rhs.transfersFailed)
     }
+
+    enum CodingKeys: String, CodingKey {
+        case received, accepted, refused, duplicates
+        case chunksReceived = "chunks_received"
+        case chunksRefused = "chunks_refused"
+        case transfersCompleted = "transfers_completed"
+        case transfersFailed = "transfers_failed"
+    }
 }

@@ -34,6 +34,41 @@ public struct FleetLinkStatus: Codable, Sendable, Equatable {
         self.inFlight = inFlight
         self.refusedSinceStart = refusedSinceStart
     }
+
+    enum CodingKeys: String, CodingKey {
+        case state, server, agent
+        case protocolVersion = "protocol_version"
+        case sinceMS = "since"
+        case lastError = "last_error"
+        case retryAtMS = "retry_at"
+        case inFlight = "in_flight"
+        case refusedSinceStart = "refused_since_start"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(state, forKey: .state)
+        try container.encode(server, forKey: .server)
+        try container.encode(agent, forKey: .agent)
+        try container.encode(protocolVersion, forKey: .protocolVersion)
+        try container.encodeTime(sinceMS, forKey: .sinceMS)
+        try container.encode(lastError, forKey: .lastError)
+        try container.encodeTime(retryAtMS, forKey: .retryAtMS)
+        try container.encode(inFlight, forKey: .inFlight)
+        try container.encode(refusedSinceStart, forKey: .refusedSinceStart)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(state: try container.decode(String.self, forKey: .state), server: try container.decode(String.self, forKey: .server),
+                  agent: try container.decode(String.self, forKey: .agent),
+                  protocolVersion: try container.decodeIfPresent(String.self, forKey: .protocolVersion),
+                  sinceMS: try container.decodeTime(forKey: .sinceMS),
+                  lastError: try container.decodeIfPresent(String.self, forKey: .lastError),
+                  retryAtMS: try container.decodeTimeIfPresent(forKey: .retryAtMS),
+                  inFlight: try container.decode(Int.self, forKey: .inFlight),
+                  refusedSinceStart: try container.decode(Int.self, forKey: .refusedSinceStart))
+    }
 }
 
 /// A printer's fleet messages not delivered yet, in `status` with a fleet link.
@@ -52,5 +87,28 @@ public struct FleetOutboxStatus: Codable, Sendable, Equatable {
         self.oldestWaitingAtMS = oldestWaitingAtMS
         self.refused = refused
         self.latestRefusal = latestRefusal
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case waiting
+        case oldestWaitingAtMS = "oldest_waiting_at"
+        case refused
+        case latestRefusal = "latest_refusal"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(waiting, forKey: .waiting)
+        try container.encodeTime(oldestWaitingAtMS, forKey: .oldestWaitingAtMS)
+        try container.encode(refused, forKey: .refused)
+        try container.encode(latestRefusal, forKey: .latestRefusal)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(waiting: try container.decode(Int.self, forKey: .waiting),
+                  oldestWaitingAtMS: try container.decodeTimeIfPresent(forKey: .oldestWaitingAtMS),
+                  refused: try container.decode(Int.self, forKey: .refused),
+                  latestRefusal: try container.decodeIfPresent(String.self, forKey: .latestRefusal))
     }
 }

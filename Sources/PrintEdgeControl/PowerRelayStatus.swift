@@ -30,4 +30,24 @@ public struct PowerRelayStatus: Codable, Sendable, Equatable {
         self.waitingFor = waitingFor
         self.line = line
     }
+
+    enum CodingKeys: String, CodingKey {
+        case relay, printers, on, state
+        case switchOffInSeconds = "switch_off_in_s"
+        case printing
+        case waitingFor = "waiting_for"
+        case line
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(relay, forKey: .relay)
+        try container.encode(printers, forKey: .printers)
+        try container.encode(on, forKey: .on)
+        try container.encode(state, forKey: .state)
+        try container.encode(switchOffInSeconds, forKey: .switchOffInSeconds)
+        try container.encode(printing, forKey: .printing)
+        try container.encode(waitingFor, forKey: .waitingFor)
+        try container.encode(line, forKey: .line)
+    }
 }

@@ -27,4 +27,19 @@ public struct PrinterDeviceStatus: Codable, Sendable, Equatable {
         guard state == "connected", let deviceNode else { return message ?? "\(state): no device fits its \(match)" }
         return link.map { "on \($0) (\(deviceNode))" } ?? "on \(deviceNode)"
     }
+
+    enum CodingKeys: String, CodingKey {
+        case match, state
+        case deviceNode = "device_node"
+        case link, message
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(match, forKey: .match)
+        try container.encode(state, forKey: .state)
+        try container.encode(deviceNode, forKey: .deviceNode)
+        try container.encode(link, forKey: .link)
+        try container.encode(message, forKey: .message)
+    }
 }

@@ -34,7 +34,7 @@ struct ControlHandler: Sendable {
         case "status":
             var statuses: [PrinterStatus] = []
             for printer in try selected(request.printer) {
-                var status = await printer.status()
+                var status = await liveStatus(printer)
                 status.fleetCommands = await fleetCommands?.counters(printerID: status.id)
                 // A status answers even when the database cannot be read; the backlog is left out.
                 if fleetLink != nil, let backlog = try? store.outboxBacklog(printerID: status.id) {
@@ -43,7 +43,8 @@ struct ControlHandler: Sendable {
                 }
                 statuses.append(status)
             }
-            return ControlReply(id: id, ok: true, printers: statuses, storage: await storageStatus(), fleet: fleetLink?.status)
+            return ControlReply(id: id, ok: true, printers: statuses, storage: await storageStatus(), fleet: fleetLink?.status,
+                                daemonVersion: PrintEdgeVersion.number)
         case "jobs.list":
             let states = try (request.states ?? []).map { name throws(ControlError) in
                 guard let state = JobState(rawValue: name) else {
@@ -53,32 +54,39 @@ struct ControlHandler: Sendable {
             }
             if let name = request.printer { _ = try printer(name) }
             let records = try storage { () throws(StoreError) in
-                try store.jobs(printerID: request.printer, states: states.isEmpty ? nil : Set(states), limit: request.limit ?? 50)
+                if let jobID = request.job { return try store.job(id: jobID).map { [$0] } ?? [] }
+                return try store.jobs(printerID: request.printer, states: states.isEmpty ? nil : Set(states), limit: request.limit ?? 50)
             }
-            return ControlReply(id: id, ok: true, jobs: records.map(JobSummary.init))
+            if let jobID = request.job, records.isEmpty { throw ControlError(code: .unknownJob, message: "there is no job \(jobID)") }
+            var live: [Int64: JobSummary] = [:]
+            for printer in try selected(request.printer) {
+                if let job = await liveStatus(printer).job { live[job.id] = job }
+            }
+            return ControlReply(id: id, ok: true, jobs: records.map { live[$0.id ?? 0] ?? JobSummary($0) })
         case "jobs.submit":
             let target = try printer(try required(request.printer, "printer", for: request))
             let path = try required(request.path, "path", for: request)
             let setup = target.setup
             let record = try await intake.submit(.init(path: path, file: file, printerID: setup.id, name: request.name,
                                                        force: request.force ?? false, limits: setup.limits,
-                                                       maxFramedBytes: setup.maxFramedBytes))
+                                                       maxFramedBytes: setup.maxFramedBytes,
+                                                       progress: { reply(ControlReply(id: id, submission: $0)) }))
             return ControlReply(id: id, ok: true, job: JobSummary(record))
         case "jobs.start":
             let (target, jobID) = try jobPrinter(request)
-            return ControlReply(id: id, ok: true, job: JobSummary(try await target.startJob(id: jobID)))
+            return ControlReply(id: id, ok: true, job: await summary(try await target.startJob(id: jobID), printer: target))
         case "jobs.pause":
             let (target, _) = try jobPrinter(request)
-            return ControlReply(id: id, ok: true, job: JobSummary(try await target.pauseJob()))
+            return ControlReply(id: id, ok: true, job: await summary(try await target.pauseJob(), printer: target))
         case "jobs.resume":
             let (target, _) = try jobPrinter(request)
-            return ControlReply(id: id, ok: true, job: JobSummary(try await target.resumeJob()))
+            return ControlReply(id: id, ok: true, job: await summary(try await target.resumeJob(), printer: target))
         case "jobs.cancel":
             let (target, jobID) = try jobPrinter(request)
-            return ControlReply(id: id, ok: true, job: JobSummary(try await target.cancelJob(id: jobID)))
+            return ControlReply(id: id, ok: true, job: await summary(try await target.cancelJob(id: jobID), printer: target))
         case "jobs.recover":
             let (target, jobID) = try jobPrinter(request)
-            return ControlReply(id: id, ok: true, job: JobSummary(try await target.recoverJob(id: jobID)))
+            return ControlReply(id: id, ok: true, job: await summary(try await target.recoverJob(id: jobID), printer: target))
         case "send":
             let target = try printer(try required(request.printer, "printer", for: request))
             let lines = try required(request.lines, "lines", for: request)
@@ -110,14 +118,14 @@ struct ControlHandler: Sendable {
         case "power.on", "power.off", "power.status":
             if let name = request.printer { _ = try printer(name) }
             guard let gpio else {
-                throw ControlError(code: .refused, message: "no power relay is configured: this daemon has no [gpio] section (see hardware/gpio/WIRING.md)")
+                throw ControlError(code: .notConfigured, message: "no power relay is configured: this daemon has no [gpio] section (see hardware/gpio/WIRING.md)")
             }
             let power: GPIOService.PowerRequest = request.command == "power.on" ? .on : request.command == "power.off" ? .off : .status
             return ControlReply(id: id, ok: true, relays: try await gpio.power(power, printerID: request.printer))
         case "fleet.retry":
             if let name = request.printer { _ = try printer(name) }
             guard let fleetLink else {
-                throw ControlError(code: .refused, message: "this daemon has no fleet link: its configuration has no [mqtt] section")
+                throw ControlError(code: .notConfigured, message: "this daemon has no fleet link: its configuration has no [mqtt] section")
             }
             let retried = try storage { () throws(StoreError) in try store.retryRefusedOutbox(printerID: request.printer) }
             fleetLink.requestRewind()
@@ -139,6 +147,28 @@ struct ControlHandler: Sendable {
         default:
             throw ControlError(code: .unknownCommand, message: "unknown command `\(request.command)`; see docs/control.md for the list")
         }
+    }
+
+    /// The printer's status with its job as every view shows it (`JobSummary.fillRun`).
+    private func liveStatus(_ printer: Printer) async -> PrinterStatus {
+        var status = await printer.status()
+        if var job = status.job {
+            job.fillRun(from: timeline(of: job.id), temperatures: status.temperatures, printerState: status.state, nowMS: WallClock.nowMS())
+            status.job = job
+        }
+        return status
+    }
+
+    /// A job the printer has just acted on: its live summary while it runs on `printer`,
+    /// else the record, so a reply reads like the `status` that follows it.
+    private func summary(_ record: JobRecord, printer: Printer) async -> JobSummary {
+        if let live = await liveStatus(printer).job, live.id == record.id { return live }
+        return JobSummary(record)
+    }
+
+    /// Without events (the database unreadable), the run's times are left out, not made up.
+    private func timeline(of jobID: Int64) -> JobTimeline {
+        JobTimeline(events: (try? store.events(jobID: jobID)) ?? [])
     }
 
     private func storageStatus() async -> StorageStatus {

@@ -79,7 +79,7 @@ final class ControlServer: Service, Sendable {
         var fd: Int32
         var input: [UInt8] = []
         let requests = RunningRequests()
-        /// Descriptors received and not yet claimed by a request with `fileAttached`.
+        /// Descriptors received and not yet claimed by a request with `file_attached`.
         var files: [PassedFile] = []
     }
 
@@ -154,7 +154,7 @@ final class ControlServer: Service, Sendable {
             var file: PassedFile?
             if request.fileAttached == true {
                 guard !client.files.isEmpty else {
-                    send(.failure(request.id, .badRequest, "`fileAttached` is true but no file descriptor came with the request (send it with SCM_RIGHTS on the request's first byte)"), to: id)
+                    send(.failure(request.id, .badRequest, "`file_attached` is true but no file descriptor came with the request (send it with SCM_RIGHTS on the request's first byte)"), to: id)
                     continue
                 }
                 file = client.files.removeFirst()

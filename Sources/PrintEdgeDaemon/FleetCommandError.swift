@@ -61,7 +61,9 @@ struct FleetCommandError: Error, Sendable, Equatable, CustomStringConvertible {
             case .unknownJob: .unknownJob
             case .busy: .busy
             case .notConnected: .notConnected
-            case .refused: .refused
+            // The fleet's vocabulary keeps one code for every "cannot do it": its consoles
+            // switch on it (docs/mqtt-commands.md); the message says which.
+            case .refused, .rejectedFile, .unreadableFile, .notConfigured: .refused
             case .storage: .storage
             // A `gcode` command is answered when its lines are queued, before the printer could refuse them.
             case .firmwareError: .refused

@@ -150,12 +150,12 @@ struct GPIOPowerRelays {
         let targets: [Int]
         if let printerID {
             guard let index = index(serving: printerID) else {
-                return .failure(ControlError(code: .refused, message: "printer \(printerID) has no power relay: wire one as [gpio.power_relay] (every printer) or in its [[gpio.printer]] (see hardware/gpio/WIRING.md)"))
+                return .failure(ControlError(code: .notConfigured, message: "printer \(printerID) has no power relay: wire one as [gpio.power_relay] (every printer) or in its [[gpio.printer]] (see hardware/gpio/WIRING.md)"))
             }
             targets = [index]
         } else {
             guard !relays.isEmpty else {
-                return .failure(ControlError(code: .refused, message: "no power relay is configured: wire one as [gpio.power_relay] or in a [[gpio.printer]] (see hardware/gpio/WIRING.md)"))
+                return .failure(ControlError(code: .notConfigured, message: "no power relay is configured: wire one as [gpio.power_relay] or in a [[gpio.printer]] (see hardware/gpio/WIRING.md)"))
             }
             targets = Array(relays.indices)
         }

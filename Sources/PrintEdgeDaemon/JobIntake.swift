@@ -24,7 +24,13 @@ struct JobIntake: Sendable {
         var force: Bool
         var limits: MachineLimits
         var maxFramedBytes: Int
+        /// Told how far the copy and the analysis are, every `progressStepBytes` and once the
+        /// copy is complete (from the intake's own thread).
+        var progress: (@Sendable (SubmissionProgress) -> Void)? = nil
     }
+
+    /// Often enough that a bar moves every second or so on a Pi, rarely enough to cost nothing.
+    static let progressStepBytes = 4 << 20
 
     /// Deletes the copies a crash or power cut left half-taken (`.incoming-*`); at start-up,
     /// before any intake runs. Returns their names.
@@ -57,9 +63,9 @@ struct JobIntake: Sendable {
         // name may be the spooled copy an earlier job with the same content prints from).
         let analysis: GCodeAnalysis
         do throws(ControlError) {
-            analysis = try analyse(temporary, request: request)
+            analysis = try analyse(temporary, sizeBytes: copied.size, request: request)
             if !request.force, let violation = analysis.limitViolations.first {
-                throw ControlError(code: .refused, message: "\(request.path): \(violation) (\(analysis.limitViolationCount) problem(s) in all); nothing was queued: fix the file or the printer's profile, or submit with --force")
+                throw ControlError(code: .rejectedFile, message: "\(request.path): \(violation) (\(analysis.limitViolationCount) problem(s) in all); nothing was queued: fix the file or the printer's profile, or submit with --force")
             }
         } catch {
             unlink(temporary)
@@ -99,13 +105,16 @@ struct JobIntake: Sendable {
         } else {
             input = open(source, O_RDONLY | O_CLOEXEC)
             guard input >= 0 else {
-                throw ControlError(code: .refused, message: "cannot read \(source): \(String(cString: strerror(errno))) (the daemon reads a path as its own user, in its own sandbox; `printedge jobs submit` passes the open file instead)")
+                throw ControlError(code: .unreadableFile, message: "cannot read \(source): \(String(cString: strerror(errno))) (the daemon reads a path as its own user, in its own sandbox; `printedge jobs submit` passes the open file instead)")
             }
         }
         defer { if request.file == nil { close(input) } }
         let (output, destination) = try createIncomingFile()
         var hash = SHA256()
         var size = 0
+        var information = stat()
+        let total = fstat(input, &information) == 0 && (information.st_mode & S_IFMT) == S_IFREG ? Int64(information.st_size) : nil
+        var reportedAt = 0
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
@@ -114,11 +123,15 @@ struct JobIntake: Sendable {
                 let reason = String(cString: strerror(errno))
                 close(output)
                 unlink(destination)
-                throw ControlError(code: .refused, message: "reading \(source) failed: \(reason)")
+                throw ControlError(code: .unreadableFile, message: "reading \(source) failed: \(reason)")
             }
             if count == 0 { break }
             hash.update(buffer[..<count])
             size += count
+            if let progress = request.progress, size - reportedAt >= Self.progressStepBytes {
+                reportedAt = size
+                progress(SubmissionProgress(stage: "copying", doneBytes: Int64(size), totalBytes: total))
+            }
             var offset = 0
             while offset < count {
                 let written = buffer.withUnsafeBytes { write(output, $0.baseAddress.map { $0 + offset }, count - offset) }
@@ -138,6 +151,7 @@ struct JobIntake: Sendable {
             unlink(destination)
             throw ControlError(code: .storage, message: "cannot write \(source) to disk in \(spoolDirectory): \(String(cString: strerror(errno)))")
         }
+        request.progress?(SubmissionProgress(stage: "copying", doneBytes: Int64(size), totalBytes: Int64(size)))
         return (destination, hash.finalizeHex(), size)
     }
 
@@ -159,28 +173,33 @@ struct JobIntake: Sendable {
         throw ControlError(code: .storage, message: "cannot write into \(spoolDirectory): \(String(cString: strerror(errno)))")
     }
 
-    private func analyse(_ path: String, request: Request) throws(ControlError) -> GCodeAnalysis {
+    private func analyse(_ path: String, sizeBytes: Int, request: Request) throws(ControlError) -> GCodeAnalysis {
         var analyzer = GCodeAnalyzer(options: .init(limits: request.limits))
         var preflight = GCodePreflight(maxFramedBytes: request.maxFramedBytes)
+        var reportedAt = 0
         do {
             let reader = try GCodeFileReader(path: path)
             while let line = try reader.nextLine() {
+                if let progress = request.progress, reader.lineStartOffset - reportedAt >= Self.progressStepBytes {
+                    reportedAt = reader.lineStartOffset
+                    progress(SubmissionProgress(stage: "analysing", doneBytes: Int64(reportedAt), totalBytes: Int64(sizeBytes)))
+                }
                 analyzer.consume(rawLine: line, byteOffset: reader.lineStartOffset)
                 do {
                     _ = try preflight.check(rawLine: line)
                 } catch {
                     guard request.force else {
-                        throw ControlError(code: .refused, message: "\(request.path) \(error); the printer's firmware cannot take this line")
+                        throw ControlError(code: .rejectedFile, message: "\(request.path) \(error); the printer's firmware cannot take this line")
                     }
                 }
             }
         } catch let error as ControlError {
             throw error
         } catch {
-            throw ControlError(code: .refused, message: "\(error)")
+            throw ControlError(code: .unreadableFile, message: "\(error)")
         }
         guard preflight.commands > 0 else {
-            throw ControlError(code: .refused, message: "\(request.path) holds no G-code command (only comments or blank lines)")
+            throw ControlError(code: .rejectedFile, message: "\(request.path) holds no G-code command (only comments or blank lines)")
         }
         return analyzer.finish()
     }

@@ -14,8 +14,9 @@ enum WallClock {
         return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
     }
 
+    /// The control socket's one time format (`ControlTime`), in messages too.
     static func iso8601(ms: Int64) -> String {
-        Date(timeIntervalSince1970: Double(ms) / 1000).formatted(.iso8601)
+        ControlTime.text(ms: ms)
     }
 }
 
@@ -28,8 +29,8 @@ extension JobSummary {
                   layers: record.layerCount, estimatedSeconds: record.estimatedSeconds, filamentMM: record.filamentMM,
                   acknowledgedSourceLine: record.lastAckedSourceLine, acknowledgedBytes: record.lastAckedByte,
                   zMM: record.currentZMM, layer: record.currentLayer, fraction: fraction, etaSeconds: nil,
-                  failureReason: record.failureReason, submittedAt: WallClock.iso8601(ms: record.submittedAtMS),
-                  endedAt: record.endedAtMS.map { WallClock.iso8601(ms: $0) })
+                  failureReason: record.failureReason, submittedAtMS: record.submittedAtMS,
+                  startedAtMS: record.startedAtMS, endedAtMS: record.endedAtMS)
     }
 }
 

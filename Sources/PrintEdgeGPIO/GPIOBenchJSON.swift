@@ -1,5 +1,5 @@
 /// What `printedge gpio … --json` prints: scripts at the bench parse these, so the keys are
-/// stable.
+/// stable, snake_case with the unit in the name like every `printedge --json` (docs/control.md).
 public enum GPIOBenchJSON {
     /// `chips`, and the chip of each `lines` listing.
     public struct Chip: Encodable, Equatable, Sendable {
@@ -46,6 +46,13 @@ public enum GPIOBenchJSON {
             edges = line.edges.rawValue
             debounceMicroseconds = GPIOBench.microseconds(line.debounce)
         }
+
+        enum CodingKeys: String, CodingKey {
+            case offset, name, consumer, used, direction
+            case activeLow = "active_low"
+            case bias, drive, edges
+            case debounceMicroseconds = "debounce_us"
+        }
     }
 
     /// `get`: one per line read.
@@ -71,6 +78,15 @@ public enum GPIOBenchJSON {
             edge = event.edge == .rising ? "rising" : "falling"
             sequenceNumber = event.sequenceNumber
             lineSequenceNumber = event.lineSequenceNumber
+        }
+
+        enum CodingKeys: String, CodingKey {
+            /// The kernel's CLOCK_MONOTONIC time of the edge: differences between edges are
+            /// exact, the value itself is not a date.
+            case timestampNanoseconds = "timestamp_ns"
+            case offset, name, edge
+            case sequenceNumber = "sequence_number"
+            case lineSequenceNumber = "line_sequence_number"
         }
     }
 }

@@ -49,7 +49,8 @@ struct PrintEdgeSim: ParsableCommand {
               babystep z=<z after>
             A move is logged when it completes, or with " cut" when M410, M112 or a reset \
             stops it (its end is where the nozzle stopped); moves still queued then never ran.
-            """)
+            """,
+        version: PrintEdgeVersion.number)
 
     @Option(help: ArgumentHelp("Symlink to create pointing at the pty's slave end; hosts open this path.", valueName: "path"))
     var link: String

@@ -15,20 +15,22 @@ struct FleetCommand: ParsableCommand {
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show the link and each printer's messages waiting or refused.")
         @OptionGroup var control: ControlOptions
-        @Flag(help: "JSON for scripts: {fleet, printers: [{id, fleetOutbox}]} (stable keys).") var json = false
+        @Option(help: ArgumentHelp("Only this printer's messages.", valueName: "id"), completion: .custom(DaemonCompletion.printers))
+        var printer: String?
+        @Flag(help: "JSON for scripts: {schema, fleet, printers: [{id, fleet_outbox}]} (docs/control.md).") var json = false
 
         func run() throws {
-            try reportingDaemonErrors {
-                let reply = try control.call(ControlRequest(id: 0, command: "status"))
-                guard let fleet = reply.fleet else { throw DaemonRefused(message: "this daemon has no fleet link: its configuration has no [mqtt] section", code: "refused") }
-                let printers = reply.printers ?? []
-                if json {
-                    return try printJSON(FleetJSON(fleet: fleet, printers: printers.map { .init(id: $0.id, fleetOutbox: $0.fleetOutbox) }))
-                }
-                print(FleetLinkLine.link(fleet))
-                for printer in printers {
-                    print("  \(printer.id): " + FleetLinkLine.outbox(printer.fleetOutbox, at: FleetLinkLine.nowMS()))
-                }
+            let reply = try control.call(ControlRequest(id: 0, command: "status", printer: printer))
+            guard let fleet = reply.fleet else {
+                throw CLIFailure(.configuration, "this daemon has no fleet link: its configuration has no [mqtt] section")
+            }
+            let printers = reply.printers ?? []
+            if json {
+                return try printJSON(FleetJSON(fleet: fleet, printers: printers.map { .init(id: $0.id, fleetOutbox: $0.fleetOutbox) }))
+            }
+            say(FleetLinkLine.link(fleet))
+            for printer in printers {
+                say("  \(printer.id): " + FleetLinkLine.outbox(printer.fleetOutbox, at: FleetLinkLine.nowMS()))
             }
         }
     }
@@ -36,13 +38,14 @@ struct FleetCommand: ParsableCommand {
     struct Retry: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Send the messages the broker refused again (after fixing its ACL).")
         @OptionGroup var control: ControlOptions
-        @Argument(help: "Only this printer's messages.") var printer: String?
+        @Option(help: ArgumentHelp("Only this printer's messages.", valueName: "id"), completion: .custom(DaemonCompletion.printers))
+        var printer: String?
 
         func run() throws {
-            try reportingDaemonErrors {
-                let reply = try control.call(ControlRequest(id: 0, command: "fleet.retry", printer: printer))
-                let count = reply.retried ?? 0
-                print(count == 0 ? "no refused messages to send again" : "\(count) refused message\(count == 1 ? "" : "s") queued again; they go out within a second while the link is up")
+            let reply = try control.call(ControlRequest(id: 0, command: "fleet.retry", printer: printer))
+            let count = reply.retried ?? 0
+            if !control.quiet {
+                say(count == 0 ? "no refused messages to send again" : "\(count) refused message\(count == 1 ? "" : "s") queued again; they go out within a second while the link is up")
             }
         }
     }
@@ -51,6 +54,17 @@ struct FleetCommand: ParsableCommand {
         struct Printer: Encodable {
             var id: String
             var fleetOutbox: FleetOutboxStatus?
+
+            enum CodingKeys: String, CodingKey {
+                case id
+                case fleetOutbox = "fleet_outbox"
+            }
+
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(id, forKey: .id)
+                try container.encode(fleetOutbox, forKey: .fleetOutbox)
+            }
         }
 
         var fleet: FleetLinkStatus

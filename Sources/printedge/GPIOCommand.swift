@@ -22,7 +22,7 @@ struct GPIOCommand: ParsableCommand {
             without --chip, names are looked for on every chip. hardware/gpio/ maps header pins \
             to lines. get, set and watch hold their lines while they run: a line the daemon holds \
             is busy, so stop the daemon first.
-            Exit status: 0 done; 1 a GPIO error; 64 bad arguments (also a line name found twice, \
+            Exit status: 0 done; 74 a GPIO error; 64 bad arguments (also a line name found twice, \
             or an offset without --chip on a machine with several chips); 69 no such chip or line; \
             77 permission denied.
             """,
@@ -35,7 +35,7 @@ struct GPIOCommand: ParsableCommand {
         func run() throws {
             try reportingGPIOErrors {
                 let chips = try GPIOBench().chips()
-                if json { return try printJSON(chips.map(GPIOBenchJSON.Chip.init)) }
+                if json { return try printJSON(["chips": chips.map(GPIOBenchJSON.Chip.init)]) }
                 for chip in chips { print(GPIOBench.row(chip: chip)) }
             }
         }
@@ -50,7 +50,7 @@ struct GPIOCommand: ParsableCommand {
         func run() throws {
             try reportingGPIOErrors {
                 let listings = try GPIOBench().lines(chip: chip)
-                if json { return try printJSON(listings.map(\.record)) }
+                if json { return try printJSON(["chips": listings.map(\.record)]) }
                 for row in listings.flatMap(\.rows) { print(row) }
             }
         }
@@ -84,7 +84,7 @@ struct GPIOCommand: ParsableCommand {
             try reportingGPIOErrors {
                 let readings = try GPIOBench().get(
                     lines.references, chip: lines.chip, activeLow: lines.activeLow, inputBias: try bias.map(parseBias))
-                if json { return try printJSON(readings.map(\.record)) }
+                if json { return try printJSON(["lines": readings.map(\.record)]) }
                 for reading in readings { print(reading.row) }
             }
         }
@@ -228,14 +228,7 @@ private func reportingGPIOErrors(_ body: () throws -> Void) throws {
         case .noChips, .chipNotFound, .chipMissing, .notAChip, .lineNotFound, .lineOutOfRange: throw ExitCode(69)
         case .ambiguousLineName, .chipNeeded, .linesOnSeveralChips: throw ExitCode(64)
         case .permissionDenied: throw ExitCode(77)
-        default: throw ExitCode(1)
+        default: throw ExitCode(ExitStatus.ioError.rawValue)
         }
     }
-}
-
-/// One compact JSON object on its own line (`watch --json` streams them).
-private func printJSONLine(_ value: some Encodable) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
 }

@@ -23,7 +23,8 @@ struct LogCommand: ParsableCommand {
                 """)
 
         @OptionGroup var control: ControlOptions
-        @Option(help: "The printer (default: the daemon's only printer).") var printer: String?
+        @Option(help: ArgumentHelp("The printer (default: the daemon's only printer).", valueName: "id"), completion: .custom(DaemonCompletion.printers))
+        var printer: String?
         @Flag(help: "Keep showing the traffic as it happens (Ctrl-C ends).") var follow = false
         @Option(help: "How many of the last lines to show first.") var lines: Int?
 
@@ -32,19 +33,16 @@ struct LogCommand: ParsableCommand {
         }
 
         func run() throws {
-            try reportingDaemonErrors {
-                let target = try printer ?? onlyPrinter(control)
-                // Ctrl-C ends a follow at once; a parent may have left the signals blocked.
-                var stops = sigset_t()
-                sigemptyset(&stops)
-                sigaddset(&stops, SIGINT)
-                sigaddset(&stops, SIGTERM)
-                pthread_sigmask(SIG_UNBLOCK, &stops, nil)
-                try control.call(ControlRequest(id: 0, command: "log.serial", printer: target, limit: lines, follow: follow)) { reply in
-                    guard let event = reply.event, event.kind == "wire" else { return }
-                    print(event.text)
-                    fflush(nil)  // one line at a time through a pipe, as `grep` expects (all streams: `stdout` is shared state to Swift 6)
-                }
+            let target = try control.printer(printer)
+            // Ctrl-C ends a follow at once; a parent may have left the signals blocked.
+            var stops = sigset_t()
+            sigemptyset(&stops)
+            sigaddset(&stops, SIGINT)
+            sigaddset(&stops, SIGTERM)
+            pthread_sigmask(SIG_UNBLOCK, &stops, nil)
+            try control.call(ControlRequest(id: 0, command: "log.serial", printer: target, limit: lines, follow: follow)) { reply in
+                guard let event = reply.event, event.kind == "wire" else { return }
+                say(event.text)
             }
         }
     }

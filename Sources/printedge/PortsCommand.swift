@@ -13,11 +13,11 @@ struct PortsCommand: ParsableCommand {
             USB serial device is shown with its ids, names and links, whether hardware/usb-boards.toml \
             knows it as a printer, a profile that fits, and a `match` for its [[printer]] in the \
             daemon's configuration that fits this device and no other one plugged in now.
-            Exit status: 0 listed (even when there is nothing to list); 1 the devices cannot be read.
+            Exit status: 0 listed (even when there is nothing to list); 74 the devices cannot be read.
             """
     )
 
-    @Flag(help: "One JSON object (stable keys) for scripts.")
+    @Flag(help: "One JSON document for scripts: {schema, described_from_sysfs, catalog, ports} (docs/control.md).")
     var json = false
 
     @Option(help: ArgumentHelp("The board catalog (default: the first of \(USBBoardCatalog.searchPaths.joined(separator: ", ")) that exists).", valueName: "path"))
@@ -34,8 +34,7 @@ struct PortsCommand: ParsableCommand {
         do {
             scan = try USBPortScanner(sysfsRoot: sysfsRoot, deviceRoot: devRoot).scan()
         } catch {
-            standardError("printedge: \(error)")
-            throw ExitCode(1)
+            throw CLIFailure(.ioError, "\(error)")
         }
         let ports = scan.devices.compactMap { USBSerialPort(udevProperties: $0.properties) }
         let catalog = loadCatalog()

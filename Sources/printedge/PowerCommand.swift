@@ -33,8 +33,9 @@ struct PowerCommand: ParsableCommand {
 
 struct PowerArguments: ParsableArguments {
     @OptionGroup var control: ControlOptions
-    @Option(help: "Only the relay powering this printer.") var printer: String?
-    @Flag(help: "JSON for scripts: one array of relays (stable keys).") var json = false
+    @Option(help: ArgumentHelp("Only the relay powering this printer.", valueName: "id"), completion: .custom(DaemonCompletion.printers))
+    var printer: String?
+    @Flag(help: "JSON for scripts: {schema, relays: [...]} (docs/control.md).") var json = false
 }
 
 /// A subcommand that sends one power request and prints the relays it answers with.
@@ -45,11 +46,11 @@ protocol PowerAction: ParsableCommand {
 
 extension PowerAction {
     func run() throws {
-        try reportingDaemonErrors {
-            let reply = try arguments.control.call(ControlRequest(id: 0, command: Self.request, printer: arguments.printer))
-            let relays = reply.relays ?? []
-            if arguments.json { return try printJSON(relays) }
-            for relay in relays { print(relay.summary) }
+        let reply = try arguments.control.call(ControlRequest(id: 0, command: Self.request, printer: arguments.printer))
+        let relays = reply.relays ?? []
+        if arguments.json { return try printJSON(["relays": relays]) }
+        if !arguments.control.quiet || Self.request == "power.status" {
+            for relay in relays { say(relay.summary) }
         }
     }
 }
@@ -59,7 +60,7 @@ extension PowerRelayStatus {
     var summary: String {
         var parts = [relay, on ? "on" : "off"]
         switch state {
-        case "idle": parts.append(switchOffInSeconds.map { "idle, off in \(duration($0)) if cool" } ?? "idle, stays on until `printedge power off`")
+        case "idle": parts.append(switchOffInSeconds.map { "idle, off in \(JobView.duration($0)) if cool" } ?? "idle, stays on until `printedge power off`")
         case "busy":
             var busy = printing.isEmpty ? [] : ["printing: \(printing.joined(separator: ", "))"]
             if !waitingFor.isEmpty { busy.append("waiting for \(waitingFor.joined(separator: ", ")) to appear") }

@@ -2,9 +2,11 @@ import Glibc
 import PrintEdgeAgent
 import PrintEdgeCore
 
-/// The progress bar on a terminal, plain progress lines otherwise (logs, CI, pipes).
+/// The progress bar on a terminal, plain progress lines otherwise (logs, CI, pipes);
+/// nothing with `--quiet` (`enabled` false).
 struct ProgressDisplay {
     let totalLines: Int
+    let enabled: Bool
     private let isTerminal = isatty(STDERR_FILENO) == 1
     private var lastPlainReport: Duration = .seconds(-10)
     private var drewBar = false
@@ -13,11 +15,13 @@ struct ProgressDisplay {
     private var recentRate: Double?
     private var previousSample: (done: Int, elapsed: Duration)?
 
-    init(totalLines: Int) {
+    init(totalLines: Int, enabled: Bool) {
         self.totalLines = totalLines
+        self.enabled = enabled
     }
 
     mutating func show(_ event: PrinterConnection.Event) {
+        guard enabled else { return }
         if case .linkProgress(let progress, let elapsed) = event {
             report(progress, elapsed: elapsed)
         } else if let text = describe(event) {

@@ -14,21 +14,22 @@ struct StreamCommand: ParsableCommand {
             comments) and nothing is sent if it fails. Ctrl-C stops after the line being written: \
             the printer finishes what it has buffered.
             Exit status: 0 every line acknowledged; 1 the stream failed (disconnected, printer \
-            error); 65 the file was refused; 66 the file cannot be read; 69 the port cannot be \
-            opened; 73 the --log file cannot be created; 130 stopped by Ctrl-C or SIGTERM.
+            error, emergency stop); 65 the file was refused; 66 the file cannot be read; 69 the \
+            port cannot be opened; 73 the --log file cannot be created; 130 stopped by Ctrl-C or \
+            SIGTERM (the table: `printedge --help`).
             """
     )
 
-    @Argument(help: "The G-code file to print.")
+    @Argument(help: "The G-code file to print.", completion: .file(extensions: ["gcode", "gco", "g"]))
     var file: String
 
-    @Option(help: "The printer's serial port: /dev/ttyACM0, a /dev/serial/by-id/ link, or a printedge-sim link.")
+    @Option(help: "The printer's serial port: /dev/ttyACM0, a /dev/serial/by-id/ link, or a printedge-sim link.", completion: .file())
     var port: String
 
     @Option(help: "Baud rate; rates like 250000 or 1000000 are set through termios2.")
     var baud: Int = 115_200
 
-    @Option(help: "Flow control: \(FlowSelection.allNames.joined(separator: ", ")).")
+    @Option(help: "Flow control: \(FlowSelection.allNames.joined(separator: ", ")).", completion: .list(FlowSelection.allNames))
     var flow: String = "auto"
 
     @Option(help: "The firmware's serial RX buffer in bytes (Marlin's default is 128).")
@@ -43,10 +44,13 @@ struct StreamCommand: ParsableCommand {
     @Flag(help: "Pulse DTR when opening the port (resets most AVR boards).")
     var resetOnOpen = false
 
-    @Flag(help: "Print a JSON summary object on standard output when done.")
+    @Flag(help: "Print a JSON summary document on standard output when done (docs/control.md's dialect, with `schema`).")
     var json = false
 
-    @Option(help: "Write every line sent and received, timestamped, to this file (the file's own text beside each line sent).")
+    @Flag(name: .shortAndLong, help: "No progress bar or messages; errors only (and --json).")
+    var quiet = false
+
+    @Option(help: "Write every line sent and received, timestamped, to this file (the file's own text beside each line sent).", completion: .file())
     var log: String?
 
     func validate() throws {
@@ -60,7 +64,7 @@ struct StreamCommand: ParsableCommand {
     }
 
     func run() throws {
-        let output = StreamOutput(json: json, file: file, port: port, baud: baud)
+        let output = StreamOutput(json: json, quiet: quiet, file: file, port: port, baud: baud)
         let job: StreamJob
         do {
             job = try StreamJob.prepare(path: file)
@@ -98,7 +102,7 @@ struct StreamCommand: ParsableCommand {
         }
         connection.setWireLog(serialLog)
         connection.submit(.startJob(.init(path: file, maxFramedBytes: job.maxFramedBytes)))
-        var display = ProgressDisplay(totalLines: job.commands)
+        var display = ProgressDisplay(totalLines: job.commands, enabled: !quiet)
         var last: (progress: StreamProgress, elapsed: Duration)?
         var outcome: Result<Void, StreamFailure>?
         let ending = connection.run { event in
@@ -141,15 +145,16 @@ struct StreamCommand: ParsableCommand {
 /// standard output that fleet tooling can parse whatever happened.
 struct StreamOutput {
     let json: Bool
+    let quiet: Bool
     let file: String
     let port: String
     let baud: Int
 
     func succeed(_ summary: StreamSummary, job: StreamJob) {
         let progress = summary.progress
-        standardError("done: \(progress.linesAcknowledged) lines in \(format(summary.elapsed.seconds, 1)) s "
+        if !quiet { standardError("done: \(progress.linesAcknowledged) lines in \(format(summary.elapsed.seconds, 1)) s "
             + "(\(format(summary.linesPerSecond, 0)) lines/s), \(progress.bytesSent) bytes, "
-            + "\(progress.retransmittedLines) lines resent, flow \(progress.flow?.rawValue ?? "-")")
+            + "\(progress.retransmittedLines) lines resent, flow \(progress.flow?.rawValue ?? "-")") }
         if json { emit(StreamReport(summary, job: job, port: port, baud: baud)) }
     }
 
@@ -160,52 +165,22 @@ struct StreamOutput {
     }
 
     private func emit(_ report: StreamReport) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        if let data = try? encoder.encode(report) {
-            print(String(decoding: data, as: UTF8.self))
-        }
+        try? printJSONLine(report)
     }
 }
 
 extension StreamFailure {
     /// sysexits(3) codes where one fits, so scripts can tell a bad file from a bad cable.
     var exitStatus: Int32 {
-        switch self {
-        case .rejected, .empty: 65
-        case .file: 66
-        case .port: 69
-        case .log: 73
-        case .interrupted: 130
-        case .disconnected, .protocolFailure, .emergencyStopped, .jobFailed: 1
-        }
+        let status: ExitStatus =
+            switch self {
+            case .rejected, .empty: .dataError
+            case .file: .noInput
+            case .port: .unavailable
+            case .log: .cannotCreate
+            case .interrupted: .interrupted
+            case .disconnected, .protocolFailure, .emergencyStopped, .jobFailed: .jobFailed
+            }
+        return status.rawValue
     }
-}
-
-func standardError(_ text: String) {
-    writeStandardError(text + "\n")
-}
-
-/// Writes straight to fd 2: C's `stderr` is shared mutable state to Swift 6, and unbuffered
-/// writes keep the progress bar and messages in order.
-func writeStandardError(_ text: String) {
-    var remaining = Array(text.utf8)[...]
-    while !remaining.isEmpty {
-        let written = remaining.withUnsafeBytes { Glibc.write(STDERR_FILENO, $0.baseAddress, $0.count) }
-        if written < 0 && errno == EINTR { continue }
-        if written <= 0 { return }
-        remaining = remaining.dropFirst(written)
-    }
-}
-
-func format(_ value: Double, _ decimals: Int) -> String {
-    guard value.isFinite else { return "-" }
-    var scale = 1.0
-    for _ in 0..<decimals { scale *= 10 }
-    let scaled = (value * scale).rounded()
-    if decimals == 0 { return String(Int(scaled)) }
-    let whole = Int(scaled) / Int(scale)
-    let fraction = abs(Int(scaled)) % Int(scale)
-    let padded = String(fraction)
-    return "\(whole).\(String(repeating: "0", count: max(0, decimals - padded.count)))\(padded)"
 }

@@ -4,6 +4,7 @@ import Glibc
 import ArgumentParser
 import Logging
 import PrintEdgeConfig
+import PrintEdgeCore
 import PrintEdgeDaemon
 
 /// `printedged`: parse arguments, load the configuration, build the daemon, run it.
@@ -12,7 +13,8 @@ struct PrintEdgeDaemonCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "printedged",
         abstract: "The printedge daemon: printers, jobs and telemetry, kept in SQLite first.",
-        discussion: "Without --config it runs the built-in default (config/printedge.toml): one virtual printer and a database in ./printedge-state.")
+        discussion: "Without --config it runs the built-in default (config/printedge.toml): one virtual printer and a database in ./printedge-state, from any directory (the printedge-sim profile is compiled in).",
+        version: PrintEdgeVersion.number)
 
     @Option(help: ArgumentHelp("The configuration file (TOML).", valueName: "file"))
     var config: String?
@@ -59,7 +61,7 @@ struct PrintEdgeDaemonCommand: AsyncParsableCommand {
             standardError("printedged: \(error)")
             throw ExitCode(error.exitStatus)
         }
-        logger.info("printedged ready: control socket \(daemon.socketPath), state in \(configuration.stateDirectory)")
+        logger.info("printedged \(PrintEdgeVersion.number) ready: control socket \(daemon.socketPath), state in \(configuration.stateDirectory)")
         try await daemon.run(logger: logger)
     }
 

@@ -41,11 +41,11 @@ import Testing
         let refusals: [(line: String, id: Int, message: String)] = [
             (#"{"id": 100013, "command": "jobs.cancel", "job": true}"#, 100013, "`job` must be an integer (a job id), found a boolean"),
             (#"{"id": 100014, "command": "status", "printer": 5}"#, 100014, "`printer` must be a string (a printer id), found an integer (5)"),
-            (#"{"id": 100015, "command": "jobs.list", "limit": "x"}"#, 100015, "`limit` must be an integer (a number of jobs), found a string"),
+            (#"{"id": 100015, "command": "jobs.list", "limit": "x"}"#, 100015, "`limit` must be an integer (a number of jobs or lines), found a string"),
             (#"{"id": 100016, "command": "status", "command": "estop", "printer": "sim"}"#, 100016,
              "the field `command` appears twice (at byte 36); a request gives each field once"),
             (#"{"id": 100017, "command": "power.off", "prnter": "sim"}"#, 100017,
-             "unknown field `prnter`; a request's fields are `id`, `command`, `printer`, `job`, `path`, `name`, `lines`, `force`, `states`, `limit`, `fileAttached`"),
+             "unknown field `prnter`; a request's fields are `schema`, `id`, `command`, `printer`, `job`, `path`, `name`, `lines`, `force`, `states`, `limit`, `file_attached`, `follow`"),
             // A missing field was always named: it still is, by the command.
             (#"{"id": 100018, "command": "jobs.cancel"}"#, 100018, "`jobs.cancel` needs `job`"),
         ]

@@ -1,4 +1,5 @@
 import Foundation
+import PrintEdgeStore
 import PrintEdgeCore
 import PrintEdgeFixtures
 import Testing
@@ -68,7 +69,7 @@ import Testing
         try await Self.killWhileWaiting(at: waits["startScript"]!, job: 1, daemon)
         try await daemon.start()
         let refused = try await daemon.cli(["jobs", "recover", "1"])
-        #expect(refused.status != 0)
+        #expect(refused.status == 75, "refused in this state: EX_TEMPFAIL")
         #expect(refused.standardError.contains("before the first layer's first extrusion"), "\(refused.standardError)")
         let dismissed = try await daemon.cli(["jobs", "cancel", "1"])
         #expect(dismissed.status == 0, "an interrupted job can be dismissed: \(dismissed.standardError)")
@@ -125,10 +126,12 @@ import Testing
     }
 
     /// Waits until the printer is in the wait at `waitLine` (every line before it handled,
-    /// none after), then kills the daemon there.
+    /// none after) and the database has recorded it, then kills the daemon there. (`jobs list`
+    /// shows the printer's live progress, ahead of what is recorded: the store is read here.)
     static func killWhileWaiting(at waitLine: Int, job: Int, _ daemon: DaemonProcess) async throws {
+        let store = try Store(path: daemon.stateDirectory + "/printedge.sqlite")
         try await daemon.waitUntil("job \(job) waits at line \(waitLine)") {
-            let acknowledged = try await daemon.jobJSON(job)["acknowledgedSourceLine"] as? Int ?? 0
+            let acknowledged = try store.job(id: Int64(job))?.lastAckedSourceLine ?? 0
             return acknowledged >= waitLine - 1
         }
         await daemon.killHard()

@@ -18,7 +18,7 @@ import Testing
         #expect(try await daemon.cli(["jobs", "submit", first, "--start"]).status == 0)
         let failed = try await daemon.waitForJob(1)
         #expect(failed["state"] as? String == "failed", "\(failed)")
-        let reason = failed["failureReason"] as? String ?? ""
+        let reason = failed["failure_reason"] as? String ?? ""
         #expect(reason.contains("the printer reset"), "\(reason)")
         try await daemon.waitUntil("the printer reconnects and is idle") { try await daemon.printerJSON("mk")["state"] as? String == "idle" }
 
@@ -50,7 +50,7 @@ import Testing
         await simulator.kill()  // SIGKILL: the pty goes with the process, as a pulled cable takes the tty
         let failed = try await daemon.waitForJob(1, limit: .seconds(60))
         #expect(failed["state"] as? String == "failed", "\(failed)")
-        let reason = failed["failureReason"] as? String ?? ""
+        let reason = failed["failure_reason"] as? String ?? ""
         #expect(reason.contains("disconnected") || reason.contains("unplugged"), "\(reason)")
         #expect(try await daemon.jobJSON(2)["state"] as? String == "printing", "the other printer prints on")
         #expect(try await daemon.printerJSON("left")["state"] as? String != "idle")
@@ -109,7 +109,7 @@ import Testing
         #expect(try await daemon.cli(["status"]).standardOutput.contains("1 job event held in memory"))
         #expect(try disk.store.job(id: 1)?.state == .printing, "the pause is held, not yet written")
         let refused = try await daemon.cli(["jobs", "resume", "1"])
-        #expect(refused.status != 0)
+        #expect(refused.status == 74, "the database refused: EX_IOERR")
         #expect(refused.standardError.contains("waiting to be written") && refused.standardError.contains("disk is full"), "\(refused.standardError)")
 
         let freedAtMS = try disk.free()
@@ -122,7 +122,7 @@ import Testing
         try await daemon.waitUntil("the job runs to its end on the full disk") { try await daemon.printerJSON("mk")["state"] as? String == "idle" }
         #expect(try disk.store.job(id: 1)?.state == .printing, "the completion is held, not yet written")
         let start = try await daemon.cli(["jobs", "start", "2"])
-        #expect(start.status != 0, "no job starts while earlier events wait")
+        #expect(start.status == 74, "no job starts while earlier events wait")
         #expect(start.standardError.contains("waiting to be written"), "\(start.standardError)")
 
         let refreedAtMS = try disk.free()
@@ -145,7 +145,7 @@ import Testing
         try SampleGCode.write(["G21", "G90", "G28", "G1 X100 Y100 F6000", "; the next move is 10.5 mm too far", "G1 X230.5 Y100"], to: path)
 
         let refused = try await daemon.cli(["jobs", "submit", path])
-        #expect(refused.status != 0)
+        #expect(refused.status == 65, "a refused file is EX_DATAERR")
         #expect(refused.standardError.contains("line 6: G1 X230.5 Y100 leaves the build volume (X 0…220 mm) at X 230.5 mm, 10.5 mm past the maximum"),
                 "\(refused.standardError)")
         #expect(refused.standardError.contains("--force"))
@@ -161,6 +161,6 @@ import Testing
     /// The job's last acknowledged line, as status shows it (what the printer did, whether or
     /// not the disk took the progress).
     static func acknowledgedLine(_ printer: [String: Any]) -> Int {
-        (printer["job"] as? [String: Any])?["acknowledgedSourceLine"] as? Int ?? 0
+        (printer["job"] as? [String: Any])?["acknowledged_source_line"] as? Int ?? 0
     }
 }

@@ -76,7 +76,7 @@ import Testing
         try await daemon.start()
         let job = try await daemon.jobJSON(1)
         #expect(job["state"] as? String == "interrupted")
-        let acknowledged = job["acknowledgedSourceLine"] as? Int ?? 0
+        let acknowledged = job["acknowledged_source_line"] as? Int ?? 0
         #expect(acknowledged > 0)
         let samplesAfter = try afterKill.telemetry(printerID: "mk", sinceMS: 0, limit: 1_000_000)
         #expect(Set(samplesBefore.map(\.atMS)).isSubset(of: Set(samplesAfter.map(\.atMS))))

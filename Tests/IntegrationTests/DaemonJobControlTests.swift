@@ -137,7 +137,7 @@ import Testing
         try await daemon.waitUntil("job \(id) has passed line \(line)") {
             let job = try await daemon.jobJSON(id)
             #expect(job["state"] as? String != "completed", "the job ended before it could be interrupted: make it longer")
-            return job["state"] as? String == "printing" && (job["acknowledgedSourceLine"] as? Int ?? 0) >= line
+            return job["state"] as? String == "printing" && (job["acknowledged_source_line"] as? Int ?? 0) >= line
         }
     }
 
@@ -161,7 +161,7 @@ import Testing
     /// Hotend and bed targets in °C, as status shows them.
     static func targets(_ printer: [String: Any]) -> [Double] {
         let heaters = printer["temperatures"] as? [[String: Any]] ?? []
-        return ["T0", "B"].map { name in heaters.first { $0["heater"] as? String == name }?["targetCelsius"] as? Double ?? -1 }
+        return ["T0", "B"].map { name in heaters.first { $0["heater"] as? String == name }?["target_c"] as? Double ?? -1 }
     }
 
     /// The file up to some line, the park script and nothing else while paused; then the

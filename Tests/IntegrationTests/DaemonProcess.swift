@@ -168,7 +168,8 @@ final class DaemonProcess {
 
     func jobJSON(_ id: Int) async throws -> [String: Any] {
         let result = try await cli(["jobs", "list", "--json", "--limit", "100"])
-        let jobs = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [[String: Any]] ?? []
+        let list = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any]
+        let jobs = list?["jobs"] as? [[String: Any]] ?? []
         return jobs.first { ($0["id"] as? Int) == id } ?? [:]
     }
 

@@ -12,7 +12,7 @@ import Testing
         #expect(started.status == 0, "\(started.standardError)")
         try await first.waitUntil("the job is well under way") {
             let job = try await first.jobJSON(1)
-            return job["state"] as? String == "printing" && (job["acknowledgedSourceLine"] as? Int ?? 0) > 200
+            return job["state"] as? String == "printing" && (job["acknowledged_source_line"] as? Int ?? 0) > 200
         }
 
         let checked = try await runProduct("printedged", ["--config", first.configPath, "--check-config"], limit: .seconds(60))

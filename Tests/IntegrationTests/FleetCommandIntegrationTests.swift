@@ -96,10 +96,10 @@ import Testing
 
         let printer = try await daemon.printerJSON("sim")
         #expect(printer["state"] as? String == "idle", "\(printer)")
-        #expect(printer["job"] == nil)
+        #expect(printer["job"] is NSNull)
         let jobs = try await daemon.cli(["jobs", "list", "--json"])
-        #expect((try JSONSerialization.jsonObject(with: Data(jobs.standardOutput.utf8)) as? [Any])?.isEmpty == true)
-        let counters = try #require(printer["fleetCommands"] as? [String: Any])
+        #expect(((try JSONSerialization.jsonObject(with: Data(jobs.standardOutput.utf8)) as? [String: Any])?["jobs"] as? [Any])?.isEmpty == true)
+        let counters = try #require(printer["fleet_commands"] as? [String: Any])
         #expect(counters["received"] as? Int == total)
         #expect((counters["accepted"] as? Int ?? 0) + ((counters["refused"] as? [String: Int])?.values.reduce(0, +) ?? 0) == total)
         #expect(daemon.isRunning)

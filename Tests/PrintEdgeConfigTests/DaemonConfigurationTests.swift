@@ -1,3 +1,4 @@
+import Foundation
 import PrintEdgeCore
 import Testing
 @testable import PrintEdgeConfig
@@ -350,10 +351,23 @@ import Testing
         #expect(error?.kind == .unreadableFile)
     }
 
-    @Test func theBuiltInConfigurationFailsClearlyWithoutTheSimulatorProfile() throws {
+    @Test func theBuiltInConfigurationRunsWhereNoProfileDirectoryExists() throws {
         let directory = try TemporaryDirectory()
-        let error = #expect(throws: ConfigurationError.self) { try DaemonConfiguration.builtIn(workingDirectory: directory.path) }
-        #expect(error?.kind == .unknownProfile)
-        #expect(error?.description.hasPrefix("<built-in configuration>: unknown profile \"printedge-sim\": no printedge-sim.toml in \(directory.path)/hardware/profiles") == true)
+        let builtIn = try DaemonConfiguration.builtIn(workingDirectory: directory.path)
+        let profile = try #require(builtIn.printers.first?.profile)
+        #expect(profile.file == "<built-in profile printedge-sim>")
+        var fromFile = try DaemonConfiguration.builtIn(workingDirectory: packageRoot).printers.first?.profile
+        fromFile?.file = profile.file
+        #expect(profile == fromFile)
+    }
+
+    @Test func theCompiledInSimulatorProfileIsTheFileByteForByte() throws {
+        let file = try String(contentsOfFile: "\(packageRoot)/hardware/profiles/printedge-sim.toml", encoding: .utf8)
+        #expect(BuiltInProfiles.printedgeSim == file)
+    }
+
+    @Test func aProfileFileOfABuiltInNameWins() throws {
+        let configuration = try load(simulatedPrinter, extraFiles: [:])
+        #expect(configuration.printers.first?.profile.file == "\(packageRoot)/hardware/profiles/printedge-sim.toml")
     }
 }

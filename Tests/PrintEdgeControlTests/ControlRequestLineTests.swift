@@ -15,10 +15,10 @@ struct ControlRequestLineTests {
 
     @Test func everyFieldIsReadWithItsType() throws {
         let request = try ControlRequest(line: Array(#"""
-            {"id": 9, "command": "jobs.submit", "printer": "mk", "job": 12, "path": "/a.gcode", "name": "cube", "lines": ["G28", "M105"], "force": true, "states": ["queued"], "limit": 5, "fileAttached": false}
+            {"id": 9, "command": "jobs.submit", "printer": "mk", "job": 12, "path": "/a.gcode", "name": "cube", "lines": ["G28", "M105"], "force": true, "states": ["queued"], "limit": 5, "file_attached": false, "follow": true, "schema": 1}
             """#.utf8))
         #expect(request == ControlRequest(id: 9, command: "jobs.submit", printer: "mk", job: 12, path: "/a.gcode", name: "cube",
-                                          lines: ["G28", "M105"], force: true, states: ["queued"], limit: 5, fileAttached: false))
+                                          lines: ["G28", "M105"], force: true, states: ["queued"], limit: 5, fileAttached: false, follow: true))
         #expect(try ControlRequest(line: Array(#"{"command": "status", "printer": null, "id": 1}"#.utf8)) == ControlRequest(id: 1, command: "status"))
     }
 
@@ -26,18 +26,21 @@ struct ControlRequestLineTests {
         let sent = ControlRequest(id: 3, command: "send", printer: "mk", lines: ["M115"])
         let line = try ControlCoding.encode(sent).dropLast()
         #expect(try ControlRequest(line: line) == sent)
+        let following = ControlRequest(id: 4, command: "log.serial", printer: "mk", limit: 20, follow: true)
+        #expect(try ControlRequest(line: ControlCoding.encode(following).dropLast()) == following)
     }
 
     @Test(arguments: [
         (#"{"id": 100013, "command": "jobs.cancel", "job": true}"#, 100013, "`job` must be an integer (a job id), found a boolean"),
         (#"{"id": 4, "command": "status", "printer": 5}"#, 4, "`printer` must be a string (a printer id), found an integer (5)"),
-        (#"{"id": 5, "command": "jobs.list", "limit": "x"}"#, 5, "`limit` must be an integer (a number of jobs), found a string"),
-        (#"{"id": 6, "command": "jobs.list", "limit": 2.5}"#, 6, "`limit` must be an integer (a number of jobs), found a number (2.5)"),
+        (#"{"id": 5, "command": "jobs.list", "limit": "x"}"#, 5, "`limit` must be an integer (a number of jobs or lines), found a string"),
+        (#"{"id": 6, "command": "jobs.list", "limit": 2.5}"#, 6, "`limit` must be an integer (a number of jobs or lines), found a number (2.5)"),
         (#"{"id": 7, "command": "send", "printer": "mk", "lines": ["G28", 1]}"#, 7, "`lines` must be an array of strings (G-code lines), found an array holding an integer (1)"),
         (#"{"id": 8, "command": "jobs.submit", "force": "yes"}"#, 8, "`force` must be true or false, found a string"),
+        (#"{"id": 12, "command": "status", "schema": 2}"#, 12, "this daemon speaks schema 1, not 2 (docs/control.md); are the client and printedged the same release?"),
         (#"{"id": 9, "command": 3}"#, 9, "`command` must be a string (a command such as \"status\"), found an integer (3)"),
         (#"{"id": 10}"#, 10, "the request has no `command`: a command such as \"status\""),
-        (#"{"id": 11, "command": "power.off", "prnter": "mk"}"#, 11, "unknown field `prnter`; a request's fields are `id`, `command`, `printer`, `job`, `path`, `name`, `lines`, `force`, `states`, `limit`, `fileAttached`"),
+        (#"{"id": 11, "command": "power.off", "prnter": "mk"}"#, 11, "unknown field `prnter`; a request's fields are `schema`, `id`, `command`, `printer`, `job`, `path`, `name`, `lines`, `force`, `states`, `limit`, `file_attached`, `follow`"),
     ])
     func aWrongFieldIsNamedAndTheIDKept(line: String, id: Int, message: String) {
         #expect(refusal(line) == ControlRequestRefusal(id: id, message: message))

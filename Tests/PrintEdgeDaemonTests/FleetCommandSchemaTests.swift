@@ -59,7 +59,7 @@ struct FleetCommandSchemaTests {
         let rig = try FleetCommandRig()
         let job = JobSummary(id: 3, printer: "mk3s", name: "cube", state: "printing", sha256: String(repeating: "0", count: 64), sizeBytes: 10,
                              commands: 2, layers: 1, estimatedSeconds: 12, filamentMM: nil, acknowledgedSourceLine: 1, acknowledgedBytes: 4,
-                             zMM: 0.2, layer: 0, fraction: 0.4, etaSeconds: 3, failureReason: nil, submittedAt: nil, endedAt: nil)
+                             zMM: 0.2, layer: 0, fraction: 0.4, etaSeconds: 3, failureReason: nil, submittedAtMS: 0, endedAtMS: nil)
         await rig.printers[0].set(state: "printing", job: job)
         var checks: [(schema: String, document: String, valid: Bool)] = []
         func record(_ payload: String, subtopic: String = "cmd", as schema: String) async {

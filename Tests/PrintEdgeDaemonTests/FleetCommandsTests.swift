@@ -11,7 +11,7 @@ struct FleetCommandsTests {
     private static let printingJob = JobSummary(
         id: 3, printer: "mk3s", name: "cube.gcode", state: "printing", sha256: String(repeating: "0", count: 64), sizeBytes: 100,
         commands: 10, layers: 2, estimatedSeconds: nil, filamentMM: nil, acknowledgedSourceLine: 4, acknowledgedBytes: 40, zMM: 0.4,
-        layer: 1, fraction: 0.4, etaSeconds: nil, failureReason: nil, submittedAt: nil, endedAt: nil)
+        layer: 1, fraction: 0.4, etaSeconds: nil, failureReason: nil, submittedAtMS: 0, endedAtMS: nil)
 
     @Test func pauseIsAcceptedWithTheJobAndTheEventNamesTheFleetCommand() async throws {
         let rig = try FleetCommandRig()

@@ -80,7 +80,7 @@ import Testing
         let record = try #require(listings.first?.record)
         #expect(try json(record.chip) == #"{"label":"pinctrl-bcm2711","lines":4,"name":"gpiochip0","path":"\#(directory.path)/gpiochip0"}"#)
         #expect(try json(record.lines[2]) == """
-            {"activeLow":false,"bias":"pull-up","consumer":"printedge e-stop","debounceMicroseconds":5000,"direction":"input",\
+            {"active_low":false,"bias":"pull-up","consumer":"printedge e-stop","debounce_us":5000,"direction":"input",\
             "drive":"push-pull","edges":"both","name":"","offset":2,"used":true}
             """)
         #expect(try bench.lines(chip: nil).map(\.chip.label) == ["pinctrl-bcm2711"])
@@ -200,7 +200,7 @@ import Testing
         ])
         granted.send([kernelEvent(.falling, offset: 27, timestampNanoseconds: 14_000_000_000, sequenceNumber: 4, lineSequenceNumber: 3)])
         #expect(try watch.readRecords().map { try json($0) } == [
-            #"{"edge":"falling","lineSequenceNumber":3,"name":"GPIO27","offset":27,"sequenceNumber":4,"timestampNanoseconds":14000000000}"#
+            #"{"edge":"falling","line_sequence_number":3,"name":"GPIO27","offset":27,"sequence_number":4,"timestamp_ns":14000000000}"#
         ])
         granted.closeEvents()
         #expect(throws: GPIOError.eventsEnded(chip: "gpiochip0 [pinctrl-rp1]")) { try watch.readRows() }
