@@ -54,11 +54,14 @@ public struct ControlReply: Codable, Sendable, Equatable {
     public var samples: [TelemetryPoint]?
     /// With `power.on`, `power.off` and `power.status`: the relays concerned, as they are now.
     public var relays: [PowerRelayStatus]?
+    /// With `health`: the daemon's verdict on itself.
+    public var health: HealthVerdict?
 
     public init(id: Int, ok: Bool? = nil, error: ControlError? = nil, printers: [PrinterStatus]? = nil,
                 storage: StorageStatus? = nil, fleet: FleetLinkStatus? = nil, retried: Int? = nil,
                 jobs: [JobSummary]? = nil, job: JobSummary? = nil,
-                event: ConsoleEvent? = nil, samples: [TelemetryPoint]? = nil, relays: [PowerRelayStatus]? = nil) {
+                event: ConsoleEvent? = nil, samples: [TelemetryPoint]? = nil, relays: [PowerRelayStatus]? = nil,
+                health: HealthVerdict? = nil) {
         self.id = id
         self.ok = ok
         self.error = error
@@ -71,6 +74,7 @@ public struct ControlReply: Codable, Sendable, Equatable {
         self.event = event
         self.samples = samples
         self.relays = relays
+        self.health = health
     }
 
     public static func failure(_ id: Int, _ code: ControlError.Code, _ message: String) -> ControlReply {

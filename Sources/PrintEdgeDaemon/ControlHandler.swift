@@ -16,6 +16,8 @@ struct ControlHandler: Sendable {
     var fleetCommands: FleetCommands?
     /// With `[mqtt]`: the link's state, and where `fleet.retry` asks for a rewind.
     var fleetLink: FleetLinkMonitor?
+    /// The verdict `health` returns, and the storage `status` shows.
+    let health: DaemonHealth
 
     /// `file`: the descriptor that came with the request, for `jobs.submit`.
     func handle(_ request: ControlRequest, file: PassedFile? = nil, reply: @escaping @Sendable (ControlReply) -> Void) async {
@@ -43,7 +45,9 @@ struct ControlHandler: Sendable {
                 }
                 statuses.append(status)
             }
-            return ControlReply(id: id, ok: true, printers: statuses, storage: await storageStatus(), fleet: fleetLink?.status)
+            return ControlReply(id: id, ok: true, printers: statuses, storage: await health.storageStatus(), fleet: fleetLink?.status)
+        case "health":
+            return ControlReply(id: id, ok: true, health: await health.verdict())
         case "jobs.list":
             let states = try (request.states ?? []).map { name throws(ControlError) in
                 guard let state = JobState(rawValue: name) else {
@@ -137,18 +141,6 @@ struct ControlHandler: Sendable {
         default:
             throw ControlError(code: .unknownCommand, message: "unknown command `\(request.command)`; see docs/control.md for the list")
         }
-    }
-
-    private func storageStatus() async -> StorageStatus {
-        var heldJobEvents = 0
-        var refusal: StoreError?
-        for printer in printers.values {
-            let backlog = await printer.backlogStatus()
-            heldJobEvents += backlog.count
-            refusal = refusal ?? backlog.refusal
-        }
-        return StorageStatus(recorder: await telemetry.condition, heldJobEvents: heldJobEvents, jobEventRefusal: refusal,
-                             databasePath: store.path)
     }
 
     private func selected(_ name: String?) throws(ControlError) -> [Printer] {

@@ -105,10 +105,12 @@ public struct Daemon: Sendable {
         if !leftovers.isEmpty {
             logger.notice("removed \(leftovers.count) half-copied job file(s) an earlier run left in \(configuration.spoolPath)")
         }
+        let health = DaemonHealth(printers: printers, store: store, stateDirectory: configuration.stateDirectory, telemetry: recorder,
+                                  fleetLink: fleetLink?.monitor, gpio: gpio)
         let handler = ControlHandler(printers: Dictionary(uniqueKeysWithValues: printers.map { ($0.setup.id, $0) }),
                                      order: printers.map(\.setup.id), store: store, telemetry: recorder,
                                      intake: intake, gpio: gpio,
-                                     fleetCommands: fleetCommands, fleetLink: fleetLink?.monitor)
+                                     fleetCommands: fleetCommands, fleetLink: fleetLink?.monitor, health: health)
         socketPath = configuration.controlSocketPath
         let control: ControlServer
         do {
@@ -136,10 +138,7 @@ public struct Daemon: Sendable {
             PrinterFleet(printers: printers),
         ] + commandService + [
             control,
-            SystemdNotifier(environment: environment) {
-                for printer in printers { _ = await printer.state }
-                return true
-            },
+            SystemdNotifier(environment: environment, logger: logger) { await health.verdict() },
         ]
     }
 

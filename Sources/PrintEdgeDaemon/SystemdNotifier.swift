@@ -1,19 +1,25 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Logging
+import PrintEdgeControl
 import ServiceLifecycle
 
 /// systemd's notify protocol, written to `$NOTIFY_SOCKET` directly (an AF_UNIX datagram;
 /// a leading `@` names an abstract socket): `READY=1` once the database is open and the
-/// control socket listens, then `WATCHDOG=1` while the daemon's event loop answers.
+/// control socket listens, then, every half `WATCHDOG_USEC`, the daemon's `HealthVerdict`:
+/// `STATUS=` with its summary (what `systemctl status printedged` shows), and `WATCHDOG=1`
+/// only while it is not `failed`, so systemd restarts a daemon that cannot do its work. A
+/// change of level is logged, so the journal tells when the daemon went degraded and why.
 struct SystemdNotifier: Service {
     let socketPath: String?
     /// Half of `WATCHDOG_USEC`, as sd_watchdog_enabled(3) advises; nil when not asked.
     let watchdogInterval: Duration?
-    /// Answers quickly when the daemon is healthy: the printers' actors are reachable.
-    let healthCheck: @Sendable () async -> Bool
+    let logger: Logger
+    /// The daemon's verdict on itself (`DaemonHealth`); answers within its own hang guard.
+    let verdict: @Sendable () async -> HealthVerdict
 
-    init(environment: [String: String], healthCheck: @escaping @Sendable () async -> Bool) {
+    init(environment: [String: String], logger: Logger, verdict: @escaping @Sendable () async -> HealthVerdict) {
         socketPath = environment["NOTIFY_SOCKET"].flatMap { $0.isEmpty ? nil : $0 }
         if let text = environment["WATCHDOG_USEC"], let usec = Int64(text), usec > 0,
            environment["WATCHDOG_PID"].map({ Int32($0) == getpid() }) ?? true {
@@ -21,7 +27,8 @@ struct SystemdNotifier: Service {
         } else {
             watchdogInterval = nil
         }
-        self.healthCheck = healthCheck
+        self.logger = logger
+        self.verdict = verdict
     }
 
     func run() async throws {
@@ -31,11 +38,23 @@ struct SystemdNotifier: Service {
             notify("STOPPING=1")
             return
         }
+        var level = HealthVerdict.Level.ready
         while !Task.isShuttingDownGracefully {
-            if await healthCheck() { notify("WATCHDOG=1") }
+            let verdict = await verdict()
+            if verdict.level != level {
+                logger.log(level: verdict.level == .ready ? .notice : .warning, "health: \(verdict.summary)")
+                level = verdict.level
+            }
+            notify(Self.message(for: verdict))
             try? await Task.sleep(for: interval)
         }
         notify("STOPPING=1")
+    }
+
+    /// The datagram for `verdict`: its summary on one line, and the watchdog's kick unless failed.
+    static func message(for verdict: HealthVerdict) -> String {
+        let status = "STATUS=" + String(verdict.summary.map { $0 == "\n" ? " " : $0 })
+        return verdict.feedsWatchdog ? "WATCHDOG=1\n" + status : status
     }
 
     @discardableResult

@@ -58,6 +58,8 @@ import Testing
         }
         #expect(messages.first?.contains("READY=1") == true, "\(messages)")
         #expect(messages.contains { $0.contains("WATCHDOG=1") }, "\(messages)")
+        // The kick carries the health verdict's summary, for `systemctl status`.
+        #expect(messages.contains { $0.hasPrefix("WATCHDOG=1\nSTATUS=") }, "\(messages)")
         daemon.terminate()
     }
 }
