@@ -65,7 +65,7 @@ let package = Package(
         .executableTarget(
             name: "printedge",
             dependencies: [
-                "PrintEdgeAgent", "PrintEdgeControl", "PrintEdgeConfig", "PrintEdgeUSB", "PrintEdgeGPIO",
+                "PrintEdgeAgent", "PrintEdgeControl", "PrintEdgeConfig", "PrintEdgeUSB", "PrintEdgeGPIO", "PrintEdgeStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),

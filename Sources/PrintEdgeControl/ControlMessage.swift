@@ -56,12 +56,14 @@ public struct ControlReply: Codable, Sendable, Equatable {
     public var relays: [PowerRelayStatus]?
     /// With `health`: the daemon's verdict on itself.
     public var health: HealthVerdict?
+    /// With `backup`: what was copied.
+    public var backup: BackupReport?
 
     public init(id: Int, ok: Bool? = nil, error: ControlError? = nil, printers: [PrinterStatus]? = nil,
                 storage: StorageStatus? = nil, fleet: FleetLinkStatus? = nil, retried: Int? = nil,
                 jobs: [JobSummary]? = nil, job: JobSummary? = nil,
                 event: ConsoleEvent? = nil, samples: [TelemetryPoint]? = nil, relays: [PowerRelayStatus]? = nil,
-                health: HealthVerdict? = nil) {
+                health: HealthVerdict? = nil, backup: BackupReport? = nil) {
         self.id = id
         self.ok = ok
         self.error = error
@@ -75,6 +77,7 @@ public struct ControlReply: Codable, Sendable, Equatable {
         self.samples = samples
         self.relays = relays
         self.health = health
+        self.backup = backup
     }
 
     public static func failure(_ id: Int, _ code: ControlError.Code, _ message: String) -> ControlReply {

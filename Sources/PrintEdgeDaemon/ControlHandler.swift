@@ -48,6 +48,8 @@ struct ControlHandler: Sendable {
             return ControlReply(id: id, ok: true, printers: statuses, storage: await health.storageStatus(), fleet: fleetLink?.status)
         case "health":
             return ControlReply(id: id, ok: true, health: await health.verdict())
+        case "backup":
+            return ControlReply(id: id, ok: true, backup: try await backup(request, file: file))
         case "jobs.list":
             let states = try (request.states ?? []).map { name throws(ControlError) in
                 guard let state = JobState(rawValue: name) else {
@@ -140,6 +142,33 @@ struct ControlHandler: Sendable {
             return ControlReply(id: id, ok: true)
         default:
             throw ControlError(code: .unknownCommand, message: "unknown command `\(request.command)`; see docs/control.md for the list")
+        }
+    }
+
+    /// SQLite's online backup into the client's file (or, without one, a path this daemon
+    /// can write), on a thread of its own: copying a large database takes seconds, which no
+    /// thread of the cooperative pool may spend.
+    private func backup(_ request: ControlRequest, file: PassedFile?) async throws(ControlError) -> BackupReport {
+        let path = try required(request.path, "path", for: request)
+        let destination: Store.BackupDestination
+        if let file {
+            destination = .descriptor(file.descriptor)
+        } else {
+            guard path.hasPrefix("/") else {
+                throw ControlError(code: .badRequest, message: "`path` must be absolute: the daemon writes the backup itself when no file comes with the request")
+            }
+            destination = .file(path)
+        }
+        let store = self.store
+        let outcome = await DedicatedThread.run { () -> Result<StoreFileSummary, StoreError> in
+            Result { () throws(StoreError) in try withExtendedLifetime(file) { () throws(StoreError) in try store.backup(to: destination) } }
+        }
+        switch outcome {
+        case .success(let summary):
+            return BackupReport(database: store.path, path: path, sizeBytes: summary.sizeBytes, schema: summary.schema,
+                                jobs: summary.jobs, jobEvents: summary.jobEvents, integrity: summary.integrity)
+        case .failure(let error):
+            throw ControlError(code: .storage, message: "the backup failed: \(error)")
         }
     }
 

@@ -16,7 +16,7 @@ import ServiceLifecycle
 public struct Daemon: Sendable {
     public let configuration: DaemonConfiguration
     /// Held while the daemon lives: no second one works on its state directory.
-    let lock: DaemonLock
+    let lock: StateDirectoryLock
     let store: Store
     let printers: [Printer]
     let services: [any Service]
@@ -40,7 +40,7 @@ public struct Daemon: Sendable {
         } catch {
             throw .storage(error)
         }
-        lock = try DaemonLock(stateDirectory: configuration.stateDirectory, source: configuration.source)
+        lock = try Self.lockStateDirectory(of: configuration)
         let store: Store
         do {
             store = try Store(directory: configuration.stateDirectory, feedsFleet: configuration.mqtt != nil)
@@ -142,9 +142,29 @@ public struct Daemon: Sendable {
         ]
     }
 
-    /// The pid of the daemon working on `stateDirectory`, if one does (`DaemonLock`).
+    /// The pid of the daemon working on `stateDirectory`, if one does (`StateDirectoryLock`).
     public static func runningDaemon(stateDirectory: String) -> Int32? {
-        DaemonLock.holder(of: stateDirectory)
+        StateDirectoryLock.holder(of: stateDirectory)
+    }
+
+    /// The state directory's lock, or the refusal a start gives: 75 beside another daemon.
+    static func lockStateDirectory(of configuration: DaemonConfiguration) throws(DaemonError) -> StateDirectoryLock {
+        do {
+            return try StateDirectoryLock(stateDirectory: configuration.stateDirectory)
+        } catch {
+            switch error {
+            case .held(let pid):
+                throw .alreadyRunning(pid: pid, stateDirectory: configuration.stateDirectory)
+            case .cannotOpen(let path, let reason):
+                throw .stateDirectory(configuration.source.error(
+                    .unusablePath, key: "daemon.state_directory",
+                    "the state directory's lock \(path) cannot be opened (\(reason)); printedged's user must own the state directory"))
+            case .cannotLock(let path, let reason):
+                throw .stateDirectory(configuration.source.error(
+                    .unusablePath, key: "daemon.state_directory",
+                    "the state directory's lock \(path) cannot be taken (\(reason)); the state directory must be on a local filesystem"))
+            }
+        }
     }
 
     /// Runs until SIGTERM or SIGINT, then stops gracefully: the printers stop between two
