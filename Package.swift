@@ -11,6 +11,7 @@ import PackageDescription
 //   PrintEdgeCalibration      sans-I/O: calibration output parsers, sessions, mesh analysis and images
 //   PrintEdgeCore             sans-I/O: G-code lines, replies, flow control, analysis
 //   PrintEdgeMQTT, PrintEdgeUSB, PrintEdgeGPIO            adapters: libmosquitto, libudev + sysfs, GPIO uAPI v2
+//   PrintEdgeJournal          the daemon's log lines (journald priorities, rate limit), written and read back
 //   CSerial, CGPIO            termios2 / GPIO ioctl shims; CMosquitto, CUdev, CCurl: system libraries
 let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
 
@@ -50,6 +51,7 @@ let package = Package(
         .target(name: "PrintEdgeMQTT", dependencies: ["CMosquitto"], swiftSettings: strict),
         .target(name: "PrintEdgeUSB", dependencies: ["CUdev"], swiftSettings: strict),
         .target(name: "PrintEdgeGPIO", dependencies: ["CGPIO"], swiftSettings: strict),
+        .target(name: "PrintEdgeJournal", dependencies: [.product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         .target(
             name: "PrintEdgeDaemon",
             dependencies: [
@@ -60,12 +62,12 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(
             name: "printedged",
-            dependencies: ["PrintEdgeDaemon", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["PrintEdgeDaemon", "PrintEdgeJournal", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         .executableTarget(
             name: "printedge",
             dependencies: [
-                "PrintEdgeAgent", "PrintEdgeControl", "PrintEdgeConfig", "PrintEdgeUSB", "PrintEdgeGPIO", "PrintEdgeStore",
+                "PrintEdgeAgent", "PrintEdgeControl", "PrintEdgeConfig", "PrintEdgeUSB", "PrintEdgeGPIO", "PrintEdgeStore", "PrintEdgeJournal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -94,6 +96,7 @@ let package = Package(
         .testTarget(name: "PrintEdgeMQTTTests", dependencies: ["PrintEdgeMQTT", "PrintEdgeTestSupport"]),
         .testTarget(name: "PrintEdgeUSBTests", dependencies: ["PrintEdgeUSB"]),
         .testTarget(name: "PrintEdgeGPIOTests", dependencies: ["PrintEdgeGPIO"]),
+        .testTarget(name: "PrintEdgeJournalTests", dependencies: ["PrintEdgeJournal"], exclude: ["journalctl-printedged.json"]),
         .testTarget(name: "PrintEdgeDaemonTests", dependencies: ["PrintEdgeDaemon", "PrintEdgeFixtures"]),
         .testTarget(
             name: "IntegrationTests",

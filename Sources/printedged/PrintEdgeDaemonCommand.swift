@@ -5,6 +5,7 @@ import ArgumentParser
 import Logging
 import PrintEdgeConfig
 import PrintEdgeDaemon
+import PrintEdgeJournal
 
 /// `printedged`: parse arguments, load the configuration, build the daemon, run it.
 @main
@@ -22,9 +23,24 @@ struct PrintEdgeDaemonCommand: AsyncParsableCommand {
         discussion: "0 when the daemon would start, with a note when one already runs on the state directory; otherwise the message and exit status a start gives (78 configuration, 74 state directory, 69 unavailable). Run it as the daemon's user."))
     var checkConfig = false
 
+    @Option(name: .customLong("log-level"), help: ArgumentHelp(
+        "The least important messages written: trace, debug, info, notice, warning, error or critical.",
+        discussion: "Under systemd each line carries its syslog priority, so `journalctl -p warning -u printedged` filters too.",
+        valueName: "level"))
+    var logLevel = "info"
+
+    func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level \(logLevel) is not a level; one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
     func run() async throws {
-        var logger = Logger(label: "printedged")
-        logger.logLevel = .info
+        let environment = environment()
+        // Standard error, in the journal's format when systemd connected it to journald.
+        let writer = JournalWriter.standardError(environment: environment)
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        let logger = Logger(label: "printedged") { _ in JournalLogHandler(writer: writer, level: level) }
         let configuration: DaemonConfiguration
         do {
             configuration = try config.map { path throws(ConfigurationError) in try DaemonConfiguration.load(path: path) }
@@ -49,7 +65,7 @@ struct PrintEdgeDaemonCommand: AsyncParsableCommand {
         }
         let daemon: Daemon
         do {
-            daemon = try Daemon(configuration: configuration, environment: environment(), logger: logger)
+            daemon = try Daemon(configuration: configuration, environment: environment, logger: logger)
         } catch {
             standardError("printedged: \(error)")
             throw ExitCode(error.exitStatus)

@@ -98,18 +98,21 @@ struct SimulatorError: Error, CustomStringConvertible {
 /// Runs `printedge` to completion (killed after `limit`, which fails the test). Waits with
 /// `Task.sleep`: a whole `printedge stream` must not hold a thread of the cooperative pool,
 /// which the in-process daemon tests of other suites need (two threads on two cores).
-func runPrintedge(_ arguments: [String], limit: Duration = .seconds(300),
+func runPrintedge(_ arguments: [String], limit: Duration = .seconds(300), environment: [String: String] = [:],
                   whileRunning: ((Process) async -> Void)? = nil) async throws -> ProcessResult {
-    try await runProduct("printedge", arguments, limit: limit, whileRunning: whileRunning)
+    try await runProduct("printedge", arguments, limit: limit, environment: environment, whileRunning: whileRunning)
 }
 
 /// Runs the built executable `product` (`printedge`, `printedged`) to completion, as
-/// `runPrintedge` does.
-func runProduct(_ product: String, _ arguments: [String], limit: Duration = .seconds(300),
+/// `runPrintedge` does; `environment` is added to the test's own.
+func runProduct(_ product: String, _ arguments: [String], limit: Duration = .seconds(300), environment: [String: String] = [:],
                 whileRunning: ((Process) async -> Void)? = nil) async throws -> ProcessResult {
     let process = Process()
     process.executableURL = productsDirectory.appendingPathComponent(product)
     process.arguments = arguments
+    if !environment.isEmpty {
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     let stdout = Pipe()
     let stderr = Pipe()
     process.standardOutput = stdout
