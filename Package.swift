@@ -11,8 +11,9 @@ import PackageDescription
 //   PrintEdgeCalibration      sans-I/O: calibration output parsers, sessions, mesh analysis and images
 //   PrintEdgeCore             sans-I/O: G-code lines, replies, flow control, analysis
 //   PrintEdgeMQTT, PrintEdgeUSB, PrintEdgeGPIO            adapters: libmosquitto, libudev + sysfs, GPIO uAPI v2
+//   PrintEdgeDoctor           printedge doctor's host checks, over a root directory (/ or a test's fake tree)
 //   PrintEdgeJournal          the daemon's log lines (journald priorities, rate limit), written and read back
-//   CSerial, CGPIO            termios2 / GPIO ioctl shims; CMosquitto, CUdev, CCurl: system libraries
+//   CSerial, CGPIO            termios2 / GPIO ioctl shims; CMosquitto, CUdev, CCurl: system libraries; CTimex: adjtimex
 let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
 
 let package = Package(
@@ -36,6 +37,7 @@ let package = Package(
         .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
         .systemLibrary(name: "CUdev", pkgConfig: "libudev", providers: [.apt(["libudev-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CTimex"),
         .target(name: "PrintEdgeCore", swiftSettings: strict),
         .target(name: "PrintEdgeSerial", dependencies: ["CSerial", "PrintEdgeCore"], swiftSettings: strict),
         .target(name: "PrintEdgeSimulator", dependencies: ["PrintEdgeCore", "PrintEdgeSerial"], swiftSettings: strict),
@@ -51,6 +53,9 @@ let package = Package(
         .target(name: "PrintEdgeMQTT", dependencies: ["CMosquitto"], swiftSettings: strict),
         .target(name: "PrintEdgeUSB", dependencies: ["CUdev"], swiftSettings: strict),
         .target(name: "PrintEdgeGPIO", dependencies: ["CGPIO"], swiftSettings: strict),
+        .target(
+            name: "PrintEdgeDoctor", dependencies: ["CTimex", "PrintEdgeConfig", "PrintEdgeControl", "PrintEdgeCore", "PrintEdgeUSB", "PrintEdgeMQTT"],
+            swiftSettings: strict),
         .target(name: "PrintEdgeJournal", dependencies: [.product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         .target(
             name: "PrintEdgeDaemon",
@@ -67,7 +72,7 @@ let package = Package(
         .executableTarget(
             name: "printedge",
             dependencies: [
-                "PrintEdgeAgent", "PrintEdgeControl", "PrintEdgeConfig", "PrintEdgeUSB", "PrintEdgeGPIO", "PrintEdgeStore", "PrintEdgeJournal",
+                "PrintEdgeAgent", "PrintEdgeControl", "PrintEdgeConfig", "PrintEdgeUSB", "PrintEdgeGPIO", "PrintEdgeStore", "PrintEdgeJournal", "PrintEdgeDoctor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -91,11 +96,12 @@ let package = Package(
         .testTarget(name: "PrintEdgeCalibrationTests", dependencies: ["PrintEdgeCalibration"]),
         .testTarget(name: "PrintEdgeStoreTests", dependencies: ["PrintEdgeStore"]),
         .testTarget(name: "PrintEdgeControlTests", dependencies: ["PrintEdgeControl"]),
-        // Real brokers and certificates for the MQTT and integration tests.
+        // Real brokers and certificates for the MQTT and integration tests; fake /sys, /dev and /proc trees.
         .target(name: "PrintEdgeTestSupport", dependencies: ["PrintEdgeMQTT"], path: "Tests/PrintEdgeTestSupport"),
         .testTarget(name: "PrintEdgeMQTTTests", dependencies: ["PrintEdgeMQTT", "PrintEdgeTestSupport"]),
-        .testTarget(name: "PrintEdgeUSBTests", dependencies: ["PrintEdgeUSB"]),
+        .testTarget(name: "PrintEdgeUSBTests", dependencies: ["PrintEdgeUSB", "PrintEdgeTestSupport"]),
         .testTarget(name: "PrintEdgeGPIOTests", dependencies: ["PrintEdgeGPIO"]),
+        .testTarget(name: "PrintEdgeDoctorTests", dependencies: ["PrintEdgeDoctor", "PrintEdgeTestSupport"]),
         .testTarget(name: "PrintEdgeJournalTests", dependencies: ["PrintEdgeJournal"], exclude: ["journalctl-printedged.json"]),
         .testTarget(name: "PrintEdgeDaemonTests", dependencies: ["PrintEdgeDaemon", "PrintEdgeFixtures"]),
         .testTarget(
