@@ -83,5 +83,11 @@ import Testing
         #expect(taken.status == 0, "\(taken.standardError)")
         #expect(taken.standardOutput.hasSuffix("directly: printedged is not running\n"), "\(taken.standardOutput)")
         #expect(try Store.inspect(backup).jobs == 1)
+
+        // To standard output, for `ssh host printedge backup - > copy.sqlite`: the database's bytes.
+        let streamed = try await runPrintedge(["backup", "-", "--config", daemon.configPath, "--socket", daemon.socketPath])
+        #expect(streamed.status == 0, "\(streamed.standardError)")
+        #expect(streamed.standardOutput.hasPrefix("SQLite format 3"))
+        #expect(streamed.standardError.hasPrefix("backed up "), "the report goes to standard error: \(streamed.standardError)")
     }
 }

@@ -35,6 +35,10 @@ import Testing
         #expect(denied[0].message.hasSuffix(":dialout: printedge cannot open its port"), "\(denied[0].message)")
         #expect(denied[0].fix == "sudo usermod -aG dialout printedge && sudo systemctl restart printedged")
 
+        let user = await host.findings("daemon.user", configuration)
+        #expect(user.map(\.level) == [.ok, .warning])
+        #expect(user.last?.message == "printedge is not in dialout, the group this system gives serial ports: a port plugged in later will not open")
+
         // In dialout through the unit: fine.
         let allowed = try FakeHost(supplementaryGroups: "dialout")
         try allowed.plugCH340()
