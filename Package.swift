@@ -88,22 +88,24 @@ let package = Package(
             ],
             path: "bench/printedge-bench",
             swiftSettings: strict),
-        .testTarget(name: "PrintEdgeCoreTests", dependencies: ["PrintEdgeCore", "PrintEdgeSimulator", "PrintEdgeFixtures"]),
+        .testTarget(name: "PrintEdgeCoreTests", dependencies: ["PrintEdgeCore", "PrintEdgeSimulator", "PrintEdgeFixtures", "PrintEdgeTestSupport"]),
         .testTarget(name: "PrintEdgeSerialTests", dependencies: ["PrintEdgeSerial"]),
-        .testTarget(name: "PrintEdgeSimulatorTests", dependencies: ["PrintEdgeSimulator"]),
+        .testTarget(name: "PrintEdgeSimulatorTests", dependencies: ["PrintEdgeSimulator", "PrintEdgeTestSupport"]),
         .testTarget(name: "PrintEdgeAgentTests", dependencies: ["PrintEdgeAgent", "PrintEdgeSerial", "PrintEdgeFixtures"]),
         .testTarget(name: "PrintEdgeConfigTests", dependencies: ["PrintEdgeConfig"]),
         .testTarget(name: "PrintEdgeCalibrationTests", dependencies: ["PrintEdgeCalibration"]),
         .testTarget(name: "PrintEdgeStoreTests", dependencies: ["PrintEdgeStore"]),
         .testTarget(name: "PrintEdgeControlTests", dependencies: ["PrintEdgeControl"]),
-        // Real brokers and certificates for the MQTT and integration tests; fake /sys, /dev and /proc trees.
+        // Real brokers and certificates for the MQTT and integration tests; child processes and
+        // threads of their own for the tests that wait on them or would hold the cooperative pool;
+        // fake /sys, /dev and /proc trees.
         .target(name: "PrintEdgeTestSupport", dependencies: ["PrintEdgeMQTT"], path: "Tests/PrintEdgeTestSupport"),
         .testTarget(name: "PrintEdgeMQTTTests", dependencies: ["PrintEdgeMQTT", "PrintEdgeTestSupport"]),
         .testTarget(name: "PrintEdgeUSBTests", dependencies: ["PrintEdgeUSB", "PrintEdgeTestSupport"]),
-        .testTarget(name: "PrintEdgeGPIOTests", dependencies: ["PrintEdgeGPIO"]),
+        .testTarget(name: "PrintEdgeGPIOTests", dependencies: ["PrintEdgeGPIO", "PrintEdgeTestSupport"]),
         .testTarget(name: "PrintEdgeDoctorTests", dependencies: ["PrintEdgeDoctor", "PrintEdgeTestSupport"]),
         .testTarget(name: "PrintEdgeJournalTests", dependencies: ["PrintEdgeJournal"], exclude: ["journalctl-printedged.json"]),
-        .testTarget(name: "PrintEdgeDaemonTests", dependencies: ["PrintEdgeDaemon", "PrintEdgeFixtures"]),
+        .testTarget(name: "PrintEdgeDaemonTests", dependencies: ["PrintEdgeDaemon", "PrintEdgeFixtures", "PrintEdgeTestSupport"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

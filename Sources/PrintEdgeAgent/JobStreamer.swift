@@ -88,7 +88,7 @@ final class JobStreamer {
     }
 
     /// Where the job stands after the lines written so far, for a pause.
-    var position: PrinterConnection.JobPosition {
+    var position: JobPosition {
         .init(nextByteOffset: resumeOffset, linesBefore: resumeLinesBefore, machineState: machineState, parkedZMM: nil)
     }
 

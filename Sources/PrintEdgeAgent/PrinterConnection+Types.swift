@@ -106,16 +106,6 @@ extension PrinterConnection {
         public init() {}
     }
 
-    /// Where a paused job stopped: the first line not written, and the state the printer was
-    /// left in by the lines before it (for the restore sequence).
-    public struct JobPosition: Sendable, Equatable {
-        public var nextByteOffset: Int
-        public var linesBefore: Int
-        public var machineState: GCodeMachineState
-        /// Where the park G-code left the head, once carried out (it ends with `M400`).
-        public var parkedZMM: Double?
-    }
-
     public enum Event: Sendable {
         /// `rebooted`: the firmware printed `start` during the handshake, so it lost its position.
         case ready(FirmwareInfo?, capabilities: [String: Bool], flow: FlowStrategy, rebooted: Bool)
@@ -131,7 +121,6 @@ extension PrinterConnection {
         case layerReached(Int, JobProgress)
         /// The pause is parked (its G-code carried out).
         case jobPaused(JobPosition, JobProgress)
-        case jobResumed
         case jobCompleted(JobProgress)
         case jobCancelled(JobProgress)
         case jobFailed(reason: String, JobProgress)

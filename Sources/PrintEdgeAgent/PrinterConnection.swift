@@ -242,7 +242,6 @@ private struct LinkLoop<Transport: LinkTransport> {
             do {
                 try current.reopen()
                 current.phase = .feeding
-                emit(.jobResumed)
             } catch {
                 failJob(error.description)
             }

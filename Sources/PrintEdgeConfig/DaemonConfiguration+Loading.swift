@@ -44,6 +44,13 @@ extension DaemonConfiguration {
             }
         }
         let socketGroup: String? = try daemonTable.optional("socket_group", .notEmpty)
+        let allowedWhilePrinting: [String] = try daemonTable.value(
+            "gcode_allow_while_printing", default: defaults.gcodeAllowedWhilePrinting)
+        for word in allowedWhilePrinting {
+            if let problem = FleetCommandSettings.problem(withAllowedCommand: word) {
+                throw daemonTable.invalid("gcode_allow_while_printing", "key `daemon.gcode_allow_while_printing` \(problem)")
+            }
+        }
         let spoolDirectory: String? = try daemonTable.optional("spool_directory", .notEmpty)
         let noEmptyEntry = ValueConstraint<[String]> { $0.contains("") ? "must not hold an empty path" : nil }
         let profileDirectories: [String] = try daemonTable.value(
@@ -78,7 +85,7 @@ extension DaemonConfiguration {
         if var table = gpioTable { gpio = try GPIOSettings(reading: &table, printerIDs: printers.map(\.id)) }
         self.init(
             stateDirectory: stateDirectory, controlSocket: controlSocket, socketGroup: socketGroup,
-            spoolDirectory: spoolDirectory, profileDirectories: profileDirectories, telemetry: telemetry,
+            gcodeAllowedWhilePrinting: allowedWhilePrinting, spoolDirectory: spoolDirectory, profileDirectories: profileDirectories, telemetry: telemetry,
             retention: retention, printers: printers, mqtt: mqtt, gpio: gpio, source: ConfigurationSource(document: document))
     }
 

@@ -9,6 +9,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// The group given the control socket (mode 0660), so its members may control printers
     /// without being root; `nil`: the daemon's own group.
     public var socketGroup: String?
+    /// Commands `printedge send` and `console` may send while a job prints or is paused,
+    /// without `--force` (`[daemon] gcode_allow_while_printing`); the fleet's default.
+    public var gcodeAllowedWhilePrinting: [String]
     /// Where uploaded jobs are kept until printed; `nil`: `<state_directory>/spool`.
     public var spoolDirectory: String?
     /// Where profile names are looked up, in order (see `ProfileCatalog`).
@@ -34,7 +37,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
 
     public init(
         stateDirectory: String = defaultStateDirectory, controlSocket: String? = nil, socketGroup: String? = nil,
-        spoolDirectory: String? = nil, profileDirectories: [String] = defaultProfileDirectories,
+        gcodeAllowedWhilePrinting: [String] = FleetCommandSettings.defaultGCodeAllowedWhilePrinting, spoolDirectory: String? = nil, profileDirectories: [String] = defaultProfileDirectories,
         telemetry: TelemetrySettings = TelemetrySettings(), retention: RetentionSettings = RetentionSettings(),
         printers: [PrinterConfiguration], mqtt: MQTTSettings? = nil, gpio: GPIOSettings? = nil,
         source: ConfigurationSource = ConfigurationSource(file: "<configuration>")
@@ -42,6 +45,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         self.stateDirectory = stateDirectory
         self.controlSocket = controlSocket
         self.socketGroup = socketGroup
+        self.gcodeAllowedWhilePrinting = gcodeAllowedWhilePrinting
         self.spoolDirectory = spoolDirectory
         self.profileDirectories = profileDirectories
         self.telemetry = telemetry

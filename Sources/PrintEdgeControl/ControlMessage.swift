@@ -97,6 +97,8 @@ public struct ControlError: Codable, Sendable, Equatable, Error, CustomStringCon
         case notConnected = "not_connected"
         case refused
         case storage
+        /// The printer answered a person's G-code with `Error:` or "Unknown command".
+        case firmwareError = "firmware_error"
         case `internal`
     }
 

@@ -102,3 +102,25 @@ public struct FirmwareInfo: Sendable, Equatable {
     public var machineType: String? { fields["MACHINE_TYPE"] }
     public var extruderCount: Int? { fields["EXTRUDER_COUNT"].flatMap { Int($0) } }
 }
+
+extension FirmwareReply {
+    /// Whether a line answers a person's command rather than keeping the link going: `ok`s,
+    /// busy keepalives, `wait` and temperature autoreports are left out of what `printedge send`
+    /// shows; `M105`'s `ok T:` only when the person asked for it (`askedForTemperatures`), since
+    /// the host's own syncs and polls answer the same way.
+    public static func isWorthShowing(_ line: String, askedForTemperatures: Bool) -> Bool {
+        switch FirmwareReply(parsing: line[...]) {
+        case .ok(let ok): askedForTemperatures && ok.temperatures != nil
+        case .busy, .wait, .temperature, .resend: false
+        default: true
+        }
+    }
+
+    /// Whether a line refuses a command: `Error:…` or "Unknown command".
+    public static func isRefusal(_ line: String) -> Bool {
+        switch FirmwareReply(parsing: line[...]) {
+        case .error, .unknownCommand: true
+        default: false
+        }
+    }
+}

@@ -86,6 +86,8 @@ extension HostProtocol {
         public enum Kind: Sendable, Equatable {
             case hello
             case identify
+            /// The renumber and numbered `M105` that end the handshake.
+            case confirm
             /// A numbered line; `sourceLine` 0 is one of the host's own sync `M105`s.
             case line(number: Int, sourceLine: Int, isRetransmission: Bool)
             case emergency(EmergencyCommand)

@@ -22,18 +22,27 @@ public struct HostProtocol: Sendable {
     /// crashed, a daemon restarted while the printer worked through its queue): those replies
     /// arrive first and look like any other `ok` or `Resend:`. Only M115's own output —
     /// `FIRMWARE_NAME`, `Cap:` lines or "Unknown command" for M115 — cannot be left over, so
-    /// nothing before it counts, and the `ok` after it proves both lines were taken: the line
-    /// check runs before a command, so an identification proves `N1` was accepted right after `N0`.
+    /// nothing before it counts.
+    ///
+    /// An identification may still be an earlier attempt's, with a later hello queued behind
+    /// it in the firmware, whole or cut by an RX overflow (a retry written while a previous
+    /// session's queue still filled the buffer). So the handshake ends with a confirmation:
+    /// `N0 M110 N0` again and a numbered `N1 M105`. Whatever the firmware still held of earlier
+    /// attempts comes before these; the first `ok T:` after them can only be `N1 M105`'s (no
+    /// other command answers so), which proves the firmware numbers from 1, and file lines go
+    /// on from 2.
     private enum Handshake {
         /// The hello and the identification are out; replies before the identification are
         /// reported as `.ignored` and otherwise left alone.
         case awaitingIdentification(attempt: Int)
-        /// The identification arrived; its `ok` ends the handshake.
+        /// The identification arrived; `Cap:` lines follow until its `ok`.
         case identified(attempt: Int)
+        /// The renumber and the numbered `M105` are out; waiting for the `ok T:`.
+        case confirming(attempt: Int)
 
         var attempt: Int {
             switch self {
-            case .awaitingIdentification(let attempt), .identified(let attempt): attempt
+            case .awaitingIdentification(let attempt), .identified(let attempt), .confirming(let attempt): attempt
             }
         }
     }
@@ -41,6 +50,7 @@ public struct HostProtocol: Sendable {
     private enum ControlMessage: Equatable {
         case hello
         case identify
+        case confirm
     }
 
     /// After a resend request: nothing is written until the lines written before it have
@@ -344,10 +354,18 @@ public struct HostProtocol: Sendable {
         case (.identified, .capability(let name, let enabled)):
             capabilities[name] = enabled
             return nil
-        case (.identified, .ok):
-            return finishHandshake(at: now)
+        case (.identified(let attempt), .ok):
+            state = .handshaking(.confirming(attempt: attempt))
+            control.append(.confirm)
+            return nil
         case (.identified, _):
             return passive(reply)
+        case (.confirming, .ok(let ok)) where ok.temperatures != nil:
+            return finishHandshake(at: now)
+        case (.confirming, .temperature), (.confirming, .busy), (.confirming, .echo):
+            return passive(reply)
+        case (.confirming, _):
+            return .ignored(String(text))
         }
     }
 
@@ -673,6 +691,11 @@ public struct HostProtocol: Sendable {
             bytes = LineFraming.framed(number: 1, command: Array("M115".utf8))
             ledger.record(.query, byteCount: bytes.count)
             kind = .identify
+        case .confirm:
+            bytes = LineFraming.framed(number: 0, command: Array("M110 N0".utf8))
+                + LineFraming.framed(number: 1, command: Self.syncCommand)
+            ledger.record(.line(1), byteCount: bytes.count, isTemperatureQuery: true)
+            kind = .confirm
         }
         progress.bytesSent += bytes.count
         return Transmission(bytes: bytes, kind: kind)

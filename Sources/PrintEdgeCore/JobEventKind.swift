@@ -16,6 +16,8 @@ public enum JobEventKind: String, Codable, Sendable, CaseIterable, CustomStringC
     case recovered
     /// A failed job goes back to the end of its printer's queue.
     case requeued
+    /// G-code a person forced in under the job (`printedge send --force`); the state is unchanged.
+    case gcodeForced = "gcode_forced"
 
     /// The kind a step gets when the caller names none.
     public static func step(from: JobState, to: JobState) -> JobEventKind {

@@ -88,18 +88,8 @@ struct ControlHandler: Sendable {
         case "send":
             let target = try printer(try required(request.printer, "printer", for: request))
             let lines = try required(request.lines, "lines", for: request)
-            let (console, events) = await target.openConsole()
-            let forward = Task {
-                for await event in events where event.kind != "state" { reply(ControlReply(id: id, event: event)) }
-            }
-            do throws(ControlError) {
-                try await target.send(lines)
-            } catch {
-                await target.closeConsole(console)
-                throw error
-            }
-            await target.closeConsole(console)
-            await forward.value
+            let replies = try await target.send(lines, force: request.force ?? false)
+            for text in replies { reply(ControlReply(id: id, event: ConsoleEvent(kind: "reply", printer: target.setup.id, text: text))) }
             return ControlReply(id: id, ok: true)
         case "console":
             let target = try printer(try required(request.printer, "printer", for: request))

@@ -26,14 +26,32 @@ public struct Daemon: Sendable {
         try self.init(configuration: configuration, environment: environment, logger: logger, discovery: .system, gpioEnvironment: .system)
     }
 
+    /// `init` on a thread of its own: it opens the database, GPIO chips and serial devices
+    /// and waits for the simulators' links, all blocking, and Swift's cooperative pool has
+    /// only one thread per core.
+    public static func build(configuration: DaemonConfiguration, environment: [String: String], logger: Logger) async throws(DaemonError) -> Daemon {
+        try await build(configuration: configuration, environment: environment, logger: logger, discovery: .system, gpioEnvironment: .system)
+    }
+
+    static func build(configuration: DaemonConfiguration, environment: [String: String], logger: Logger,
+                      discovery: HotplugService.Discovery, gpioEnvironment: GPIOService.Environment) async throws(DaemonError) -> Daemon {
+        try await DedicatedThread.run { () -> Result<Daemon, DaemonError> in
+            Result { () throws(DaemonError) in
+                try Daemon(configuration: configuration, environment: environment, logger: logger, discovery: discovery, gpioEnvironment: gpioEnvironment)
+            }
+        }.get()
+    }
+
     /// `discovery` and `gpioEnvironment` say where USB devices and GPIO chips are found: the
     /// system's, or a test's fake sysfs tree and recording chip.
     init(configuration: DaemonConfiguration, environment: [String: String], logger: Logger,
          discovery: HotplugService.Discovery, gpioEnvironment: GPIOService.Environment) throws(DaemonError) {
         self.configuration = configuration
+        var steps = StartupSteps(logger: logger)
         var preflightEnvironment = DaemonPreflight.Environment.system
         preflightEnvironment.gpio = gpioEnvironment
         let preflight = try DaemonPreflight(configuration: configuration, environment: preflightEnvironment)
+        steps.finished("configuration checked (files, directories, ids)")
         // Before anything in the state directory is touched: the store, the socket, the links.
         do {
             try Store.createDirectory(configuration.stateDirectory)
@@ -41,6 +59,7 @@ public struct Daemon: Sendable {
             throw .storage(error)
         }
         lock = try Self.lockStateDirectory(of: configuration)
+        steps.finished("state directory locked")
         let store: Store
         do {
             store = try Store(directory: configuration.stateDirectory, feedsFleet: configuration.mqtt != nil)
@@ -57,6 +76,7 @@ public struct Daemon: Sendable {
             throw .storage(error)
         }
         self.store = store
+        steps.finished("database opened")
         let telemetrySettings = configuration.telemetry
         let recorder = TelemetryRecorder(store: store, policy: .init(batchMaxRows: telemetrySettings.batchMaxRows,
                                                                      batchMaxAge: telemetrySettings.batchMaxAge,
@@ -77,15 +97,19 @@ public struct Daemon: Sendable {
             }
             setups.append(setup)
         }
+        steps.finished("\(setups.count) printer(s) recorded")
         var gpio: GPIOService?
         if let settings = configuration.gpio, let chip = preflight.gpioChip {
             gpio = try GPIOService(settings: settings, chip: chip, printers: configuration.printers, environment: gpioEnvironment, logger: logger)
+            steps.finished("GPIO lines requested")
         }
+        let statusBoard = PrinterStatusBoard(printerIDs: setups.map(\.id))
         let printers = setups.map { Printer(setup: $0, store: store, telemetry: recorder, logger: logger, hardware: gpio?.link(for: $0.id),
-                                            publishesFleetStatus: configuration.mqtt != nil) }
+                                            publishesFleetStatus: configuration.mqtt != nil, statusBoard: statusBoard) }
         self.printers = printers
         gpio?.attach(printers)
         let hotplug = try HotplugService(printers: printers, discovery: discovery, logger: logger)
+        if hotplug != nil { steps.finished("USB devices listed") }
         let fleetCommands = configuration.mqtt.map {
             FleetCommands(printers: printers, store: store, spoolDirectory: configuration.spoolPath, settings: $0.commands,
                           stateDirectory: configuration.stateDirectory, logger: logger)
@@ -99,6 +123,7 @@ public struct Daemon: Sendable {
             } catch {
                 throw .fleetLink(error)
             }
+            steps.finished("fleet link prepared")
         }
         let intake = JobIntake(spoolDirectory: configuration.spoolPath, store: store)
         let leftovers = intake.removeLeftovers()
@@ -118,10 +143,12 @@ public struct Daemon: Sendable {
         } catch {
             throw .controlSocket("\(error)")
         }
+        steps.finished("control socket listening at \(socketPath)")
         let retention = RetentionLimits(maxTelemetryRows: configuration.retention.maxTelemetryRows,
                                         maxAge: .seconds(configuration.retention.maxTelemetryAgeDays * 86_400),
                                         maxDatabaseBytes: Int64(configuration.retention.maxDatabaseBytes))
         let virtualPrinters = try VirtualPrinters(simulators, logger: logger)
+        if !simulators.isEmpty { steps.finished("\(simulators.count) virtual printer(s) started") }
         // Before the printers, so they stop after them: a printer's last moments still have
         // its emergency stop, and nothing waits on devices nobody follows.
         var hardware: [any Service] = []
@@ -138,7 +165,7 @@ public struct Daemon: Sendable {
             PrinterFleet(printers: printers),
         ] + commandService + [
             control,
-            SystemdNotifier(environment: environment, logger: logger) { await health.verdict() },
+            SystemdNotifier(environment: environment, statusBoard: statusBoard, logger: logger) { await health.verdict() },
         ]
     }
 
@@ -210,7 +237,7 @@ public struct Daemon: Sendable {
             id: printer.id, name: printer.name ?? printer.id, portPath: portPath, match: printer.portMatch, baudRate: profile.baud,
             protocolConfiguration: protocolConfiguration, limits: limits, maxFramedBytes: profile.maxLineBytes,
             startScript: profile.scripts.start, pauseScript: profile.scripts.pause, resumeScript: profile.scripts.resume,
-            cancelScript: profile.scripts.cancel,
+            cancelScript: profile.scripts.cancel, gcodeAllowedWhilePrinting: Set(configuration.gcodeAllowedWhilePrinting),
             temperatureInterval: .seconds(telemetry.temperatureReportIntervalSeconds),
             sampleIntervalPrinting: telemetry.sampleIntervalPrinting, sampleIntervalIdle: telemetry.sampleIntervalIdle,
             simulator: simulator)

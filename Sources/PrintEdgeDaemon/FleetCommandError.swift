@@ -63,6 +63,8 @@ struct FleetCommandError: Error, Sendable, Equatable, CustomStringConvertible {
             case .notConnected: .notConnected
             case .refused: .refused
             case .storage: .storage
+            // A `gcode` command is answered when its lines are queued, before the printer could refuse them.
+            case .firmwareError: .refused
             case .internal: .internal
             }
         self.init(code, error.message)

@@ -5,9 +5,7 @@ import PrintEdgeCore
 /// a job's would be, and its command word must be in the allow-list in force (the idle one,
 /// or the narrower one while a job prints). Defaults and why: `FleetCommandSettings`.
 ///
-/// The word is read the way Marlin's `GCodeParser::parse` reads it: the letter in either
-/// case, blanks allowed before the number (`m 500` is `M500`), and a `.n` subcode kept, so
-/// `G29.1` is not taken for an allowed `G29`.
+/// Words are read as Marlin reads them (`GCodeCommandWord`).
 struct FleetCommandGCodeAllowList: Sendable {
     let allowed: Set<String>
     let allowedWhilePrinting: Set<String>
@@ -34,7 +32,7 @@ struct FleetCommandGCodeAllowList: Sendable {
             }
             guard let command else { continue }
             let text = String(decoding: command, as: UTF8.self)
-            let word = Self.commandWord(of: text)
+            let word = GCodeCommandWord.of( text)
             guard allowed.contains(word) else {
                 throw FleetCommandError(.gcodeNotAllowed, "`lines[\(index)]` (\"\(text)\") is \(word.isEmpty ? "not a G, M or T command" : "`\(word)`, which is not in `gcode_allow`") of [mqtt.commands]; allowed: \(allowed.sorted(by: Self.commandOrder).joined(separator: " "))", field: "lines")
             }
@@ -51,24 +49,6 @@ struct FleetCommandGCodeAllowList: Sendable {
         for (index, line) in lines.enumerated() where !allowedWhilePrinting.contains(line.word) {
             throw FleetCommandError(.busy, "printer \(printerID) is \(state) and `\(line.word)` (lines[\(index)]) is not in `gcode_allow_while_printing` of [mqtt.commands]; allowed under a job: \(allowedWhilePrinting.sorted(by: Self.commandOrder).joined(separator: " "))", field: "lines")
         }
-    }
-
-    /// `G`, `M` or `T` in upper case with its number and subcode (`M104`, `G29.1`); empty when
-    /// the line does not start with one.
-    static func commandWord(of line: String) -> String {
-        var scalars = Substring(line).unicodeScalars[...]
-        guard let first = scalars.first, ["G", "M", "T", "g", "m", "t"].contains(first) else { return "" }
-        scalars = scalars.dropFirst()
-        while scalars.first == " " { scalars = scalars.dropFirst() }
-        let digits = scalars.prefix { ("0"..."9").contains($0) }
-        guard !digits.isEmpty else { return "" }
-        var word = String(first).uppercased() + String(String.UnicodeScalarView(digits))
-        scalars = scalars.dropFirst(digits.count)
-        if scalars.first == "." {
-            let subcode = scalars.dropFirst().prefix { ("0"..."9").contains($0) }
-            if !subcode.isEmpty { word += "." + String(String.UnicodeScalarView(subcode)) }
-        }
-        return word
     }
 
     /// G before M before T, then by number: the order of Marlin's G-code index.

@@ -21,4 +21,5 @@ extension Printer: FleetCommandTarget {
     func pause(detail: String) throws(ControlError) -> JobRecord { try pauseJob(detail: detail) }
     func resume(detail: String) throws(ControlError) -> JobRecord { try resumeJob(detail: detail) }
     func cancel(detail: String) throws(ControlError) -> JobRecord { try cancelJob(detail: detail) }
+    func send(_ lines: [String]) async throws(ControlError) { _ = try await send(lines, underJob: .checkedByFleet) }
 }

@@ -26,8 +26,14 @@ actor Printer {
     private let hardware: GPIOPrinterLink?
     /// With a fleet link, every state change also queues a status snapshot in the outbox.
     private let publishesFleetStatus: Bool
+    /// Where systemd's `STATUS=` line learns this printer's state.
+    private let statusBoard: PrinterStatusBoard?
     private(set) var state = PrinterState.offline {
-        didSet { if state != oldValue { reportActivity() } }
+        didSet {
+            guard state != oldValue else { return }
+            reportActivity()
+            statusBoard?.post(state, for: setup.id)
+        }
     }
     private var connection: PrinterConnection? {
         didSet { emergencyLane.withLock { $0 = connection } }
@@ -57,6 +63,9 @@ actor Printer {
     private var consoles: [Int: AsyncStream<ConsoleEvent>.Continuation] = [:]
     private var nextConsoleID = 0
     private var sends: [UInt64: CheckedContinuation<Void, Never>] = [:]
+    /// The replies each `send` collects until its lines were handled, and whether it asked
+    /// for temperatures (`M105`).
+    private var sendReplies: [UInt64: (lines: [String], askedForTemperatures: Bool)] = [:]
     private var positionQueries: [UInt64: CheckedContinuation<FirmwarePosition?, Never>] = [:]
     private var nextSendTag: UInt64 = 0
     /// The firmware rebooted since this daemon started (a `start` banner at a handshake, or
@@ -66,29 +75,24 @@ actor Printer {
     private var backlog = JobEventBacklog()
     private var nextBacklogAttempt = MonotonicInstant.zero
 
-    /// The job the printer is working on, with what progress needs beyond the record.
+    /// The job the printer is working on: its record, its lifecycle (`JobSession` decides what
+    /// each request and link event means) and what progress needs beyond the record.
     private struct ActiveJob {
         var record: JobRecord
+        var session: JobSession
         var progress = PrinterConnection.JobProgress()
         var startedAt: MonotonicInstant
-        var pausePosition: PrinterConnection.JobPosition?
-        /// The firmware paused by itself (`//action:paused`, a filament change): the protocol
-        /// holds the stream until the printer resumes, and only the printer can resume.
-        var heldByFirmware = false
-        /// The printer's screen asked to resume while the pause was still parking.
-        var resumeWhenParked = false
-        /// What the stream's end means when it comes: the state already committed.
-        var ending: JobState?
     }
 
     init(setup: PrinterSetup, store: Store, telemetry: TelemetryRecorder, logger: Logger, hardware: GPIOPrinterLink? = nil,
-         publishesFleetStatus: Bool = false) {
+         publishesFleetStatus: Bool = false, statusBoard: PrinterStatusBoard? = nil) {
         self.setup = setup
         self.store = store
         self.telemetry = telemetry
         self.logger = logger
         self.hardware = hardware
         self.publishesFleetStatus = publishesFleetStatus
+        self.statusBoard = statusBoard
         usb = setup.match.map(HotplugPrinterState.init)
     }
 
@@ -256,6 +260,9 @@ actor Printer {
             sample(heaters, at: now)
         case .reply(let text):
             broadcast(ConsoleEvent(kind: "reply", printer: setup.id, text: text))
+            for (tag, collected) in sendReplies where FirmwareReply.isWorthShowing(text, askedForTemperatures: collected.askedForTemperatures) {
+                sendReplies[tag]?.lines.append(text)
+            }
         case .ignoredBeforeHandshake(let text):
             logger.info("printer \(setup.id): ignored a reply from before this connection: \(text)")
         case .positionReported(let tag, let position):
@@ -279,25 +286,27 @@ actor Printer {
         case .jobPaused(let position, let progress):
             guard var current = job else { return }
             current.progress = progress
-            current.pausePosition = position
-            if let id = current.record.id, let parked = position.parkedZMM {
-                try? store.recordParkedHeight(jobID: id, zMM: parked)
-            }
-            let resumeNow = current.resumeWhenParked
-            current.resumeWhenParked = false
+            let parked = current.session.parked(at: position)
             job = current
             persistProgress(current)
-            transition(to: .paused)
-            if resumeNow { carryOut(.resume) { () throws(ControlError) in _ = try resumeJob(detail: "resumed from the printer's screen") } }
-        case .jobResumed:
-            transition(to: .printing)
+            if let id = current.record.id, let height = position.parkedZMM {
+                try? store.recordParkedHeight(jobID: id, zMM: height)
+            }
+            switch parked {
+            case .ignore:
+                break
+            case .show(let display):
+                show(display)
+            case .showAndResume(let display):
+                show(display)
+                answerPrinter { () throws(ControlError) in _ = try resumeJob(detail: "resumed from the printer's screen") }
+            }
         case .jobCompleted(let progress):
-            endJob(progress: progress, as: .completed, reason: nil)
+            endJob(progress: progress, .completed)
         case .jobCancelled(let progress):
-            endJob(progress: progress, as: .cancelled, reason: nil)
+            endJob(progress: progress, .cancelled)
         case .jobFailed(let reason, let progress):
-            let outcome: JobState = stopping.load(ordering: .relaxed) ? .interrupted : .failed
-            endJob(progress: progress, as: outcome, reason: unplugReason() ?? reason)
+            endJob(progress: progress, .failed(reason: unplugReason() ?? reason))
         case .hostAction(let action):
             hostAction(action)
         case .firmwareMessage(let text):
@@ -312,64 +321,57 @@ actor Printer {
     }
 
     /// `//action:` from the printer's own screen, carried out as the user's own pause, resume
-    /// and cancel are (the job is parked and resumes from the exact next line). `paused` and
-    /// `resumed` say the firmware did it by itself; the job follows.
+    /// and cancel are (the job is parked and resumes from the exact next line); `paused` and
+    /// `resumed` say the firmware did it by itself, and the job follows.
     private func hostAction(_ action: HostAction) {
-        guard let current = job, current.ending == nil else { return }
-        switch action {
-        case .pause:
-            guard current.record.state == .printing, state == .printing else { return }
-            carryOut(action) { () throws(ControlError) in _ = try pauseJob(detail: "paused from the printer's screen") }
-        case .paused:
-            guard current.record.state == .printing else { return }
-            job?.heldByFirmware = true
-            record(current.record.id, to: .paused, kind: .paused, detail: "the printer paused by itself (//action:paused)")
-            transition(to: .paused)
-        case .resume, .resumed:
-            if current.heldByFirmware {
-                job?.heldByFirmware = false
-                record(current.record.id, to: .printing, kind: .resumed, detail: "the printer resumed by itself (//action:\(action))")
-                transition(to: .printing)
-            } else if action == .resume, current.record.state == .paused {
-                guard current.pausePosition != nil else {
-                    job?.resumeWhenParked = true
-                    return
-                }
-                carryOut(action) { () throws(ControlError) in _ = try resumeJob(detail: "resumed from the printer's screen") }
-            }
-        case .cancel:
-            carryOut(action) { () throws(ControlError) in _ = try cancelJob(detail: "cancelled from the printer's screen") }
-        case .disconnect, .other:
+        guard var current = job else { return }
+        let result = current.session.hostAction(action)
+        job = current
+        switch result {
+        case .ignore:
             break
+        case .pause(let pause):
+            answerPrinter { () throws(ControlError) in _ = try carryOut(pause) }
+        case .resume(let resume):
+            answerPrinter { () throws(ControlError) in _ = try carryOut(resume) }
+        case .cancel(let cancel):
+            answerPrinter { () throws(ControlError) in _ = try carryOut(cancel) }
+        case .record(let step, let display):
+            record(step)
+            show(display)
         }
     }
 
     /// The printer asked; a refusal (a resume while the disk is full) goes to the consoles.
-    private func carryOut(_ action: HostAction, _ body: () throws(ControlError) -> Void) {
+    private func answerPrinter(_ body: () throws(ControlError) -> Void) {
         do {
             try body()
         } catch {
-            broadcast(ConsoleEvent(kind: "error", printer: setup.id, text: "the printer's \(action) could not be carried out: \(error)"))
+            broadcast(ConsoleEvent(kind: "error", printer: setup.id, text: "the printer's request was refused: \(error.message)"))
         }
     }
 
-    /// The stream of a job ended: the outcome is committed (unless a cancel or an emergency
-    /// stop already committed its own), and the printer is free.
-    private func endJob(progress: PrinterConnection.JobProgress, as outcome: JobState, reason: String?) {
+    /// The stream of a job ended: its outcome is recorded (unless a cancel or an emergency
+    /// stop already recorded its own), and the printer is free.
+    private func endJob(progress: PrinterConnection.JobProgress, _ end: JobSession.StreamEnd) {
         guard var current = job else { return }
         current.progress = progress
+        let steps = current.session.streamEnded(end, daemonStopping: stopping.load(ordering: .relaxed))
         job = current
         persistProgress(current)
-        let final = current.ending ?? outcome
-        if current.record.state == .paused, final == .completed {
-            record(current.record.id, to: .printing, kind: .resumed, detail: "the pause came after the last line was sent: the job ran to its end")
-        }
-        if job?.record.state != final {
-            record(current.record.id, to: final, kind: nil, detail: reason)
-        }
+        for step in steps { record(step) }
         job = nil
-        broadcast(ConsoleEvent(kind: "job", printer: setup.id, text: "job \(current.record.id ?? 0) \(final.rawValue)" + (reason.map { ": \($0)" } ?? "")))
+        let reason = if case .failed(let reason) = end { ": \(reason)" } else { "" }
+        broadcast(ConsoleEvent(kind: "job", printer: setup.id, text: "job \(current.record.id ?? 0) \(current.session.recorded.rawValue)\(reason)"))
         if connection != nil, state != .error, state != .connecting { transition(to: .idle) }
+    }
+
+    private func show(_ display: JobSession.Display) {
+        switch display {
+        case .printing: transition(to: .printing)
+        case .finishing: transition(to: .finishing)
+        case .paused: transition(to: .paused)
+        }
     }
 
     // MARK: - Jobs
@@ -444,7 +446,7 @@ actor Printer {
     private func resume(interrupted record: JobRecord, at layer: JobLayerRecord) async throws(ControlError) -> JobRecord {
         guard connection != nil, state == .idle else { throw notIdle() }
         let state = layer.resumeJSON.flatMap { JSONText.decode(GCodeMachineState.self, from: $0) } ?? GCodeMachineState()
-        let head = try await headPosition(of: record)
+        let head = await headPosition(of: record, layer: layer, state: state)
         let printedHeight = max(layer.printedHeightMM ?? layer.zMM, layer.zMM)
         let options = ResumePrologue.Options(situation: head.situation, printedHeightMM: printedHeight)
         let prologue: [String]
@@ -465,9 +467,12 @@ actor Printer {
     }
 
     /// Where the head of an interrupted job is: the printer's own word when it kept its
-    /// position, else the height to declare (a parked head's, or the height the print had
-    /// reached with its last acknowledged line).
-    private func headPosition(of record: JobRecord) async throws(ControlError) -> (situation: ResumePrologue.Situation, detail: String) {
+    /// position; else the height to declare — a parked head's, or the height of the layer the
+    /// print had reached (`current_layer`: its first line went out only once recorded). Not the
+    /// Z of the last acknowledged line itself: that may be a travel hop above the layer, which
+    /// a power cut may have left unexecuted, and declaring it would put the nozzle into the part.
+    private func headPosition(of record: JobRecord, layer: JobLayerRecord, state: GCodeMachineState) async
+        -> (situation: ResumePrologue.Situation, detail: String) {
         let reported = await queryPosition()
         if !firmwareRebooted, let reported, !reported.isPowerOnOrigin {
             return (.positionKept(zMM: reported.zMM), "the printer kept its position (M114: Z \(GCodeDecimal.text(reported.zMM)))")
@@ -476,10 +481,8 @@ actor Printer {
         if let parked = record.parkedZMM {
             return (.positionLost(declaredZMM: parked), "\(why): declaring the parked height Z \(GCodeDecimal.text(parked))")
         }
-        guard let reached = record.currentZMM else {
-            throw ControlError(code: .refused, message: "job \(record.id ?? 0): \(why), and the height the print reached is not known: the position cannot be declared safely; cancel the job")
-        }
-        return (.positionLost(declaredZMM: reached), "\(why): declaring the height reached, Z \(GCodeDecimal.text(reached))")
+        let reached = layer.zMM + state.originShift.zMM
+        return (.positionLost(declaredZMM: reached), "\(why): declaring the height of the layer reached, Z \(GCodeDecimal.text(reached))")
     }
 
     /// `M114`, answered once the printer has handled everything before it; `nil` without a
@@ -508,7 +511,7 @@ actor Printer {
             throw ControlError(code: .storage, message: "\(error); nothing was done")
         }
         let started = try commitOrThrow(record.id, to: .printing, kind: kind, detail: detail)
-        job = ActiveJob(record: started, startedAt: .now())
+        job = ActiveJob(record: started, session: JobSession(jobID: record.id ?? 0, printerID: setup.id), startedAt: .now())
         connection.submit(.startJob(feed))
         transition(to: .printing)
         return started
@@ -516,50 +519,70 @@ actor Printer {
 
     /// Stops feeding at once, then parks. Never waits for the disk (see the type's comment).
     func pauseJob(detail: String = "paused by the user") throws(ControlError) -> JobRecord {
-        guard let current = job, current.record.state == .printing, current.ending == nil, let connection else {
-            throw ControlError(code: .refused, message: "printer \(setup.id) is not printing")
-        }
-        let record = recordStop(current.record, to: .paused, kind: .paused, detail: detail)
-        connection.submit(.pause(park: setup.pauseScript))
-        transition(to: .finishing)
-        return record
+        guard var current = job else { throw ControlError(code: .refused, message: "printer \(setup.id) is not printing") }
+        let pause = current.session.pauseRequested(detail: detail)
+        job = current
+        return try carryOut(pause)
     }
 
     func resumeJob(detail: String? = nil) throws(ControlError) -> JobRecord {
-        guard let current = job, current.record.state == .paused, current.ending == nil, let connection else {
-            throw ControlError(code: .refused, message: "printer \(setup.id) has no paused job")
-        }
-        guard !current.heldByFirmware else {
-            throw ControlError(code: .refused, message: "the printer paused the job by itself (a filament change, say): resume it on the printer's screen")
-        }
-        if let refusal = hardware?.resumeRefusal() {
-            throw ControlError(code: .refused, message: "printer \(setup.id): \(refusal)")
-        }
-        guard let position = current.pausePosition else {
-            throw ControlError(code: .refused, message: "the job is still parking after its pause; resume it once `printedge status` shows it paused")
-        }
-        var restore = setup.resumeScript
-        do {
-            restore += try ResumePrologue.lines(toResume: position.machineState, options: .init(situation: .afterPause))
-        } catch {
-            throw ControlError(code: .refused, message: "printer \(setup.id): \(error)")
-        }
-        let record = try commitOrThrow(current.record.id, to: .printing, kind: .resumed, detail: detail)
-        connection.submit(.resume(restore: restore))
-        job?.pausePosition = nil
-        return record
+        guard var current = job else { throw ControlError(code: .refused, message: "printer \(setup.id) has no paused job") }
+        let resume = current.session.resumeRequested(detail: detail, interlock: hardware?.resumeRefusal())
+        job = current
+        return try carryOut(resume)
     }
 
     /// Stops feeding, quick-stops, then the cancel G-code. Never waits for the disk.
     func cancelJob(detail: String = "cancelled by the user") throws(ControlError) -> JobRecord {
-        guard let current = job, current.ending == nil, let connection else {
-            throw ControlError(code: .refused, message: "printer \(setup.id) has no job to cancel")
+        guard var current = job else { throw ControlError(code: .refused, message: "printer \(setup.id) has no job to cancel") }
+        let cancel = current.session.cancelRequested(detail: detail)
+        job = current
+        return try carryOut(cancel)
+    }
+
+    private func carryOut(_ pause: JobSession.PauseAction) throws(ControlError) -> JobRecord {
+        switch pause {
+        case .refuse(let reason):
+            throw ControlError(code: .refused, message: reason)
+        case .pause(let step, let display):
+            let record = record(step)
+            connection?.submit(.pause(park: setup.pauseScript))
+            show(display)
+            return record
         }
-        let record = recordStop(current.record, to: .cancelled, kind: .cancelled, detail: detail)
-        job?.ending = .cancelled
-        connection.submit(.cancel(script: setup.cancelScript))
-        transition(to: .finishing)
-        return record
+    }
+
+    private func carryOut(_ resume: JobSession.ResumeAction) throws(ControlError) -> JobRecord {
+        guard let current = job else { throw ControlError(code: .refused, message: "printer \(setup.id) has no paused job") }
+        switch resume {
+        case .refuse(let reason):
+            throw ControlError(code: .refused, message: reason)
+        case .afterParking:
+            return current.record
+        case .resume(let step, let position):
+            var restore = setup.resumeScript
+            do {
+                restore += try ResumePrologue.lines(toResume: position.machineState, options: .init(situation: .afterPause))
+            } catch {
+                throw ControlError(code: .refused, message: "printer \(setup.id): \(error)")
+            }
+            let record = try commitOrThrow(current.record.id, to: step.state, kind: step.kind, detail: step.detail)
+            if let display = job?.session.resumeRecorded() { show(display) }
+            connection?.submit(.resume(restore: restore))
+            return record
+        }
+    }
+
+    private func carryOut(_ cancel: JobSession.CancelAction) throws(ControlError) -> JobRecord {
+        switch cancel {
+        case .refuse(let reason):
+            throw ControlError(code: .refused, message: reason)
+        case .cancel(let step, let display):
+            let record = record(step)
+            connection?.submit(.cancel(script: setup.cancelScript))
+            show(display)
+            return record
+        }
     }
 
     /// The job a person named: the one printing or paused is stopped (`cancelJob(detail:)`);
@@ -583,10 +606,7 @@ actor Printer {
     /// the stop itself never waits for the disk.
     func emergencyStop(detail: String = "emergency stop") {
         connection?.submit(.emergencyStop)
-        if let current = job, current.ending == nil {
-            job?.ending = .aborted
-            record(current.record.id, to: .aborted, kind: .aborted, detail: detail)
-        }
+        abortForEmergencyStop(detail: detail)
         broadcast(ConsoleEvent(kind: "state", printer: setup.id, text: "EMERGENCY STOP sent (M112)"))
     }
 
@@ -602,24 +622,109 @@ actor Printer {
     /// Aborts the job for the stop `emergencyStopNow` sent, once.
     func recordEmergencyStop() {
         guard let cause = pendingEmergencyStop.withLock({ $0.take() }) else { return }
-        if let current = job, current.ending == nil {
-            job?.ending = .aborted
-            record(current.record.id, to: .aborted, kind: .aborted, detail: cause)
-        }
+        abortForEmergencyStop(detail: cause)
         broadcast(ConsoleEvent(kind: "state", printer: setup.id, text: "EMERGENCY STOP sent (M112): \(cause)"))
     }
 
-    /// The user's own G-code; returns once every line was handled by the firmware.
-    func send(_ lines: [String]) async throws(ControlError) {
+    private func abortForEmergencyStop(detail: String) {
+        guard var current = job else { return }
+        let step = current.session.emergencyStopped(detail: detail)
+        job = current
+        if let step { record(step) }
+    }
+
+    /// A person's own G-code (`printedge send`, `console`), checked before anything is sent:
+    /// each line as a job's would be (length, characters), against the profile's limits
+    /// (build volume, temperatures), and while a job prints or is paused against the
+    /// allow-list, unless `force` — a forced line is recorded in the job's history. Returns
+    /// the printer's replies to these lines, once every one was handled; `ok`s, busy lines
+    /// and temperature autoreports are left out. An `Error:` or "Unknown command" among them
+    /// is an error, with the replies.
+    func send(_ lines: [String], force: Bool) async throws(ControlError) -> [String] {
+        try await send(lines, underJob: force ? .forced : .allowListed)
+    }
+
+    /// How lines that are not on the allow-list are treated under a job.
+    enum UnderJob {
+        case allowListed
+        /// A person forced them: sent, and recorded in the job's history.
+        case forced
+        /// The fleet's own allow-list for printing (`[mqtt.commands]`) already passed them.
+        case checkedByFleet
+    }
+
+    func send(_ lines: [String], underJob: UnderJob) async throws(ControlError) -> [String] {
         guard let connection, state != .connecting else {
             throw ControlError(code: .notConnected, message: "printer \(setup.id) is \(state.rawValue)" + (lastError.map { " (\($0))" } ?? ""))
         }
+        let commands = try checkedManualLines(lines)
+        if let current = job, !current.session.hasEnded, underJob != .checkedByFleet {
+            let refused = commands.filter { !setup.gcodeAllowedWhilePrinting.contains(GCodeCommandWord.of($0)) }
+            if !refused.isEmpty {
+                guard underJob == .forced else {
+                    throw ControlError(code: .busy, message: "printer \(setup.id) is \(state.rawValue) job \(current.record.id ?? 0): "
+                        + "\(refused.map { "`\($0)`" }.joined(separator: ", ")) may move or change the printer under the job, and only "
+                        + "\(setup.gcodeAllowedWhilePrinting.sorted().joined(separator: " ")) may be sent while it prints "
+                        + "([daemon] gcode_allow_while_printing); pause or cancel the job first, or add --force to send it anyway, at the print's risk")
+                }
+                if let id = current.record.id {
+                    let detail = "forced under the job by a person: " + refused.joined(separator: "; ")
+                    try? store.recordJobNote(jobID: id, kind: .gcodeForced, detail: detail, atMS: WallClock.nowMS())
+                    logger.warning("printer \(setup.id): job \(id): \(detail)")
+                }
+            }
+        }
         nextSendTag += 1
         let tag = nextSendTag
+        sendReplies[tag] = ([], commands.contains { GCodeCommandWord.of($0) == "M105" })
+        connection.setConsoleListening(true)
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             sends[tag] = continuation
-            connection.submit(.send(lines: lines, tag: tag))
+            connection.submit(.send(lines: commands, tag: tag))
         }
+        let replies = sendReplies.removeValue(forKey: tag)?.lines ?? []
+        if sendReplies.isEmpty && consoles.isEmpty { connection.setConsoleListening(false) }
+        if let failure = replies.first(where: { FirmwareReply.isRefusal($0) }) {
+            throw ControlError(code: .firmwareError, message: "printer \(setup.id) answered: \(failure)" + (replies.count > 1 ? "\n" + replies.joined(separator: "\n") : ""))
+        }
+        return replies
+    }
+
+    /// The lines as they will be sent, or why one cannot be: as a job's lines are checked
+    /// (Marlin's 96-byte line, ASCII), and against the profile's build volume and temperatures.
+    private func checkedManualLines(_ lines: [String]) throws(ControlError) -> [String] {
+        var preflight = GCodePreflight(maxFramedBytes: setup.maxFramedBytes)
+        var analyzer = GCodeAnalyzer(options: .init(limits: setup.limits))
+        var commands: [String] = []
+        for (index, line) in lines.enumerated() {
+            if line.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" }) {
+                throw ControlError(code: .badRequest, message: "line \(index + 1) holds a control character: give each G-code line as its own argument")
+            }
+            let command: [UInt8]?
+            do {
+                command = try preflight.check(rawLine: Array(line.utf8))
+            } catch {
+                throw ControlError(code: .badRequest, message: "line \(index + 1): \(error)")
+            }
+            guard let command else { continue }
+            analyzer.consume(rawLine: command[...], byteOffset: 0)
+            commands.append(String(decoding: command, as: UTF8.self))
+        }
+        if let violation = analyzer.finish().limitViolations.first {
+            let why = switch violation.kind {
+            case .outsideBuildVolume(let axis, let position, let allowed):
+                "would take the head to \(axis) \(GCodeDecimal.text(position)) mm, outside the build volume (\(axis) \(GCodeDecimal.text(allowed.lowerBound))…\(GCodeDecimal.text(allowed.upperBound)) mm)"
+            case .hotendTooHot(let celsius, let maximum):
+                "asks for \(GCodeDecimal.text(celsius)) °C, above the hotend's maximum of \(GCodeDecimal.text(maximum)) °C in the printer's profile"
+            case .bedTooHot(let celsius, let maximum):
+                "asks for \(GCodeDecimal.text(celsius)) °C, above the bed's maximum of \(GCodeDecimal.text(maximum)) °C in the printer's profile"
+            }
+            throw ControlError(code: .refused, message: "printer \(setup.id): `\(violation.excerpt)` \(why); nothing was sent")
+        }
+        guard !commands.isEmpty else {
+            throw ControlError(code: .badRequest, message: "no G-code command to send (only blanks or comments)")
+        }
+        return commands
     }
 
     private func loadJob(_ id: Int64) throws(ControlError) -> JobRecord {
@@ -635,7 +740,7 @@ actor Printer {
 
     /// For a step the printer has not taken yet (start, resume, recover): committed first,
     /// or refused, behind any held steps.
-    private func commitOrThrow(_ id: Int64?, to next: JobState, kind: JobEventKind, detail: String?) throws(ControlError) -> JobRecord {
+    private func commitOrThrow(_ id: Int64?, to next: JobState, kind: JobEventKind?, detail: String?) throws(ControlError) -> JobRecord {
         writeBacklog()
         if let refusal = backlog.refusal, !backlog.isEmpty {
             throw ControlError(code: .storage, message: "\(backlog.count) earlier job event(s) of printer \(setup.id) are still waiting to be written: \(refusal); nothing was done")
@@ -649,12 +754,13 @@ actor Printer {
         }
     }
 
-    /// A stop about to be carried out: recorded, or held while the store refuses writes.
-    private func recordStop(_ current: JobRecord, to next: JobState, kind: JobEventKind, detail: String) -> JobRecord {
-        record(current.id, to: next, kind: kind, detail: detail)
-        var stopped = current
-        stopped.state = next
-        return stopped
+    /// A step the printer has taken (or is taking) of the active job: recorded, or held while
+    /// the store refuses writes; returns the record as it stands after it.
+    @discardableResult
+    private func record(_ step: JobSession.Step) -> JobRecord {
+        guard let current = job else { preconditionFailure("printer \(setup.id): a job step without a job") }
+        record(current.record.id, to: step.state, kind: step.kind, detail: step.detail)
+        return job?.record ?? current.record
     }
 
     /// For steps the printer has taken: the job's state follows at once, and the step is
@@ -734,7 +840,7 @@ actor Printer {
 
     func closeConsole(_ id: Int) {
         consoles.removeValue(forKey: id)?.finish()
-        if consoles.isEmpty { connection?.setConsoleListening(false) }
+        if consoles.isEmpty && sendReplies.isEmpty { connection?.setConsoleListening(false) }
     }
 
     private func broadcast(_ event: ConsoleEvent) {

@@ -22,6 +22,8 @@ struct PrinterSetup: Sendable {
     var pauseScript: [String]
     var resumeScript: [String]
     var cancelScript: [String]
+    /// What a person's own G-code may hold while a job prints, without `--force`.
+    var gcodeAllowedWhilePrinting: Set<String>
     var temperatureInterval: Duration
     var sampleIntervalPrinting: Duration
     var sampleIntervalIdle: Duration

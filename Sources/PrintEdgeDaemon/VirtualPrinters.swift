@@ -6,6 +6,10 @@ import ServiceLifecycle
 
 /// The `printedge-sim` processes behind virtual printers: started before the printers
 /// connect, stopped after they have let go.
+///
+/// Both ends block (a wait for the links, a wait for the processes to exit), so both run on
+/// a thread that is not the cooperative pool's: `init` on the one `Daemon.build` gives it,
+/// the stops on threads of their own.
 final class VirtualPrinters: Service, Sendable {
     struct Launched: Sendable {
         var printerID: String
@@ -15,7 +19,11 @@ final class VirtualPrinters: Service, Sendable {
     let launched: [Launched]
     private let logger: Logger
 
-    /// Starts every simulator and waits (up to 5 s each) for its link to appear.
+    /// How long a simulator may take to create its link: a hang guard, far beyond the few
+    /// milliseconds it takes.
+    private static let linkLimit: Duration = .seconds(5)
+
+    /// Starts every simulator, then waits (up to 5 s for each) until every link exists.
     init(_ launches: [(printerID: String, link: String, launch: PrinterSetup.SimulatorLaunch)], logger: Logger) throws(DaemonError) {
         self.logger = logger
         var started: [Launched] = []
@@ -25,32 +33,39 @@ final class VirtualPrinters: Service, Sendable {
             // its simulator's that has not yet seen its parent die, which then leaves the new
             // link alone (printedge-sim removes its link only while it points at its own pty).
             unlink(entry.link)
-            let pid: pid_t
             do {
-                pid = try Self.spawn(entry.launch)
+                started.append(Launched(printerID: entry.printerID, pid: try Self.spawn(entry.launch)))
             } catch {
-                for process in started { Self.terminate(process.pid) }
+                for process in started { Self.stop(process.pid) }
                 throw error
             }
-            started.append(Launched(printerID: entry.printerID, pid: pid))
-            var waited = 0
-            while access(entry.link, F_OK) != 0 && waited < 50 {
-                usleep(100_000)
-                waited += 1
+        }
+        for (index, entry) in launches.enumerated() {
+            let waitStarted = ContinuousClock.now
+            let problem: String
+            switch Self.waitForLink(entry.link, of: started[index].pid) {
+            case .created:
+                logger.debug("start-up: printedge-sim for printer \(entry.printerID) had its link after \(StartupSteps.milliseconds(ContinuousClock.now - waitStarted)) ms")
+                continue
+            case .exited(let status):
+                started.remove(at: index)
+                problem = "exited (wait status \(status)) before creating \(entry.link)"
+            case .timedOut:
+                problem = "did not create \(entry.link) within \(Self.linkLimit)"
             }
-            if access(entry.link, F_OK) != 0 {
-                for process in started { Self.terminate(process.pid) }
-                throw .simulator("printedge-sim for printer \(entry.printerID) did not create \(entry.link) within 5 s (\(entry.launch.executable))")
-            }
+            for process in started { Self.stop(process.pid) }
+            throw .simulator("printedge-sim for printer \(entry.printerID) \(problem) (\(entry.launch.executable)); its own message, if any, is in the daemon's log")
         }
         launched = started
     }
 
     func run() async throws {
         try? await gracefulShutdown()
-        for process in launched {
-            logger.info("stopping the virtual printer", metadata: ["printer": "\(process.printerID)"])
-            Self.terminate(process.pid)
+        await withTaskGroup(of: Void.self) { group in
+            for process in launched {
+                logger.info("stopping the virtual printer", metadata: ["printer": "\(process.printerID)"])
+                group.addTask { await DedicatedThread.run { Self.stop(process.pid) } }
+            }
         }
     }
 
@@ -58,6 +73,10 @@ final class VirtualPrinters: Service, Sendable {
         var pid = pid_t()
         let argv = ([launch.executable] + launch.arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        InheritedDescriptors.closeAll(in: &actions)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -69,14 +88,36 @@ final class VirtualPrinters: Service, Sendable {
         // the daemon only, which then stops its printers before their simulators.
         posix_spawnattr_setpgroup(&attributes, 0)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP))
-        let result = posix_spawn(&pid, launch.executable, nil, &attributes, argv, environ)
+        let result = posix_spawn(&pid, launch.executable, &actions, &attributes, argv, environ)
         guard result == 0 else {
             throw .simulator("cannot start \(launch.executable): \(String(cString: strerror(result))); build it (`swift build --product printedge-sim`) or set `simulator_path`")
         }
         return pid
     }
 
-    private static func terminate(_ pid: pid_t) {
+    private enum LinkWait {
+        case created
+        /// Reaped already.
+        case exited(status: Int32)
+        case timedOut
+    }
+
+    /// Looks every 20 ms: the thread is the one `Daemon.build` runs on, not the pool's. A
+    /// simulator that exits first (on a bad argument, say) ends the wait at once.
+    private static func waitForLink(_ link: String, of pid: pid_t) -> LinkWait {
+        let deadline = ContinuousClock.now + linkLimit
+        while access(link, F_OK) != 0 {
+            var status: Int32 = 0
+            if waitpid(pid, &status, WNOHANG) == pid { return .exited(status: status) }
+            guard ContinuousClock.now < deadline else { return .timedOut }
+            usleep(20_000)
+        }
+        return .created
+    }
+
+    /// SIGTERM, then SIGKILL if it is still running 5 s later; returns once reaped. Blocks:
+    /// call it on a thread of its own.
+    private static func stop(_ pid: pid_t) {
         kill(pid, SIGTERM)
         var status: Int32 = 0
         for _ in 0..<50 {

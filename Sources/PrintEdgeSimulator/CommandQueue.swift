@@ -52,6 +52,14 @@ struct CommandQueue: Sendable {
         return storage[base..<(base + entries[readIndex].length)]
     }
 
+    /// The head command's `N`, if it is a numbered line.
+    var headLineNumber: Int64? {
+        guard !isEmpty, head.isNumbered else { return nil }
+        let line = headLine
+        guard let letter = line.firstIndex(of: UInt8(ascii: "N")) else { return nil }
+        return CLibrary.strtol(line, from: letter + 1)
+    }
+
     mutating func removeHead() {
         guard count > 0 else { return }
         readIndex += 1

@@ -16,6 +16,9 @@ struct Heater: Sendable {
     let fullPowerCelsius: Double
 
     private(set) var targetCelsius = 0
+    /// While M303 drives the heater: the soft PWM it applies (`@:`), the temperature coming
+    /// from its thermal plant through `drive(celsius:power:at:)`.
+    private(set) var drivenPower: Int?
     private var celsiusAtReference = Heater.ambientCelsius
     private var referenceNanoseconds: Int64 = 0
 
@@ -39,6 +42,16 @@ struct Heater: Sendable {
         celsiusAtReference = temperature(at: instant)
         referenceNanoseconds = instant
         targetCelsius = min(max(0, celsius), maximumTargetCelsius)
+        drivenPower = nil
+    }
+
+    /// M303 read `celsius` with the heater at soft PWM `power`: the heater takes that
+    /// temperature, its target 0 as Marlin's `disable_all_heaters()` left it.
+    mutating func drive(celsius: Double, power: Int, at instant: Int64) {
+        celsiusAtReference = celsius
+        referenceNanoseconds = instant
+        targetCelsius = 0
+        drivenPower = power
     }
 
     /// Whether the heater is below its target (`isHeatingHotend`).
@@ -60,6 +73,7 @@ struct Heater: Sendable {
     /// The `@:` figure: soft PWM 0…127. Full power while more than a degree below the
     /// target, else what holding the target takes.
     func power(at instant: Int64) -> Int {
+        if let drivenPower { return drivenPower }
         guard targetCelsius > 0 else { return 0 }
         let target = Double(targetCelsius)
         if temperature(at: instant) < target - 1 { return 127 }

@@ -12,8 +12,17 @@
 struct MotionPlanner: Sendable {
     struct Block: Sendable {
         var durationNanoseconds: Int64
+        /// Where the nozzle physically is when the block starts and ends (X, Y, Z in
+        /// machine coordinates, not G-code's; E as the planner counts it).
         var start: AxisPosition
         var end: AxisPosition
+        /// The `N` of the command that planned it; nil for an unnumbered command.
+        var lineNumber: Int64?
+        /// Filament the extruder really pushes over the whole block (negative: retracts).
+        var filamentMillimetres: Double
+        /// G-code's Z minus the machine's (the `G92` shift when the block was planned): the Z
+        /// the file believed it printed at, for the motion log.
+        var logicalZOffset = 0.0
     }
 
     let capacity: Int
@@ -30,7 +39,7 @@ struct MotionPlanner: Sendable {
         let size = max(2, blockBufferSize)
         capacity = size - 1
         blocks = [Block](
-            repeating: Block(durationNanoseconds: 0, start: .zero, end: .zero), count: capacity)
+            repeating: Block(durationNanoseconds: 0, start: .zero, end: .zero, lineNumber: nil, filamentMillimetres: 0), count: capacity)
         self.firstMoveDelayNanoseconds = max(0, firstMoveDelayNanoseconds)
     }
 
@@ -62,38 +71,59 @@ struct MotionPlanner: Sendable {
         }
     }
 
-    /// Runs the stepper up to `instant`. Returns the instant the planner ran empty, if it
-    /// did in that time.
-    mutating func advance(to instant: Int64) -> Int64? {
+    /// The running block, if it finished by `instant`, with the instant it did: it leaves
+    /// the ring and the next one starts then. Call until nil to run the stepper up to
+    /// `instant`.
+    mutating func finishBlock(by instant: Int64) -> (block: Block, finishedAt: Int64)? {
         if runningSince == nil, let hold = holdUntil, hold <= instant {
             holdUntil = nil
             runningSince = hold
         }
-        var emptiedAt: Int64?
-        while let started = runningSince {
-            let finished = started + blocks[tail].durationNanoseconds
-            guard finished <= instant else { break }
-            tail += 1
-            if tail == capacity { tail = 0 }
-            count -= 1
-            if count > 0 {
-                runningSince = finished
-            } else {
-                runningSince = nil
-                emptiedAt = finished
-            }
-        }
-        return emptiedAt
+        guard let started = runningSince else { return nil }
+        let block = blocks[tail]
+        let finished = started + block.durationNanoseconds
+        guard finished <= instant else { return nil }
+        tail += 1
+        if tail == capacity { tail = 0 }
+        count -= 1
+        runningSince = count > 0 ? finished : nil
+        return (block, finished)
     }
 
     /// Where the tool physically is: inside the running block, interpolated.
     func physicalPosition(at instant: Int64, idle: AxisPosition) -> AxisPosition {
         guard count > 0 else { return idle }
         let block = blocks[tail]
-        guard let started = runningSince else { return block.start }
-        let fraction = block.durationNanoseconds > 0
-            ? min(1, max(0, Double(instant - started) / Double(block.durationNanoseconds))) : 1
-        return block.start.interpolated(to: block.end, fraction: fraction)
+        guard runningSince != nil else { return block.start }
+        return block.start.interpolated(to: block.end, fraction: runningFraction(at: instant))
+    }
+
+    /// The part of the running block done by `instant`, if one is moving: what a quick
+    /// stop or a reset leaves of it. A block still held back, or starting only now, has
+    /// not moved.
+    func runningBlockCut(at instant: Int64) -> Block? {
+        guard count > 0, let started = runningSince, instant > started else { return nil }
+        var block = blocks[tail]
+        let fraction = runningFraction(at: instant)
+        block.end = block.start.interpolated(to: block.end, fraction: fraction)
+        block.filamentMillimetres *= fraction
+        return block
+    }
+
+    private func runningFraction(at instant: Int64) -> Double {
+        guard let started = runningSince else { return 0 }
+        let duration = blocks[tail].durationNanoseconds
+        return duration > 0 ? min(1, max(0, Double(instant - started) / Double(duration))) : 1
+    }
+
+    /// Babysteps move the Z stepper under every block still to run.
+    mutating func shiftZ(by millimetres: Double) {
+        for offset in 0..<count {
+            var slot = tail + offset
+            if slot >= capacity { slot -= capacity }
+            blocks[slot].start.z += millimetres
+            blocks[slot].end.z += millimetres
+        }
     }
 
     /// `planner.quick_stop()`: drops every block, the running one included.

@@ -32,6 +32,14 @@ public struct SimulatorStatistics: Sendable, Equatable {
     public var bytesSent = 0
     /// Seconds from the model's start to its current instant.
     public var elapsedSeconds = 0.0
+    /// Moves that took the nozzle below the bed's surface by more than half a micron (at the move's start or end;
+    /// the surface is Z 0 unless the bed is shaped).
+    public var nozzleBelowBed = 0
+    /// The lowest physical Z the nozzle reached, in mm, 0 being the bed's surface at its
+    /// centre (it powers up at 0).
+    public var lowestZMillimetres = 0.0
+    /// Filament the extruder really pushed, in mm (retractions subtract).
+    public var filamentPushedMillimetres = 0.0
 
     public init() {}
 
@@ -58,14 +66,18 @@ public struct SimulatorStatistics: Sendable, Equatable {
             ("halted", halted ? "true" : "false"),
             ("bytes_sent", String(bytesSent)),
             ("elapsed_s", SimulatorStatistics.number(elapsedSeconds)),
+            ("nozzle_below_bed", String(nozzleBelowBed)),
+            ("lowest_z_mm", SimulatorStatistics.number(lowestZMillimetres)),
+            ("filament_pushed_mm", SimulatorStatistics.number(filamentPushedMillimetres)),
         ]
         return "{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}\n"
     }
 
-    /// Seconds with microsecond resolution, always a valid JSON number.
-    private static func number(_ seconds: Double) -> String {
-        guard seconds.isFinite else { return "0" }
-        let micros = Int64((seconds * 1_000_000).rounded())
+    /// Six decimals (seconds to the microsecond, millimetres to the nanometre), always a
+    /// valid JSON number.
+    private static func number(_ value: Double) -> String {
+        guard value.isFinite else { return "0" }
+        let micros = Int64((min(9.0e12, max(-9.0e12, value)) * 1_000_000).rounded())
         let sign = micros < 0 ? "-" : ""
         let magnitude = micros.magnitude
         let fraction = String(magnitude % 1_000_000)

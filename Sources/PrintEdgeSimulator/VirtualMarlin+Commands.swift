@@ -60,6 +60,12 @@ extension VirtualMarlin {
             var axes = HomingAxes(x: command.seen("X"), y: command.seen("Y"), z: command.seen("Z"))
             if !axes.x && !axes.y && !axes.z { axes = HomingAxes(x: true, y: true, z: true) }
             beginWaiting(.synchronizing(then: .home(axes)))
+        case 29:
+            runSynchronized { $0.bedLeveling(command) }
+        case 30 where configuration.leveling.hasProbe:
+            runSynchronized { $0.probeOnce(command) }
+        case 35 where configuration.leveling.hasProbe:
+            runSynchronized { $0.assistedTramming(command) }
         case 90:
             relativeAxes = false
             extruderMode = .followAxes
@@ -69,10 +75,7 @@ extension VirtualMarlin {
             extruderMode = .followAxes
             finishCommand(loggedAs: command)
         case 92:
-            if let value = command.value("X") { position.x = value }
-            if let value = command.value("Y") { position.y = value }
-            if let value = command.value("Z") { position.z = value }
-            if let value = command.value("E") { position.e = value }
+            setPosition(command)
             finishCommand(loggedAs: command)
         default:
             counters.unknownCommands += 1
@@ -89,6 +92,27 @@ extension VirtualMarlin {
             if let value = command.value("S") { milliseconds = max(0, value * 1000) }
             let timeout = milliseconds > 0 ? VirtualMarlin.clampedInt64(milliseconds * 1e6) : nil
             beginWaiting(.synchronizing(then: .pauseForUser(timeoutNanoseconds: timeout)))
+        case 48 where configuration.leveling.hasProbe:
+            runSynchronized { $0.probeRepeatability(command) }
+        case 92:
+            setStepsPerUnit(command)
+            finishCommand(loggedAs: command)
+        case 290:
+            babystep(command)
+            finishCommand(loggedAs: command)
+        case 301:
+            setHotendPID(command)
+            finishCommand(loggedAs: command)
+        case 303:
+            startAutotune(command)
+        case 304:
+            setBedPID(command)
+            finishCommand(loggedAs: command)
+        case 420:
+            runSynchronized { $0.levelingState(command) }
+        case 851 where configuration.leveling.hasProbe:
+            setProbeOffset(command)
+            finishCommand(loggedAs: command)
         case 82:
             extruderMode = .absolute
             finishCommand(loggedAs: command)
@@ -164,21 +188,21 @@ extension VirtualMarlin {
         case 400:
             beginWaiting(.synchronizing(then: .nothing))
         case 500:
-            printLine("echo:Settings Stored (629 bytes; crc 24573)")
+            storeSettings()
             finishCommand(loggedAs: command)
         case 501:
-            printLine("echo:V86 stored settings retrieved (629 bytes; crc 24573)")
+            loadSettings()
             finishCommand(loggedAs: command)
         case 502:
-            printLine("echo:Hardcoded Default Settings Loaded")
+            restoreDefaultSettings()
             finishCommand(loggedAs: command)
         case 503:
-            printLine("echo:; Steps per unit:")
-            printLine("echo:  M92 X80.00 Y80.00 Z400.00 E93.00")
-            printLine("echo:; Maximum feedrates (units/s):")
-            printLine("echo:  M203 X300.00 Y300.00 Z5.00 E25.00")
+            printSettingsReport(forReplay: command.value("S") == 0)
             finishCommand(loggedAs: command)
-        case 17, 18, 73, 75, 76, 77, 81, 84, 85, 92, 106, 107, 111, 117, 149, 200, 201, 203, 204, 205,
+        case 504 where configuration.hasEEPROM:
+            printLine("echo:EEPROM OK")
+            finishCommand(loggedAs: command)
+        case 17, 18, 73, 75, 76, 77, 81, 84, 85, 106, 107, 111, 117, 149, 200, 201, 203, 204, 205,
             206, 211, 221, 302, 999:
             finishCommand(loggedAs: command)
         case 108, 112, 410, 876:
@@ -273,6 +297,16 @@ extension VirtualMarlin {
         endLine()
     }
 
+    /// Runs a handler that needs the planner empty (probing, leveling changes): at once if
+    /// it is, else after `planner.synchronize()`, the command staying at the queue's head.
+    private mutating func runSynchronized(_ handler: (inout VirtualMarlin) -> Void) {
+        guard planner.isEmpty else {
+            beginWaiting(.synchronizing(then: .reexecute))
+            return
+        }
+        handler(&self)
+    }
+
     /// Enters a handler that waits, with `busy: processing` every keepalive interval from
     /// the command's start. A wait ends any starvation gap that was open: only gaps that
     /// end in a move count. If the wait is already over (an empty planner), the main loop
@@ -281,105 +315,6 @@ extension VirtualMarlin {
         starvedSince = nil
         activity = next
         nextKeepaliveAt = keepaliveIntervalNanoseconds > 0 ? nowNanoseconds + keepaliveIntervalNanoseconds : nil
-    }
-
-    // MARK: - Moves
-
-    /// G0–G3: `get_destination_from_command()`, then a planner block. With the planner
-    /// full the handler waits for a slot, and the ok waits with it.
-    private mutating func move(_ command: GCodeCommand, arcClockwise: Bool?) {
-        var destination = position
-        if let value = command.value("X") { destination.x = relativeAxes ? position.x + value : value }
-        if let value = command.value("Y") { destination.y = relativeAxes ? position.y + value : value }
-        if let value = command.value("Z") { destination.z = relativeAxes ? position.z + value : value }
-        if let value = command.value("E") {
-            let relative = extruderMode == .relative || (extruderMode == .followAxes && relativeAxes)
-            destination.e = relative ? position.e + value : value
-        }
-        if let value = command.value("F"), value > 0 { feedrateMMPerMinute = value }
-
-        var pathLength: Double?
-        if let clockwise = arcClockwise {
-            guard let length = arcLength(command, to: destination, clockwise: clockwise) else {
-                printLine("Error:G2/G3 bad parameters")
-                finishCommand(loggedAs: command)
-                return
-            }
-            pathLength = length
-        }
-        let block = makeBlock(to: destination, pathLength: pathLength)
-        position = destination
-        if planner.hasFreeSlot {
-            if let block { enterPlanner(block) }
-            finishCommand(loggedAs: command)
-        } else {
-            activity = .waitingForPlannerSlot(block)
-            nextKeepaliveAt = keepaliveIntervalNanoseconds > 0 ? nowNanoseconds + keepaliveIntervalNanoseconds : nil
-        }
-    }
-
-    /// A block from the current position: duration = path length / feedrate (E's length
-    /// only for a move without X, Y or Z), stretched so no axis exceeds its maximum
-    /// feedrate, divided by the speedup. Nil for a move with no length.
-    private func makeBlock(to destination: AxisPosition, pathLength: Double?) -> MotionPlanner.Block? {
-        let dx = abs(destination.x - position.x)
-        let dy = abs(destination.y - position.y)
-        let dz = abs(destination.z - position.z)
-        let de = abs(destination.e - position.e)
-        var length = pathLength ?? (dx * dx + dy * dy + dz * dz).squareRoot()
-        if !(length > 1e-9) { length = de }
-        guard length > 1e-9 else { return nil }
-        let feedMMPerSecond = max(1e-6, feedrateMMPerMinute / 60 * feedratePercent / 100)
-        var seconds = length / feedMMPerSecond
-        let limits = VirtualMarlin.maximumFeedrateMMPerSecond
-        if pathLength == nil {
-            seconds = max(seconds, dx / limits.x, dy / limits.y)
-        }
-        seconds = max(seconds, dz / limits.z, de / limits.e)
-        return MotionPlanner.Block(
-            durationNanoseconds: max(1, scaled(nanoseconds: seconds * 1e9)),
-            start: position, end: destination)
-    }
-
-    /// The XY length of a G2/G3 arc (`plan_arc`), helical Z included; nil without I, J or R.
-    private func arcLength(_ command: GCodeCommand, to destination: AxisPosition, clockwise: Bool) -> Double? {
-        var offsetX = 0.0
-        var offsetY = 0.0
-        if let radius = command.value("R") {
-            let dx = destination.x - position.x
-            let dy = destination.y - position.y
-            let distance = (dx * dx + dy * dy).squareRoot()
-            guard radius != 0 && distance > 0 else { return nil }
-            let direction: Double = clockwise != (radius < 0) ? -1 : 1
-            let h2 = (radius - 0.5 * distance) * (radius + 0.5 * distance)
-            let h = h2 >= 0 ? h2.squareRoot() : 0
-            let midX = (position.x + destination.x) / 2
-            let midY = (position.y + destination.y) / 2
-            let centerX = midX + direction * h * (-dy / distance)
-            let centerY = midY + direction * h * (dx / distance)
-            offsetX = centerX - position.x
-            offsetY = centerY - position.y
-        } else {
-            offsetX = command.value("I") ?? 0
-            offsetY = command.value("J") ?? 0
-        }
-        guard offsetX != 0 || offsetY != 0 else { return nil }
-        let radius = (offsetX * offsetX + offsetY * offsetY).squareRoot()
-        let centerX = position.x + offsetX
-        let centerY = position.y + offsetY
-        let fromX = -offsetX
-        let fromY = -offsetY
-        let toX = destination.x - centerX
-        let toY = destination.y - centerY
-        var angle = atan2(fromX * toY - fromY * toX, fromX * toX + fromY * toY)
-        if angle < 0 { angle += 2 * Double.pi }
-        if clockwise { angle -= 2 * Double.pi }
-        if abs(angle) < 1e-9 && abs(destination.x - position.x) < 1e-9 && abs(destination.y - position.y) < 1e-9 {
-            angle = 2 * Double.pi
-        }
-        let flat = abs(angle) * radius
-        let rise = destination.z - position.z
-        return (flat * flat + rise * rise).squareRoot()
     }
 
     // MARK: - Heating
@@ -412,8 +347,12 @@ extension VirtualMarlin {
 
     // MARK: - Reports
 
-    /// M114: `X:10.00 Y:20.00 Z:0.30 E:1.23 Count X:800 Y:1600 Z:120`.
-    private mutating func printPosition() {
+    /// M114: `X:10.00 Y:20.00 Z:0.30 E:1.23 Count X:800 Y:1600 Z:120`: the logical
+    /// position of the last move planned (`report_current_position_projected`, no planner
+    /// sync), then the steppers' counts where they are now (`report_positions`): after a
+    /// reset both start from 0 wherever the nozzle is, and babysteps show only in the counts.
+    mutating func printPosition() {
+        let steppers = coordinates.stepperMillimetres(ofPhysical: physicalNozzle)
         beginLine()
         append("X:")
         appendFixed2(position.x)
@@ -424,32 +363,38 @@ extension VirtualMarlin {
         append(" E:")
         appendFixed2(position.e)
         append(" Count X:")
-        append(Int64((position.x * VirtualMarlin.stepsPerMM.x).rounded()))
+        append(VirtualMarlin.clampedInt64((steppers.x * VirtualMarlin.stepsPerMM.x).rounded()))
         append(" Y:")
-        append(Int64((position.y * VirtualMarlin.stepsPerMM.y).rounded()))
+        append(VirtualMarlin.clampedInt64((steppers.y * VirtualMarlin.stepsPerMM.y).rounded()))
         append(" Z:")
-        append(Int64((position.z * VirtualMarlin.stepsPerMM.z).rounded()))
+        append(VirtualMarlin.clampedInt64((steppers.z * VirtualMarlin.stepsPerMM.z).rounded()))
         endLine()
     }
 
     /// M115 with EXTENDED_CAPABILITIES_REPORT.
     private mutating func printCapabilities() {
         beginLine()
-        append("FIRMWARE_NAME:Marlin 2.1.2.5 (printedge-sim) SOURCE_CODE_URL:github.com/MarlinFirmware/Marlin")
+        append("FIRMWARE_NAME:Marlin ")
+        append(configuration.marlinVersion == .bugfix ? "bugfix-2.1.x" : "2.1.2.5")
+        append(" (printedge-sim) SOURCE_CODE_URL:github.com/MarlinFirmware/Marlin")
         append(" PROTOCOL_VERSION:1.0 MACHINE_TYPE:printedge-sim EXTRUDER_COUNT:1")
         append(" UUID:cede2a2f-41a2-4748-9b12-c55c62f367ff")
         endLine()
         printLine("Cap:SERIAL_XON_XOFF:0")
         printLine("Cap:BINARY_FILE_TRANSFER:0")
-        printLine("Cap:EEPROM:1")
+        printLine(configuration.hasEEPROM ? "Cap:EEPROM:1" : "Cap:EEPROM:0")
         printLine("Cap:AUTOREPORT_TEMP:1")
         printLine("Cap:PROGRESS:0")
-        printLine("Cap:AUTOLEVEL:0")
+        let hasProbe = configuration.leveling.hasProbe
+        printLine(hasProbe ? "Cap:AUTOLEVEL:1" : "Cap:AUTOLEVEL:0")
+        printLine(hasProbe ? "Cap:Z_PROBE:1" : "Cap:Z_PROBE:0")
+        printLine("Cap:LEVELING_DATA:1")
         printLine("Cap:EMERGENCY_PARSER:1")
         printLine("Cap:PROMPT_SUPPORT:0")
         printLine("Cap:SDCARD:0")
         printLine("Cap:THERMAL_PROTECTION:1")
         printLine("Cap:ARCS:1")
+        printLine("Cap:BABYSTEPPING:1")
         if configuration.advancedOK {
             printLine("Cap:ADVANCED_OK:1")
         } else {

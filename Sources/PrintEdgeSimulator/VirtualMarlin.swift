@@ -29,7 +29,8 @@ import PrintEdgeCore
 ///   the main loop does not run, so nothing more is read and the RX ring fills: this is
 ///   stricter than "reads while a slot is free", and it is what Marlin does, whose blocking
 ///   handlers spin in `idle()`, which never calls `get_available_commands()`.
-/// - **Stepper**: planner blocks complete one after another.
+/// - **Stepper**: planner blocks complete one after another, carrying the nozzle through
+///   physical space (see below).
 /// - **idle() timers**: `busy: processing` keepalive, temperature reports while heating,
 ///   M155 autoreports.
 /// - **Wire out**: every line the firmware prints is paced out at the baud rate and
@@ -50,6 +51,29 @@ import PrintEdgeCore
 /// executed (`fragmentsExecutable`: G, M or T and a digit after leading spaces). A fragment
 /// that still starts with `N` is checked as a numbered line, as Marlin would.
 ///
+/// **Where the nozzle physically is** (`MachineCoordinates`). Marlin's logical position
+/// (what G-code means, M114's `X: Y: Z:`) is not where the nozzle is: G92 shifts the
+/// workspace and the nozzle does not move; a move goes to the logical target's physical
+/// place; G28 puts each homed axis physically at 0 (Z 0: the nozzle touching the bed, or
+/// off by `zOffsetErrorMillimetres` until calibrated) and clears its shift; a reset loses the position — the steppers stop wherever the running
+/// block had taken them, queued moves are lost, and Marlin boots believing it is at logical
+/// 0,0,0 with no shift, so M114 then reads 0.00 everywhere, Count included. A motion log
+/// (`takeMotionLog()`, format in `VirtualMarlin+Motion.swift`) records every move, homing
+/// and reset in physical coordinates, and the counters hold the lowest Z reached and the
+/// moves that went below the bed.
+///
+/// **Calibration** (the `+Autotune`, `+Settings`, `+Probing` and `+BedLeveling` files say
+/// more). M303 runs Marlin's relay autotune on a heater with dead time and sensor lag
+/// (`ThermalPlant`), blocking like Marlin; `HeaterFault` makes it fail each of its ways. The
+/// settings a calibration changes (`CalibrationSettings`: M92, M301, M304, M851, the mesh,
+/// M420) live in RAM, go to an EEPROM with M500 (`EEPROMImage` for the owner to keep) and
+/// come back at a reset or M501; M503 [S0] reports them. A probe sits at M851's offset over
+/// a bed with a shape (`BedSurface`) and scatters as configured; homing Z with it is off by
+/// `zOffsetErrorMillimetres` until M851 or M290 corrects it. G29 builds and prints a mesh in
+/// bilinear, UBL or MBL form, leveling adds it to every move; G30, M48, G35 print in the
+/// chosen Marlin version's formats. E moves push `extrusionFactor` times the filament
+/// commanded (`--esteps-error` against M92 E).
+///
 /// **Sizes as Marlin counts them.** The RX ring and the planner each keep one slot free
 /// to tell full from empty: RX_BUFFER_SIZE 128 holds 127 bytes, BLOCK_BUFFER_SIZE 16 holds
 /// 15 moves (and ADVANCED_OK reports `P15` when idle).
@@ -59,7 +83,9 @@ import PrintEdgeCore
 /// an arc is one block; no minimum segment time or step rounding; M109/M190 end within
 /// 1 °C of the target with no residency timer (` W:?` in every report); G20/G21 and M73
 /// are accepted although stock Marlin builds them out; a reset is instantaneous (no boot
-/// time during which bytes are lost).
+/// time during which bytes are lost); homing takes a fixed time wherever the nozzle was;
+/// a probing command is worked out when it starts and answers when its touches' time is up;
+/// M104/M109 heat along a plain exponential, the thermal plant serving M303 alone.
 public struct VirtualMarlin: Sendable {
     public let configuration: VirtualMarlinConfiguration
     /// `configuration.speedup`, or 1 if that is not a positive number.
@@ -115,11 +141,42 @@ public struct VirtualMarlin: Sendable {
 
     // MARK: Motion state
 
+    /// `current_position`: logical, the destination of the last move planned.
     var position = AxisPosition.zero
+    /// How logical coordinates map onto physical ones.
+    var coordinates = MachineCoordinates()
+    /// Where the nozzle physically is when the stepper is idle: the end of the last block
+    /// that ran (or where homing or a stop left it).
+    var nozzle = AxisPosition.zero
+    /// Where the last block in the planner leaves the nozzle: where the next one starts.
+    var plannedNozzle = AxisPosition.zero
     var relativeAxes = false
     var extruderMode = ExtruderMode.followAxes
     var feedrateMMPerMinute = 1500.0
     var feedratePercent = 100.0
+
+    // MARK: Calibration
+
+    /// The settings in RAM (M92, M301, M304, M851, M420, the mesh).
+    var settings: CalibrationSettings
+    /// What the EEPROM holds; nil while blank.
+    var eeprom: CalibrationSettings?
+    /// The image M500 wrote since the owner last took it.
+    var eepromWrite: String?
+    /// Axes homed since the board started (a reset forgets them, G35 forgets Z).
+    var homed = HomingAxes(x: false, y: false, z: false)
+    /// The M303 run in progress.
+    var autotune: AutotuneRun?
+    /// The probe's trigger scatter (G29, G30, M48, G35), seeded.
+    var probeScatter: SplitMix64
+    /// UBL's storage slot: -1 until a mesh is saved or loaded.
+    var meshStorageSlot = -1
+    /// MBL's manual probing (`G29 S1`, `S2`): the next point, nil when not under way.
+    var manualProbeIndex: Int?
+    /// Babysteps since Z was homed (BABYSTEP_DISPLAY_TOTAL).
+    var babystepTotalMillimetres = 0.0
+    /// Lines printed but not sent yet (`holdOutput()`).
+    var heldOutput: [(bytes: [UInt8], terminated: Bool)]?
 
     // MARK: Accounting
 
@@ -128,6 +185,7 @@ public struct VirtualMarlin: Sendable {
     var starvedNanoseconds: Int64 = 0
     var hasReset = false
     var executionLog: [String] = []
+    var motionLog: [String] = []
     /// The line being printed, reused so replies allocate nothing.
     var outputLine: [UInt8] = []
 
@@ -148,10 +206,21 @@ public struct VirtualMarlin: Sendable {
         case heating(until: Int64)
         /// M0/M1: until M108 (or the timeout).
         case pausedForUser(until: Int64?)
+        /// M303: the autotune loop, one temperature sample per step; no `busy:`, no
+        /// autoreports (it never calls `idle()`).
+        case autotuning(nextSampleAt: Int64)
+        /// G29, G30, M48, G35: worked out when they start, their output sent when the
+        /// probing time is up.
+        case probing(until: Int64, output: [(bytes: [UInt8], terminated: Bool)])
 
         var isBlocking: Bool {
             if case .ready = self { return false }
             return true
+        }
+
+        var isAutotuning: Bool {
+            if case .autotuning = self { return true }
+            return false
         }
     }
 
@@ -159,6 +228,8 @@ public struct VirtualMarlin: Sendable {
         case home(HomingAxes)
         case dwell(nanoseconds: Int64)
         case pauseForUser(timeoutNanoseconds: Int64?)
+        /// Run the command at the head again, now that the planner is empty.
+        case reexecute
         case nothing
     }
 
@@ -190,6 +261,9 @@ public struct VirtualMarlin: Sendable {
         receiveNoise = FaultDice(probability: configuration.receiveNoiseProbability, seed: seeds.next())
         transmitNoise = FaultDice(probability: configuration.transmitNoiseProbability, seed: seeds.next())
         okDrop = FaultDice(probability: configuration.okDropProbability, seed: seeds.next())
+        probeScatter = SplitMix64(seed: seeds.next())
+        eeprom = configuration.hasEEPROM ? configuration.storedSettings : nil
+        settings = eeprom ?? .defaults
         recentDepartures = [Int64](repeating: .min, count: max(0, configuration.transmitBufferSize) + 1)
         firmwareFreeAt = start
         receiveBuffer = ReceiveBuffer(size: configuration.receiveBufferSize)
@@ -286,6 +360,19 @@ public struct VirtualMarlin: Sendable {
         return executionLog
     }
 
+    /// Motion-log lines since the last call (`VirtualMarlin+Motion.swift` has the format).
+    public mutating func takeMotionLog() -> [String] {
+        defer { motionLog.removeAll(keepingCapacity: true) }
+        return motionLog
+    }
+
+    /// A reset from outside at `instant` — the board's reset button, a power blip — after
+    /// everything due before it: the `start` banner, the position lost, heaters off.
+    public mutating func resetBoard(at instant: MonotonicInstant, appendingOutputTo output: inout [UInt8]) {
+        advance(to: instant, appendingOutputTo: &output)
+        reset()
+    }
+
     /// `last_N`: the number of the last line accepted; the next must be one more.
     public var lastLineNumber: Int64 { lastN }
 
@@ -304,276 +391,5 @@ public struct VirtualMarlin: Sendable {
     /// Hotend and bed temperatures now, in °C.
     public var temperaturesCelsius: (hotend: Double, bed: Double) {
         (hotend.temperature(at: nowNanoseconds), bed.temperature(at: nowNanoseconds))
-    }
-
-    // MARK: - Event loop
-
-    /// The earliest instant something inside the printer happens, not counting bytes on
-    /// their way to the host.
-    func nextFirmwareEventNanoseconds() -> Int64? {
-        var next = inbound.firstInstant ?? .max
-        if isHalted { return next == .max ? nil : next }
-        if let planned = planner.nextEventNanoseconds { next = min(next, planned) }
-        if let wake = firmwareWakeNanoseconds() { next = min(next, max(wake, firmwareFreeAt)) }
-        return next == .max ? nil : next
-    }
-
-    /// When the main loop or the blocked handler has something to do next, ignoring a
-    /// stall on serial output.
-    private func firmwareWakeNanoseconds() -> Int64? {
-        if resendPending || quickStopRequested { return nowNanoseconds }
-        var next = Int64.max
-        if let due = nextAutoreportAt { next = min(next, due) }
-        if activity.isBlocking, let due = nextKeepaliveAt { next = min(next, due) }
-        switch activity {
-        case .ready:
-            if !queue.isEmpty || (!receiveBuffer.isEmpty && !queue.isFull) { return nowNanoseconds }
-        case .waitingForPlannerSlot:
-            if planner.hasFreeSlot { return nowNanoseconds }
-        case .synchronizing:
-            if planner.isEmpty { return nowNanoseconds }
-        case .homing(let until, _), .dwelling(let until):
-            next = min(next, until)
-        case .heating(let until):
-            if !waitForHeatup { return nowNanoseconds }
-            next = min(next, until)
-            if let due = nextTemperatureReportAt { next = min(next, due) }
-        case .pausedForUser(let until):
-            if !waitForUser { return nowNanoseconds }
-            if let until { next = min(next, until) }
-        }
-        return next == .max ? nil : next
-    }
-
-    /// Everything due at `nowNanoseconds`: the stepper, the ISR, then the firmware.
-    private mutating func step() {
-        if let emptiedAt = planner.advance(to: nowNanoseconds) {
-            plannerRanEmpty(at: emptiedAt)
-        }
-        receiveArrivedBytes()
-        runFirmware()
-    }
-
-    /// The UART ISR for every byte that has arrived.
-    private mutating func receiveArrivedBytes() {
-        while let arrival = inbound.firstInstant, arrival <= nowNanoseconds {
-            var byte = inbound.removeFirst()
-            counters.bytesReceived += 1
-            if receiveNoise.roll() {
-                byte ^= receiveNoise.bitMask()
-                counters.rxBitsFlipped += 1
-            }
-            if isHalted { continue }
-            if let command = emergencyParser.update(byte) {
-                switch command {
-                case .kill:
-                    halt()
-                    continue
-                case .cancelWait:
-                    waitForHeatup = false
-                    waitForUser = false
-                case .quickStop:
-                    quickStopRequested = true
-                case .promptResponse:
-                    break
-                }
-            }
-            if !receiveBuffer.push(byte) {
-                counters.overrunBytes += 1
-            }
-        }
-    }
-
-    /// The firmware's main loop and `idle()`, for as long as it has work and is not
-    /// stalled on serial output. A blocked handler first checks whether its wait is over,
-    /// then lets `idle()` print what is due: a keepalive falling due at the very instant a
-    /// wait ends is not printed.
-    private mutating func runFirmware() {
-        while !isHalted && firmwareFreeAt <= nowNanoseconds {
-            if resendPending {
-                finishLineError()
-                continue
-            }
-            if quickStopRequested {
-                quickStopRequested = false
-                quickStop()
-                continue
-            }
-            switch activity {
-            case .ready:
-                if printDueReports() { continue }
-                readSerialCommands()
-                if resendPending { continue }
-                guard !queue.isEmpty else { return }
-                executeHeadCommand()
-            case .waitingForPlannerSlot(let block):
-                guard planner.hasFreeSlot else {
-                    if printDueReports() { continue }
-                    return
-                }
-                if let block { enterPlanner(block) }
-                finishCommand()
-            case .synchronizing(let after):
-                guard planner.isEmpty else {
-                    if printDueReports() { continue }
-                    return
-                }
-                switch after {
-                case .home(let axes):
-                    activity = .homing(until: nowNanoseconds + scaled(configuration.homingDuration), axes: axes)
-                case .dwell(let nanoseconds):
-                    activity = .dwelling(until: nowNanoseconds + nanoseconds)
-                case .pauseForUser(let timeout):
-                    waitForUser = true
-                    activity = .pausedForUser(until: timeout.map { nowNanoseconds + $0 })
-                case .nothing:
-                    finishCommand()
-                }
-            case .homing(let until, let axes):
-                guard nowNanoseconds >= until else {
-                    if printDueReports() { continue }
-                    return
-                }
-                if axes.x { position.x = 0 }
-                if axes.y { position.y = 0 }
-                if axes.z { position.z = 0 }
-                finishCommand()
-            case .dwelling(let until):
-                guard nowNanoseconds >= until else {
-                    if printDueReports() { continue }
-                    return
-                }
-                finishCommand()
-            case .heating(let until):
-                // Marlin's wait is a do-while: the first report comes even if the
-                // temperature is already there.
-                if printDueReports() { continue }
-                guard !waitForHeatup || nowNanoseconds >= until else { return }
-                nextTemperatureReportAt = nil
-                finishCommand()
-            case .pausedForUser(let until):
-                if waitForUser, until.map({ nowNanoseconds < $0 }) ?? true {
-                    if printDueReports() { continue }
-                    return
-                }
-                waitForUser = false
-                finishCommand()
-            }
-        }
-    }
-
-    /// The reports `idle()` prints on its timers; true if one was printed.
-    private mutating func printDueReports() -> Bool {
-        if activity.isBlocking, let due = nextKeepaliveAt, due <= nowNanoseconds {
-            nextKeepaliveAt = keepaliveIntervalNanoseconds > 0 ? nowNanoseconds + keepaliveIntervalNanoseconds : nil
-            if case .pausedForUser = activity {
-                printLine("echo:busy: paused for user")
-            } else {
-                printLine("echo:busy: processing")
-            }
-            return true
-        }
-        if case .heating = activity, let due = nextTemperatureReportAt, due <= nowNanoseconds {
-            nextTemperatureReportAt = nowNanoseconds + 1_000_000_000
-            beginLine()
-            appendTemperatures()
-            append(" W:?")
-            endLine()
-            return true
-        }
-        if let due = nextAutoreportAt, due <= nowNanoseconds {
-            nextAutoreportAt = nowNanoseconds + autoreportIntervalNanoseconds
-            beginLine()
-            appendTemperatures()
-            endLine()
-            return true
-        }
-        return false
-    }
-
-    /// A Marlin time (motion, homing, dwell) divided by the speedup, in nanoseconds.
-    func scaled(_ duration: Duration) -> Int64 {
-        scaled(nanoseconds: Double(duration.nanosecondsClamped))
-    }
-
-    /// Saturates at about three years, so absurd parameters cannot overflow the clock.
-    func scaled(nanoseconds: Double) -> Int64 {
-        let value = (nanoseconds / speedup).rounded()
-        guard !value.isNaN else { return 0 }
-        return Int64(min(1.0e17, max(0, value)))
-    }
-
-    // MARK: - Planner accounting
-
-    /// The stepper finished the last block.
-    mutating func plannerRanEmpty(at instant: Int64) {
-        if queue.isEmpty && starvedSince == nil {
-            starvedSince = instant
-        }
-    }
-
-    /// A move block enters the planner: a starvation gap, if one was open, ends here.
-    mutating func enterPlanner(_ block: MotionPlanner.Block) {
-        if let since = starvedSince {
-            starvedNanoseconds += nowNanoseconds - since
-            starvedSince = nil
-        }
-        planner.push(block, at: nowNanoseconds)
-    }
-
-    /// `quickstop_stepper()`: the planner is emptied, the position becomes wherever the
-    /// tool physically was.
-    mutating func quickStop() {
-        position = planner.physicalPosition(at: nowNanoseconds, idle: position)
-        planner.removeAll()
-        starvedSince = nil
-    }
-
-    /// `kill()`: heaters off, `Error:Printer halted. kill() called!`, then a dead loop that
-    /// ignores the host for good. Bytes already on their way out still leave.
-    mutating func halt() {
-        hotend.setTarget(0, at: nowNanoseconds)
-        bed.setTarget(0, at: nowNanoseconds)
-        planner.removeAll()
-        starvedSince = nil
-        printLine("Error:Printer halted. kill() called!")
-        isHalted = true
-    }
-
-    /// A power cycle of the controller: every buffer, the planner, the line number and
-    /// the modes start over, then the `start` banner. Bytes still on the wire keep coming;
-    /// a line the reset cut in two arrives as a fragment.
-    mutating func reset() {
-        counters.resets += 1
-        if receiveBuffer.isEmpty {
-            fragmentPending = lineReader.isInsideLine
-        } else {
-            let drained = receiveBuffer.drain()
-            fragmentPending = drained.last.map { !SerialLineReader.isEndOfLine($0) } ?? false
-        }
-        lineReader.reset()
-        emergencyParser.reset()
-        queue.removeAll()
-        planner.removeAll()
-        hotend.setTarget(0, at: nowNanoseconds)
-        bed.setTarget(0, at: nowNanoseconds)
-        lastN = 0
-        activity = .ready
-        resendPending = false
-        quickStopRequested = false
-        waitForHeatup = false
-        waitForUser = false
-        keepaliveIntervalNanoseconds = VirtualMarlin.defaultKeepaliveNanoseconds
-        nextKeepaliveAt = nil
-        nextTemperatureReportAt = nil
-        autoreportIntervalNanoseconds = 0
-        nextAutoreportAt = nil
-        position = .zero
-        relativeAxes = false
-        extruderMode = .followAxes
-        feedrateMMPerMinute = 1500
-        feedratePercent = 100
-        starvedSince = nil
-        printBanner()
     }
 }

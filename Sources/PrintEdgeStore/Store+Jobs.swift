@@ -83,6 +83,18 @@ extension Store {
         }
     }
 
+    /// Something that happened to a job without changing its state — G-code a person forced
+    /// in under it — kept in its history (and sent to the fleet) like any step.
+    public func recordJobNote(jobID: Int64, kind: JobEventKind, detail: String, atMS: Int64) throws(StoreError) {
+        try write { db in
+            guard let job = try JobRecord.fetchOne(db, key: jobID) else {
+                throw StoreError.jobNotFound(id: jobID)
+            }
+            try Store.recordEvent(db, jobID: jobID, printerID: job.printerID, from: job.state, to: job.state,
+                                  kind: kind, detail: detail, atMS: atMS, feedsFleet: feedsFleet)
+        }
+    }
+
     /// A paused job's head is parked at `zMM` (logical), or no longer parked (`nil`).
     public func recordParkedHeight(jobID: Int64, zMM: Double?) throws(StoreError) {
         try write { db in

@@ -16,9 +16,39 @@ struct PrintEdgeSim: ParsableCommand {
             a planner of BLOCK_BUFFER_SIZE - 1 moves, line numbers and checksums with \
             Error/Resend/ok, busy keepalives, M105/M155 temperatures, M112 halts.
 
-            SIGTERM or SIGINT flushes the execution log, writes the stats file, removes the \
-            link and exits 0. The stats file is rewritten every 0.5 s and the execution log \
+            Hosts may open and close the port any number of times; the printer keeps \
+            executing what it received, and what it prints while no host has the port open \
+            is held and read first by the next host to open it, as a USB-serial adapter \
+            would deliver it.
+
+            SIGUSR1 resets the board at the next turn, as its reset button or a power blip \
+            would: the `start` banner, heaters off, queue and planner emptied, and the \
+            position lost (Marlin boots at logical 0,0,0 while the nozzle stays where it \
+            physically stopped).
+
+            Calibration: M303 on a thermal plant (--heater-fault for its failures), \
+            M92/M301/M304/M851/M290, M500-M504 with an EEPROM (--eeprom FILE keeps it; \
+            --no-eeprom builds without), G29 in --leveling's format over --bed-shape, \
+            M420, G30 (--marlin-version's format), M48, G35, and the filament really \
+            pushed (--esteps-error). The EEPROM file is text, one setting per line \
+            (version, steps_per_mm, hotend_pid, bed_pid, probe_offset, leveling, \
+            mesh_z_offset, mesh and its mesh_row lines); a file that does not parse \
+            stops the start with exit status 65.
+
+            SIGTERM or SIGINT flushes the logs, writes the stats file, removes the \
+            link and exits 0. The stats file is rewritten every 0.5 s and the logs \
             flushed at least as often, so a run killed with SIGKILL still leaves recent data.
+
+            Motion log (--motion-log), physical millimetres, 3 decimals (Z 0 is the nozzle \
+            touching the bed's surface at its centre, where homing puts it unless \
+            --z-offset-error; a reset keeps the physical position):
+              move N<line or -> z0=<start z> z1=<end z> x=<end x> y=<end y> e=<filament pushed, + forward> lz=<the G-code's own z>[ cut]
+              home <homed axes, e.g. X Y Z> z=<z after>
+              reset z=<z>
+              probe x=<nozzle x> y=<nozzle y> z=<nozzle z when the probe triggered>
+              babystep z=<z after>
+            A move is logged when it completes, or with " cut" when M410, M112 or a reset \
+            stops it (its end is where the nozzle stopped); moves still queued then never ran.
             """)
 
     @Option(help: ArgumentHelp("Symlink to create pointing at the pty's slave end; hosts open this path.", valueName: "path"))
@@ -70,7 +100,17 @@ struct PrintEdgeSim: ParsableCommand {
             valueName: "file"))
     var execLog: String?
 
-    @Option(help: ArgumentHelp("Write counters as one JSON object to this file (every 0.5 s and at exit).", valueName: "file"))
+    @Option(
+        name: .customLong("motion-log"),
+        help: ArgumentHelp(
+            "Write where the nozzle physically went to this file (truncated at start): one line per move as it completes or is cut, per homing, reset, probe touch and babystep; format below.",
+            valueName: "file"))
+    var motionLog: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Write counters as one JSON object to this file (every 0.5 s and at exit), including nozzle_below_bed (moves that took the nozzle below the bed's surface), lowest_z_mm and filament_pushed_mm.",
+            valueName: "file"))
     var stats: String?
 
     @Option(
@@ -86,6 +126,58 @@ struct PrintEdgeSim: ParsableCommand {
             valueName: "file"))
     var hostActionFile: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "The EEPROM as a file: loaded at start (missing: a blank EEPROM, booting with defaults), rewritten by each M500. Without it the EEPROM lives in memory, holding the defaults.",
+            valueName: "file"))
+    var eeprom: String?
+
+    @Flag(name: .customLong("no-eeprom"), help: "Build without EEPROM_SETTINGS: M500 answers `Error:EEPROM disabled`, M501 resets to the defaults.")
+    var noEEPROM = false
+
+    @Option(name: .customLong("marlin-version"), help: ArgumentHelp("Output formats of Marlin 2.1 (2.1.2.x) or bugfix (bugfix-2.1.x): G30's line, the UBL map's decimals.", valueName: "2.1|bugfix"))
+    var marlinVersion = "2.1"
+
+    @Option(help: ArgumentHelp("Bed leveling compiled in: bilinear or ubl (with a probe: G29, G30, M48, G35, M851) or mbl (manual mesh, no probe).", valueName: "bilinear|ubl|mbl"))
+    var leveling = "bilinear"
+
+    @Option(help: ArgumentHelp("Bed size X_BED_SIZE x Y_BED_SIZE in mm.", valueName: "WxD"))
+    var bed = "220x220"
+
+    @Option(name: .customLong("probe-grid"), help: "Mesh points in X and in Y (GRID_MAX_POINTS), 3 to 10.")
+    var probeGrid = 5
+
+    @Option(
+        name: .customLong("bed-shape"),
+        help: ArgumentHelp(
+            "The bed's real surface, relative to its centre: tilt-x and tilt-y in mm per 100 mm, bow in mm (centre above corners), noise in mm (seeded by --seed), e.g. tilt-x=0.2,bow=0.05,noise=0.01.",
+            valueName: "spec"))
+    var bedShape: String?
+
+    @Option(name: .customLong("probe-scatter"), help: ArgumentHelp("Standard deviation of the probe's trigger height, in mm (M48's spread).", valueName: "mm"))
+    var probeScatter = 0.002
+
+    @Option(
+        name: .customLong("z-offset-error"),
+        help: ArgumentHelp(
+            "The compiled-in Z offset (M851 Z, or the Z endstop without a probe) is this far off: after homing, Z 0 leaves the nozzle this many mm above the bed (negative: into it) until calibrated.",
+            valueName: "mm"))
+    var zOffsetError = 0.0
+
+    @Option(
+        name: .customLong("heater-fault"),
+        help: ArgumentHelp(
+            "The heater M303 tunes misbehaves: overshoot (PID Autotune failed! Temperature too high), weak (... timeout), dead (Error:Heating failed, the printer halts).",
+            valueName: "overshoot|weak|dead"))
+    var heaterFault: String?
+
+    @Option(
+        name: .customLong("esteps-error"),
+        help: ArgumentHelp(
+            "The extruder pushes this many percent more filament than commanded (negative: less), scaled by M92 E against 93 steps/mm; --stats counts filament_pushed_mm.",
+            valueName: "percent"))
+    var estepsError = 0.0
+
     @Flag(name: .customLong("exit-with-parent"), help: "Stop (as on SIGTERM) when the process that started this one dies: how printedged's virtual printers follow it.")
     var exitWithParent = false
 
@@ -96,6 +188,28 @@ struct PrintEdgeSim: ParsableCommand {
         }
         if let problem = printerConfiguration.problem { throw ValidationError(problem) }
         if mark?.isEmpty == true { throw ValidationError("--mark needs some text, e.g. --mark M117") }
+        if noEEPROM && eeprom != nil { throw ValidationError("--eeprom and --no-eeprom exclude each other: a firmware without EEPROM has no file to keep") }
+        if eeprom?.isEmpty == true { throw ValidationError("--eeprom needs a path, e.g. --eeprom /tmp/printer.eeprom") }
+        if MarlinVersion(rawValue: marlinVersion) == nil { throw ValidationError("--marlin-version must be 2.1 or bugfix, not `\(marlinVersion)`") }
+        if LevelingSystem(rawValue: leveling) == nil { throw ValidationError("--leveling must be bilinear, ubl or mbl, not `\(leveling)`") }
+        if bedSize == nil { throw ValidationError("--bed must be WIDTHxDEPTH in mm, e.g. --bed 220x220, not `\(bed)`") }
+        if let bedShape {
+            do throws(BedSurface.SpecificationError) {
+                _ = try BedSurface(specification: bedShape)
+            } catch {
+                throw ValidationError("--bed-shape: \(error)")
+            }
+        }
+        if let heaterFault, HeaterFault(rawValue: heaterFault) == nil {
+            throw ValidationError("--heater-fault must be overshoot, weak or dead, not `\(heaterFault)`")
+        }
+    }
+
+    /// `--bed 220x220`.
+    private var bedSize: (width: Double, depth: Double)? {
+        let parts = bed.split(separator: "x")
+        guard parts.count == 2, let width = Double(parts[0]), let depth = Double(parts[1]) else { return nil }
+        return (width, depth)
     }
 
     var printerConfiguration: VirtualMarlinConfiguration {
@@ -114,14 +228,42 @@ struct PrintEdgeSim: ParsableCommand {
         configuration.resetAfterLines = resetAfterLines
         configuration.seed = seed
         configuration.recordsExecutionLog = execLog != nil
+        configuration.recordsMotionLog = motionLog != nil
+        configuration.hasEEPROM = !noEEPROM
+        configuration.marlinVersion = MarlinVersion(rawValue: marlinVersion) ?? .release2_1
+        configuration.leveling = LevelingSystem(rawValue: leveling) ?? .bilinear
+        if let bedSize {
+            configuration.bedWidthMillimetres = bedSize.width
+            configuration.bedDepthMillimetres = bedSize.depth
+        }
+        configuration.probeGridPoints = probeGrid
+        configuration.bedSurface = bedShape.flatMap { try? BedSurface(specification: $0) } ?? .flat
+        configuration.probeScatterMillimetres = probeScatter
+        configuration.zOffsetErrorMillimetres = zOffsetError
+        configuration.heaterFault = heaterFault.flatMap(HeaterFault.init(rawValue:))
+        configuration.extruderErrorPercent = estepsError
         return configuration
     }
 
     func run() throws {
+        var configuration = printerConfiguration
+        if let eeprom {
+            do {
+                configuration.storedSettings = try EEPROMFile.load(path: eeprom)
+            } catch {
+                FileHandleStandardError.write("printedge-sim: --eeprom \(eeprom): \(error)\n")
+                throw ExitCode(65)
+            }
+            if let problem = configuration.problem {
+                FileHandleStandardError.write("printedge-sim: --eeprom \(eeprom): \(problem); delete the file or change the option\n")
+                throw ExitCode(65)
+            }
+        }
         do {
             var loop = try SimulatorLoop(
-                configuration: printerConfiguration, linkPath: link, executionLogPath: execLog, statisticsPath: stats,
-                exitWithParent: exitWithParent, mark: mark, hostActionPath: hostActionFile)
+                configuration: configuration, linkPath: link, executionLogPath: execLog, statisticsPath: stats,
+                motionLogPath: motionLog, eepromPath: eeprom, exitWithParent: exitWithParent, mark: mark,
+                hostActionPath: hostActionFile)
             try loop.run()
         } catch {
             throw RuntimeFailure(message: "printedge-sim: \(error)")

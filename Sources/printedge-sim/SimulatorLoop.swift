@@ -3,12 +3,22 @@ import PrintEdgeCore
 import PrintEdgeSerial
 import PrintEdgeSimulator
 
-/// The I/O around a `VirtualMarlin`: one thread, one ppoll on the pty master and a wake-up
-/// descriptor, with the timeout set to the model's next event.
+/// The I/O around a `VirtualMarlin`: one thread, one ppoll on the pty master and two wake-up
+/// descriptors (stop, reset), with the timeout set to the model's next event.
 ///
 /// Each turn reads what the host wrote (stamped with the instant it was read), advances
 /// the model to now, and writes what reached the host, keeping what the pty does not
 /// take for the next turn.
+///
+/// **Hosts come and go; the printer does not notice.** `PseudoTerminal` keeps the slave
+/// open itself, so when a host closes the port the master sees neither EIO nor POLLHUP:
+/// the model keeps executing what it had received (RX ring, queue, planner) and its
+/// replies keep going into the pty, where the kernel holds them in the slave's input
+/// queue (about 4 KiB of line discipline plus up to 64 KiB of tty buffer), and beyond that
+/// in `pendingOutput`, without limit. The next host to open the port reads them first, as
+/// it would from a USB-serial adapter (CH340, FTDI) or a CDC board that kept what the
+/// firmware printed while no host listened. A host that does not want them flushes its
+/// input after opening (`SerialPort` does), and still receives whatever was on its way.
 struct SimulatorLoop {
     private let terminal: PseudoTerminal
     private var printer: VirtualMarlin
@@ -19,6 +29,10 @@ struct SimulatorLoop {
     private var readBuffer = [UInt8](repeating: 0, count: 65_536)
     private var pendingOutput: [UInt8] = []
     private var executionLog: AppendOnlyFile?
+    private var motionLog: AppendOnlyFile?
+    private let eepromPath: String?
+    private let resetRequest: WakeupPipe
+    private let resetSlot: Int
     private let statisticsPath: String?
     private var nextStatisticsWrite: MonotonicInstant
     private var nextLogFlush: MonotonicInstant
@@ -33,22 +47,28 @@ struct SimulatorLoop {
 
     init(
         configuration: VirtualMarlinConfiguration, linkPath: String, executionLogPath: String?,
-        statisticsPath: String?, exitWithParent: Bool = false, mark: String? = nil, hostActionPath: String? = nil
+        statisticsPath: String?, motionLogPath: String? = nil, eepromPath: String? = nil, exitWithParent: Bool = false,
+        mark: String? = nil, hostActionPath: String? = nil
     ) throws {
+        self.eepromPath = eepromPath
         markWatch = mark.map { MarkWatch(mark: Array($0.utf8)) }
         hostActions = hostActionPath.map { HostActionFile(path: $0) }
         parent = exitWithParent ? getppid() : nil
         executionLog = try executionLogPath.map { try AppendOnlyFile(path: $0) }
+        motionLog = try motionLogPath.map { try AppendOnlyFile(path: $0) }
         self.statisticsPath = statisticsPath
         wakeup = try WakeupPipe()
+        resetRequest = try WakeupPipe()
         terminal = try PseudoTerminal(symlinkPath: linkPath)
         masterSlot = pollSet.add(terminal.masterFileDescriptor, interest: .readable)
         wakeupSlot = pollSet.add(wakeup.fileDescriptor, interest: .readable)
+        resetSlot = pollSet.add(resetRequest.fileDescriptor, interest: .readable)
         let start = MonotonicInstant.now()
         printer = VirtualMarlin(configuration: configuration, start: start)
         nextStatisticsWrite = start
         nextLogFlush = start + SimulatorLoop.logFlushInterval
         SignalWakeup.install([SIGTERM, SIGINT], waking: wakeup, secondSignalKills: false)
+        ResetSignal.install(waking: resetRequest)
     }
 
     mutating func run() throws {
@@ -67,10 +87,15 @@ struct SimulatorLoop {
             if !pollSet.readiness(ofSlot: masterSlot).isEmpty {
                 try readHost(at: instant)
             }
+            if pollSet.readiness(ofSlot: resetSlot).contains(.readable) {
+                resetRequest.drain()
+                printer.resetBoard(at: instant, appendingOutputTo: &pendingOutput)
+            }
             printer.advance(to: instant, appendingOutputTo: &pendingOutput)
             try writeHost()
+            try storeEEPROM()
             if instant >= nextLogFlush {
-                try flushExecutionLog()
+                try flushLogs()
                 try announceHostActions()
                 nextLogFlush = instant + SimulatorLoop.logFlushInterval
             }
@@ -82,7 +107,8 @@ struct SimulatorLoop {
         }
         printer.advance(to: MonotonicInstant.now(), appendingOutputTo: &pendingOutput)
         try? writeHost()
-        try flushExecutionLog()
+        try storeEEPROM()
+        try flushLogs()
         try writeStatistics()
     }
 
@@ -120,13 +146,26 @@ struct SimulatorLoop {
         }
     }
 
-    private mutating func flushExecutionLog() throws {
-        guard executionLog != nil else { return }
-        let lines = printer.takeExecutionLog()
+    /// What M500 stored, onto the `--eeprom` file (in memory only without one).
+    private mutating func storeEEPROM() throws {
+        guard let image = printer.takeEEPROMWrite(), let eepromPath else { return }
+        try EEPROMFile.store(image, path: eepromPath)
+    }
+
+    private mutating func flushLogs() throws {
+        if let executionLog {
+            try SimulatorLoop.append(printer.takeExecutionLog(), to: executionLog)
+        }
+        if let motionLog {
+            try SimulatorLoop.append(printer.takeMotionLog(), to: motionLog)
+        }
+    }
+
+    private static func append(_ lines: [String], to file: AppendOnlyFile) throws {
         guard !lines.isEmpty else { return }
         var text = lines.joined(separator: "\n")
         text.append("\n")
-        try executionLog?.append(text)
+        try file.append(text)
     }
 
     /// Buttons pressed on the printer's screen since the last look (`--host-action-file`);

@@ -4,10 +4,19 @@ import PrintEdgeControl
 struct SendCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "send", abstract: "Send G-code to a printer and show its replies until every line was handled.",
-        discussion: "Each argument is one line: printedge send G28 \"G1 Z10 F600\" M503")
+        discussion: """
+            Each argument is one line: printedge send G28 "G1 Z10 F600" M503
+            While a job prints or is paused, only the lines of [daemon] gcode_allow_while_printing \
+            (temperatures, fans, speed and flow factors, babystepping, reports) are sent; anything \
+            that could move the printer under the job is refused unless --force, and a forced line \
+            is recorded in the job's history. Lines beyond the profile's build volume or \
+            temperature limits are always refused. An `Error:` or "Unknown command" from the \
+            printer is an error.
+            """)
 
     @OptionGroup var control: ControlOptions
     @Option(help: "The printer (default: the daemon's only printer).") var printer: String?
+    @Flag(help: "Send lines that are not allowed under a running job anyway (at the print's risk).") var force = false
     @Argument(help: "G-code lines.") var lines: [String]
 
     func validate() throws {
@@ -17,7 +26,7 @@ struct SendCommand: ParsableCommand {
     func run() throws {
         try reportingDaemonErrors {
             let target = try printer ?? onlyPrinter(control)
-            try control.call(ControlRequest(id: 0, command: "send", printer: target, lines: lines)) { reply in
+            try control.call(ControlRequest(id: 0, command: "send", printer: target, lines: lines, force: force)) { reply in
                 if let event = reply.event, event.kind != "state" { print(event.text) }
             }
         }

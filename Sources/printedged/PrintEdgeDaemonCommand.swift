@@ -24,22 +24,16 @@ struct PrintEdgeDaemonCommand: AsyncParsableCommand {
     var checkConfig = false
 
     @Option(name: .customLong("log-level"), help: ArgumentHelp(
-        "The least important messages written: trace, debug, info, notice, warning, error or critical.",
+        "The least severe messages logged: trace, debug (each start-up step with its duration), info, notice, warning, error or critical.",
         discussion: "Under systemd each line carries its syslog priority, so `journalctl -p warning -u printedged` filters too.",
         valueName: "level"))
-    var logLevel = "info"
-
-    func validate() throws {
-        guard Logger.Level(rawValue: logLevel) != nil else {
-            throw ValidationError("--log-level \(logLevel) is not a level; one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-    }
+    var logLevel: Logger.Level = .info
 
     func run() async throws {
         let environment = environment()
         // Standard error, in the journal's format when systemd connected it to journald.
         let writer = JournalWriter.standardError(environment: environment)
-        let level = Logger.Level(rawValue: logLevel) ?? .info
+        let level = logLevel
         let logger = Logger(label: "printedged") { _ in JournalLogHandler(writer: writer, level: level) }
         let configuration: DaemonConfiguration
         do {
@@ -65,7 +59,7 @@ struct PrintEdgeDaemonCommand: AsyncParsableCommand {
         }
         let daemon: Daemon
         do {
-            daemon = try Daemon(configuration: configuration, environment: environment, logger: logger)
+            daemon = try await Daemon.build(configuration: configuration, environment: environment, logger: logger)
         } catch {
             standardError("printedged: \(error)")
             throw ExitCode(error.exitStatus)
@@ -93,3 +87,5 @@ func standardError(_ message: String) {
     let bytes = Array((message + "\n").utf8)
     _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
 }
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

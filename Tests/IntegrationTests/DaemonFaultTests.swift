@@ -25,7 +25,7 @@ import Testing
         let next = try await daemon.cli(["jobs", "submit", second, "--start"])
         #expect(next.status == 0, "\(next.standardError)")
         #expect(try await daemon.waitForJob(2)["state"] as? String == "completed")
-        daemon.terminate()
+        await daemon.terminate()
 
         let executed = DaemonIntegrationTests.printed(try Simulator.readLog(daemon.execLogPath("mk")))
         let secondCommands = try normalisedCommands(ofFile: second)
@@ -36,7 +36,7 @@ import Testing
 
     @Test func anUnpluggedPrinterFailsItsJobWhileTheOtherPrintsOnAndItComesBackWhenReplugged() async throws {
         let scratch = try Scratch()
-        var simulator = try Simulator(in: scratch, arguments: ["--speedup", "20"])
+        var simulator = try await Simulator(in: scratch, arguments: ["--speedup", "20"])
         let daemon = try await DaemonProcess(in: scratch, printers: ["right"], speedup: 20, ports: ["left": simulator.link])
         let leftFile = scratch.path("left.gcode")
         try SampleGCode.write(SampleGCode.distinctMoves(count: 3_000), to: leftFile)
@@ -47,7 +47,7 @@ import Testing
         #expect(try await daemon.cli(["jobs", "submit", rightFile, "--printer", "right", "--start"]).status == 0)
         try await DaemonJobControlTests.waitUntilPrinting(job: 1, pastLine: 200, daemon)
 
-        simulator.kill()  // SIGKILL: the pty goes with the process, as a pulled cable takes the tty
+        await simulator.kill()  // SIGKILL: the pty goes with the process, as a pulled cable takes the tty
         let failed = try await daemon.waitForJob(1, limit: .seconds(60))
         #expect(failed["state"] as? String == "failed", "\(failed)")
         let reason = failed["failureReason"] as? String ?? ""
@@ -55,7 +55,7 @@ import Testing
         #expect(try await daemon.jobJSON(2)["state"] as? String == "printing", "the other printer prints on")
         #expect(try await daemon.printerJSON("left")["state"] as? String != "idle")
 
-        simulator = try Simulator(in: scratch, arguments: ["--speedup", "20"])
+        simulator = try await Simulator(in: scratch, arguments: ["--speedup", "20"])
         try await daemon.waitUntil("the replugged printer reconnects and is idle") {
             try await daemon.printerJSON("left")["state"] as? String == "idle"
         }
@@ -64,8 +64,8 @@ import Testing
         try SampleGCode.write(SampleGCode.distinctMoves(count: 100), to: small)
         #expect(try await daemon.cli(["jobs", "submit", small, "--printer", "left", "--start"]).status == 0)
         #expect(try await daemon.waitForJob(3)["state"] as? String == "completed")
-        daemon.terminate()
-        simulator.stop()
+        await daemon.terminate()
+        await simulator.stop()
 
         let right = DaemonIntegrationTests.printed(try Simulator.readLog(daemon.execLogPath("right")))
         #expect(right == (try normalisedCommands(ofFile: rightFile)), "the other printer's job is exactly its file")
@@ -134,7 +134,7 @@ import Testing
         #expect(events.map(\.kind.rawValue) == ["submitted", "started", "paused", "resumed", "completed"])
         let samples = try disk.store.telemetry(printerID: "mk", sinceMS: 0, limit: 1_000_000)
         #expect(samples.contains { $0.atMS > freedAtMS - 1_000 && $0.atMS < freedAtMS }, "samples held while the disk was full are written")
-        daemon.terminate()
+        await daemon.terminate()
         #expect(try disk.store.integrityCheck() == "ok")
     }
 

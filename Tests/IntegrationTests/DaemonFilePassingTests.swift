@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import PrintEdgeControl
 import PrintEdgeFixtures
+import PrintEdgeTestSupport
 import Testing
 
 /// `jobs.submit` reads the file through a descriptor the client opened (SCM_RIGHTS), so the
@@ -20,9 +21,12 @@ import Testing
         defer { close(descriptor) }
         // Only the open descriptor leads to the contents now.
         try FileManager.default.removeItem(atPath: path)
-        let client = try ControlClient(socketPath: daemon.socketPath)
-        let reply = try client.call(
-            ControlRequest(id: 0, command: "jobs.submit", printer: "mk", path: path), attaching: descriptor)
+        // The client blocks until the reply: on a thread of its own, not one of the pool's.
+        let socketPath = daemon.socketPath
+        let reply = try await onThreadOfItsOwn {
+            try ControlClient(socketPath: socketPath).call(
+                ControlRequest(id: 0, command: "jobs.submit", printer: "mk", path: path), attaching: descriptor)
+        }
         #expect(reply.ok == true, "\(String(describing: reply.error))")
         #expect(reply.job?.name == "cube.gcode")
         #expect(reply.job?.sha256 == (try await daemon.jobJSON(1))["sha256"] as? String)
@@ -32,9 +36,11 @@ import Testing
     @Test func aRequestThatClaimsAnAttachedFileWithoutOneIsRefused() async throws {
         let scratch = try Scratch()
         let daemon = try await DaemonProcess(in: scratch, printers: ["mk"])
-        let client = try ControlClient(socketPath: daemon.socketPath)
-        let reply = try client.call(
-            ControlRequest(id: 0, command: "jobs.submit", printer: "mk", path: "/nowhere/cube.gcode", fileAttached: true))
+        let socketPath = daemon.socketPath
+        let reply = try await onThreadOfItsOwn {
+            try ControlClient(socketPath: socketPath).call(
+                ControlRequest(id: 0, command: "jobs.submit", printer: "mk", path: "/nowhere/cube.gcode", fileAttached: true))
+        }
         #expect(reply.ok == false)
         #expect(reply.error?.code == .badRequest)
         #expect(reply.error?.message.contains("SCM_RIGHTS") == true)

@@ -1,6 +1,7 @@
 import Foundation
 import PrintEdgeFixtures
 import PrintEdgeStore
+import PrintEdgeTestSupport
 import Testing
 
 /// printedged end to end: real processes (the daemon, its `printedge-sim` printers, the CLI),
@@ -32,7 +33,7 @@ import Testing
         let left = try await daemon.waitForJob(1)
         #expect(left["state"] as? String == "completed", "\(left) \(daemon.logText)")
         #expect(right["state"] as? String == "completed", "\(right)")
-        daemon.terminate()
+        await daemon.terminate()
 
         let executed = Self.printed(try Simulator.readLog(daemon.execLogPath("left")))
         #expect(executed == (try normalisedCommands(ofFile: Self.cube)))
@@ -59,7 +60,7 @@ import Testing
             try await Task.sleep(for: .milliseconds(200))
         }
         let databasePath = daemon.stateDirectory + "/printedge.sqlite"
-        daemon.killHard()
+        await daemon.killHard()
 
         // The simulator notices its parent died, flushes its log and removes its link.
         let link = daemon.stateDirectory + "/mk.tty"
@@ -84,7 +85,7 @@ import Testing
         #expect(recover.status == 0, "\(recover.standardError)")
         let finished = try await daemon.waitForJob(1)
         #expect(finished["state"] as? String == "completed", "\(finished) \(daemon.logText)")
-        daemon.terminate()
+        await daemon.terminate()
 
         let file = try normalisedCommands(ofFile: Self.cube)
         let secondRun = Self.printed(try Simulator.readLog(daemon.execLogPath("mk")))
@@ -102,19 +103,13 @@ import Testing
         #expect(prologue.contains { $0.hasPrefix("G28") && !$0.contains("Z") }, "X and Y are homed, never Z: \(prologue)")
     }
 
-    @Test func aBadConfigurationExitsWith78AndSaysWhere() throws {
+    @Test func aBadConfigurationExitsWith78AndSaysWhere() async throws {
         let scratch = try Scratch()
         let path = scratch.path("bad.toml")
         try "[daemon]\nstate_dir = \"x\"\n".write(toFile: path, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = productsDirectory.appendingPathComponent("printedged")
-        process.arguments = ["--config", path, "--check-config"]
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        process.waitUntilExit()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(process.terminationStatus == 78)
+        let run = try await ToolRun(productsDirectory.appendingPathComponent("printedged").path, ["--config", path, "--check-config"])
+        let message = run.standardError
+        #expect(run.status == 78)
         #expect(message.contains("bad.toml:2"), "\(message)")
         #expect(message.contains("state_dir"), "\(message)")
     }

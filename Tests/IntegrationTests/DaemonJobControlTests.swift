@@ -36,7 +36,7 @@ import Testing
         let resumed = try await daemon.cli(["jobs", "resume", "1"])
         #expect(resumed.status == 0, "\(resumed.standardError)")
         #expect(try await daemon.waitForJob(1, toLeave: ["printing", "paused"])["state"] as? String == "completed")
-        daemon.terminate()
+        await daemon.terminate()
 
         let executed = DaemonIntegrationTests.printed(try Simulator.readLog(daemon.execLogPath("mk")))
         Self.expectParkedAndResumedExactly(whilePaused: whilePaused, executed: executed, file: job.commands)
@@ -56,7 +56,7 @@ import Testing
         #expect(cancelled.status == 0, "\(cancelled.standardError)")
         #expect(try await daemon.waitForJob(1, toLeave: ["printing"])["state"] as? String == "cancelled")
         try await daemon.waitUntil("status shows every heater's target at 0") { Self.targets(try await daemon.printerJSON("mk")) == [0, 0] }
-        daemon.terminate()
+        await daemon.terminate()
 
         let executed = DaemonIntegrationTests.printed(try Simulator.readLog(daemon.execLogPath("mk")))
         Self.expectCancelledExactly(executed: executed, file: job.commands)
@@ -103,7 +103,7 @@ import Testing
         try await Self.waitUntilPrinting(job: 3, pastLine: 200, daemon)
         try Self.press("cancel", on: screen)
         #expect(try await daemon.waitForJob(3, toLeave: ["printing"])["state"] as? String == "cancelled")
-        daemon.terminate()
+        await daemon.terminate()
 
         let executed = DaemonIntegrationTests.printed(try Simulator.readLog(log))
         #expect(Array(executed.prefix(firstJob.count + secondJob.count)) == firstJob + secondJob)

@@ -1,34 +1,45 @@
 import Foundation
 import PrintEdgeFixtures
+import PrintEdgeTestSupport
 import Testing
 
 /// A running `printedged` with virtual printers (and printers on ports the test runs a
 /// `printedge-sim` on itself), configured in a scratch directory.
 ///
-/// Every wait here is `async` and sleeps with `Task.sleep`: Swift Testing runs even a
-/// synchronous test on the cooperative pool (two threads on two cores), and a test polling
-/// with `Thread.sleep` for minutes starves the in-process daemon tests running beside it.
-/// Only stopping the daemon blocks (about 0.1 s after SIGTERM), as `deinit` must.
+/// Nothing here holds a thread of the cooperative pool while it waits: Swift Testing runs
+/// the tests on that pool (two threads on two cores), and the in-process daemon tests beside
+/// these need it. Readiness is an event: the daemon's `READY=1` and `STATUS=` on the notify
+/// socket, awaited on a thread of its own, which — should the daemon not be ready in time —
+/// takes every thread's stack of the daemon and of this test process for the failure.
 final class DaemonProcess {
     let scratch: Scratch
     let configPath: String
     let socketPath: String
     let stateDirectory: String
-    private(set) var process = Process()
     private let log: String
     private let environment: [String: String]
+    private let printerIDs: [String]
+    private let notifications: NotifySocket
+    private(set) var pid: pid_t = 0
+    private var exit: ProcessExit?
+
+    /// How long a daemon may take to be ready with its printers idle: a hang guard.
+    private static let readinessLimit: Duration = .seconds(120)
 
     /// `printers`: ids of virtual printers; each gets `--exec-log <scratch>/<id>.exec`.
     /// `ports`: printer id → a port (a simulator's link) for printers the daemon does not start.
     /// `configuration`: TOML added after `[telemetry]`, e.g. a `[retention]` table.
     init(in scratch: Scratch, printers: [String], speedup: Double = 50, extraSimulatorArguments: [String: [String]] = [:],
          ports: [String: String] = [:], configuration: String = "", environment: [String: String] = [:]) async throws {
+        PoolWatch.start()
         self.scratch = scratch
         self.environment = environment
         stateDirectory = scratch.path("state")
         socketPath = scratch.path("state/printedged.sock")
         configPath = scratch.path("printedge.toml")
         log = scratch.path("printedged.log")
+        printerIDs = ports.keys.sorted() + printers
+        notifications = try NotifySocket(path: scratch.path("notify"))
         let profiles = repositoryRoot.appendingPathComponent("hardware/profiles").path
         var text = TestDaemonConfiguration.header(stateDirectory: stateDirectory, profileDirectory: profiles) + configuration
         for (id, port) in ports.sorted(by: { $0.key < $1.key }) {
@@ -59,33 +70,72 @@ final class DaemonProcess {
 
     func execLogPath(_ printer: String) -> String { scratch.path("\(printer).exec") }
 
+    /// The notify protocol's messages from this daemon (since the last `start`).
+    var notifyMessages: [String] { notifications.messages }
+
+    var isRunning: Bool { exit.map { !$0.hasExited } ?? false }
+
+    /// Starts the daemon (with `--log-level debug`, so its log times each start-up step) and
+    /// returns once it has said `READY=1` and every printer is idle.
     func start() async throws {
-        process = Process()
+        notifications.forget()
+        let process = Process()
         process.executableURL = productsDirectory.appendingPathComponent("printedged")
-        process.arguments = ["--config", configPath]
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.arguments = ["--config", configPath, "--log-level", "debug"]
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }.merging(["NOTIFY_SOCKET": notifications.path]) { $1 }
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         handle.seekToEndOfFile()
         process.standardOutput = handle
         process.standardError = handle
+        let exit = ProcessExit(of: process)
         try process.run()
-        // A hang guard: the integration suites start their daemons at the same moment, and
-        // a dozen daemons with their simulators on two cores take a while to be ready.
-        let deadline = ContinuousClock.now + .seconds(120)
-        while ContinuousClock.now < deadline {
-            if let printers = try? await statusJSON(), !printers.isEmpty, printers.allSatisfy({ $0["state"] as? String == "idle" }) {
-                return
-            }
-            try await Task.sleep(for: .milliseconds(200))
+        try? handle.close()
+        self.exit = exit
+        pid = process.processIdentifier
+        let (pid, notifications, printers, limit) = (pid, notifications, Set(printerIDs), Self.readinessLimit)
+        let readiness = try await onThreadOfItsOwn { () -> Readiness in
+            let ready = notifications.wait(until: .now + limit, for: { messages in
+                guard let states = NotifySocket.printerStates(in: messages) else { return false }
+                return Set(states.keys) == printers && states.values.allSatisfy { $0 == "idle" }
+            }, unless: { exit.hasExited })
+            if ready { return .ready }
+            if let outcome = exit.outcome { return .exited(status: outcome.status) }
+            return .stalled(stacks: """
+                threads of printedged (pid \(pid)):
+                \(ThreadDump.of(pid))
+
+                this test process's busy cooperative-pool threads (pid \(getpid())):
+                \(ThreadDump.of(getpid(), busyPoolThreadsOnly: true))
+                """)
         }
-        throw SimulatorError(description: "printedged did not become ready within 120 s: \(logText)")
+        switch readiness {
+        case .ready:
+            return
+        case .exited(let status):
+            throw SimulatorError(description: "printedged exited with status \(status) before it was ready: \(logText)")
+        case .stalled(let stacks):
+            throw SimulatorError(description: """
+                printedged did not become ready with its printers idle within \(limit); its last notifications: \(notifications.messages.suffix(10))
+                \(stacks)
+
+                its log:
+                \(logText)
+                """)
+        }
+    }
+
+    private enum Readiness: Sendable {
+        case ready
+        case exited(status: Int32)
+        /// Every thread's stack, taken when the time was up.
+        case stalled(stacks: String)
     }
 
     var logText: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
 
     /// `printedge` with this daemon's socket.
-    func cli(_ arguments: [String], limit: Duration = .seconds(120)) async throws -> ProcessResult {
+    func cli(_ arguments: [String], limit: Duration = .seconds(120)) async throws -> ToolRun {
         try await runPrintedge(arguments + ["--socket", socketPath], limit: limit)
     }
 
@@ -131,20 +181,32 @@ final class DaemonProcess {
         return job
     }
 
-    func terminate() {
-        guard process.isRunning else { return }
-        process.terminate()
-        process.waitUntilExit()
+    /// SIGTERM, and back once the daemon has exited: it has stopped its printers, closed its
+    /// database and stopped its simulators.
+    func terminate() async {
+        await stop(with: SIGTERM)
     }
 
-    func killHard() {
-        guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+    /// SIGKILL, as a power cut: nothing is closed.
+    func killHard() async {
+        await stop(with: SIGKILL)
     }
 
+    private func stop(with signal: Int32) async {
+        guard let exit, !exit.hasExited else { return }
+        kill(pid, signal)
+        _ = await exit.wait()
+    }
+
+    /// SIGTERM without waiting: Foundation's own thread reaps the daemon, and the scratch
+    /// directory goes once it has.
     deinit {
-        terminate()
+        guard let exit, !exit.hasExited else { return }
+        kill(pid, SIGTERM)
+        Task { [scratch] in
+            _ = await exit.wait()
+            withExtendedLifetime(scratch) {}
+        }
     }
 }
 

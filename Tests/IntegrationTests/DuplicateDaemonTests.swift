@@ -7,7 +7,7 @@ import Testing
     @Test func aSecondDaemonRefusesAndTheFirstPrintsItsJobToTheEnd() async throws {
         let scratch = try Scratch()
         let first = try await DaemonProcess(in: scratch, printers: ["mk"], speedup: 20)
-        let pid = first.process.processIdentifier
+        let pid = first.pid
         let started = try await first.cli(["jobs", "submit", DaemonIntegrationTests.cube, "--start"])
         #expect(started.status == 0, "\(started.standardError)")
         try await first.waitUntil("the job is well under way") {
@@ -36,7 +36,7 @@ import Testing
         let job = try await first.waitForJob(1)
         #expect(job["state"] as? String == "completed", "\(job) \(first.logText)")
         #expect(try await first.cli(["status"]).status == 0, "the socket answers after the job")
-        first.terminate()
+        await first.terminate()
         #expect(!first.logText.contains("cannot go from"), "\(first.logText)")
         let executed = DaemonIntegrationTests.printed(try Simulator.readLog(first.execLogPath("mk")))
         #expect(executed == (try normalisedCommands(ofFile: DaemonIntegrationTests.cube)), "every line once, in order")

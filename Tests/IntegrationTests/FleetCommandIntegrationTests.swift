@@ -68,7 +68,7 @@ import Testing
 
     @Test func thousandsOfMalformedCommandsGetOneReplyEachAndLeaveThePrinterAlone() async throws {
         let scratch = try Scratch()
-        let broker = try MosquittoBroker()
+        let broker = try await MosquittoBroker()
         let daemon = try await Self.daemon(broker, in: scratch)
         let fleet = try await FleetCommander(broker: broker, fleet: Self.fleet, in: scratch)
         var fuzzer = FleetCommandFuzzer(seed: 0xF1EE_7C0D, vocabulary: Self.harmlessCommands)
@@ -102,13 +102,13 @@ import Testing
         let counters = try #require(printer["fleetCommands"] as? [String: Any])
         #expect(counters["received"] as? Int == total)
         #expect((counters["accepted"] as? Int ?? 0) + ((counters["refused"] as? [String: Int])?.values.reduce(0, +) ?? 0) == total)
-        #expect(daemon.process.isRunning)
-        daemon.terminate()
+        #expect(daemon.isRunning)
+        await daemon.terminate()
     }
 
     @Test func aCorruptedChunkIsRefusedAndTheSameFileSentWholeIsPrinted() async throws {
         let scratch = try Scratch()
-        let broker = try MosquittoBroker()
+        let broker = try await MosquittoBroker()
         let daemon = try await Self.daemon(broker, in: scratch)
         let fleet = try await FleetCommander(broker: broker, fleet: Self.fleet, in: scratch)
         let file = Array((1...60).map { "G1 X\($0) Y\($0 % 9 + 5) F3000" }.joined(separator: "\n").utf8) + [10]
@@ -134,7 +134,7 @@ import Testing
         let ended = try await daemon.waitForJob(job["id"] as? Int ?? 0)
         #expect(ended["state"] as? String == "completed", "\(ended)")
         #expect(fleet.count == 2, "one reply per start_job, none for chunks taken")
-        daemon.terminate()
+        await daemon.terminate()
     }
 
     /// Prints how long a `start_job` takes from its publication to its first line on the
@@ -142,7 +142,7 @@ import Testing
     /// the figure (the target is 50 ms on loopback; bench/ tracks it).
     @Test func startJobReachesTheWireQuickly() async throws {
         let scratch = try Scratch()
-        let broker = try MosquittoBroker()
+        let broker = try await MosquittoBroker()
         let daemon = try await Self.daemon(broker, in: scratch)
         let fleet = try await FleetCommander(broker: broker, fleet: Self.fleet, in: scratch)
 
@@ -169,6 +169,6 @@ import Testing
         let tinyLatencyMS = Double(Self.marks(daemon)[1] - published) / 1e6
         #expect(try await fleet.reply(to: "tiny")["status"] as? String == "accepted")
         print("fleet start_job to the printer's wire (loopback, target 50 ms): queued job \(String(format: "%.1f", queuedLatencyMS)) ms, one-chunk file (verify, spool, analyse, start) \(String(format: "%.1f", tinyLatencyMS)) ms")
-        daemon.terminate()
+        await daemon.terminate()
     }
 }

@@ -40,10 +40,6 @@ final class FleetCommander {
         }
     }
 
-    deinit {
-        subscriber.terminate(with: SIGTERM)
-    }
-
     func stop() async {
         await client.stop()
     }

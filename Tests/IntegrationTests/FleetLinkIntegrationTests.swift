@@ -70,7 +70,7 @@ import Testing
 
     @Test func aPrintReachesTheFleetInOrderAndEveryMessageMatchesItsSchema() async throws {
         let scratch = try Scratch()
-        let broker = try MosquittoBroker()
+        let broker = try await MosquittoBroker()
         let subscriber = try await FleetSubscriber(broker: broker, filter: "printedge/v1/\(Self.fleet)/#", clientID: "consumer", in: scratch)
         let daemon = try await DaemonProcess(in: scratch, printers: ["sim"], configuration: Self.configuration(broker))
 
@@ -79,7 +79,7 @@ import Testing
         let job = try await daemon.waitForJob(1)
         #expect(job["state"] as? String == "completed", "\(job) \(daemon.logText)")
         let rows = try await Self.waitForDelivery(daemon, subscriber, printer: "sim")
-        daemon.terminate()
+        await daemon.terminate()
 
         let (received, _) = subscriber.stream(of: "sim")
         Self.expectSameStream(received, as: rows, printer: "sim")
@@ -100,7 +100,7 @@ import Testing
         let presence = subscriber.messages().filter { $0.type == "agent" }.compactMap { $0.json["state"] as? String }
         #expect(presence.first == "online")
         #expect(presence.last == "offline", "a clean shutdown says offline: \(presence)")
-        #expect(try subscriber.schemaProblems(in: scratch) == "")
+        #expect(try await subscriber.schemaProblems(in: scratch) == "")
     }
 
     /// The password and the TLS files `DaemonPreflight` read and checked are what the link
@@ -108,8 +108,8 @@ import Testing
     @Test func thePasswordAndCertificatesThePreflightCheckedConnectTheLink() async throws {
         let scratch = try Scratch()
         let files = try TemporaryDirectory()
-        let certificates = try TestCertificates(in: files)
-        let broker = try MosquittoBroker(.init(
+        let certificates = try await TestCertificates(in: files)
+        let broker = try await MosquittoBroker(.init(
             users: ["agent-1": "s3cret"],
             tls: .init(caFile: certificates.caFile, certificateFile: certificates.serverCertificateFile, keyFile: certificates.serverKeyFile)))
         let password = scratch.path("mqtt-password")
@@ -134,7 +134,7 @@ import Testing
     /// validate.py checks a reply's data against the reply schema of the command it answers
     /// (reply-<command>.json, reply-refusal.json when it names none), not only the envelope
     /// against reply.json; `$ref`s between the schemas resolve.
-    @Test func aReplyIsCheckedAgainstTheSchemaOfItsCommand() throws {
+    @Test func aReplyIsCheckedAgainstTheSchemaOfItsCommand() async throws {
         let scratch = try Scratch()
         func reply(_ sequence: Int, _ data: String) -> String {
             #"printedge/v1/\#(Self.fleet)/sim/cmd/reply {"v": 1, "type": "reply", "printer": "sim", "seq": \#(sequence), "at_ms": 1795319229001, "data": \#(data)}"#
@@ -150,15 +150,15 @@ import Testing
             reply(5, #"{"id": null, "command": null, "status": "error", "error": {"code": "bad_json", "message": "not JSON at byte 0"}}"#),
             reply(6, #"{"id": null, "command": null, "status": "error", "error": {"code": "bad_chunk", "message": "index 999 is out of range"}, "transfer": "t1", "index": 999}"#),
         ]
-        #expect(try FleetSubscriber.schemaProblems(of: valid, in: scratch) == "")
+        #expect(try await FleetSubscriber.schemaProblems(of: valid, in: scratch) == "")
 
         // Valid for reply.json, whose data is any object; reply-pause.json requires the job of
         // an accepted pause.
-        let jobless = try FleetSubscriber.schemaProblems(of: [reply(7, #"{"id": "p", "command": "pause", "status": "accepted"}"#)], in: scratch)
+        let jobless = try await FleetSubscriber.schemaProblems(of: [reply(7, #"{"id": "p", "command": "pause", "status": "accepted"}"#)], in: scratch)
         #expect(jobless.hasSuffix("reply-pause.json, at data: 'job' is a required property (no alternative of its oneOf matches; nearest shown)\n"), "\(jobless)")
         #expect(jobless.split(separator: "\n").count == 1, "\(jobless)")
         // The data of status.json, reached through the $ref, is checked too.
-        let sleeping = try FleetSubscriber.schemaProblems(
+        let sleeping = try await FleetSubscriber.schemaProblems(
             of: [reply(8, #"{"id": "s", "command": "status_request", "status": "done", "printer_status": {"state": "asleep", "name": "sim", "heaters": {}}, \#(counters)}"#)],
             in: scratch)
         #expect(sleeping.contains("reply-status_request.json, at data/printer_status/state: 'asleep' is not one of"), "\(sleeping)")
@@ -166,7 +166,7 @@ import Testing
 
     @Test func aBrokerDownAcrossDaemonRestartsLosesNothingAndKeepsTheOrder() async throws {
         let scratch = try Scratch()
-        let broker = try MosquittoBroker(.init(persistence: true))
+        let broker = try await MosquittoBroker(.init(persistence: true))
         let subscriber = try await FleetSubscriber(broker: broker, filter: "printedge/v1/\(Self.fleet)/#", clientID: "consumer", in: scratch)
         let daemon = try await DaemonProcess(in: scratch, printers: ["sim"], speedup: 20, configuration: Self.configuration(broker))
         let started = try await daemon.cli(["jobs", "submit", Self.cube, "--start"])
@@ -175,12 +175,16 @@ import Testing
             subscriber.stream(of: "sim").firstArrivals.contains { $0.type == "telemetry" }
         }
 
-        broker.stop()
+        // Past the first layer: a job stopped before anything was printed is not recovered.
+        try await daemon.waitUntil("the job prints its second layer") {
+            (try await daemon.jobJSON(1)["layer"] as? Int ?? 0) >= 1
+        }
+        await broker.stop()
         try await daemon.waitUntil("messages wait in the outbox") {
             try Self.outbox(daemon, printer: "sim").filter { $0.deliveredAtMS == nil }.count >= 5
         }
         // A clean stop while the broker is away: the job is interrupted, its events wait.
-        daemon.terminate()
+        await daemon.terminate()
         try await daemon.start()
         let recovered = try await daemon.cli(["jobs", "recover", "1"])
         #expect(recovered.status == 0, "\(recovered.standardError)")
@@ -189,15 +193,15 @@ import Testing
             try Self.outbox(daemon, printer: "sim").filter { $0.deliveredAtMS == nil }.count > undeliveredBefore + 3
         }
         // And a crash while it is still away.
-        daemon.killHard()
+        await daemon.killHard()
         try await daemon.start()
-        try broker.start()
+        try await broker.start()
         let again = try await daemon.cli(["jobs", "recover", "1"])
         #expect(again.status == 0, "\(again.standardError)")
         let job = try await daemon.waitForJob(1)
         #expect(job["state"] as? String == "completed", "\(job) \(daemon.logText)")
         let rows = try await Self.waitForDelivery(daemon, subscriber, printer: "sim")
-        daemon.terminate()
+        await daemon.terminate()
 
         let (received, duplicates) = subscriber.stream(of: "sim")
         Self.expectSameStream(received, as: rows, printer: "sim")
@@ -207,6 +211,6 @@ import Testing
         }
         let events = received.filter { $0.type == "event" }.compactMap { $0.data["kind"] as? String }
         #expect(events == ["submitted", "started", "interrupted", "recovered", "interrupted", "recovered", "completed"])
-        #expect(try subscriber.schemaProblems(in: scratch) == "")
+        #expect(try await subscriber.schemaProblems(in: scratch) == "")
     }
 }

@@ -31,7 +31,7 @@ import Testing
 
     @Test func aReplyTheBrokerRefusesIsSetAsideShownAndSentAgainOnRequest() async throws {
         let scratch = try Scratch()
-        let broker = try MosquittoBroker(.init(accessControl: Self.accessControl(replies: "read")))
+        let broker = try await MosquittoBroker(.init(accessControl: Self.accessControl(replies: "read")))
         let daemon = try await DaemonProcess(in: scratch, printers: ["sim"], configuration: FleetLinkIntegrationTests.configuration(broker))
         let fleet = try await FleetCommander(broker: broker, fleet: Self.fleet, in: scratch)
         try await daemon.waitUntil("the printer is idle") { try await daemon.printerJSON("sim")["state"] as? String == "idle" }
@@ -67,7 +67,7 @@ import Testing
 
         // A reconnect does not send it again: a refusal would be counted again, and it would
         // come before the status written after the reconnect, on the same connection.
-        try broker.restart()
+        try await broker.restart()
         let reconnectedAtMS = Int64(Date().timeIntervalSince1970 * 1_000)
         try await daemon.waitUntil("a status written after the reconnect is delivered") {
             try Self.outbox(daemon).contains { $0.kind == .status && $0.createdAtMS > reconnectedAtMS && $0.deliveredAtMS != nil }
@@ -76,7 +76,7 @@ import Testing
         #expect(fleet.received.isEmpty, "no reply reached the fleet")
 
         // The broker goes down: the operator sees it, and the messages piling up.
-        broker.stop()
+        await broker.stop()
         try await daemon.waitUntil("the link is reported down") {
             (try await Self.fleetStatus(daemon)["fleet"] as? [String: Any])?["state"] as? String == "down"
         }
@@ -89,7 +89,7 @@ import Testing
 
         // The ACL is fixed; `printedge fleet retry` sends the reply, which the fleet receives.
         _ = try broker.directory.write("acl", Self.accessControl(replies: "readwrite").joined(separator: "\n") + "\n")
-        try broker.start()
+        try await broker.start()
         try await daemon.waitUntil("the link is back") {
             (try await Self.fleetStatus(daemon)["fleet"] as? [String: Any])?["state"] as? String == "connected"
         }

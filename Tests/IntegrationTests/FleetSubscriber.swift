@@ -38,10 +38,6 @@ final class FleetSubscriber {
         }
     }
 
-    deinit {
-        process.terminate(with: SIGTERM)
-    }
-
     /// Everything received so far, in arrival order; lines that are not JSON (commands) left out.
     func messages() -> [Received] {
         let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
@@ -73,31 +69,20 @@ final class FleetSubscriber {
 
     /// Checks every message against docs/mqtt/schemas with docs/mqtt/validate.py; returns
     /// its report (empty when all are valid).
-    func schemaProblems(in scratch: Scratch) throws -> String {
-        try Self.schemaProblems(of: messages().map { "\($0.topic) \($0.text)" }, in: scratch)
+    func schemaProblems(in scratch: Scratch) async throws -> String {
+        try await Self.schemaProblems(of: messages().map { "\($0.topic) \($0.text)" }, in: scratch)
     }
 
     /// Runs docs/mqtt/validate.py, with Debian's python3-jsonschema as CI has it, on lines as
     /// `mosquitto_sub -v` prints them ("<topic> <payload>"); returns its report (empty when
     /// all are valid).
-    static func schemaProblems(of lines: [String], in scratch: Scratch) throws -> String {
+    static func schemaProblems(of lines: [String], in scratch: Scratch) async throws -> String {
         let path = scratch.path("to-validate.txt")
         try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [repositoryRoot.appendingPathComponent("docs/mqtt/validate.py").path, path]
-        let output = Pipe()
-        process.standardOutput = output
-        let errorsPath = scratch.path("validate.stderr")
-        try Data().write(to: URL(fileURLWithPath: errorsPath))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorsPath))
-        try process.run()
-        let report = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        if process.terminationStatus != 0, report.isEmpty {
-            let errors = (try? String(contentsOfFile: errorsPath, encoding: .utf8)) ?? ""
-            return "validate.py exited \(process.terminationStatus) (is python3-jsonschema installed?): \(errors)"
+        let run = try await ToolRun("/usr/bin/python3", [repositoryRoot.appendingPathComponent("docs/mqtt/validate.py").path, path])
+        if run.status != 0, run.standardOutput.isEmpty {
+            return "validate.py exited \(run.status) (is python3-jsonschema installed?): \(run.standardError)"
         }
-        return report
+        return run.standardOutput
     }
 }

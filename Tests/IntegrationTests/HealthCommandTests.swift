@@ -32,7 +32,7 @@ import Testing
         #expect(checks.compactMap { $0["component"] as? String } == ["database", "disk", "printer", "fleet"])
         #expect(checks.last?["level"] as? String == "degraded")
 
-        daemon.terminate()
+        await daemon.terminate()
         let stopped = try await daemon.cli(["health"])
         #expect(stopped.status == 2, "\(stopped.standardOutput)\(stopped.standardError)")
         #expect(stopped.standardOutput.hasPrefix("failed: daemon: printedged is not running"), "\(stopped.standardOutput)")

@@ -13,6 +13,6 @@ import Testing
         }
         let unknown = try await daemon.cli(["power", "status", "--printer", "nope"])
         #expect(unknown.standardError.contains("no printer `nope`; this daemon has mk"))
-        daemon.terminate()
+        await daemon.terminate()
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PrintEdgeTestSupport
 import Testing
 
 /// The directory holding the built `printedge` and `printedge-sim` (next to the test bundle).
@@ -13,7 +14,7 @@ let productsDirectory: URL = {
 }()
 
 /// A scratch directory removed when the test ends.
-final class Scratch {
+final class Scratch: Sendable {
     let url: URL
 
     init() throws {
@@ -21,63 +22,51 @@ final class Scratch {
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
 
+    /// With `PRINTEDGE_KEEP_SCRATCH` set, the directory stays for reading after the test.
     deinit {
-        try? FileManager.default.removeItem(at: url)
+        if ProcessInfo.processInfo.environment["PRINTEDGE_KEEP_SCRATCH"] != nil {
+            print("scratch kept: \(url.path)")
+        } else {
+            try? FileManager.default.removeItem(at: url)
+        }
     }
 
     func path(_ name: String) -> String { url.appendingPathComponent(name).path }
 }
 
-struct ProcessResult {
-    var status: Int32
-    var standardOutput: String
-    var standardError: String
-    var reason: Process.TerminationReason
-}
-
 /// A running `printedge-sim`, stopped (SIGTERM, so it writes its stats) when done.
-final class Simulator {
-    let process = Process()
+final class Simulator: Sendable {
     let link: String
     let statsPath: String
     let execLogPath: String
-    private let stdout = Pipe()
-    private let stderr = Pipe()
+    private let process: ChildProcess
 
-    init(in scratch: Scratch, arguments: [String] = []) throws {
+    /// Returns once the simulator says it listens (and its link exists).
+    init(in scratch: Scratch, arguments: [String] = []) async throws {
         link = scratch.path("printer")
         statsPath = scratch.path("sim-stats.json")
         execLogPath = scratch.path("exec.log")
-        process.executableURL = productsDirectory.appendingPathComponent("printedge-sim")
-        process.arguments = ["--link", link, "--stats", statsPath, "--exec-log", execLogPath] + arguments
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        // Ready once it says so on standard output.
-        let ready = stdout.fileHandleForReading.availableData
-        guard !ready.isEmpty, FileManager.default.fileExists(atPath: link) else {
-            let error = String(decoding: stderr.fileHandleForReading.availableData, as: UTF8.self)
+        process = try ChildProcess(productsDirectory.appendingPathComponent("printedge-sim").path,
+                                   ["--link", link, "--stats", statsPath, "--exec-log", execLogPath] + arguments)
+        do {
+            try await process.waitForOutput(containing: "listening on")
+        } catch {
             throw SimulatorError(description: "printedge-sim did not start: \(error)")
         }
     }
 
-    /// SIGTERM and wait: the simulator flushes its execution log and statistics.
-    func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+    /// For signals: SIGUSR1 resets the simulated board.
+    var pid: pid_t { process.pid }
+
+    /// SIGTERM, and back once it has exited: the simulator flushes its execution log and
+    /// statistics first.
+    func stop() async {
+        await process.stop(with: SIGTERM)
     }
 
-    func kill() {
-        if process.isRunning {
-            Foundation.kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-    }
-
-    deinit {
-        kill()
+    /// SIGKILL: the pty goes with the process, as a pulled cable takes the tty.
+    func kill() async {
+        await process.stop(with: SIGKILL)
     }
 
     func statistics() throws -> [String: Any] {
@@ -95,73 +84,25 @@ struct SimulatorError: Error, CustomStringConvertible {
     var description: String
 }
 
-/// Runs `printedge` to completion (killed after `limit`, which fails the test). Waits with
-/// `Task.sleep`: a whole `printedge stream` must not hold a thread of the cooperative pool,
-/// which the in-process daemon tests of other suites need (two threads on two cores).
+/// Runs `printedge` to completion; past `limit` (a hang guard) it gets SIGTERM, which fails
+/// the test. `whileRunning` gets its PID, e.g. to interrupt it; `environment` is added to
+/// the test's own.
 func runPrintedge(_ arguments: [String], limit: Duration = .seconds(300), environment: [String: String] = [:],
-                  whileRunning: ((Process) async -> Void)? = nil) async throws -> ProcessResult {
+                  whileRunning: (@Sendable (pid_t) async -> Void)? = nil) async throws -> ToolRun {
     try await runProduct("printedge", arguments, limit: limit, environment: environment, whileRunning: whileRunning)
 }
 
 /// Runs the built executable `product` (`printedge`, `printedged`) to completion, as
-/// `runPrintedge` does; `environment` is added to the test's own.
+/// `runPrintedge` does.
 func runProduct(_ product: String, _ arguments: [String], limit: Duration = .seconds(300), environment: [String: String] = [:],
-                whileRunning: ((Process) async -> Void)? = nil) async throws -> ProcessResult {
-    let process = Process()
-    process.executableURL = productsDirectory.appendingPathComponent(product)
-    process.arguments = arguments
-    if !environment.isEmpty {
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    }
-    let stdout = Pipe()
-    let stderr = Pipe()
-    process.standardOutput = stdout
-    process.standardError = stderr
-    let collected = Collected()
-    stdout.fileHandleForReading.readabilityHandler = { collected.appendOut($0.availableData) }
-    stderr.fileHandleForReading.readabilityHandler = { collected.appendErr($0.availableData) }
-    try process.run()
-    await whileRunning?(process)
-    if await !waitForExit(of: process, limit: limit) {
+                whileRunning: (@Sendable (pid_t) async -> Void)? = nil) async throws -> ToolRun {
+    let merged = environment.isEmpty ? nil : ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let run = try await ToolRun(productsDirectory.appendingPathComponent(product).path, arguments, environment: merged, limit: limit,
+                                whileRunning: whileRunning)
+    if run.timedOut {
         Issue.record("\(product) \(arguments.joined(separator: " ")) still running after \(limit)")
     }
-    stdout.fileHandleForReading.readabilityHandler = nil
-    stderr.fileHandleForReading.readabilityHandler = nil
-    collected.appendOut(stdout.fileHandleForReading.readDataToEndOfFile())
-    collected.appendErr(stderr.fileHandleForReading.readDataToEndOfFile())
-    return ProcessResult(status: process.terminationStatus, standardOutput: collected.out,
-                         standardError: collected.err, reason: process.terminationReason)
-}
-
-/// Polls every 50 ms with `Task.sleep` until `process` exits (`waitUntilExit` would hold the
-/// thread for as long as the child runs). Past `limit` (a hang guard), or when the task is
-/// cancelled, the child gets SIGTERM and the result is false; either way it is reaped.
-func waitForExit(of process: Process, limit: Duration) async -> Bool {
-    let deadline = ContinuousClock.now + limit
-    while process.isRunning, ContinuousClock.now < deadline {
-        do {
-            try await Task.sleep(for: .milliseconds(50))
-        } catch {
-            break
-        }
-    }
-    let exited = !process.isRunning
-    if !exited {
-        process.terminate()
-    }
-    process.waitUntilExit()
-    return exited
-}
-
-private final class Collected: @unchecked Sendable {
-    private let lock = NSLock()
-    private var outData = Data()
-    private var errData = Data()
-
-    func appendOut(_ data: Data) { lock.withLock { outData.append(data) } }
-    func appendErr(_ data: Data) { lock.withLock { errData.append(data) } }
-    var out: String { lock.withLock { String(decoding: outData, as: UTF8.self) } }
-    var err: String { lock.withLock { String(decoding: errData, as: UTF8.self) } }
+    return run
 }
 
 /// The commands of a G-code file as the host sends them (comments and blanks removed).

@@ -29,9 +29,9 @@ import Testing
         let file = try writeMoves(20_000, in: scratch)
         var simulatorArguments = Self.quick + ["--noise-rx", "1e-4", "--noise-tx", "1e-4", "--seed", "\(seed)"]
         if flow == "advanced-ok" { simulatorArguments.append("--advanced-ok") }
-        let simulator = try Simulator(in: scratch, arguments: simulatorArguments)
+        let simulator = try await Simulator(in: scratch, arguments: simulatorArguments)
         let result = try await runPrintedge(["stream", file, "--port", simulator.link, "--baud", "1000000", "--flow", flow, "--json"])
-        simulator.stop()
+        await simulator.stop()
         #expect(result.status == 0, "\(result.standardError)")
         let summary = try jsonObject(result.standardOutput)
         #expect(summary["completed"] as? Bool == true)
@@ -48,9 +48,9 @@ import Testing
     @Test func droppedOksStillCompleteExactly() async throws {
         let scratch = try Scratch()
         let file = try writeMoves(20_000, in: scratch)
-        let simulator = try Simulator(in: scratch, arguments: Self.quick + ["--drop-ok", "0.01", "--seed", "7"])
+        let simulator = try await Simulator(in: scratch, arguments: Self.quick + ["--drop-ok", "0.01", "--seed", "7"])
         let result = try await runPrintedge(["stream", file, "--port", simulator.link, "--baud", "1000000", "--flow", "window", "--json"])
-        simulator.stop()
+        await simulator.stop()
         #expect(result.status == 0, "\(result.standardError)")
         try expectExactExecution(of: file, by: simulator)
         #expect((try simulator.statistics()["oks_dropped"] as? Int ?? 0) > 100)
@@ -59,9 +59,9 @@ import Testing
     @Test func aFirmwareResetStopsTheStreamWithAClearError() async throws {
         let scratch = try Scratch()
         let file = try writeMoves(5_000, in: scratch)
-        let simulator = try Simulator(in: scratch, arguments: Self.quick + ["--reset-after-lines", "1000"])
+        let simulator = try await Simulator(in: scratch, arguments: Self.quick + ["--reset-after-lines", "1000"])
         let result = try await runPrintedge(["stream", file, "--port", simulator.link, "--baud", "1000000", "--json"])
-        simulator.stop()
+        await simulator.stop()
         #expect(result.status == 1)
         #expect(result.standardError.contains("the printer reset in the middle of the stream"))
         let summary = try jsonObject(result.standardOutput)
@@ -76,11 +76,11 @@ import Testing
     @Test func aKilledSimulatorIsReportedAsDisconnected() async throws {
         let scratch = try Scratch()
         let file = try writeMoves(20_000, in: scratch)
-        let simulator = try Simulator(in: scratch, arguments: ["--baud", "115200", "--speedup", "1000"])
+        let simulator = try await Simulator(in: scratch, arguments: ["--baud", "115200", "--speedup", "1000"])
         let started = ContinuousClock.now
         let result = try await runPrintedge(["stream", file, "--port", simulator.link, "--baud", "115200"], limit: .seconds(60)) { _ in
             try? await Task.sleep(for: .milliseconds(1500))
-            simulator.kill()
+            await simulator.kill()
         }
         #expect(result.status == 1)
         #expect(result.standardError.contains("printer disconnected"), "\(result.standardError)")
@@ -90,12 +90,12 @@ import Testing
     @Test func aPortWhoseDeviceNodeVanishesIsReportedAsDisconnected() async throws {
         let scratch = try Scratch()
         let file = try writeMoves(20_000, in: scratch)
-        let simulator = try Simulator(in: scratch, arguments: ["--baud", "115200", "--speedup", "1000"])
+        let simulator = try await Simulator(in: scratch, arguments: ["--baud", "115200", "--speedup", "1000"])
         let result = try await runPrintedge(["stream", file, "--port", simulator.link, "--baud", "115200"], limit: .seconds(60)) { _ in
             try? await Task.sleep(for: .milliseconds(1500))
             try? FileManager.default.removeItem(atPath: simulator.link)  // as udev removes a by-id link on unplug
         }
-        simulator.stop()
+        await simulator.stop()
         #expect(result.status == 1)
         #expect(result.standardError.contains("printer disconnected"), "\(result.standardError)")
         #expect(result.standardError.contains("disappeared"))
@@ -104,10 +104,10 @@ import Testing
     @Test func ctrlCStopsBetweenTwoLines() async throws {
         let scratch = try Scratch()
         let file = try writeMoves(20_000, in: scratch)
-        let simulator = try Simulator(in: scratch, arguments: ["--baud", "115200", "--speedup", "1000"])
-        let interrupted = try await runPrintedge(["stream", file, "--port", simulator.link, "--baud", "115200"]) { process in
+        let simulator = try await Simulator(in: scratch, arguments: ["--baud", "115200", "--speedup", "1000"])
+        let interrupted = try await runPrintedge(["stream", file, "--port", simulator.link, "--baud", "115200"]) { pid in
             try? await Task.sleep(for: .milliseconds(1500))
-            kill(process.processIdentifier, SIGINT)
+            kill(pid, SIGINT)
         }
         #expect(interrupted.status == 130)
         #expect(interrupted.standardError.contains("stopped by request"))
@@ -115,7 +115,7 @@ import Testing
         let second = scratch.path("second.gcode")
         try SampleGCode.write(["G28", "G1 X10 Y10 F3000", "M400"], to: second)
         let next = try await runPrintedge(["stream", second, "--port", simulator.link, "--baud", "115200", "--json"])
-        simulator.stop()
+        await simulator.stop()
         #expect(next.status == 0, "\(next.standardError)")
         let stats = try simulator.statistics()
         #expect(stats["checksum_errors"] as? Int == 0)
@@ -127,9 +127,9 @@ import Testing
         let scratch = try Scratch()
         let file = scratch.path("long.gcode")
         try SampleGCode.write(["G28", "; fine", "M117 " + String(repeating: "x", count: 90), "G1 X1"], to: file)
-        let simulator = try Simulator(in: scratch, arguments: Self.quick)
+        let simulator = try await Simulator(in: scratch, arguments: Self.quick)
         let result = try await runPrintedge(["stream", file, "--port", simulator.link, "--baud", "1000000"])
-        simulator.stop()
+        await simulator.stop()
         #expect(result.status == 65)
         #expect(result.standardError.contains("line 3:"), "\(result.standardError)")
         #expect(try simulator.statistics()["bytes_received"] as? Int == 0)
@@ -139,9 +139,9 @@ import Testing
         let scratch = try Scratch()
         let file = scratch.path("utf8.gcode")
         try SampleGCode.write(["; made with a slicer — comments may hold anything", "G28", "M117 Température"], to: file)
-        let simulator = try Simulator(in: scratch, arguments: Self.quick)
+        let simulator = try await Simulator(in: scratch, arguments: Self.quick)
         let result = try await runPrintedge(["stream", file, "--port", simulator.link, "--baud", "1000000"])
-        simulator.stop()
+        await simulator.stop()
         #expect(result.status == 65)
         #expect(result.standardError.contains("line 3, column 10"), "\(result.standardError)")
     }
@@ -165,9 +165,9 @@ import Testing
         let file = scratch.path("logged.gcode")
         try SampleGCode.write(["; start", "G28 ; home all axes", "G1 X10 Y10 F3000 ; first move"], to: file)
         let log = scratch.path("serial.log")
-        let simulator = try Simulator(in: scratch, arguments: Self.quick)
+        let simulator = try await Simulator(in: scratch, arguments: Self.quick)
         let result = try await runPrintedge(["stream", file, "--port", simulator.link, "--baud", "1000000", "--log", log])
-        simulator.stop()
+        await simulator.stop()
         #expect(result.status == 0, "\(result.standardError)")
         let text = try String(contentsOfFile: log, encoding: .utf8)
         #expect(text.contains("> N0 M110 N0*125"))
@@ -184,9 +184,9 @@ import Testing
         let scratch = try Scratch()
         let file = scratch.path("calibration.gcode")
         try SampleGCode.write(SampleGCode.calibrationPrint(layers: 4), to: file)
-        let simulator = try Simulator(in: scratch, arguments: ["--baud", "250000", "--speedup", "50"])
+        let simulator = try await Simulator(in: scratch, arguments: ["--baud", "250000", "--speedup", "50"])
         let result = try await runPrintedge(["stream", file, "--port", simulator.link, "--baud", "250000", "--json"])
-        simulator.stop()
+        await simulator.stop()
         #expect(result.status == 0, "\(result.standardError)")
         try expectExactExecution(of: file, by: simulator)
         #expect(result.standardError.contains("printer: Marlin"))

@@ -1,9 +1,10 @@
 import Foundation
+import PrintEdgeTestSupport
 import Testing
 
 /// The unit file is valid for systemd, and the daemon speaks the notify protocol.
 @Suite(.serialized) struct SystemdIntegrationTests {
-    @Test func theUnitFilePassesSystemdAnalyzeVerify() throws {
+    @Test func theUnitFilePassesSystemdAnalyzeVerify() async throws {
         let analyze = "/usr/bin/systemd-analyze"
         try #require(FileManager.default.isExecutableFile(atPath: analyze), "systemd-analyze is installed by ./run (package systemd)")
         let scratch = try Scratch()
@@ -11,55 +12,30 @@ import Testing
             .replacingOccurrences(of: "/usr/bin/printedged", with: productsDirectory.appendingPathComponent("printedged").path)
         let path = scratch.path("printedged.service")
         try unit.write(toFile: path, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: analyze)
-        process.arguments = ["verify", path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        process.waitUntilExit()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(process.terminationStatus == 0, "\(text)")
+        let run = try await ToolRun(analyze, ["verify", path])
+        let text = run.standardOutput + run.standardError
+        #expect(run.status == 0, "\(text)")
         #expect(!text.contains("printedged.service:"), "\(text)")
     }
 
-    @Test func theDaemonSaysReadyThenFeedsTheWatchdog() async throws {
+    /// The harness itself waits for `READY=1` and the printers' `STATUS=` line (see
+    /// `DaemonProcess.start`); here the order and the watchdog.
+    @Test func theDaemonSaysReadyWithItsPrintersThenFeedsTheWatchdog() async throws {
         let scratch = try Scratch()
-        let socketPath = scratch.path("notify")
-        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
-        try #require(fd >= 0)
-        defer { close(fd) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(socketPath.utf8) + [0]) }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        try #require(bound == 0)
-
-        let daemon = try await DaemonProcess(in: scratch, printers: ["sim"], environment: [
-            "NOTIFY_SOCKET": socketPath, "WATCHDOG_USEC": "400000",
-        ])
-        // Polled without blocking, so the wait holds no thread of the cooperative pool; the
-        // deadline is a hang guard.
-        var messages: [String] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
+        let daemon = try await DaemonProcess(in: scratch, printers: ["sim"], environment: ["WATCHDOG_USEC": "400000"])
+        // Sleeps with `Task.sleep` between looks, so the wait holds no thread of the
+        // cooperative pool; the deadline is a hang guard.
         let deadline = ContinuousClock.now + .seconds(20)
-        while !(messages.contains { $0.contains("READY=1") } && messages.contains { $0.contains("WATCHDOG=1") }) {
-            let count = recv(fd, &buffer, buffer.count, Int32(MSG_DONTWAIT))
-            if count > 0 {
-                messages.append(String(decoding: buffer[..<count], as: UTF8.self))
-            } else if count < 0, errno == EAGAIN || errno == EINTR, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(20))
-            } else {
-                break
-            }
+        while !daemon.notifyMessages.contains(where: { $0.contains("WATCHDOG=1") }), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
         }
-        #expect(messages.first?.contains("READY=1") == true, "\(messages)")
+        let messages = daemon.notifyMessages
+        #expect(messages.first?.hasPrefix("READY=1\nSTATUS=printers: sim ") == true, "\(messages)")
+        #expect(messages.contains("STATUS=printers: sim idle"), "\(messages)")
         #expect(messages.contains { $0.contains("WATCHDOG=1") }, "\(messages)")
-        // The kick carries the health verdict's summary, for `systemctl status`.
-        #expect(messages.contains { $0.hasPrefix("WATCHDOG=1\nSTATUS=") }, "\(messages)")
-        daemon.terminate()
+        // The kick carries the printers' states, and the health verdict's summary if not ready.
+        #expect(messages.contains { $0.hasPrefix("WATCHDOG=1\nSTATUS=printers: sim ") }, "\(messages)")
+        await daemon.terminate()
+        #expect(daemon.notifyMessages.last == "STOPPING=1", "\(daemon.notifyMessages)")
     }
 }

@@ -1,5 +1,6 @@
 import PrintEdgeFixtures
 import PrintEdgeSimulator
+import PrintEdgeTestSupport
 import Testing
 @testable import PrintEdgeCore
 
@@ -56,7 +57,9 @@ struct CoSimulation {
     }
 }
 
-@Suite struct CoSimulationTests {
+/// Seconds of CPU per case (minutes on a busy machine): on threads of their own, so they
+/// never hold the cooperative pool the tests waiting on daemons need.
+@Suite(.onThreadOfItsOwn) struct CoSimulationTests {
     static let commands: [String] = SampleGCode.distinctMoves(count: 3000).compactMap {
         GCodeNormalizer.normalize(Array($0.utf8)).map { String(decoding: $0, as: UTF8.self) }
     }

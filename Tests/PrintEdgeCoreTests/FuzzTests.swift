@@ -1,9 +1,11 @@
+import PrintEdgeTestSupport
 import Testing
 @testable import PrintEdgeCore
 
 /// Seeded random input against the parser and the state machine: whatever the firmware (or
-/// the cable) says, nothing traps and the stream's invariants hold.
-@Suite struct FuzzTests {
+/// the cable) says, nothing traps and the stream's invariants hold. Seconds of CPU per
+/// case: on threads of their own, not the cooperative pool's.
+@Suite(.onThreadOfItsOwn) struct FuzzTests {
     static let templates = [
         "ok", "ok N%d P%d B%d", "ok T:%d.00 /%d.00 B:%d.00 /0.00 @:%d B@:0", "Resend: %d", "rs N%d",
         "Error:checksum mismatch, Last Line: %d", "Error:Line Number is not Last Line Number+1, Last Line: %d",

@@ -59,6 +59,8 @@ import Testing
         #expect(harness.advance(by: .milliseconds(1)) == [.timeout(consecutive: 1)])
         #expect(harness.flush() == ProtocolHarness.handshakeLines)
         harness.reply("ok", "FIRMWARE_NAME:Marlin 2.1", "ok")
+        #expect(harness.flush() == ProtocolHarness.confirmLines)
+        harness.reply("ok", ProtocolHarness.temperatureOk)
         #expect(harness.host.status == .streaming)
     }
 
@@ -68,7 +70,7 @@ import Testing
         harness.flush()
         harness.reply("start", "echo:Marlin 2.1.2.5")
         #expect(harness.flush() == ProtocolHarness.handshakeLines)
-        harness.reply("ok", "FIRMWARE_NAME:Marlin 2.1", "ok")
+        harness.reply("ok", "FIRMWARE_NAME:Marlin 2.1", "ok", "ok", ProtocolHarness.temperatureOk)
         #expect(harness.host.status == .streaming)
         #expect(harness.host.firmwareRebootedDuringHandshake)
     }
@@ -85,6 +87,8 @@ import Testing
         #expect(harness.flush().isEmpty, "nothing is resent for a request that was not ours")
         harness.reply("ok")  // the hello's own
         harness.reply("FIRMWARE_NAME:Marlin 2.1", "Cap:ADVANCED_OK:0", "ok")
+        #expect(harness.flush() == ProtocolHarness.confirmLines)
+        harness.reply("ok", ProtocolHarness.temperatureOk)
         #expect(harness.host.status == .streaming)
         #expect(!harness.host.firmwareRebootedDuringHandshake)
         // The first line after the handshake is N2, and the window is empty.
@@ -96,8 +100,29 @@ import Testing
         var harness = ProtocolHarness()
         harness.host.start(at: harness.now)
         harness.flush()
-        harness.reply("ok", "echo:Unknown command: \"M115\"", "ok")
+        harness.reply("ok", "echo:Unknown command: \"M115\"", "ok", "ok", ProtocolHarness.temperatureOk)
         #expect(harness.host.status == .streaming)
+    }
+
+    /// A retry written while a previous session's queue still filled the RX buffer: the
+    /// firmware answers an earlier attempt's identification while a later hello, cut by the
+    /// overflow (its M115 lost), still waits in its queue and will reset the count to 0.
+    @Test func anIdentificationFromAnEarlierAttemptIsConfirmedBeforeAnyFileLine() {
+        var harness = ProtocolHarness { $0.handshakeTimeout = .seconds(2); $0.communicationTimeout = .seconds(4) }
+        harness.host.start(at: harness.now)
+        harness.flush()
+        harness.advance(by: .seconds(2))
+        #expect(harness.flush() == ProtocolHarness.handshakeLines, "the retry")
+        harness.reply("ok", "FIRMWARE_NAME:Marlin 2.1", "ok")  // the first attempt's, at last
+        #expect(harness.host.status == .handshaking, "not yet streaming")
+        #expect(harness.flush() == ProtocolHarness.confirmLines)
+        harness.reply("ok")  // the retry's N0 M110 N0; its N1 M115 was lost
+        harness.reply("ok")  // the confirmation's N0 M110 N0
+        #expect(harness.host.status == .handshaking, "a plain ok proves nothing")
+        harness.reply(ProtocolHarness.temperatureOk)
+        #expect(harness.host.status == .streaming)
+        harness.host.enqueue(GCodeLine(sourceLine: 1, "G1 X1"))
+        #expect(harness.flush() == ["N2 G1 X1*\(LineFraming.checksum(Array("N2 G1 X1".utf8)))\n"])
     }
 
     @Test func keepalivesFromAPreviousSessionsLongCommandPostponeTheRetry() {

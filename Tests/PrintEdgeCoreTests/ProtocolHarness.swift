@@ -59,11 +59,17 @@ struct ProtocolHarness {
         reply("FIRMWARE_NAME:Marlin 2.1.2.5 (printedge test) PROTOCOL_VERSION:1.0 MACHINE_TYPE:test EXTRUDER_COUNT:1")
         for capability in capabilities { reply("Cap:\(capability)") }
         reply("ok")
+        let confirm = flush()
+        precondition(confirm == Self.confirmLines, "unexpected confirmation \(confirm)")
+        reply("ok", Self.temperatureOk)
     }
 
     /// The hello (after a newline that ends any half line left in the firmware's buffer) and
     /// the identification, written together.
     static let handshakeLines = ["\nN0 M110 N0*125\n", "N1 M115*39\n"]
+
+    /// The renumber and numbered M105 that end the handshake.
+    static let confirmLines = ["N0 M110 N0*125\nN1 M105*38\n"]
 
     /// The file lines written, by source line, in order (retransmissions included).
     var sourceLinesWritten: [Int] {
@@ -124,6 +130,8 @@ extension ProtocolHarness {
                 }
             case .hello, .identify, .emergency:
                 reply("ok")
+            case .confirm:
+                reply("ok", Self.temperatureOk)
             }
             flush()
         }

@@ -10,7 +10,6 @@ import Testing
         let scratch = try Scratch()
         let link = scratch.path("printer")
         let simulator = try await SimulatedPrinter.start(link: link)
-        defer { simulator.kill() }
         let configuration = """
             [[printer]]
             id = "mk"
@@ -23,6 +22,7 @@ import Testing
             profile = "printedge-sim"
             """
         try await DaemonUnderTest.with(in: scratch, configuration: configuration) { daemon in
+            withExtendedLifetime(simulator) {}
             try await daemon.waitUntil("mk connects") { try await daemon.status(of: "mk").state == "idle" }
             try await daemon.waitUntil("gone has tried its port") { try await daemon.status(of: "gone").error != nil }
             let reply = try await daemon.expectOK("health")
@@ -67,10 +67,10 @@ import Testing
         #expect(failure.message == "No such file or directory")
     }
 
-    @Test func theWatchdogIsKickedUnlessFailedAndAlwaysToldTheSummary() {
+    @Test func theWatchdogIsKickedUnlessFailedAndTheSummaryFollowsThePrinters() {
         let ready = HealthVerdict(checks: [HealthCheck(component: "database", level: .ready, message: "recording")], atMS: 0)
-        #expect(SystemdNotifier.message(for: ready) == "WATCHDOG=1\nSTATUS=ready")
+        #expect(SystemdNotifier.message(for: ready, printers: "printers: mk idle") == "WATCHDOG=1\nSTATUS=printers: mk idle")
         let failed = HealthVerdict(checks: [HealthCheck(component: "printer", subject: "mk", level: .failed, message: "stuck\nreally")], atMS: 0)
-        #expect(SystemdNotifier.message(for: failed) == "STATUS=failed: printer mk: stuck really")
+        #expect(SystemdNotifier.message(for: failed, printers: "printers: mk idle") == "STATUS=printers: mk idle | failed: printer mk: stuck really")
     }
 }

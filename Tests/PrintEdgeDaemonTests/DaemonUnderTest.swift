@@ -4,6 +4,7 @@ import PrintEdgeConfig
 import PrintEdgeControl
 import PrintEdgeFixtures
 @testable import PrintEdgeDaemon
+import PrintEdgeTestSupport
 import PrintEdgeUSB
 import ServiceLifecycle
 import Testing
@@ -19,14 +20,15 @@ final class DaemonUnderTest: Sendable {
 
     /// Runs `body` against a daemon configured with `configuration` (the `[[printer]]` and
     /// `[gpio]` tables; state and telemetry settings are added), then stops it, whatever
-    /// `body` did.
+    /// `body` did. `logLevel`: the least severe message `log` keeps.
     static func with(
         in scratch: Scratch, configuration text: String, usb: FakeUSBTree? = nil, chip: RecordingGPIOChip? = nil,
-        printerAppearTimeout: Duration = .seconds(60), adjust: (inout DaemonConfiguration) -> Void = { _ in },
+        printerAppearTimeout: Duration = .seconds(60), logLevel: Logger.Level = .info, adjust: (inout DaemonConfiguration) -> Void = { _ in },
         _ body: (DaemonUnderTest) async throws -> Void
     ) async throws {
-        let daemon = try DaemonUnderTest(
-            in: scratch, configuration: text, usb: usb, chip: chip, printerAppearTimeout: printerAppearTimeout, adjust: adjust)
+        PoolWatch.start()
+        let daemon = try await DaemonUnderTest(
+            in: scratch, configuration: text, usb: usb, chip: chip, printerAppearTimeout: printerAppearTimeout, logLevel: logLevel, adjust: adjust)
         do {
             try await body(daemon)
         } catch {
@@ -38,8 +40,8 @@ final class DaemonUnderTest: Sendable {
 
     private init(
         in scratch: Scratch, configuration text: String, usb: FakeUSBTree?, chip: RecordingGPIOChip?, printerAppearTimeout: Duration,
-        adjust: (inout DaemonConfiguration) -> Void
-    ) throws {
+        logLevel: Logger.Level, adjust: (inout DaemonConfiguration) -> Void
+    ) async throws {
         var configuration = try Self.configuration(in: scratch, text)
         adjust(&configuration)
         var discovery = HotplugService.Discovery.system
@@ -50,7 +52,10 @@ final class DaemonUnderTest: Sendable {
         var gpio = GPIOService.Environment.system
         if let chip { gpio.openChip = { _ in chip } }
         gpio.printerAppearTimeout = printerAppearTimeout
-        daemon = try Daemon(configuration: configuration, environment: [:], logger: log.logger, discovery: discovery, gpioEnvironment: gpio)
+        // Built as printedged builds it: on a thread of its own, not one of the pool's.
+        var logger = log.logger
+        logger.logLevel = logLevel
+        daemon = try await Daemon.build(configuration: configuration, environment: [:], logger: logger, discovery: discovery, gpioEnvironment: gpio)
         group = ServiceGroup(configuration: .init(services: daemon.services.map { .init(service: $0) }, logger: log.logger))
         running = Task { [group] in try await group.run() }
     }

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import PrintEdgeTestSupport
 
 /// A local HTTP(S) server for download tests: python3's `http.server` serving one file, with
 /// `Range` requests (206, 416), and on demand TLS, a connection cut after some bytes (the
@@ -8,7 +8,7 @@ import Synchronization
 final class FileServer: Sendable {
     let port: Int
     let scheme: String
-    private let process: Process
+    private let process: ChildProcess
     private let logPath: String
 
     struct Options {
@@ -20,8 +20,9 @@ final class FileServer: Sendable {
         var tls: (certificate: String, key: String)?
     }
 
-    /// Serves `file` as `/<name>` until the server is released.
-    init(file: String, name: String, options: Options = Options(), in scratch: Scratch) throws {
+    /// Serves `file` as `/<name>` until the server is released (SIGKILL: a child of the test
+    /// runner inherits its blocked SIGTERM).
+    init(file: String, name: String, options: Options = Options(), in scratch: Scratch) async throws {
         let script = scratch.path("file_server.py")
         try Self.script.write(toFile: script, atomically: true, encoding: .utf8)
         logPath = scratch.path("file_server-\(UUID().uuidString.prefix(6)).log")
@@ -29,31 +30,15 @@ final class FileServer: Sendable {
                          "--drop-after", String(options.dropAfterBytes)]
         if options.ignoreRange { arguments.append("--ignore-range") }
         if let tls = options.tls { arguments += ["--cert", tls.certificate, "--key", tls.key] }
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        // The script prints the port it bound, then serves (its output stays open).
-        var line = ""
-        while !line.hasSuffix("\n") {
-            let data = output.fileHandleForReading.availableData
-            guard !data.isEmpty else { break }
-            line += String(decoding: data, as: UTF8.self)
-        }
-        guard let port = Int(line.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            kill(process.processIdentifier, SIGKILL)
-            throw TestFailure("the file server did not start: \(line)")
+        process = try ChildProcess("/usr/bin/python3", arguments)
+        // The script prints the port it bound, then serves.
+        try await process.waitForOutput(containing: "\n")
+        let line = process.output.prefix { $0 != "\n" }
+        guard let port = Int(line) else {
+            throw TestFailure("the file server did not start: \(process.output)")
         }
         self.port = port
         scheme = options.tls == nil ? "http" : "https"
-    }
-
-    /// SIGKILL: a child of the test runner inherits its blocked SIGTERM, and would outlive it.
-    deinit {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
     }
 
     func url(_ name: String, host: String = "127.0.0.1") -> String { "\(scheme)://\(host):\(port)/\(name)" }
@@ -126,32 +111,24 @@ struct ServerCertificate {
     let certificateFile: String
     let keyFile: String
 
-    init(in scratch: Scratch) throws {
+    init(in scratch: Scratch) async throws {
         let curve = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-noenc"]
-        try Self.openssl(["req", "-x509"] + curve + ["-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=printedge test CA",
+        try await Self.openssl(["req", "-x509"] + curve + ["-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=printedge test CA",
                                                       "-addext", "basicConstraints=critical,CA:TRUE",
                                                       "-addext", "keyUsage=critical,keyCertSign,cRLSign"], in: scratch)
         try "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n".write(toFile: scratch.path("server.ext"), atomically: true, encoding: .utf8)
-        try Self.openssl(["req"] + curve + ["-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=printedge test server"], in: scratch)
-        try Self.openssl(["x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-set_serial", "2",
+        try await Self.openssl(["req"] + curve + ["-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=printedge test server"], in: scratch)
+        try await Self.openssl(["x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-set_serial", "2",
                           "-out", "server.crt", "-days", "2", "-extfile", "server.ext"], in: scratch)
         caFile = scratch.path("ca.crt")
         certificateFile = scratch.path("server.crt")
         keyFile = scratch.path("server.key")
     }
 
-    private static func openssl(_ arguments: [String], in scratch: Scratch) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: scratch.path)
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TestFailure("openssl \(arguments.joined(separator: " ")): \(String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))")
+    private static func openssl(_ arguments: [String], in scratch: Scratch) async throws {
+        let run = try await ToolRun("/usr/bin/openssl", arguments, in: scratch.path)
+        guard run.status == 0 else {
+            throw TestFailure("openssl \(arguments.joined(separator: " ")): \(run.standardError)")
         }
     }
 }

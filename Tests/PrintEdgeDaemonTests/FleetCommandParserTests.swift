@@ -1,5 +1,6 @@
 import PrintEdgeConfig
 @testable import PrintEdgeDaemon
+import PrintEdgeCore
 import Testing
 
 struct FleetCommandParserTests {
@@ -110,12 +111,12 @@ struct FleetCommandParserTests {
     }
 
     @Test func readsCommandWordsAsMarlinDoes() {
-        #expect(FleetCommandGCodeAllowList.commandWord(of: "G1X10") == "G1")
-        #expect(FleetCommandGCodeAllowList.commandWord(of: "g10 P1") == "G10")
-        #expect(FleetCommandGCodeAllowList.commandWord(of: "M 104 S200") == "M104")
-        #expect(FleetCommandGCodeAllowList.commandWord(of: "G29.1") == "G29.1")
-        #expect(FleetCommandGCodeAllowList.commandWord(of: "S200") == "")
-        #expect(FleetCommandGCodeAllowList.commandWord(of: "M") == "")
+        #expect(GCodeCommandWord.of("G1X10") == "G1")
+        #expect(GCodeCommandWord.of("g10 P1") == "G10")
+        #expect(GCodeCommandWord.of("M 104 S200") == "M104")
+        #expect(GCodeCommandWord.of("G29.1") == "G29.1")
+        #expect(GCodeCommandWord.of("S200") == "")
+        #expect(GCodeCommandWord.of("M") == "")
     }
 
     @Test func aConfiguredAllowListReplacesTheDefault() throws {

@@ -22,7 +22,8 @@ actor RecordingPrinter: FleetCommandTarget {
         setup = PrinterSetup(
             id: id, name: id, portPath: "/dev/null", match: nil, baudRate: 115_200, protocolConfiguration: HostProtocol.Configuration(),
             limits: MachineLimits(xMM: 0...200, yMM: 0...200, zMM: 0...200, maxHotendCelsius: 280, maxBedCelsius: 110),
-            maxFramedBytes: 96, startScript: [], pauseScript: [], resumeScript: [], cancelScript: [], temperatureInterval: .seconds(1),
+            maxFramedBytes: 96, startScript: [], pauseScript: [], resumeScript: [], cancelScript: [], gcodeAllowedWhilePrinting: [],
+            temperatureInterval: .seconds(1),
             sampleIntervalPrinting: .seconds(1), sampleIntervalIdle: .seconds(10))
         self.store = store
     }

@@ -1,6 +1,7 @@
 import Foundation
 import PrintEdgeControl
 @testable import PrintEdgeDaemon
+import PrintEdgeTestSupport
 import Testing
 
 /// The JSON Schemas of docs/mqtt/schemas (`cmd-*`, `reply-*`) say what the parser and the
@@ -39,7 +40,7 @@ struct FleetCommandSchemaTests {
         #"{"id": "a", "command": "transfer_status"}"#,
     ]
 
-    @Test func commandsTheParserTakesOrRefusesAreValidOrInvalidByTheirSchema() throws {
+    @Test func commandsTheParserTakesOrRefusesAreValidOrInvalidByTheirSchema() async throws {
         let parser = FleetCommandParser(settings: .init())
         var checks: [(schema: String, document: String, valid: Bool)] = []
         for text in Self.accepted {
@@ -51,7 +52,7 @@ struct FleetCommandSchemaTests {
             let name = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])["command"] as? String
             checks.append(("cmd-\(name ?? "")", text, false))
         }
-        try Self.validate(checks)
+        try await Self.validate(checks)
     }
 
     @Test func everyKindOfReplyIsValidByItsSchema() async throws {
@@ -94,32 +95,22 @@ struct FleetCommandSchemaTests {
             checks.append(("reply-start_job", String(decoding: data, as: UTF8.self), true))
         }
         #expect(checks.count == 14)
-        try Self.validate(checks)
+        try await Self.validate(checks)
     }
 
     /// Runs the checks through the schemas as docs/mqtt/validate.py loads them (every schema of
     /// docs/mqtt/schemas, `$ref`s resolved among them), with Debian's python3-jsonschema as CI
     /// has it. `-B`: importing validate.py leaves no __pycache__ in docs/mqtt.
-    static func validate(_ checks: [(schema: String, document: String, valid: Bool)]) throws {
+    static func validate(_ checks: [(schema: String, document: String, valid: Bool)]) async throws {
         let lines = try checks.map { check in
             let document = try JSONSerialization.jsonObject(with: Data(check.document.utf8))
             let line = try JSONSerialization.data(withJSONObject: ["schema": check.schema, "document": document, "valid": check.valid])
             return String(decoding: line, as: UTF8.self)
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = ["-B", "-W", "error", "-c", script, repositoryRoot.appendingPathComponent("docs/mqtt").path]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        input.fileHandleForWriting.write(Data((lines.joined(separator: "\n") + "\n").utf8))
-        try input.fileHandleForWriting.close()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(text)")
+        let run = try await ToolRun("/usr/bin/python3", ["-B", "-W", "error", "-c", script, repositoryRoot.appendingPathComponent("docs/mqtt").path],
+                                    input: lines.joined(separator: "\n") + "\n")
+        let text = run.standardOutput + run.standardError
+        #expect(run.status == 0, "\(text)")
         #expect(text.contains("checked \(checks.count)"), "\(text)")
     }
 

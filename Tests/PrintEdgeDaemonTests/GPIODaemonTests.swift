@@ -41,7 +41,7 @@ extension HardwareInTheDaemon {
             RecordingGPIOChip(levels: [relay: true, runout: true, door: doorClosed])
         }
 
-        @Test func aLineNameTheChipDoesNotHaveStopsTheDaemonAtStartWithASuggestion() throws {
+        @Test func aLineNameTheChipDoesNotHaveStopsTheDaemonAtStartWithASuggestion() async throws {
             let scratch = try Scratch()
             let configuration = try DaemonUnderTest.configuration(in: scratch, """
                 [[printer]]
@@ -64,8 +64,8 @@ extension HardwareInTheDaemon {
             let file = scratch.path("printedge.toml")
             let line = try #require(try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
                 .firstIndex { $0.contains("GPIO72") }) + 1
-            #expect {
-                try Daemon(configuration: configuration, environment: [:], logger: CollectedLog().logger, discovery: .system, gpioEnvironment: environment)
+            await #expect {
+                try await Daemon.build(configuration: configuration, environment: [:], logger: CollectedLog().logger, discovery: .system, gpioEnvironment: environment)
             } throws: { error in
                 guard let error = error as? DaemonError else { return false }
                 return error.exitStatus == 78

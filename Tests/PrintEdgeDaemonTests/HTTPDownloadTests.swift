@@ -9,9 +9,9 @@ struct HTTPDownloadTests {
     static let file = FleetCommandTransferTests.file
 
     /// The test's file, served by a new server with `options`.
-    private func serve(_ options: FileServer.Options = .init(), in scratch: Scratch) throws -> FileServer {
+    private func serve(_ options: FileServer.Options = .init(), in scratch: Scratch) async throws -> FileServer {
         try Data(Self.file).write(to: URL(fileURLWithPath: scratch.path("served.gcode")))
-        return try FileServer(file: scratch.path("served.gcode"), name: "cube.gcode", options: options, in: scratch)
+        return try await FileServer(file: scratch.path("served.gcode"), name: "cube.gcode", options: options, in: scratch)
     }
 
     private func startJob(_ url: String, sha256: String = sha256Hex(file), id: String = "d1") -> String {
@@ -20,7 +20,7 @@ struct HTTPDownloadTests {
 
     @Test func aDroppedDownloadResumesWithARangeRequestAndIsQueuedAndStarted() async throws {
         let scratch = try Scratch()
-        let server = try serve(.init(drops: 1, dropAfterBytes: 300), in: scratch)
+        let server = try await serve(.init(drops: 1, dropAfterBytes: 300), in: scratch)
         let rig = try FleetCommandRig(scratch: scratch)
         #expect(await rig.send(startJob(server.url("cube.gcode"))).isEmpty)
         let reply = try #require(try await rig.waitForLaterReplies(1).first)
@@ -36,7 +36,7 @@ struct HTTPDownloadTests {
 
     @Test func aServerIgnoringTheRangeMakesThePartFileStartOver() async throws {
         let scratch = try Scratch()
-        let server = try serve(.init(ignoreRange: true), in: scratch)
+        let server = try await serve(.init(ignoreRange: true), in: scratch)
         let part = scratch.path("part")
         try Data(repeating: 0x41, count: 120).write(to: URL(fileURLWithPath: part))
         let size = try await HTTPDownloadCurl().download(HTTPDownloadRequest(
@@ -49,8 +49,8 @@ struct HTTPDownloadTests {
 
     @Test func httpsWorksWithTheConfiguredCAAndIsRefusedWithoutIt() async throws {
         let scratch = try Scratch()
-        let certificate = try ServerCertificate(in: scratch)
-        let server = try serve(.init(tls: (certificate.certificateFile, certificate.keyFile)), in: scratch)
+        let certificate = try await ServerCertificate(in: scratch)
+        let server = try await serve(.init(tls: (certificate.certificateFile, certificate.keyFile)), in: scratch)
         var settings = FleetCommandSettings()
         settings.downloadCAFile = certificate.caFile
         let trusting = try FleetCommandRig(settings: settings, scratch: scratch)
@@ -68,7 +68,7 @@ struct HTTPDownloadTests {
 
     @Test func aMissingFileFailsAtOnceWithTheHTTPStatus() async throws {
         let scratch = try Scratch()
-        let server = try serve(in: scratch)
+        let server = try await serve(in: scratch)
         let rig = try FleetCommandRig(scratch: scratch)
         _ = await rig.send(startJob(server.url("nowhere.gcode")))
         let reply = try #require(try await rig.waitForLaterReplies(1).first)
@@ -82,7 +82,7 @@ struct HTTPDownloadTests {
 
     @Test func aDownloadThatIsNotTheAnnouncedFileIsRefused() async throws {
         let scratch = try Scratch()
-        let server = try serve(in: scratch)
+        let server = try await serve(in: scratch)
         let rig = try FleetCommandRig(scratch: scratch)
         _ = await rig.send(startJob(server.url("cube.gcode"), sha256: String(repeating: "0", count: 64)))
         let reply = try #require(try await rig.waitForLaterReplies(1).first)

@@ -32,7 +32,7 @@ extension HardwareInTheDaemon {
                 try await daemon.waitUntilPrinting(job: job, pastLine: 200)
 
                 usb.unplug("ttyACM0", usbPath: "1-1.3")
-                simulator.kill()
+                await simulator.kill()
                 unlink(usb.node("ttyACM0"))  // the kernel's node goes with the device
                 try await daemon.waitUntil("the job fails") { try await daemon.job(job).state == "failed" }
                 #expect(try await daemon.job(job).failureReason == "printer unplugged: \(usb.node("ttyACM0")) is gone")
@@ -81,7 +81,7 @@ extension HardwareInTheDaemon {
                 #expect(start.error?.code == .notConnected)
 
                 usb.unplug("ttyACM0", usbPath: "1-1.1")
-                first.kill()
+                await first.kill()
                 try await daemon.waitUntil("mk3 takes the board that is left") { try await daemon.status(of: "mk3").state == "idle" }
                 #expect(try await daemon.status(of: "mk3").device?.deviceNode == usb.node("ttyACM1"))
                 withExtendedLifetime(second) {}

@@ -38,7 +38,7 @@ extension HardwareInTheDaemon {
                 try await daemon.waitUntil("the idle relay opens once the hotend is known to be cool") { !relay.level }
                 // The supply is cut: the board goes.
                 usb.unplug("ttyACM0", usbPath: "1-1.3")
-                simulator.kill()
+                await simulator.kill()
                 unlink(usb.node("ttyACM0"))
                 try await daemon.waitUntil("mk3 waits for its board") { try await daemon.status(of: "mk3").state == "offline" }
 

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import PrintEdgeTestSupport
 
 /// The directory holding the built `printedge-sim` (next to the test bundle).
 let productsDirectory: URL = {
@@ -18,40 +18,27 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 /// latest when the test lets go of it.
 final class SimulatedPrinter: Sendable {
     let link: String
-    private let process: Process
-    private let output = Mutex("")
+    private let process: ChildProcess
 
-    private init(link: String, process: Process) {
+    private init(link: String, process: ChildProcess) {
         self.link = link
         self.process = process
     }
 
-    /// Starts the simulator and returns once its link exists.
+    /// Starts the simulator and returns once it says it listens on its link.
     static func start(link: String, arguments: [String] = []) async throws -> SimulatedPrinter {
-        let process = Process()
-        process.executableURL = productsDirectory.appendingPathComponent("printedge-sim")
-        process.arguments = ["--link", link, "--exit-with-parent"] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        let printer = SimulatedPrinter(link: link, process: process)
-        pipe.fileHandleForReading.readabilityHandler = { [printer] handle in
-            let text = String(decoding: handle.availableData, as: UTF8.self)
-            printer.output.withLock { $0 += text }
+        let process = try ChildProcess(productsDirectory.appendingPathComponent("printedge-sim").path,
+                                       ["--link", link, "--exit-with-parent"] + arguments)
+        do {
+            try await process.waitForOutput(containing: "listening on")
+        } catch {
+            throw TestFailure("printedge-sim did not start at \(link): \(error)")
         }
-        try process.run()
-        let deadline = ContinuousClock.now + .seconds(120)
-        while !FileManager.default.fileExists(atPath: link) || !printer.text.contains("listening on") {
-            guard ContinuousClock.now < deadline, process.isRunning else {
-                throw TestFailure("printedge-sim did not start at \(link): \(printer.text)")
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return printer
+        return SimulatedPrinter(link: link, process: process)
     }
 
     /// Everything it printed.
-    var text: String { output.withLock { $0 } }
+    var text: String { process.output }
 
     /// When `--mark` text arrived from the host, in Unix nanoseconds, oldest first.
     var marks: [Int64] {
@@ -61,15 +48,10 @@ final class SimulatedPrinter: Sendable {
         }
     }
 
-    /// SIGKILL: the pty goes with the process, as a pulled cable takes the tty.
-    func kill() {
-        guard process.isRunning else { return }
-        Foundation.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-    }
-
-    deinit {
-        kill()
+    /// SIGKILL, and back once it has gone: the pty goes with the process, as a pulled cable
+    /// takes the tty.
+    func kill() async {
+        await process.stop(with: SIGKILL)
     }
 }
 

@@ -8,7 +8,6 @@ import Testing
         let link = scratch.path("printer")
         let execLog = scratch.path("exec.log")
         let simulator = try await SimulatedPrinter.start(link: link, arguments: ["--speedup", "50", "--exec-log", execLog])
-        defer { simulator.kill() }
         let configuration = """
             [[printer]]
             id = "mk"
@@ -29,5 +28,6 @@ import Testing
                 .split(separator: "\n").map(String.init).filter { !["M115", "M105"].contains($0) && !$0.hasPrefix("M155") }
             #expect(executed == ["M117 printedge start", "G92 E0", "G21", "G90", "G1 X10 Y10 F3000"])
         }
+        withExtendedLifetime(simulator) {}
     }
 }

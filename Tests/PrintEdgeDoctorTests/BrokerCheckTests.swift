@@ -14,7 +14,7 @@ import Testing
     }
 
     @Test func theBrokerAcceptsTheConfiguredCredentialsOrSaysWhyNot() async throws {
-        let broker = try MosquittoBroker(.init(users: ["printedge": "s3cret"]))
+        let broker = try await MosquittoBroker(.init(users: ["printedge": "s3cret"]))
         let host = try FakeHost()
         let passwordFile = host.tree.path("/etc/printedge/mqtt-password")
         try host.tree.write("/etc/printedge/mqtt-password", "s3cret\n", mode: 0o600)

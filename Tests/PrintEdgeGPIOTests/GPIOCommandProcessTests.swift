@@ -1,5 +1,6 @@
 import Foundation
 import PrintEdgeGPIO
+import PrintEdgeTestSupport
 import Testing
 
 /// The built `printedge gpio` as a person at the bench runs it, on this machine as it is:
@@ -17,33 +18,14 @@ import Testing
         return nil
     }()
 
-    struct Outcome {
-        var status: Int32
-        var standardOutput: String
-        var standardError: String
-    }
-
-    private func printedge(_ arguments: [String]) throws -> Outcome {
+    private func printedge(_ arguments: [String]) async throws -> ToolRun {
         let binary = try #require(Self.binary, "printedge is not built next to the tests: run `swift build --build-tests` with the same scratch path")
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let standardOutput = output.fileHandleForReading.readDataToEndOfFile()
-        let standardError = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Outcome(
-            status: process.terminationStatus, standardOutput: String(decoding: standardOutput, as: UTF8.self),
-            standardError: String(decoding: standardError, as: UTF8.self))
+        return try await ToolRun(binary.path, arguments)
     }
 
-    @Test func chipsListsTheChipsOrSaysThereAreNoneUnderDevAndWhatToDo() throws {
+    @Test func chipsListsTheChipsOrSaysThereAreNoneUnderDevAndWhatToDo() async throws {
         let paths = GPIOChipDirectory().chipPaths()
-        let result = try printedge(["gpio", "chips"])
+        let result = try await printedge(["gpio", "chips"])
         if paths.isEmpty {
             #expect(result.status == 69, "\(result)")
             #expect(result.standardOutput.isEmpty)
@@ -58,14 +40,14 @@ import Testing
         }
     }
 
-    @Test func aValueThatIsNotOneOrZeroIsRefusedBeforeAnyChipIsOpened() throws {
-        let result = try printedge(["gpio", "set", "GPIO5=2"])
+    @Test func aValueThatIsNotOneOrZeroIsRefusedBeforeAnyChipIsOpened() async throws {
+        let result = try await printedge(["gpio", "set", "GPIO5=2"])
         #expect(result.status == 64, "\(result)")
         #expect(result.standardError.hasPrefix("Error: '2' in 'GPIO5=2' is not a value: write 1 or 0 (on or off)"), "\(result)")
     }
 
-    @Test func getsHelpSaysItLeavesOutputsAsTheyAre() throws {
-        let result = try printedge(["gpio", "get", "--help"])
+    @Test func getsHelpSaysItLeavesOutputsAsTheyAre() async throws {
+        let result = try await printedge(["gpio", "get", "--help"])
         #expect(result.status == 0)
         let help = result.standardOutput.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         #expect(help.contains("Read lines and print their values (1 active, 0 inactive), leaving them as they are."))

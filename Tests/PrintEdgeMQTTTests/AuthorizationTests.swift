@@ -9,7 +9,7 @@ struct AuthorizationTests {
 
     @Test("the right user name and password connect")
     func rightPasswordConnects() async throws {
-        let broker = try MosquittoBroker(Self.broker)
+        let broker = try await MosquittoBroker(Self.broker)
         let (client, log) = try await connectedClient(broker.options(clientID: "auth-ok") {
             $0.credentials = MQTTCredentials(userName: "agent", password: "s3cret-password")
         })
@@ -21,7 +21,7 @@ struct AuthorizationTests {
         MQTTProtocolPreference.mqtt5WithFallback, .mqtt311Only,
     ])
     func wrongPasswordIsRefused(preference: MQTTProtocolPreference) async throws {
-        let broker = try MosquittoBroker(Self.broker)
+        let broker = try await MosquittoBroker(Self.broker)
         let client = try MQTTClient(options: broker.options(clientID: "auth-wrong") {
             $0.credentials = MQTTCredentials(userName: "agent", password: "guess")
             $0.protocolPreference = preference
@@ -46,7 +46,7 @@ struct AuthorizationTests {
 
     @Test("a publish the ACL forbids is acknowledged with 0x87 not authorized, a refusal, not a success")
     func forbiddenPublishIsAFailure() async throws {
-        let broker = try MosquittoBroker(Self.broker)
+        let broker = try await MosquittoBroker(Self.broker)
         let (client, log) = try await connectedClient(broker.options(clientID: "acl-publish") {
             $0.credentials = MQTTCredentials(userName: "agent", password: "s3cret-password")
         })
@@ -67,12 +67,12 @@ struct AuthorizationTests {
     func forbiddenSubscriptionIsRefused() async throws {
         // mosquitto 2.0's ACL file is applied at delivery and grants every SUBSCRIBE; the
         // dynamic-security plugin checks subscriptions when they are made.
-        let broker = try MosquittoBroker(MosquittoBroker.Configuration(usesDynamicSecurity: true))
+        let broker = try await MosquittoBroker(MosquittoBroker.Configuration(usesDynamicSecurity: true))
         for command in [
             ["createClient", "dashboard", "-p", "other"], ["createRole", "viewer"],
             ["addRoleACL", "viewer", "subscribePattern", "printedge/v1/#", "allow"], ["addClientRole", "dashboard", "viewer"],
         ] {
-            try broker.dynamicSecurity(command)
+            try await broker.dynamicSecurity(command)
         }
         let (client, log) = try await connectedClient(broker.options(clientID: "acl-subscribe") {
             $0.credentials = MQTTCredentials(userName: "dashboard", password: "other")
@@ -87,7 +87,7 @@ struct AuthorizationTests {
         #expect(refused.results == [MQTTSubscriptionResult(filter: "secrets/#", reasonCode: .notAuthorized)])
         #expect(refused.results.first?.grantedQoS == nil)
 
-        try broker.restart()
+        try await broker.restart()
         _ = try await log.next("reconnected") { $0.connection }
         let renewed = try await log.next("SUBACK after reconnect") { $0.subscriptionAcknowledgement }
         #expect(renewed.results.map(\.filter) == ["printedge/v1/farm/+/status"])

@@ -13,7 +13,7 @@ struct LastWillTests {
 
     @Test("the broker publishes the Last Will when the agent's connection dies without DISCONNECT, and the agent reconnects")
     func willIsDeliveredWhenTheConnectionDies() async throws {
-        let broker = try MosquittoBroker()
+        let broker = try await MosquittoBroker()
         let proxy = try BrokerProxy(upstreamPort: broker.port)
         let (observer, seen) = try await connectedClient(
             broker.options(clientID: "observer-lw"), subscribing: ["printedge/v1/farm/agent/+/online"])
@@ -39,7 +39,7 @@ struct LastWillTests {
 
     @Test("stop() disconnects cleanly: the broker discards the Last Will")
     func willIsDiscardedAfterStop() async throws {
-        let broker = try MosquittoBroker()
+        let broker = try await MosquittoBroker()
         let (observer, seen) = try await connectedClient(
             broker.options(clientID: "observer-stop"), subscribing: ["printedge/v1/farm/agent/#"])
         let (agent, _) = try await connectedClient(Self.agentOptions(broker))

@@ -12,7 +12,7 @@ struct ProtocolFallbackTests {
         "a broker that refuses MQTT 5 gets 3.1.1 at once, silently, and the link works",
         arguments: [BrokerProxy.Behaviour.refuseMQTT5WithMQTT5Connack, .refuseMQTT5AsMQTT311Broker])
     func fallsBackTo311(refusal: BrokerProxy.Behaviour) async throws {
-        let broker = try MosquittoBroker()
+        let broker = try await MosquittoBroker()
         let proxy = try BrokerProxy(upstreamPort: broker.port, behaviour: refusal)
         let client = try MQTTClient(options: broker.options(clientID: "fallback") { $0.port = proxy.port })
         let log = EventLog(client)
@@ -35,7 +35,7 @@ struct ProtocolFallbackTests {
 
     @Test("with MQTT 5 only, the refusal is reported and retried with backoff, never downgraded")
     func mqtt5OnlyReportsTheRefusal() async throws {
-        let broker = try MosquittoBroker()
+        let broker = try await MosquittoBroker()
         let proxy = try BrokerProxy(upstreamPort: broker.port, behaviour: .refuseMQTT5WithMQTT5Connack)
         let client = try MQTTClient(options: broker.options(clientID: "mqtt5-only") {
             $0.port = proxy.port
@@ -58,7 +58,7 @@ struct ProtocolFallbackTests {
 
     @Test("3.1.1 only never offers MQTT 5")
     func mqtt311OnlyConnectsWith311() async throws {
-        let broker = try MosquittoBroker()
+        let broker = try await MosquittoBroker()
         let proxy = try BrokerProxy(upstreamPort: broker.port, behaviour: .refuseMQTT5WithMQTT5Connack)
         let (client, log) = try await connectedClient(broker.options(clientID: "mqtt311-only") {
             $0.port = proxy.port

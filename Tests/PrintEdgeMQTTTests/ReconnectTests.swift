@@ -6,7 +6,7 @@ import PrintEdgeTestSupport
 struct ReconnectTests {
     @Test("broker killed with messages in flight and started again on the same port: the client reports them, reconnects by itself with backoff, and publishes again")
     func reconnectsAfterBrokerRestart() async throws {
-        let broker = try MosquittoBroker()
+        let broker = try await MosquittoBroker()
         let backoff = ReconnectBackoff(initialDelay: .milliseconds(50), maximumDelay: .milliseconds(400), jitterRatio: 0.5)
         let (client, log) = try await connectedClient(broker.options(clientID: "restart") { $0.reconnectBackoff = backoff })
 
@@ -14,8 +14,8 @@ struct ReconnectTests {
         broker.pause()
         let inFlight = try (0..<5).map { try client.publish(topic: "printedge/v1/farm/p1/events", payload: "event \($0)") }
         #expect(client.unacknowledgedMessageIDs == inFlight)
-        broker.kill()
-        try broker.start()
+        await broker.kill()
+        try await broker.start()
 
         let down = try await log.next("disconnected") { $0.disconnection }
         #expect(down.unacknowledgedMessageIDs == inFlight)
@@ -38,10 +38,10 @@ struct ReconnectTests {
 
     @Test("subscriptions are restored on reconnect")
     func subscriptionsSurviveRestart() async throws {
-        let broker = try MosquittoBroker()
+        let broker = try await MosquittoBroker()
         let (client, log) = try await connectedClient(broker.options(clientID: "resubscribe"), subscribing: ["printedge/v1/farm/p1/cmd"])
 
-        try broker.restart()
+        try await broker.restart()
         _ = try await log.next("disconnected") { $0.disconnection }
         _ = try await log.next("reconnected") { $0.connection }
         let again = try await log.next("subscribed again") { $0.subscriptionAcknowledgement }
@@ -54,11 +54,11 @@ struct ReconnectTests {
 
     @Test("stop() while waiting to reconnect ends at once, with a last disconnection and the end of the events")
     func stopWhileWaitingToReconnect() async throws {
-        let broker = try MosquittoBroker()
+        let broker = try await MosquittoBroker()
         let (client, log) = try await connectedClient(broker.options(clientID: "stop-waiting") {
             $0.reconnectBackoff = ReconnectBackoff(initialDelay: .seconds(600), maximumDelay: .seconds(600))
         })
-        broker.stop()
+        await broker.stop()
         let down = try await log.next("disconnected") { $0.disconnection }
         #expect(down.reconnectDelay != nil)
         guard case .waitingToReconnect = client.connectionState else {
@@ -97,7 +97,7 @@ struct ReconnectTests {
 
     @Test("a broker that accepts TCP but never sends CONNACK is given up after the connect timeout, and retried")
     func connackTimeout() async throws {
-        let broker = try MosquittoBroker()
+        let broker = try await MosquittoBroker()
         let proxy = try BrokerProxy(upstreamPort: broker.port, behaviour: .silent)
         let client = try MQTTClient(options: broker.options(clientID: "no-connack") {
             $0.port = proxy.port
@@ -117,7 +117,7 @@ struct ReconnectTests {
 
     @Test("releasing a started client without stop() still disconnects it cleanly")
     func releasingTheClientDisconnects() async throws {
-        let broker = try MosquittoBroker()
+        let broker = try await MosquittoBroker()
         var client: MQTTClient? = try MQTTClient(options: broker.options(clientID: "released"))
         try client?.start()
         let deadline = ContinuousClock.now + .seconds(30)

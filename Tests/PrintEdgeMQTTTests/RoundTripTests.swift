@@ -6,7 +6,7 @@ import PrintEdgeTestSupport
 struct RoundTripTests {
     @Test("connects with MQTT 5 and reports the negotiated version")
     func connectsWithMQTT5() async throws {
-        let broker = try MosquittoBroker()
+        let broker = try await MosquittoBroker()
         let client = try MQTTClient(options: broker.options(clientID: "round-trip-connect"))
         let log = EventLog(client)
         #expect(client.connectionState == .idle)
@@ -25,7 +25,7 @@ struct RoundTripTests {
 
     @Test("payloads arrive byte for byte at QoS 0 and 1, empty and 256 KiB included, one PUBACK per QoS 1 publish")
     func payloadsArriveIntact() async throws {
-        let broker = try MosquittoBroker()
+        let broker = try await MosquittoBroker()
         let (subscriber, received) = try await connectedClient(
             broker.options(clientID: "round-trip-subscriber"), subscribing: ["payloads/#"])
         let (publisher, acknowledgements) = try await connectedClient(broker.options(clientID: "round-trip-publisher"))
@@ -69,7 +69,7 @@ struct RoundTripTests {
 
     @Test("10,000 QoS 1 messages to one topic arrive in publish order, each acknowledged once")
     func tenThousandMessagesKeepTheirOrder() async throws {
-        let broker = try MosquittoBroker()
+        let broker = try await MosquittoBroker()
         let count = 10_000
         let (subscriber, received) = try await connectedClient(
             broker.options(clientID: "order-subscriber"), subscribing: ["printedge/v1/farm/p1/telemetry"])
@@ -102,7 +102,7 @@ struct RoundTripTests {
 
     @Test("after unsubscribe the broker confirms, and the topic's messages stop coming")
     func unsubscribeStopsDelivery() async throws {
-        let broker = try MosquittoBroker()
+        let broker = try await MosquittoBroker()
         let (client, log) = try await connectedClient(
             broker.options(clientID: "unsubscriber"), subscribing: ["printedge/v1/farm/p1/cmd", "printedge/v1/farm/p2/cmd"])
 

@@ -5,8 +5,8 @@ import PrintEdgeTestSupport
 
 @Suite("TLS with certificates made by openssl")
 struct TLSTests {
-    private static func broker(_ certificates: TestCertificates, in directory: TemporaryDirectory) throws -> MosquittoBroker {
-        try MosquittoBroker(
+    private static func broker(_ certificates: TestCertificates, in directory: TemporaryDirectory) async throws -> MosquittoBroker {
+        try await MosquittoBroker(
             MosquittoBroker.Configuration(tls: MosquittoBroker.BrokerTLS(
                 caFile: certificates.caFile, certificateFile: certificates.serverCertificateFile,
                 keyFile: certificates.serverKeyFile)),
@@ -16,8 +16,8 @@ struct TLSTests {
     @Test("a client certificate signed by the broker's CA connects, and messages flow")
     func clientCertificateConnects() async throws {
         let directory = try TemporaryDirectory()
-        let certificates = try TestCertificates(in: directory)
-        let broker = try Self.broker(certificates, in: directory)
+        let certificates = try await TestCertificates(in: directory)
+        let broker = try await Self.broker(certificates, in: directory)
         let (client, log) = try await connectedClient(
             broker.options(clientID: "tls-ok") {
                 $0.tls = MQTTTLSOptions(
@@ -34,8 +34,8 @@ struct TLSTests {
     @Test("a CA that did not sign the broker's certificate fails with OpenSSL's reason and what to check")
     func wrongCAFails() async throws {
         let directory = try TemporaryDirectory()
-        let certificates = try TestCertificates(in: directory)
-        let broker = try Self.broker(certificates, in: directory)
+        let certificates = try await TestCertificates(in: directory)
+        let broker = try await Self.broker(certificates, in: directory)
         let client = try MQTTClient(options: broker.options(clientID: "tls-wrong-ca") {
             $0.tls = MQTTTLSOptions(
                 caFile: certificates.unrelatedCAFile, certificateFile: certificates.clientCertificateFile,
@@ -60,9 +60,9 @@ struct TLSTests {
     }
 
     @Test("a missing key file is refused before connecting, naming the file")
-    func missingKeyFileIsNamed() throws {
+    func missingKeyFileIsNamed() async throws {
         let directory = try TemporaryDirectory()
-        let certificates = try TestCertificates(in: directory)
+        let certificates = try await TestCertificates(in: directory)
         let missing = directory.file("no-such-client.key")
         let options = MQTTClientOptions(
             host: "127.0.0.1", port: 8883, clientID: "tls-missing-key",

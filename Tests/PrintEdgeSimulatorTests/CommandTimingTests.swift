@@ -98,8 +98,9 @@ import Testing
         #expect(lines.first?.hasPrefix("FIRMWARE_NAME:Marlin 2.1.2.5 (printedge-sim) SOURCE_CODE_URL:github.com/MarlinFirmware/Marlin PROTOCOL_VERSION:1.0 MACHINE_TYPE:printedge-sim EXTRUDER_COUNT:1 UUID:") == true)
         #expect(Array(lines.dropFirst()) == [
             "Cap:SERIAL_XON_XOFF:0", "Cap:BINARY_FILE_TRANSFER:0", "Cap:EEPROM:1", "Cap:AUTOREPORT_TEMP:1",
-            "Cap:PROGRESS:0", "Cap:AUTOLEVEL:0", "Cap:EMERGENCY_PARSER:1", "Cap:PROMPT_SUPPORT:0",
-            "Cap:SDCARD:0", "Cap:THERMAL_PROTECTION:1", "Cap:ARCS:1", "Cap:ADVANCED_OK:0", "ok",
+            "Cap:PROGRESS:0", "Cap:AUTOLEVEL:1", "Cap:Z_PROBE:1", "Cap:LEVELING_DATA:1", "Cap:EMERGENCY_PARSER:1",
+            "Cap:PROMPT_SUPPORT:0", "Cap:SDCARD:0", "Cap:THERMAL_PROTECTION:1", "Cap:ARCS:1", "Cap:BABYSTEPPING:1",
+            "Cap:ADVANCED_OK:0", "ok",
         ])
         var advanced = PrinterRig { $0.advancedOK = true }
         advanced.send("M115\n")
@@ -109,16 +110,22 @@ import Testing
     @Test func unknownCommandIsEchoedWithoutNumberAndChecksum() {
         var rig = PrinterRig()
         rig.sendNumbered(1, "M9999 X1")
-        rig.send("G29\n")
+        rig.send("G26\n")
         #expect(rig.run(for: .seconds(1)) == [
-            "echo:Unknown command: \"M9999 X1\"", "ok", "echo:Unknown command: \"G29\"", "ok",
+            "echo:Unknown command: \"M9999 X1\"", "ok", "echo:Unknown command: \"G26\"", "ok",
         ])
         #expect(rig.printer.statistics.unknownCommands == 2)
     }
 
-    @Test func m114ReportsThePlannedPosition() {
+    @Test func m114ReportsThePlannedPositionAndWhereTheSteppersAre() {
         var rig = PrinterRig()
-        rig.send("G1 X10 Y20.5 Z0.3 E1.25 F6000\nM114\n")
-        #expect(rig.run(for: .seconds(1)) == ["ok", "X:10.00 Y:20.50 Z:0.30 E:1.25 Count X:800 Y:1640 Z:120", "ok"])
+        rig.send("G1 X10 Y20.5 Z0.3 E1.25 F6000\nM114\nM400\nM114\n")
+        let lines = rig.run(for: .seconds(1))
+        #expect(lines.count == 6)
+        // Right after the move entered the planner, the steppers have barely started.
+        let moving = lines.count > 1 ? lines[1] : ""
+        #expect(moving.hasPrefix("X:10.00 Y:20.50 Z:0.30 E:1.25 Count X:"))
+        #expect(moving != "X:10.00 Y:20.50 Z:0.30 E:1.25 Count X:800 Y:1640 Z:120")
+        #expect(Array(lines.dropFirst(2)) == ["ok", "ok", "X:10.00 Y:20.50 Z:0.30 E:1.25 Count X:800 Y:1640 Z:120", "ok"])
     }
 }

@@ -1,11 +1,13 @@
 import Glibc
+import PrintEdgeTestSupport
 import Testing
 
 /// The `printedge-sim` binary on a real pseudo-terminal: it announces itself, answers
 /// framed G-code through the link, and on SIGTERM writes its files, removes the link and
 /// exits 0. Needs the binary built next to the test bundle (`swift build --product
-/// printedge-sim` in the same scratch path); skipped without it.
-@Suite struct ExecutableSmokeTests {
+/// printedge-sim` in the same scratch path); skipped without it. Its waits block (poll on the
+/// pty and the child's output, waitpid), so it runs on a thread of its own.
+@Suite(.onThreadOfItsOwn) struct ExecutableSmokeTests {
     static var binaryPath: String? {
         guard let bundle = CommandLine.arguments.first else { return nil }
         var directory = bundle
@@ -30,7 +32,7 @@ import Testing
             unlink(logPath)
             unlink(link)
         }
-        var child = try ChildProcess(
+        var child = try SpawnedSimulator(
             binary, ["--link", link, "--speedup", "30", "--stats", statsPath, "--exec-log", logPath])
         defer { child.terminate() }
 
@@ -116,7 +118,7 @@ import Testing
 }
 
 /// A child process with its stdout on a pipe, ended by SIGTERM.
-struct ChildProcess {
+struct SpawnedSimulator {
     let pid: pid_t
     private let stdoutFileDescriptor: Int32
     private var buffered: [UInt8] = []
@@ -129,7 +131,8 @@ struct ChildProcess {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, pipeEnds[1], 1)
-        posix_spawn_file_actions_addclose(&actions, pipeEnds[0])
+        // After the dup2: it closes both ends of the pipe too.
+        closeInheritedDescriptors(in: &actions)
         // A clean signal mask and dispositions: the test runner's threads block signals.
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)

@@ -48,6 +48,15 @@ struct PrinterRig {
         return lines
     }
 
+    /// Presses the board's reset button now; returns the lines completed by then.
+    mutating func resetBoard() -> [String] {
+        var output: [UInt8] = []
+        printer.resetBoard(at: clock, appendingOutputTo: &output)
+        var lines: [(at: MonotonicInstant, line: String)] = []
+        collect(output, at: clock, into: &lines)
+        return lines.map(\.line)
+    }
+
     /// Runs until nothing is left to happen (or `limit` passes).
     mutating func runUntilIdle(limit: Duration = .seconds(3600)) -> [String] {
         let end = clock + limit
@@ -84,4 +93,31 @@ func checksum(_ text: String) -> UInt8 {
 /// Nanoseconds a byte takes at `baud`, 10 bits.
 func byteNanoseconds(_ count: Int, baud: Int) -> Int64 {
     (Int64(count) * 10_000_000_000 + Int64(baud) - 1) / Int64(baud)
+}
+
+extension PrinterRig {
+    /// Sends one command and runs until the printer is idle again; the lines it printed,
+    /// keepalives left out.
+    mutating func command(_ text: String) -> [String] {
+        send(text + "\n")
+        return runUntilIdle().filter { $0 != "echo:busy: processing" }
+    }
+
+    /// A printer for calibration tests: no probe scatter (exact figures), motion logged.
+    static func calibration(_ configure: (inout VirtualMarlinConfiguration) -> Void = { _ in }) -> PrinterRig {
+        PrinterRig {
+            $0.probeScatterMillimetres = 0
+            $0.recordsMotionLog = true
+            configure(&$0)
+        }
+    }
+}
+
+/// A mesh from rows written as on the bilinear grid: `rows[0]` is the front row (Y min).
+func mesh(rows: [[Double?]], minX: Double = 10, maxX: Double = 210, minY: Double = 10, maxY: Double = 210) -> BedMesh {
+    var mesh = BedMesh(pointsX: rows[0].count, pointsY: rows.count, minX: minX, maxX: maxX, minY: minY, maxY: maxY)
+    for (y, row) in rows.enumerated() {
+        for (x, value) in row.enumerated() { mesh[x, y] = value }
+    }
+    return mesh
 }

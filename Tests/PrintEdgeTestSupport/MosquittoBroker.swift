@@ -62,7 +62,8 @@ public final class MosquittoBroker: @unchecked Sendable {
     private let lock = NSLock()
     private var process: BrokerProcess?
 
-    public init(_ configuration: Configuration = Configuration(), directory: TemporaryDirectory? = nil) throws {
+    public init(_ configuration: Configuration = Configuration(), directory: TemporaryDirectory? = nil) async throws {
+        PoolWatch.start()
         self.directory = try directory ?? TemporaryDirectory()
         logPath = self.directory.file("mosquitto.log")
         configurationPath = self.directory.file("mosquitto.conf")
@@ -71,19 +72,15 @@ public final class MosquittoBroker: @unchecked Sendable {
         var lastError: (any Error)?
         for _ in 0..<3 {
             port = try freePort()
-            try writeConfiguration(configuration)
+            try await writeConfiguration(configuration)
             do {
-                try start()
+                try await start()
                 return
             } catch {
                 lastError = error
             }
         }
         throw lastError ?? TestSetupError("mosquitto did not start")
-    }
-
-    deinit {
-        kill()
     }
 
     /// Client options for this broker.
@@ -96,7 +93,7 @@ public final class MosquittoBroker: @unchecked Sendable {
         return options
     }
 
-    private func writeConfiguration(_ configuration: Configuration) throws {
+    private func writeConfiguration(_ configuration: Configuration) async throws {
         var lines = [
             "per_listener_settings false",
             "listener \(port) 127.0.0.1",
@@ -118,7 +115,7 @@ public final class MosquittoBroker: @unchecked Sendable {
         ]
         if configuration.usesDynamicSecurity {
             let file = directory.file("dynamic-security.json")
-            try runTool("/usr/bin/mosquitto_ctrl", [
+            try await runTool("/usr/bin/mosquitto_ctrl", [
                 "dynsec", "init", file, Self.administrator.user, Self.administrator.password,
             ])
             lines += [
@@ -131,7 +128,7 @@ public final class MosquittoBroker: @unchecked Sendable {
             let passwords = directory.file("passwords")
             _ = FileManager.default.createFile(atPath: passwords, contents: nil)
             for (user, password) in configuration.users.sorted(by: { $0.key < $1.key }) {
-                try runTool("/usr/bin/mosquitto_passwd", ["-b", passwords, user, password])
+                try await runTool("/usr/bin/mosquitto_passwd", ["-b", passwords, user, password])
             }
             lines += ["allow_anonymous false", "password_file \(passwords)"]
         }
@@ -149,8 +146,9 @@ public final class MosquittoBroker: @unchecked Sendable {
         try directory.write("mosquitto.conf", lines.joined(separator: "\n") + "\n")
     }
 
-    /// Starts mosquitto and waits until it logs that it runs (or exits, which throws).
-    public func start() throws {
+    /// Starts mosquitto and waits until it logs that it runs (or exits, which throws). The
+    /// wait sleeps with `Task.sleep`: no thread of the cooperative pool is held meanwhile.
+    public func start() async throws {
         let startOffset = (try? FileManager.default.attributesOfItem(atPath: logPath)[.size] as? UInt64) ?? 0
         let process = try BrokerProcess("/usr/sbin/mosquitto", ["-c", configurationPath], appendingOutputTo: logPath)
         lock.withLock { self.process = process }
@@ -161,20 +159,20 @@ public final class MosquittoBroker: @unchecked Sendable {
             if !process.isRunning {
                 throw TestSetupError("mosquitto exited on port \(port): \(log)")
             }
-            Thread.sleep(forTimeInterval: 0.01)
+            try await Task.sleep(for: .milliseconds(10))
         }
-        kill()
+        await kill()
         throw TestSetupError("mosquitto did not report running on port \(port) within 20 s: \(log)")
     }
 
     /// SIGTERM and wait: mosquitto closes every client connection.
-    public func stop() {
-        take()?.terminate(with: SIGTERM)
+    public func stop() async {
+        await take()?.terminate(with: SIGTERM)
     }
 
     /// SIGKILL and wait: the kernel resets the connections, as when the broker's host dies.
-    public func kill() {
-        take()?.terminate(with: SIGKILL)
+    public func kill() async {
+        await take()?.terminate(with: SIGKILL)
     }
 
     /// SIGSTOP: connections stay open but nothing is read or acknowledged.
@@ -183,9 +181,9 @@ public final class MosquittoBroker: @unchecked Sendable {
     }
 
     /// Stops and starts again on the same port.
-    public func restart() throws {
-        stop()
-        try start()
+    public func restart() async throws {
+        await stop()
+        try await start()
     }
 
     private func take() -> BrokerProcess? {
@@ -197,8 +195,8 @@ public final class MosquittoBroker: @unchecked Sendable {
 
     /// Runs one `mosquitto_ctrl dynsec` command against the running broker, e.g.
     /// `["createClient", "agent", "-p", "secret"]`.
-    public func dynamicSecurity(_ command: [String]) throws {
-        try runTool("/usr/bin/mosquitto_ctrl", [
+    public func dynamicSecurity(_ command: [String]) async throws {
+        try await runTool("/usr/bin/mosquitto_ctrl", [
             "-h", "127.0.0.1", "-p", "\(port)", "-u", Self.administrator.user, "-P", Self.administrator.password, "dynsec",
         ] + command)
     }

@@ -40,22 +40,11 @@ public struct TestSetupError: Error, CustomStringConvertible {
 
 /// Runs a command line tool to completion; throws with its output when it fails.
 @discardableResult
-public func runTool(_ executable: String, _ arguments: [String], in directory: String? = nil) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    if let directory {
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-    }
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = output
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    let text = String(decoding: data, as: UTF8.self)
-    guard process.terminationStatus == 0 else {
-        throw TestSetupError("\(executable) \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(text)")
+public func runTool(_ executable: String, _ arguments: [String], in directory: String? = nil) async throws -> String {
+    let run = try await ToolRun(executable, arguments, in: directory)
+    let text = run.standardOutput + run.standardError
+    guard run.status == 0 else {
+        throw TestSetupError("\(executable) \(arguments.joined(separator: " ")) exited \(run.status): \(text)")
     }
     return text
 }

@@ -8,32 +8,32 @@ public struct TestCertificates {
     public let clientKeyFile: String
     public let unrelatedCAFile: String
 
-    public init(in directory: TemporaryDirectory) throws {
+    public init(in directory: TemporaryDirectory) async throws {
         let openssl = "/usr/bin/openssl"
         let curve = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-noenc"]
-        func makeCA(_ name: String) throws -> String {
-            try runTool(openssl, ["req", "-x509"] + curve + [
+        func makeCA(_ name: String) async throws -> String {
+            try await runTool(openssl, ["req", "-x509"] + curve + [
                 "-keyout", "\(name).key", "-out", "\(name).crt", "-days", "2", "-subj", "/CN=printedge \(name)",
                 "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
             ], in: directory.path)
             return directory.file("\(name).crt")
         }
-        func makeLeaf(_ name: String, extensions: String, serial: String) throws {
+        func makeLeaf(_ name: String, extensions: String, serial: String) async throws {
             try directory.write("\(name).ext", extensions)
-            try runTool(openssl, ["req"] + curve + [
+            try await runTool(openssl, ["req"] + curve + [
                 "-keyout", "\(name).key", "-out", "\(name).csr", "-subj", "/CN=printedge \(name)",
             ], in: directory.path)
-            try runTool(openssl, [
+            try await runTool(openssl, [
                 "x509", "-req", "-in", "\(name).csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-set_serial", serial,
                 "-out", "\(name).crt", "-days", "2", "-extfile", "\(name).ext",
             ], in: directory.path)
         }
-        caFile = try makeCA("ca")
-        unrelatedCAFile = try makeCA("unrelated-ca")
+        caFile = try await makeCA("ca")
+        unrelatedCAFile = try await makeCA("unrelated-ca")
         // libmosquitto checks the host the client connects to against subjectAltName.
-        try makeLeaf(
+        try await makeLeaf(
             "server", extensions: "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n", serial: "2")
-        try makeLeaf("client", extensions: "extendedKeyUsage=clientAuth\n", serial: "3")
+        try await makeLeaf("client", extensions: "extendedKeyUsage=clientAuth\n", serial: "3")
         serverCertificateFile = directory.file("server.crt")
         serverKeyFile = directory.file("server.key")
         clientCertificateFile = directory.file("client.crt")

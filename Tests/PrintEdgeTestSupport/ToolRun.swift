@@ -1,0 +1,59 @@
+import Foundation
+import Synchronization
+
+/// A command line tool (or one of ours: `printedge`, `printedged --check-config`) run to its
+/// end, with its exit status and what it wrote.
+///
+/// Nothing here holds a thread: the exit comes through `ProcessExit`, and the output goes to
+/// files read once the tool has exited — no pipe to read to its end, which a child started
+/// meanwhile by another test could keep open.
+public struct ToolRun: Sendable {
+    public var status: Int32
+    public var reason: Process.TerminationReason
+    public var standardOutput: String
+    public var standardError: String
+    /// The tool still ran at `limit` and was sent SIGTERM.
+    public var timedOut: Bool
+
+    /// Runs `executable` with `input` on its standard input (none: /dev/null); past `limit`
+    /// (a hang guard) it gets SIGTERM. `whileRunning` gets its PID once it has started, e.g.
+    /// to send it a signal.
+    public init(_ executable: String, _ arguments: [String], in directory: String? = nil, environment: [String: String]? = nil,
+                input: String? = nil, limit: Duration = .seconds(300), whileRunning: (@Sendable (pid_t) async -> Void)? = nil) async throws {
+        let files = try TemporaryDirectory()
+        let outputPath = files.file("stdout")
+        let errorPath = files.file("stderr")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        if let environment { process.environment = environment }
+        for path in [outputPath, errorPath] { _ = FileManager.default.createFile(atPath: path, contents: nil) }
+        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
+        let errors = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
+        process.standardOutput = output
+        process.standardError = errors
+        if let input {
+            process.standardInput = FileHandle(forReadingAtPath: try files.write("stdin", input))
+        }
+        let exit = ProcessExit(of: process)
+        try process.run()
+        try? output.close()
+        try? errors.close()
+        let pid = process.processIdentifier
+        let timedOut = Atomic(false)
+        let hangGuard = Task {
+            guard (try? await Task.sleep(for: limit)) != nil, !exit.hasExited else { return }
+            timedOut.store(true, ordering: .relaxed)
+            kill(pid, SIGTERM)
+        }
+        await whileRunning?(pid)
+        let outcome = await exit.wait()
+        hangGuard.cancel()
+        status = outcome.status
+        reason = outcome.reason
+        standardOutput = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        standardError = (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? ""
+        self.timedOut = timedOut.load(ordering: .relaxed)
+    }
+}
