@@ -11,7 +11,9 @@ import PackageDescription
 //   PrintEdgeCalibration      sans-I/O: calibration output parsers, sessions, mesh analysis and images
 //   PrintEdgeCore             sans-I/O: G-code lines, replies, flow control, analysis
 //   PrintEdgeMQTT, PrintEdgeUSB, PrintEdgeGPIO            adapters: libmosquitto, libudev + sysfs, GPIO uAPI v2
-//   CSerial, CGPIO            termios2 / GPIO ioctl shims; CMosquitto, CUdev, CCurl: system libraries
+//   PrintEdgeDoctor           printedge doctor's host checks, over a root directory (/ or a test's fake tree)
+//   PrintEdgeJournal          the daemon's log lines (journald priorities, rate limit), written and read back
+//   CSerial, CGPIO            termios2 / GPIO ioctl shims; CMosquitto, CUdev, CCurl: system libraries; CTimex: adjtimex
 let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
 
 let package = Package(
@@ -35,6 +37,7 @@ let package = Package(
         .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
         .systemLibrary(name: "CUdev", pkgConfig: "libudev", providers: [.apt(["libudev-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CTimex"),
         .target(name: "PrintEdgeCore", swiftSettings: strict),
         .target(name: "PrintEdgeSerial", dependencies: ["CSerial", "PrintEdgeCore"], swiftSettings: strict),
         .target(name: "PrintEdgeSimulator", dependencies: ["PrintEdgeCore", "PrintEdgeSerial"], swiftSettings: strict),
@@ -51,6 +54,10 @@ let package = Package(
         .target(name: "PrintEdgeUSB", dependencies: ["CUdev"], swiftSettings: strict),
         .target(name: "PrintEdgeGPIO", dependencies: ["CGPIO"], swiftSettings: strict),
         .target(
+            name: "PrintEdgeDoctor", dependencies: ["CTimex", "PrintEdgeConfig", "PrintEdgeControl", "PrintEdgeCore", "PrintEdgeUSB", "PrintEdgeMQTT"],
+            swiftSettings: strict),
+        .target(name: "PrintEdgeJournal", dependencies: [.product(name: "Logging", package: "swift-log")], swiftSettings: strict),
+        .target(
             name: "PrintEdgeDaemon",
             dependencies: [
                 "PrintEdgeAgent", "PrintEdgeConfig", "PrintEdgeStore", "PrintEdgeControl", "PrintEdgeMQTT", "PrintEdgeUSB", "PrintEdgeGPIO", "CCurl",
@@ -60,12 +67,12 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(
             name: "printedged",
-            dependencies: ["PrintEdgeDaemon", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["PrintEdgeDaemon", "PrintEdgeJournal", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         .executableTarget(
             name: "printedge",
             dependencies: [
-                "PrintEdgeAgent", "PrintEdgeControl", "PrintEdgeConfig", "PrintEdgeUSB", "PrintEdgeGPIO",
+                "PrintEdgeAgent", "PrintEdgeControl", "PrintEdgeConfig", "PrintEdgeUSB", "PrintEdgeGPIO", "PrintEdgeStore", "PrintEdgeJournal", "PrintEdgeDoctor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -92,11 +99,14 @@ let package = Package(
         // The CLI's sans-I/O parts (line editor, console transcript, job view, exit table).
         .testTarget(name: "PrintEdgeCLITests", dependencies: ["printedge"]),
         // Real brokers and certificates for the MQTT and integration tests; child processes and
-        // threads of their own for the tests that wait on them or would hold the cooperative pool.
+        // threads of their own for the tests that wait on them or would hold the cooperative pool;
+        // fake /sys, /dev and /proc trees.
         .target(name: "PrintEdgeTestSupport", dependencies: ["PrintEdgeMQTT"], path: "Tests/PrintEdgeTestSupport"),
         .testTarget(name: "PrintEdgeMQTTTests", dependencies: ["PrintEdgeMQTT", "PrintEdgeTestSupport"]),
-        .testTarget(name: "PrintEdgeUSBTests", dependencies: ["PrintEdgeUSB"]),
+        .testTarget(name: "PrintEdgeUSBTests", dependencies: ["PrintEdgeUSB", "PrintEdgeTestSupport"]),
         .testTarget(name: "PrintEdgeGPIOTests", dependencies: ["PrintEdgeGPIO", "PrintEdgeTestSupport"]),
+        .testTarget(name: "PrintEdgeDoctorTests", dependencies: ["PrintEdgeDoctor", "PrintEdgeTestSupport"]),
+        .testTarget(name: "PrintEdgeJournalTests", dependencies: ["PrintEdgeJournal"], exclude: ["journalctl-printedged.json"]),
         .testTarget(name: "PrintEdgeDaemonTests", dependencies: ["PrintEdgeDaemon", "PrintEdgeFixtures", "PrintEdgeTestSupport"]),
         .testTarget(
             name: "IntegrationTests",

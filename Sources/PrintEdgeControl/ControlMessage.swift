@@ -86,12 +86,17 @@ public struct ControlReply: Codable, Sendable, Equatable {
     public var relays: [PowerRelayStatus]?
     /// Intermediate lines of `jobs.submit`: how far the copy and the analysis are.
     public var submission: SubmissionProgress?
+    /// With `health`: the daemon's verdict on itself.
+    public var health: HealthVerdict?
+    /// With `backup`: what was copied.
+    public var backup: BackupReport?
 
     public init(id: Int, ok: Bool? = nil, error: ControlError? = nil, printers: [PrinterStatus]? = nil,
                 storage: StorageStatus? = nil, fleet: FleetLinkStatus? = nil, daemonVersion: String? = nil, retried: Int? = nil,
                 jobs: [JobSummary]? = nil, job: JobSummary? = nil,
                 event: ConsoleEvent? = nil, samples: [TelemetryPoint]? = nil, relays: [PowerRelayStatus]? = nil,
-                submission: SubmissionProgress? = nil) {
+                submission: SubmissionProgress? = nil,
+                health: HealthVerdict? = nil, backup: BackupReport? = nil) {
         self.id = id
         self.ok = ok
         self.error = error
@@ -106,6 +111,8 @@ public struct ControlReply: Codable, Sendable, Equatable {
         self.samples = samples
         self.relays = relays
         self.submission = submission
+        self.health = health
+        self.backup = backup
     }
 
     public static func failure(_ id: Int, _ code: ControlError.Code, _ message: String) -> ControlReply {
@@ -117,7 +124,7 @@ public struct ControlReply: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case schema, id, ok, error, printers, storage, fleet
         case daemonVersion = "daemon_version"
-        case retried, jobs, job, event, samples, relays, submission
+        case retried, jobs, job, event, samples, relays, submission, health, backup
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -137,6 +144,8 @@ public struct ControlReply: Codable, Sendable, Equatable {
         try container.encodeIfPresent(samples, forKey: .samples)
         try container.encodeIfPresent(relays, forKey: .relays)
         try container.encodeIfPresent(submission, forKey: .submission)
+        try container.encodeIfPresent(health, forKey: .health)
+        try container.encodeIfPresent(backup, forKey: .backup)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -160,7 +169,9 @@ public struct ControlReply: Codable, Sendable, Equatable {
             event: try container.decodeIfPresent(ConsoleEvent.self, forKey: .event),
             samples: try container.decodeIfPresent([TelemetryPoint].self, forKey: .samples),
             relays: try container.decodeIfPresent([PowerRelayStatus].self, forKey: .relays),
-            submission: try container.decodeIfPresent(SubmissionProgress.self, forKey: .submission))
+            submission: try container.decodeIfPresent(SubmissionProgress.self, forKey: .submission),
+            health: try container.decodeIfPresent(HealthVerdict.self, forKey: .health),
+            backup: try container.decodeIfPresent(BackupReport.self, forKey: .backup))
     }
 }
 

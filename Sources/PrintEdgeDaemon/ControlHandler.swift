@@ -16,6 +16,8 @@ struct ControlHandler: Sendable {
     var fleetCommands: FleetCommands?
     /// With `[mqtt]`: the link's state, and where `fleet.retry` asks for a rewind.
     var fleetLink: FleetLinkMonitor?
+    /// The verdict `health` returns, and the storage `status` shows.
+    let health: DaemonHealth
 
     /// `file`: the descriptor that came with the request, for `jobs.submit`.
     func handle(_ request: ControlRequest, file: PassedFile? = nil, reply: @escaping @Sendable (ControlReply) -> Void) async {
@@ -43,8 +45,12 @@ struct ControlHandler: Sendable {
                 }
                 statuses.append(status)
             }
-            return ControlReply(id: id, ok: true, printers: statuses, storage: await storageStatus(), fleet: fleetLink?.status,
+            return ControlReply(id: id, ok: true, printers: statuses, storage: await health.storageStatus(), fleet: fleetLink?.status,
                                 daemonVersion: PrintEdgeVersion.number)
+        case "health":
+            return ControlReply(id: id, ok: true, health: await health.verdict())
+        case "backup":
+            return ControlReply(id: id, ok: true, backup: try await backup(request, file: file))
         case "jobs.list":
             let states = try (request.states ?? []).map { name throws(ControlError) in
                 guard let state = JobState(rawValue: name) else {
@@ -171,16 +177,31 @@ struct ControlHandler: Sendable {
         JobTimeline(events: (try? store.events(jobID: jobID)) ?? [])
     }
 
-    private func storageStatus() async -> StorageStatus {
-        var heldJobEvents = 0
-        var refusal: StoreError?
-        for printer in printers.values {
-            let backlog = await printer.backlogStatus()
-            heldJobEvents += backlog.count
-            refusal = refusal ?? backlog.refusal
+    /// SQLite's online backup into the client's file (or, without one, a path this daemon
+    /// can write), on a thread of its own: copying a large database takes seconds, which no
+    /// thread of the cooperative pool may spend.
+    private func backup(_ request: ControlRequest, file: PassedFile?) async throws(ControlError) -> BackupReport {
+        let path = try required(request.path, "path", for: request)
+        let destination: Store.BackupDestination
+        if let file {
+            destination = .descriptor(file.descriptor)
+        } else {
+            guard path.hasPrefix("/") else {
+                throw ControlError(code: .badRequest, message: "`path` must be absolute: the daemon writes the backup itself when no file comes with the request")
+            }
+            destination = .file(path)
         }
-        return StorageStatus(recorder: await telemetry.condition, heldJobEvents: heldJobEvents, jobEventRefusal: refusal,
-                             databasePath: store.path)
+        let store = self.store
+        let outcome = await DedicatedThread.run { () -> Result<StoreFileSummary, StoreError> in
+            Result { () throws(StoreError) in try withExtendedLifetime(file) { () throws(StoreError) in try store.backup(to: destination) } }
+        }
+        switch outcome {
+        case .success(let summary):
+            return BackupReport(database: store.path, path: path, sizeBytes: summary.sizeBytes, schema: summary.schema,
+                                jobs: summary.jobs, jobEvents: summary.jobEvents, integrity: summary.integrity)
+        case .failure(let error):
+            throw ControlError(code: .storage, message: "the backup failed: \(error)")
+        }
     }
 
     private func selected(_ name: String?) throws(ControlError) -> [Printer] {

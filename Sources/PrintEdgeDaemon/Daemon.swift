@@ -16,7 +16,7 @@ import ServiceLifecycle
 public struct Daemon: Sendable {
     public let configuration: DaemonConfiguration
     /// Held while the daemon lives: no second one works on its state directory.
-    let lock: DaemonLock
+    let lock: StateDirectoryLock
     let store: Store
     let printers: [Printer]
     let services: [any Service]
@@ -58,7 +58,7 @@ public struct Daemon: Sendable {
         } catch {
             throw .storage(error)
         }
-        lock = try DaemonLock(stateDirectory: configuration.stateDirectory, source: configuration.source)
+        lock = try Self.lockStateDirectory(of: configuration)
         steps.finished("state directory locked")
         let store: Store
         do {
@@ -130,10 +130,12 @@ public struct Daemon: Sendable {
         if !leftovers.isEmpty {
             logger.notice("removed \(leftovers.count) half-copied job file(s) an earlier run left in \(configuration.spoolPath)")
         }
+        let health = DaemonHealth(printers: printers, store: store, stateDirectory: configuration.stateDirectory, telemetry: recorder,
+                                  fleetLink: fleetLink?.monitor, gpio: gpio)
         let handler = ControlHandler(printers: Dictionary(uniqueKeysWithValues: printers.map { ($0.setup.id, $0) }),
                                      order: printers.map(\.setup.id), store: store, telemetry: recorder,
                                      intake: intake, gpio: gpio,
-                                     fleetCommands: fleetCommands, fleetLink: fleetLink?.monitor)
+                                     fleetCommands: fleetCommands, fleetLink: fleetLink?.monitor, health: health)
         socketPath = configuration.controlSocketPath
         let control: ControlServer
         do {
@@ -163,16 +165,33 @@ public struct Daemon: Sendable {
             PrinterFleet(printers: printers),
         ] + commandService + [
             control,
-            SystemdNotifier(environment: environment, statusBoard: statusBoard) {
-                for printer in printers { _ = await printer.state }
-                return true
-            },
+            SystemdNotifier(environment: environment, statusBoard: statusBoard, logger: logger) { await health.verdict() },
         ]
     }
 
-    /// The pid of the daemon working on `stateDirectory`, if one does (`DaemonLock`).
+    /// The pid of the daemon working on `stateDirectory`, if one does (`StateDirectoryLock`).
     public static func runningDaemon(stateDirectory: String) -> Int32? {
-        DaemonLock.holder(of: stateDirectory)
+        StateDirectoryLock.holder(of: stateDirectory)
+    }
+
+    /// The state directory's lock, or the refusal a start gives: 75 beside another daemon.
+    static func lockStateDirectory(of configuration: DaemonConfiguration) throws(DaemonError) -> StateDirectoryLock {
+        do {
+            return try StateDirectoryLock(stateDirectory: configuration.stateDirectory)
+        } catch {
+            switch error {
+            case .held(let pid):
+                throw .alreadyRunning(pid: pid, stateDirectory: configuration.stateDirectory)
+            case .cannotOpen(let path, let reason):
+                throw .stateDirectory(configuration.source.error(
+                    .unusablePath, key: "daemon.state_directory",
+                    "the state directory's lock \(path) cannot be opened (\(reason)); printedged's user must own the state directory"))
+            case .cannotLock(let path, let reason):
+                throw .stateDirectory(configuration.source.error(
+                    .unusablePath, key: "daemon.state_directory",
+                    "the state directory's lock \(path) cannot be taken (\(reason)); the state directory must be on a local filesystem"))
+            }
+        }
     }
 
     /// Runs until SIGTERM or SIGINT, then stops gracefully: the printers stop between two

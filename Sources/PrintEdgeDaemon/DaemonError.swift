@@ -19,7 +19,7 @@ public enum DaemonError: Error, CustomStringConvertible {
     /// Something the configuration relies on is not on this machine (`printedge-sim`, a GPIO
     /// chip): 69.
     case unavailable(ConfigurationError)
-    /// Another daemon holds the state directory's lock (`DaemonLock`): 75.
+    /// Another daemon holds the state directory's lock (`StateDirectoryLock`): 75.
     case alreadyRunning(pid: Int32?, stateDirectory: String)
     case storage(StoreError)
     case controlSocket(String)
@@ -62,7 +62,7 @@ public enum DaemonError: Error, CustomStringConvertible {
         switch self {
         case .configuration(let error), .stateDirectory(let error), .unavailable(let error): error.description
         case .alreadyRunning(let pid, let directory):
-            "already running (pid \(pid.map(String.init) ?? "not yet written")), state in \(directory): another printedged holds \(DaemonLock.path(in: directory)); stop it first, or give this one its own `state_directory`"
+            "already running (pid \(pid.map(String.init) ?? "not yet written")), state in \(directory): another printedged holds \(StateDirectoryLock.path(in: directory)); stop it first, or give this one its own `state_directory`"
         case .storage(let error): "the database cannot be used: \(error)"
         case .controlSocket(let detail): "the control socket cannot be created: \(detail)"
         case .simulator(let detail): detail

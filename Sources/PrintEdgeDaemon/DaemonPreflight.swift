@@ -191,7 +191,11 @@ public struct DaemonPreflight {
             try checkPEM(path, holds: .certificates, source, key: "mqtt.commands.download_ca_file",
                          meaning: "the PEM certificate(s) of the CA that signed the download servers' certificates")
         }
-        return try settings.passwordFile.map { path throws(DaemonError) in try readPassword(path, source) }
+        do {
+            return try settings.password(source: source)
+        } catch {
+            throw .configuration(error)
+        }
     }
 
     private static func checkPEM(_ path: String, holds content: PEMFile.Content, _ source: ConfigurationSource, key: String,
@@ -201,37 +205,6 @@ public struct DaemonPreflight {
         } catch {
             throw .configuration(source.error(.unusablePath, key: key, "key `\(key)`: \(path) \(error); it must hold \(meaning)"))
         }
-    }
-
-    /// MQTT passwords are at most 65,535 bytes; a larger file is not one.
-    static let maxPasswordBytes = 65_535
-
-    /// The file's first line, which must not be empty.
-    private static func readPassword(_ path: String, _ source: ConfigurationSource) throws(DaemonError) -> String {
-        func refusal(_ problem: String) -> DaemonError {
-            .configuration(source.error(
-                .unusablePath, key: "mqtt.password_file",
-                "key `mqtt.password_file`: \(path) \(problem); write the broker password on its first line, readable by printedged's user only (chmod 0600)"))
-        }
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw refusal("cannot be read (\(String(cString: strerror(errno))))") }
-        defer { close(descriptor) }
-        var info = stat()
-        if fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFDIR { throw refusal("is a directory") }
-        var bytes = [UInt8](repeating: 0, count: maxPasswordBytes + 2)
-        var filled = 0
-        while filled < bytes.count {
-            let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + filled, $0.count - filled) }
-            if count < 0, errno == EINTR { continue }
-            guard count >= 0 else { throw refusal("cannot be read (\(String(cString: strerror(errno))))") }
-            if count == 0 { break }
-            filled += count
-        }
-        let firstLine = bytes[..<filled].prefix { $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r") }
-        guard firstLine.count <= maxPasswordBytes else { throw refusal("holds more than \(maxPasswordBytes) bytes on its first line, which no MQTT password does") }
-        guard !firstLine.isEmpty else { throw refusal("is empty") }
-        guard let password = String(validating: firstLine, as: UTF8.self) else { throw refusal("is not UTF-8 text") }
-        return password
     }
 
     // MARK: - Helpers

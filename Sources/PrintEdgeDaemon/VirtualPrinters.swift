@@ -29,7 +29,7 @@ final class VirtualPrinters: Service, Sendable {
         var started: [Launched] = []
         for entry in launches {
             // Removed so that the wait below sees the new link. Under the state directory's
-            // lock (`DaemonLock`) a link here belongs to no live daemon: an earlier run's, or
+            // lock (`StateDirectoryLock`) a link here belongs to no live daemon: an earlier run's, or
             // its simulator's that has not yet seen its parent die, which then leaves the new
             // link alone (printedge-sim removes its link only while it points at its own pty).
             unlink(entry.link)

@@ -2,19 +2,21 @@
 import Glibc
 #endif
 
-/// The few file system calls the sysfs fallback needs. Every failure reads as "absent":
-/// sysfs attributes and `/dev` links vanish whenever a device is unplugged mid-scan, and a
-/// device that cannot be described is simply not a candidate this time.
-enum SysfsFiles {
+/// The few file system calls the sysfs fallback needs, and `printedge doctor` with it. Every
+/// failure reads as "absent": sysfs attributes and `/dev` links vanish whenever a device is
+/// unplugged mid-scan, and a device that cannot be described is simply not a candidate this
+/// time.
+public enum SysfsFiles {
     /// An attribute file's text without its trailing newline and padding (sysfs strings end
-    /// in `\n`; udev strips trailing whitespace the same way); `nil` when unreadable.
-    static func attribute(_ path: String) -> String? {
+    /// in `\n`; udev strips trailing whitespace the same way), at most `maxBytes` of it;
+    /// `nil` when unreadable.
+    public static func attribute(_ path: String, maxBytes: Int = 64 * 1024) -> String? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
-        while bytes.count < 64 * 1024 {
+        while bytes.count < maxBytes {
             let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
             if count < 0 && errno == EINTR { continue }
             guard count > 0 else { break }
@@ -26,18 +28,18 @@ enum SysfsFiles {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    static func exists(_ path: String) -> Bool {
+    public static func exists(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0
     }
 
-    static func isDirectory(_ path: String) -> Bool {
+    public static func isDirectory(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }
 
     /// A symbolic link's target as written (often relative); `nil` if `path` is not a link.
-    static func linkTarget(_ path: String) -> String? {
+    public static func linkTarget(_ path: String) -> String? {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let count = readlink(path, &buffer, buffer.count - 1)
         guard count > 0 else { return nil }
@@ -45,14 +47,14 @@ enum SysfsFiles {
     }
 
     /// The canonical absolute path, every link resolved; `nil` if it does not exist.
-    static func canonicalPath(_ path: String) -> String? {
+    public static func canonicalPath(_ path: String) -> String? {
         guard let resolved = realpath(path, nil) else { return nil }
         defer { free(resolved) }
         return String(cString: resolved)
     }
 
     /// Entry names (without `.` and `..`), sorted; empty when the directory is absent.
-    static func entries(of directory: String) -> [String] {
+    public static func entries(of directory: String) -> [String] {
         guard let stream = opendir(directory) else { return [] }
         defer { closedir(stream) }
         var names: [String] = []
@@ -67,7 +69,7 @@ enum SysfsFiles {
 
     /// `target` read from inside `directory`, with `.` and `..` folded away lexically (the
     /// target need not exist: a `/dev` link can outlive its device node for a moment).
-    static func resolve(_ target: String, from directory: String) -> String {
+    public static func resolve(_ target: String, from directory: String) -> String {
         let joined = target.hasPrefix("/") ? target : directory + "/" + target
         var components: [Substring] = []
         for component in joined.split(separator: "/") {
@@ -81,12 +83,12 @@ enum SysfsFiles {
     }
 
     /// The last path component.
-    static func baseName(_ path: String) -> String {
+    public static func baseName(_ path: String) -> String {
         path.split(separator: "/").last.map(String.init) ?? path
     }
 
     /// The path without its last component.
-    static func parent(_ path: String) -> String {
+    public static func parent(_ path: String) -> String {
         guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return "/" }
         return String(path[..<slash])
     }

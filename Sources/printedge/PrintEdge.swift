@@ -24,6 +24,7 @@ struct PrintEdge: ParsableCommand {
         subcommands: [
             StatusCommand.self, WatchCommand.self, JobsCommand.self, SendCommand.self, ConsoleCommand.self, TelemetryCommand.self,
             StreamCommand.self, PortsCommand.self, GPIOCommand.self, PowerCommand.self, FleetCommand.self, LogCommand.self,
+            HealthCommand.self, BackupCommand.self, RestoreCommand.self, LogsCommand.self, DoctorCommand.self,
         ]
     )
 

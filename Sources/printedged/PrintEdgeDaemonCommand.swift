@@ -6,6 +6,7 @@ import Logging
 import PrintEdgeConfig
 import PrintEdgeCore
 import PrintEdgeDaemon
+import PrintEdgeJournal
 
 /// `printedged`: parse arguments, load the configuration, build the daemon, run it.
 @main
@@ -26,12 +27,16 @@ struct PrintEdgeDaemonCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("log-level"), help: ArgumentHelp(
         "The least severe messages logged: trace, debug (each start-up step with its duration), info, notice, warning, error or critical.",
+        discussion: "Under systemd each line carries its syslog priority, so `journalctl -p warning -u printedged` filters too.",
         valueName: "level"))
     var logLevel: Logger.Level = .info
 
     func run() async throws {
-        var logger = Logger(label: "printedged")
-        logger.logLevel = logLevel
+        let environment = environment()
+        // Standard error, in the journal's format when systemd connected it to journald.
+        let writer = JournalWriter.standardError(environment: environment)
+        let level = logLevel
+        let logger = Logger(label: "printedged") { _ in JournalLogHandler(writer: writer, level: level) }
         let configuration: DaemonConfiguration
         do {
             configuration = try config.map { path throws(ConfigurationError) in try DaemonConfiguration.load(path: path) }
@@ -56,7 +61,7 @@ struct PrintEdgeDaemonCommand: AsyncParsableCommand {
         }
         let daemon: Daemon
         do {
-            daemon = try await Daemon.build(configuration: configuration, environment: environment(), logger: logger)
+            daemon = try await Daemon.build(configuration: configuration, environment: environment, logger: logger)
         } catch {
             standardError("printedged: \(error)")
             throw ExitCode(error.exitStatus)

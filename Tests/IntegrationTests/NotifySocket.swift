@@ -85,7 +85,9 @@ final class NotifySocket: Sendable {
             if line == "READY=1" { ready = true }
             guard ready, line.hasPrefix("STATUS=printers: ") else { continue }
             states = [:]
-            for entry in line.dropFirst("STATUS=printers: ".count).split(separator: ", ") {
+            // `printers: a idle, b printing | degraded: …`: the health verdict's summary follows a bar.
+            let printers = line.dropFirst("STATUS=printers: ".count).split(separator: " | ", maxSplits: 1).first ?? ""
+            for entry in printers.split(separator: ", ") {
                 let parts = entry.split(separator: " ")
                 if parts.count == 2 { states?[String(parts[0])] = String(parts[1]) }
             }

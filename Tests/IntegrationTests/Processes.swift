@@ -85,17 +85,20 @@ struct SimulatorError: Error, CustomStringConvertible {
 }
 
 /// Runs `printedge` to completion; past `limit` (a hang guard) it gets SIGTERM, which fails
-/// the test. `whileRunning` gets its PID, e.g. to interrupt it.
-func runPrintedge(_ arguments: [String], limit: Duration = .seconds(300),
+/// the test. `whileRunning` gets its PID, e.g. to interrupt it; `environment` is added to
+/// the test's own.
+func runPrintedge(_ arguments: [String], limit: Duration = .seconds(300), environment: [String: String] = [:],
                   whileRunning: (@Sendable (pid_t) async -> Void)? = nil) async throws -> ToolRun {
-    try await runProduct("printedge", arguments, limit: limit, whileRunning: whileRunning)
+    try await runProduct("printedge", arguments, limit: limit, environment: environment, whileRunning: whileRunning)
 }
 
 /// Runs the built executable `product` (`printedge`, `printedged`) to completion, as
 /// `runPrintedge` does.
-func runProduct(_ product: String, _ arguments: [String], limit: Duration = .seconds(300),
+func runProduct(_ product: String, _ arguments: [String], limit: Duration = .seconds(300), environment: [String: String] = [:],
                 whileRunning: (@Sendable (pid_t) async -> Void)? = nil) async throws -> ToolRun {
-    let run = try await ToolRun(productsDirectory.appendingPathComponent(product).path, arguments, limit: limit, whileRunning: whileRunning)
+    let merged = environment.isEmpty ? nil : ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let run = try await ToolRun(productsDirectory.appendingPathComponent(product).path, arguments, environment: merged, limit: limit,
+                                whileRunning: whileRunning)
     if run.timedOut {
         Issue.record("\(product) \(arguments.joined(separator: " ")) still running after \(limit)")
     }

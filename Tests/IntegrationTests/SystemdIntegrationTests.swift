@@ -33,6 +33,8 @@ import Testing
         #expect(messages.first?.hasPrefix("READY=1\nSTATUS=printers: sim ") == true, "\(messages)")
         #expect(messages.contains("STATUS=printers: sim idle"), "\(messages)")
         #expect(messages.contains { $0.contains("WATCHDOG=1") }, "\(messages)")
+        // The kick carries the printers' states, and the health verdict's summary if not ready.
+        #expect(messages.contains { $0.hasPrefix("WATCHDOG=1\nSTATUS=printers: sim ") }, "\(messages)")
         await daemon.terminate()
         #expect(daemon.notifyMessages.last == "STOPPING=1", "\(daemon.notifyMessages)")
     }

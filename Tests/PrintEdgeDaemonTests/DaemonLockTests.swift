@@ -1,18 +1,18 @@
 import Foundation
 import PrintEdgeConfig
 @testable import PrintEdgeDaemon
+import PrintEdgeStore
 import Testing
 
 /// One daemon per state directory, decided by the kernel's lock rather than a pid in a file.
 @Suite struct DaemonLockTests {
-    let source = ConfigurationSource(file: "printedge.toml")
-
     @Test func aSecondLockOnTheDirectoryIsRefusedNamingTheHolder() throws {
         let scratch = try Scratch()
-        let first = try DaemonLock(stateDirectory: scratch.path, source: source)
+        let configuration = DaemonConfiguration(stateDirectory: scratch.path, printers: [])
+        let first = try Daemon.lockStateDirectory(of: configuration)
         #expect(try String(contentsOfFile: first.path, encoding: .utf8) == "\(getpid())\n")
         #expect {
-            try DaemonLock(stateDirectory: scratch.path, source: source)
+            try Daemon.lockStateDirectory(of: configuration)
         } throws: { error in
             guard let error = error as? DaemonError, case .alreadyRunning(let pid, let directory) = error else { return false }
             return pid == getpid() && directory == scratch.path && error.exitStatus == 75
@@ -25,22 +25,22 @@ import Testing
         let scratch = try Scratch()
         // What a daemon killed with -9 leaves: the file with its pid, and no lock.
         try "4194303\n".write(toFile: scratch.path("printedged.lock"), atomically: true, encoding: .utf8)
-        #expect(DaemonLock.holder(of: scratch.path) == nil)
-        var lock: DaemonLock? = try DaemonLock(stateDirectory: scratch.path, source: source)
+        #expect(StateDirectoryLock.holder(of: scratch.path) == nil)
+        var lock: StateDirectoryLock? = try StateDirectoryLock(stateDirectory: scratch.path)
         #expect(try String(contentsOfFile: scratch.path("printedged.lock"), encoding: .utf8) == "\(getpid())\n")
         lock = nil
-        lock = try DaemonLock(stateDirectory: scratch.path, source: source)
+        lock = try StateDirectoryLock(stateDirectory: scratch.path)
         withExtendedLifetime(lock) {}
     }
 
     @Test func theHolderIsFoundWithoutTakingTheLock() throws {
         let scratch = try Scratch()
-        #expect(DaemonLock.holder(of: scratch.path) == nil, "no lock file: no daemon")
-        var lock: DaemonLock? = try DaemonLock(stateDirectory: scratch.path, source: source)
-        #expect(DaemonLock.holder(of: scratch.path) == getpid())
-        #expect(DaemonLock.holder(of: scratch.path) == getpid(), "looking did not take it over")
+        #expect(StateDirectoryLock.holder(of: scratch.path) == nil, "no lock file: no daemon")
+        var lock: StateDirectoryLock? = try StateDirectoryLock(stateDirectory: scratch.path)
+        #expect(StateDirectoryLock.holder(of: scratch.path) == getpid())
+        #expect(StateDirectoryLock.holder(of: scratch.path) == getpid(), "looking did not take it over")
         lock = nil
-        #expect(DaemonLock.holder(of: scratch.path) == nil)
+        #expect(StateDirectoryLock.holder(of: scratch.path) == nil)
         withExtendedLifetime(lock) {}
     }
 }

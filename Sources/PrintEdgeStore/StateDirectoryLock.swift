@@ -1,10 +1,10 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import PrintEdgeConfig
 
 /// One daemon per state directory: an exclusive `flock(2)` on `<state>/printedged.lock`,
 /// taken before anything in the directory is touched and held until the process exits.
+/// `printedge restore` takes it too, so no daemon starts on a database being replaced.
 ///
 /// A second daemon on the same directory would mark the first one's running job
 /// `interrupted` and, when it exits, remove the socket and links the first one still uses.
@@ -14,32 +14,34 @@ import PrintEdgeConfig
 /// people. The descriptor is close-on-exec: a `printedge-sim` child inheriting it would hold
 /// the lock on after its daemon died. The file itself is never removed: a daemon that opened
 /// it just before it was unlinked would lock a file nobody else sees.
-final class DaemonLock: Sendable {
-    static let fileName = "printedged.lock"
+public final class StateDirectoryLock: Sendable {
+    public static let fileName = "printedged.lock"
 
-    let path: String
+    /// Why the lock was not taken.
+    public enum Refusal: Error, Sendable, Equatable {
+        /// Another process holds it: a daemon (its pid, once it has written it), or a restore.
+        case held(pid: Int32?)
+        /// The lock file cannot be opened: the directory is not the user's.
+        case cannotOpen(path: String, reason: String)
+        /// `flock` fails for another reason than a holder: a filesystem without locks (NFS).
+        case cannotLock(path: String, reason: String)
+    }
+
+    public let path: String
     private let descriptor: Int32
 
     /// Takes the lock of `stateDirectory`, which must exist; refuses with the holder's pid
-    /// when another daemon has it.
-    init(stateDirectory: String, source: ConfigurationSource) throws(DaemonError) {
+    /// when another process has it.
+    public init(stateDirectory: String) throws(Refusal) {
         let path = Self.path(in: stateDirectory)
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o640)
-        guard descriptor >= 0 else {
-            throw .stateDirectory(source.error(
-                .unusablePath, key: "daemon.state_directory",
-                "the state directory's lock \(path) cannot be opened (\(String(cString: strerror(errno)))); printedged's user must own the state directory"))
-        }
+        guard descriptor >= 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             let code = errno
             let holder = code == EWOULDBLOCK ? Self.writtenPID(descriptor) : nil
             close(descriptor)
-            guard code == EWOULDBLOCK else {
-                throw .stateDirectory(source.error(
-                    .unusablePath, key: "daemon.state_directory",
-                    "the state directory's lock \(path) cannot be taken (\(String(cString: strerror(code)))); the state directory must be on a local filesystem"))
-            }
-            throw .alreadyRunning(pid: holder, stateDirectory: stateDirectory)
+            guard code == EWOULDBLOCK else { throw .cannotLock(path: path, reason: String(cString: strerror(code))) }
+            throw .held(pid: holder)
         }
         // For people and for the next refusal's message; a failure here changes nothing.
         let text = Array("\(getpid())\n".utf8)
@@ -54,7 +56,7 @@ final class DaemonLock: Sendable {
         close(descriptor)
     }
 
-    static func path(in stateDirectory: String) -> String {
+    public static func path(in stateDirectory: String) -> String {
         stateDirectory.hasSuffix("/") ? stateDirectory + fileName : stateDirectory + "/" + fileName
     }
 
@@ -62,7 +64,7 @@ final class DaemonLock: Sendable {
     /// lock (even for an instant, which would refuse a daemon starting at that moment):
     /// `/proc/locks` lists every lock held with its file's device and inode. `nil` when none
     /// is held, or it cannot be told.
-    static func holder(of stateDirectory: String) -> pid_t? {
+    public static func holder(of stateDirectory: String) -> pid_t? {
         let path = path(in: stateDirectory)
         let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard descriptor >= 0 else { return nil }

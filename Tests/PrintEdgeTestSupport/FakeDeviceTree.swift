@@ -1,18 +1,19 @@
 import Glibc
-import Testing
 
 /// A `/sys` and `/dev` laid out in a temporary directory as the kernel and udev lay them
 /// out for USB serial devices: real directories, attribute files ending in a newline, and
-/// relative symbolic links. Removed with everything in it afterwards.
-struct FakeDeviceTree: ~Copyable {
-    let root: String
-    var sysfsRoot: String { "\(root)/sys" }
-    var deviceRoot: String { "\(root)/dev" }
+/// relative symbolic links. Removed with everything in it afterwards. The rest of a host
+/// (`/proc`, `/etc`, `/run`) is added with `write` and `link`, for checks that read a
+/// whole system under a root of their choosing (`printedge doctor`).
+public struct FakeDeviceTree: ~Copyable {
+    public let root: String
+    public var sysfsRoot: String { "\(root)/sys" }
+    public var deviceRoot: String { "\(root)/dev" }
 
     /// A Raspberry Pi's USB host controller, under which the test's devices hang.
-    static let hostController = "devices/platform/soc/3f980000.usb/usb1"
+    public static let hostController = "devices/platform/soc/3f980000.usb/usb1"
 
-    init() throws {
+    public init() throws {
         var template = Array("/tmp/printedge-usb-XXXXXX".utf8CString)
         guard mkdtemp(&template) != nil else { throw FakeTreeError("mkdtemp failed: errno \(errno)") }
         let root = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
@@ -33,7 +34,7 @@ struct FakeDeviceTree: ~Copyable {
 
     /// A board with a native USB CDC ACM port (Prusa Einsy, STM32 and LPC176x Marlin
     /// builds): the tty hangs directly off interface `<usb>:1.<interface>`.
-    func addCDCACM(
+    public func addCDCACM(
         name: String, usbPath: String, vendorID: String, productID: String, manufacturer: String?, product: String?,
         serial: String?, interface: String = "00", byID: String?, byPath: String?
     ) throws {
@@ -46,7 +47,7 @@ struct FakeDeviceTree: ~Copyable {
 
     /// A USB-serial adapter (CH340, FTDI, CP210x): interface, then a port device bound
     /// to the usb-serial driver, then the tty.
-    func addUSBSerial(
+    public func addUSBSerial(
         name: String, usbPath: String, vendorID: String, productID: String, manufacturer: String?, product: String?,
         serial: String?, driver: String, portDriver: String, byID: String?, byPath: String?
     ) throws {
@@ -63,14 +64,14 @@ struct FakeDeviceTree: ~Copyable {
     }
 
     /// A tty on an on-board UART: a `device` link, but no USB device above it.
-    func addOnboardUART(name: String) throws {
+    public func addOnboardUART(name: String) throws {
         let platformDevice = "\(sysfsRoot)/devices/platform/soc/3f201000.serial"
         try Self.makeDirectories(platformDevice)
         try addTTY(name, under: platformDevice, parent: platformDevice)
     }
 
     /// A virtual console: no `device` link at all.
-    func addVirtualTTY(name: String) throws {
+    public func addVirtualTTY(name: String) throws {
         let directory = "\(sysfsRoot)/devices/virtual/tty/\(name)"
         try Self.makeDirectories(directory)
         try write("\(directory)/dev", "4:1\n")
@@ -78,7 +79,7 @@ struct FakeDeviceTree: ~Copyable {
     }
 
     /// Unplugs: the tty's class entry, its USB device directory and its `/dev` links go.
-    func unplug(name: String, usbPath: String) {
+    public func unplug(name: String, usbPath: String) {
         unlink("\(sysfsRoot)/class/tty/\(name)")
         Self.remove("\(sysfsRoot)/\(Self.hostController)/\(usbPath)")
         for kind in ["by-id", "by-path"] {
@@ -91,6 +92,30 @@ struct FakeDeviceTree: ~Copyable {
                 }
             }
         }
+    }
+
+    /// The USB device's directory for `usbPath`, relative to the root (`/sys/devices/…/1-1.3`).
+    public func usbDevicePath(_ usbPath: String) -> String {
+        "/sys/\(Self.hostController)/\(usbPath)"
+    }
+
+    /// `relative` (`/etc/group`) under the root.
+    public func path(_ relative: String) -> String {
+        root + relative
+    }
+
+    /// Writes `text` to `relative` under the root, making its directories.
+    public func write(_ relative: String, _ text: String, mode: mode_t = 0o644) throws {
+        try Self.makeDirectories(String(path(relative).split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")))
+        try write(path(relative), text)
+        guard chmod(path(relative), mode) == 0 else { throw FakeTreeError("chmod \(relative) failed: errno \(errno)") }
+    }
+
+    /// A symbolic link at `relative` whose target is written as given: `/dev/ttyUSB0` in a
+    /// fake `/proc/<pid>/fd` stays as the kernel writes it, naming a path of the tree.
+    public func link(_ relative: String, target: String) throws {
+        try Self.makeDirectories(String(path(relative).split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")))
+        guard symlink(target, path(relative)) == 0 else { throw FakeTreeError("symlink \(relative) failed: errno \(errno)") }
     }
 
     // MARK: - Building blocks
@@ -183,7 +208,7 @@ struct FakeDeviceTree: ~Copyable {
     }
 }
 
-struct FakeTreeError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+public struct FakeTreeError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }
