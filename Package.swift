@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "PrintEdgeSimulator", dependencies: ["PrintEdgeCore", "PrintEdgeSerial"], swiftSettings: strict),
         .target(name: "PrintEdgeAgent", dependencies: ["PrintEdgeCore", "PrintEdgeSerial"], swiftSettings: strict),
         .target(name: "PrintEdgeFixtures", dependencies: ["PrintEdgeCore"], swiftSettings: strict),
-        .target(name: "PrintEdgeConfig", dependencies: ["PrintEdgeCore"], swiftSettings: strict),
+        .target(name: "PrintEdgeConfig", dependencies: ["PrintEdgeCore", "PrintEdgeCalibration"], swiftSettings: strict),
         .target(name: "PrintEdgeCalibration", dependencies: ["PrintEdgeCore"], swiftSettings: strict),
         .target(
             name: "PrintEdgeStore",
@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "PrintEdgeSerialTests", dependencies: ["PrintEdgeSerial"]),
         .testTarget(name: "PrintEdgeSimulatorTests", dependencies: ["PrintEdgeSimulator", "PrintEdgeTestSupport"]),
         .testTarget(name: "PrintEdgeAgentTests", dependencies: ["PrintEdgeAgent", "PrintEdgeSerial", "PrintEdgeFixtures"]),
-        .testTarget(name: "PrintEdgeConfigTests", dependencies: ["PrintEdgeConfig"]),
+        .testTarget(name: "PrintEdgeConfigTests", dependencies: ["PrintEdgeConfig", "PrintEdgeCalibration"]),
         .testTarget(name: "PrintEdgeCalibrationTests", dependencies: ["PrintEdgeCalibration"]),
         .testTarget(name: "PrintEdgeStoreTests", dependencies: ["PrintEdgeStore"]),
         .testTarget(name: "PrintEdgeControlTests", dependencies: ["PrintEdgeControl"]),
