@@ -16,10 +16,19 @@ public struct ControlRequest: Encodable, Sendable, Equatable {
     public var limit: Int?
     /// An open file came with this request (SCM_RIGHTS); `path` then only names it.
     public var fileAttached: Bool?
+    /// `calibrate.start`: the kind and its parameters.
+    public var calibration: CalibrationRequest?
+    /// `calibrate.answer`: what the person answered, as typed (`yes`, `20.5`, `-0.05`, `--`, `accept`).
+    public var answer: String?
+    /// `calibrations.list`: only these kinds (`bed_mesh`, `settings_backup`, …).
+    public var kinds: [String]?
+    /// `calibrations.get`: the record's id.
+    public var record: Int64?
 
     public init(id: Int, command: String, printer: String? = nil, job: Int64? = nil, path: String? = nil,
                 name: String? = nil, lines: [String]? = nil, force: Bool? = nil, states: [String]? = nil,
-                limit: Int? = nil, fileAttached: Bool? = nil) {
+                limit: Int? = nil, fileAttached: Bool? = nil, calibration: CalibrationRequest? = nil, answer: String? = nil,
+                kinds: [String]? = nil, record: Int64? = nil) {
         self.id = id
         self.command = command
         self.printer = printer
@@ -31,6 +40,10 @@ public struct ControlRequest: Encodable, Sendable, Equatable {
         self.states = states
         self.limit = limit
         self.fileAttached = fileAttached
+        self.calibration = calibration
+        self.answer = answer
+        self.kinds = kinds
+        self.record = record
     }
 }
 
@@ -54,11 +67,16 @@ public struct ControlReply: Codable, Sendable, Equatable {
     public var samples: [TelemetryPoint]?
     /// With `power.on`, `power.off` and `power.status`: the relays concerned, as they are now.
     public var relays: [PowerRelayStatus]?
+    /// `calibrate.start`: what the run does, asks and ends with.
+    public var calibration: CalibrationEvent?
+    /// `calibrations.list`, `calibrations.get`: stored runs.
+    public var calibrations: [CalibrationEntry]?
 
     public init(id: Int, ok: Bool? = nil, error: ControlError? = nil, printers: [PrinterStatus]? = nil,
                 storage: StorageStatus? = nil, fleet: FleetLinkStatus? = nil, retried: Int? = nil,
                 jobs: [JobSummary]? = nil, job: JobSummary? = nil,
-                event: ConsoleEvent? = nil, samples: [TelemetryPoint]? = nil, relays: [PowerRelayStatus]? = nil) {
+                event: ConsoleEvent? = nil, samples: [TelemetryPoint]? = nil, relays: [PowerRelayStatus]? = nil,
+                calibration: CalibrationEvent? = nil, calibrations: [CalibrationEntry]? = nil) {
         self.id = id
         self.ok = ok
         self.error = error
@@ -71,6 +89,8 @@ public struct ControlReply: Codable, Sendable, Equatable {
         self.event = event
         self.samples = samples
         self.relays = relays
+        self.calibration = calibration
+        self.calibrations = calibrations
     }
 
     public static func failure(_ id: Int, _ code: ControlError.Code, _ message: String) -> ControlReply {
@@ -92,6 +112,8 @@ public struct ControlError: Codable, Sendable, Equatable, Error, CustomStringCon
         case storage
         /// The printer answered a person's G-code with `Error:` or "Unknown command".
         case firmwareError = "firmware_error"
+        /// A calibration ended without a result; the `failed` event before says why.
+        case calibrationFailed = "calibration_failed"
         case `internal`
     }
 
@@ -123,6 +145,10 @@ public struct PrinterStatus: Codable, Sendable, Equatable {
     public var fleetCommands: FleetCommandCounters?
     /// With a fleet link: the printer's messages the broker has not acknowledged yet.
     public var fleetOutbox: FleetOutboxStatus?
+    /// The calibration running now, if any.
+    public var calibrating: CalibrationActivity?
+    /// Per kind, the latest completed calibration and whether a later one made it stale.
+    public var calibrations: [CalibrationStandingStatus]?
 
     public init(id: String, name: String, state: String, port: String, firmware: String? = nil, flow: String? = nil,
                 error: String? = nil, temperatures: [HeaterReading] = [], job: JobSummary? = nil,

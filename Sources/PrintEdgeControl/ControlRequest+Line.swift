@@ -17,7 +17,8 @@ public struct ControlRequestRefusal: Error, Sendable, Equatable, CustomStringCon
 
 extension ControlRequest {
     /// Every field a request may carry, in docs/control.md's order.
-    public static let fieldNames = ["id", "command", "printer", "job", "path", "name", "lines", "force", "states", "limit", "fileAttached"]
+    public static let fieldNames = ["id", "command", "printer", "job", "path", "name", "lines", "force", "states", "limit", "fileAttached",
+                                    "calibration", "answer", "kinds", "record"]
 
     /// Reads one request line (without its `\n`) with `JSONValue`, the parser the fleet's
     /// commands go through: the `id` is read first, so every later refusal carries it; a
@@ -61,7 +62,11 @@ extension ControlRequest {
             force: try fields.bool("force"),
             states: try fields.strings("states", "job states"),
             limit: try fields.integer("limit", "a number of jobs").map { Int(clamping: $0) },
-            fileAttached: try fields.bool("fileAttached"))
+            fileAttached: try fields.bool("fileAttached"),
+            calibration: try fields.calibration(),
+            answer: try fields.string("answer", "the answer to a calibration's question"),
+            kinds: try fields.strings("kinds", "calibration kinds"),
+            record: try fields.integer("record", "a calibration record id"))
         try fields.rejectUnknown()
     }
 
@@ -125,6 +130,15 @@ extension ControlRequest {
                 texts.append(text)
             }
             return texts
+        }
+
+        mutating func calibration() throws(ControlRequestRefusal) -> CalibrationRequest? {
+            guard let value = value("calibration") else { return nil }
+            do {
+                return try CalibrationRequest(json: value)
+            } catch {
+                throw refusal(error.description)
+            }
         }
 
         func rejectUnknown() throws(ControlRequestRefusal) {
