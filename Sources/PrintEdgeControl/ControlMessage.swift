@@ -114,6 +114,9 @@ public struct ControlError: Codable, Sendable, Equatable, Error, CustomStringCon
         case firmwareError = "firmware_error"
         /// A calibration ended without a result; the `failed` event before says why.
         case calibrationFailed = "calibration_failed"
+        /// The printer's profile or firmware lacks what the request needs (no bed screws, no
+        /// leveling system, no EEPROM for `save`): the message names the key or the build option.
+        case notConfigured = "not_configured"
         case `internal`
     }
 

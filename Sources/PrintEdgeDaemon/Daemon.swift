@@ -221,7 +221,7 @@ public struct Daemon: Sendable {
             cancelScript: profile.scripts.cancel, gcodeAllowedWhilePrinting: Set(configuration.gcodeAllowedWhilePrinting),
             temperatureInterval: .seconds(telemetry.temperatureReportIntervalSeconds),
             sampleIntervalPrinting: telemetry.sampleIntervalPrinting, sampleIntervalIdle: telemetry.sampleIntervalIdle,
-            simulator: simulator)
+            simulator: simulator, profileName: profile.name, calibration: profile.calibration)
     }
 }
 
