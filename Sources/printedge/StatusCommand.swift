@@ -41,6 +41,15 @@ struct StatusCommand: ParsableCommand {
                     print("  fleet outbox: " + FleetLinkLine.outbox(outbox, at: now))
                 }
                 if let job = status.job { print("  job " + job.line) }
+                if let calibrating = status.calibrating {
+                    print("  calibrating: \(calibrating.kind.title)" + (calibrating.waitingForAnswer ? ", waiting for an answer" : calibrating.step.map { ", \($0)" } ?? ""))
+                }
+                if let standings = status.calibrations, !standings.isEmpty {
+                    // Klipper's rule: tramming makes the Z offset stale, a Z offset the mesh.
+                    print("  calibrations: " + standings.map { standing in
+                        "\(standing.kind) #\(standing.record)" + (standing.stale ? " STALE (since \(standing.staleSinceKind ?? "?") #\(standing.staleSinceRecord ?? 0))" : "")
+                    }.joined(separator: ", "))
+                }
             }
         }
     }

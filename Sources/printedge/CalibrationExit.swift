@@ -1,0 +1,44 @@
+import PrintEdgeCalibration
+import PrintEdgeControl
+
+/// `printedge calibrate`'s exit statuses (sysexits.h), the same for every kind; each
+/// subcommand's help repeats them.
+enum CalibrationExit {
+    static let usage: Int32 = 64
+    static let dataError: Int32 = 65
+    static let noInput: Int32 = 66
+    static let unavailable: Int32 = 69
+    static let software: Int32 = 70
+    static let ioError: Int32 = 74
+    static let temporaryFailure: Int32 = 75
+    static let configuration: Int32 = 78
+    static let interrupted: Int32 = 130
+
+    /// For each subcommand's discussion.
+    static let help = """
+        Exit status: 0 done; 64 a parameter is wrong; 65 the printer's output could not be read, a value read back differs, or a limit of the profile refuses it; 66 standard input ended before a question was answered (the run was stopped); 69 the daemon or the printer is not there, or the firmware cannot do it; 70 an internal error; 74 the daemon's store failed; 75 the printer is busy (a job, another calibration), did not answer in time, the link was lost, or tramming did not converge: try again; 78 the profile or the firmware lacks what is needed (no [calibration] key, no EEPROM for --save); 130 stopped with Ctrl-C, the printer left safe (heaters this run turned on are off, motion stopped).
+        """
+
+    static func status(for failure: CalibrationFailure, interruption: CalibrationRun.Interruption) -> Int32 {
+        switch failure.cause {
+        case .cancelled: interruption == .noInput ? noInput : interrupted
+        case .linkLost, .timedOut, .notConverged: temporaryFailure
+        case .unreadableOutput, .verification: dataError
+        case .firmware: unavailable
+        case .unsupported: failure.reason.contains("EEPROM_SETTINGS") ? configuration : unavailable
+        }
+    }
+
+    static func status(for code: ControlError.Code) -> Int32 {
+        switch code {
+        case .badRequest, .unknownPrinter, .unknownCommand: usage
+        case .refused, .unknownJob, .firmwareError: dataError
+        case .busy: temporaryFailure
+        case .notConnected: unavailable
+        case .notConfigured: configuration
+        case .storage: ioError
+        case .calibrationFailed: software
+        case .internal: software
+        }
+    }
+}
