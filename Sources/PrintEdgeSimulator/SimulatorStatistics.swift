@@ -40,6 +40,9 @@ public struct SimulatorStatistics: Sendable, Equatable {
     public var lowestZMillimetres = 0.0
     /// Filament the extruder really pushed, in mm (retractions subtract).
     public var filamentPushedMillimetres = 0.0
+    /// Bytes that arrived while M303 ran: on an STM32 native-USB board Marlin flushes them
+    /// when the tune ends, so a host must send nothing then but an emergency `M108`.
+    public var bytesReceivedDuringAutotune = 0
 
     public init() {}
 
@@ -69,6 +72,7 @@ public struct SimulatorStatistics: Sendable, Equatable {
             ("nozzle_below_bed", String(nozzleBelowBed)),
             ("lowest_z_mm", SimulatorStatistics.number(lowestZMillimetres)),
             ("filament_pushed_mm", SimulatorStatistics.number(filamentPushedMillimetres)),
+            ("bytes_received_during_autotune", String(bytesReceivedDuringAutotune)),
         ]
         return "{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}\n"
     }
