@@ -42,7 +42,8 @@ extension CalibrationPresenter {
                 : "  answer a step in mm (negative: down) or accept")
         case .testZ: lines.append("  TESTZ (+ - ++ -- or a distance such as -0.1), or accept: ")
         }
-        writeOut(lines.joined(separator: "\n") + (lines.last?.hasSuffix(" ") == true ? "" : "\n"))
+        // On a terminal the cursor waits after the prompt; piped, every line ends.
+        writeOut(lines.joined(separator: "\n") + (terminal && lines.last?.hasSuffix(" ") == true ? "" : "\n"))
     }
 
     func failed(_ event: CalibrationEvent) {

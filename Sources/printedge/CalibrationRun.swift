@@ -59,7 +59,7 @@ struct CalibrationRun {
             var fds = [pollfd(fd: client.fileDescriptor, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: stopSignal.fileDescriptor, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: 0, events: question != nil && keyboard.isOpen ? Int16(POLLIN) : 0, revents: 0)]
-            if poll(&fds, 3, -1) < 0 {
+            if poll(&fds, 3, client.hasBufferedReply ? 0 : -1) < 0 {
                 if errno == EINTR { continue }
                 throw ExitCode(CalibrationExit.ioError)
             }
@@ -71,7 +71,7 @@ struct CalibrationRun {
                 _ = try? client.post(ControlRequest(id: 0, command: "calibrate.cancel", printer: printer))
                 question = nil
             }
-            if fds[0].revents != 0 {
+            if fds[0].revents != 0 || client.hasBufferedReply {
                 let reply: ControlReply
                 do {
                     reply = try client.nextReply()
