@@ -99,7 +99,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "PrintEdgeCore", "PrintEdgeFixtures", "PrintEdgeStore", "PrintEdgeControl", "PrintEdgeMQTT",
+                "PrintEdgeCore", "PrintEdgeFixtures", "PrintEdgeStore", "PrintEdgeControl", "PrintEdgeMQTT", "PrintEdgeSimulator", "PrintEdgeCalibration",
                 "PrintEdgeTestSupport", "printedge", "printedge-sim", "printedged",
             ]),
     ],

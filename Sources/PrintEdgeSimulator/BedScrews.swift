@@ -62,6 +62,8 @@ extension VirtualMarlin {
     /// Someone turned a bed screw (`--bed-screws-file`): the bed moves there at once, as the
     /// probe will find.
     public mutating func turnBedScrew(_ line: String) -> Bool {
-        bedScrews.turn(line)
+        guard bedScrews.turn(line) else { return false }
+        counters.bedScrewTurns += 1
+        return true
     }
 }

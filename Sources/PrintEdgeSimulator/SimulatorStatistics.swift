@@ -43,6 +43,8 @@ public struct SimulatorStatistics: Sendable, Equatable {
     /// Bytes that arrived while M303 ran: on an STM32 native-USB board Marlin flushes them
     /// when the tune ends, so a host must send nothing then but an emergency `M108`.
     public var bytesReceivedDuringAutotune = 0
+    /// Lines of `--bed-screws-file` applied: a tramming test waits for its turns to be in.
+    public var bedScrewTurns = 0
 
     public init() {}
 
@@ -73,6 +75,7 @@ public struct SimulatorStatistics: Sendable, Equatable {
             ("lowest_z_mm", SimulatorStatistics.number(lowestZMillimetres)),
             ("filament_pushed_mm", SimulatorStatistics.number(filamentPushedMillimetres)),
             ("bytes_received_during_autotune", String(bytesReceivedDuringAutotune)),
+            ("bed_screw_turns", String(bedScrewTurns)),
         ]
         return "{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}\n"
     }

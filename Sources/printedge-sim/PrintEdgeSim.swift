@@ -109,7 +109,7 @@ struct PrintEdgeSim: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Write counters as one JSON object to this file (every 0.5 s and at exit), including nozzle_below_bed (moves that took the nozzle below the bed's surface), lowest_z_mm, filament_pushed_mm and bytes_received_during_autotune (what a host sent while M303 ran).",
+            "Write counters as one JSON object to this file (every 0.5 s and at exit), including nozzle_below_bed (moves that took the nozzle below the bed's surface), lowest_z_mm, filament_pushed_mm, bytes_received_during_autotune (what a host sent while M303 ran) and bed_screw_turns.",
             valueName: "file"))
     var stats: String?
 
