@@ -96,8 +96,8 @@ final class CalibrationOperator: Sendable {
     }
 
     /// The exit status, once it has exited; the last event is its end.
+    /// Standard input stays open until then: its end would stop a run that still asks.
     func finish(limit: Duration = .seconds(180)) async -> Int32 {
-        try? input.close()
         let hangGuard = Task { [pid, exit] in
             guard (try? await Task.sleep(for: limit)) != nil, !exit.hasExited else { return }
             kill(pid, SIGKILL)
@@ -106,6 +106,7 @@ final class CalibrationOperator: Sendable {
         // The last lines may still be on their way through the pipe's handler.
         while !output.state.withLock({ $0.closed }) { try? await Task.sleep(for: .milliseconds(10)) }
         hangGuard.cancel()
+        try? input.close()
         return outcome.status
     }
 }
