@@ -140,8 +140,8 @@ actor Printer {
                 handle(event)
             }
             let end = await ending
-            perform(calibration?.linkLost() ?? [])
             self.connection = nil
+            perform(calibration?.linkLost() ?? [])
             firmware = nil
             for (_, waiter) in positionQueries { waiter.resume(returning: nil) }
             positionQueries.removeAll()
@@ -182,7 +182,8 @@ actor Printer {
         Task { await self.closeConnection() }
     }
 
-    private func closeConnection() {
+    private func closeConnection() async {
+        await stopCalibrationBeforeClosing()
         connection?.submit(.close)
         wake()
     }
@@ -990,13 +991,25 @@ actor Printer {
         }
     }
 
+    /// The daemon is stopping: a running calibration is cancelled first, so its stop lines
+    /// (heaters off) reach the printer before the port closes; bounded, since a command that
+    /// cannot be interrupted may hold them back.
+    private func stopCalibrationBeforeClosing() async {
+        guard calibration != nil else { return }
+        perform(calibration?.cancel() ?? [])
+        let deadline = MonotonicInstant.now() + .seconds(10)
+        while calibration != nil, MonotonicInstant.now() < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
     private func calibrationTimerFired(generation: Int) {
         perform(calibration?.timerFired(generation: generation) ?? [])
     }
 
     /// Stop lines held while the link was down go out first when it is back.
     private func sendCalibrationSafeStop() {
-        guard let stop = calibrationSafeStop, let connection, state != .connecting else { return }
+        guard let stop = calibrationSafeStop, let connection else { return }
         calibrationSafeStop = nil
         logger.notice("printer \(setup.id): sending the stop lines of the calibration the link was lost during: \((stop.emergencyLines + stop.lines).joined(separator: ", "))")
         nextSendTag += 1

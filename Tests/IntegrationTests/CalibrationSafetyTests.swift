@@ -68,6 +68,37 @@ import Testing
         }
     }
 
+    @Test func aLinkLostDuringATuneSendsTheHeaterOffFirstWhenThePrinterIsBack() async throws {
+        let scratch = try Scratch()
+        var simulator = try await Simulator(in: scratch, arguments: ["--speedup", "50"])
+        let daemon = try await DaemonProcess(in: scratch, printers: [], ports: ["mk": simulator.link])
+        let person = try CalibrationOperator(["pid", "--printer", "mk", "--temp", "220", "--cycles", "8"], socket: daemon.socketPath)
+        try await daemon.waitUntil("the tune runs") { Self.step(in: try await daemon.printerJSON("mk"))?.contains("tuning") == true }
+        await simulator.kill()
+        #expect(await person.finish() == 75, "\(person.standardError)")
+        #expect(person.events.last?[path: "failure", "cause"] as? String == "link_lost")
+        // The printer comes back (a fresh board): before anything else, the stop lines.
+        simulator = try await Simulator(in: scratch, arguments: ["--speedup", "50"])
+        try await daemon.waitUntil("the heater-off line reached the printer again") {
+            ((try? simulator.executedCommands()) ?? []).contains("M104 T0 S0")
+        }
+        let executed = try simulator.executedCommands()
+        #expect(DaemonIntegrationTests.printed(executed).prefix(2) == ["M108", "M104 T0 S0"], "the stop lines come first: \(executed)")
+        await daemon.terminate()
+        await simulator.stop()
+    }
+
+    @Test func aDaemonStoppingDuringACalibrationTurnsItsHeaterOffFirst() async throws {
+        let scratch = try Scratch()
+        let daemon = try await DaemonProcess(in: scratch, printers: ["mk"], speedup: CalibrationIntegrationTests.speedup)
+        let person = try CalibrationOperator(["esteps", "--printer", "mk", "--temp", "210"], socket: daemon.socketPath)
+        _ = try await person.waitFor("question")
+        await daemon.terminate()
+        #expect(await person.finish() != 0)
+        let executed = try Simulator.readLog(daemon.execLogPath("mk"))
+        #expect(executed.last { $0.hasPrefix("M104") || $0.hasPrefix("M109") } == "M104 T0 S0", "\(executed.suffix(6))")
+    }
+
     @Test func aPrintingPrinterIsNotCalibratedAndACalibratingOneTakesNoJobNorGCode() async throws {
         let scratch = try Scratch()
         let daemon = try await DaemonProcess(in: scratch, printers: ["mk"], speedup: DaemonJobControlTests.speedup)
