@@ -242,8 +242,8 @@ struct Keyboard {
             guard escape.count == 3 else { return escape.count > 3 ? resetEscape() : .nothing }
             defer { escape.removeAll() }
             switch escape[2] {
-            case UInt8(ascii: "A"): return .answer(GCodeText.signed(babystep.step))
-            case UInt8(ascii: "B"): return .answer(GCodeText.signed(-babystep.step))
+            case UInt8(ascii: "A"): return .answer(AnswerText.signed(babystep.step))
+            case UInt8(ascii: "B"): return .answer(AnswerText.signed(-babystep.step))
             case UInt8(ascii: "C"):
                 babystep.index = min(babystep.index + 1, babystep.steps.count - 1)
                 return .redraw
@@ -256,8 +256,8 @@ struct Keyboard {
         switch byte {
         case UInt8(ascii: "\r"), UInt8(ascii: "\n"): return .answer("accept")
         case 0x03, 0x04, UInt8(ascii: "q"): return .stop
-        case UInt8(ascii: "+"): return .answer(GCodeText.signed(babystep.step))
-        case UInt8(ascii: "-"): return .answer(GCodeText.signed(-babystep.step))
+        case UInt8(ascii: "+"): return .answer(AnswerText.signed(babystep.step))
+        case UInt8(ascii: "-"): return .answer(AnswerText.signed(-babystep.step))
         default: return .nothing
         }
     }
@@ -269,7 +269,7 @@ struct Keyboard {
 }
 
 /// Numbers as the daemon reads answers: plain decimals with a sign.
-enum GCodeText {
+enum AnswerText {
     static func signed(_ value: Double) -> String {
         (value >= 0 ? "+" : "-") + String(format: "%.3f", abs(value))
     }

@@ -138,7 +138,7 @@ import Testing
         #expect(!executed.contains { $0.hasPrefix("M303") || $0.hasPrefix("M503") }, "\(executed)")
     }
 
-    @Test func probeAccuracyFlowAndThePaperTestRunEndToEnd() async throws {
+    @Test func probeAccuracyFlowThePaperTestAndAssistedTrammingRunEndToEnd() async throws {
         let scratch = try Scratch()
         let daemon = try await DaemonProcess(in: scratch, printers: ["mk"], speedup: CalibrationIntegrationTests.speedup)
         let probe = try await daemon.cli(["calibrate", "probe-accuracy", "--printer", "mk", "--samples", "10", "--json"])
@@ -162,6 +162,14 @@ import Testing
         #expect(displays == ["Z position: ?????? --> 5.000 <-- ??????", "Z position: ?????? --> 1.000 <-- 5.000",
                              "Z position: ?????? --> 0.800 <-- 1.000", "Z position: 0.800 --> 0.900 <-- 1.000"], "\(displays)")
         #expect(person.events.last?[path: "result", "new_offset_mm"] as? Double == 0.9)
+
+        // The firmware's own tramming (G35) on a level bed: one round, nothing turned, nothing stale.
+        let assisted = try await daemon.cli(["calibrate", "tramming", "--printer", "mk", "--method", "assisted", "--json"])
+        #expect(assisted.status == 0, "\(assisted.standardError)")
+        let tramming = try jsonObject(assisted.standardOutput)
+        #expect(tramming[path: "result", "method"] as? String == "assisted")
+        #expect(tramming[path: "result", "within_tolerance"] as? Bool == true)
+        #expect(tramming["invalidates"] as? [String] == [])
         await daemon.terminate()
     }
 }
