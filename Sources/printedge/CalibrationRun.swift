@@ -52,7 +52,10 @@ struct CalibrationRun {
         }
         var keyboard = Keyboard(rawKeys: !json && isatty(0) == 1)
         defer { keyboard.restore() }
+        /// The question waiting for the keyboard, and the last one asked (an answer the daemon
+        /// refuses is asked again).
         var question: OperatorQuestion?
+        var lastQuestion: OperatorQuestion?
         var interruption = Interruption.none
         var babystep = BabystepKeys()
         while true {
@@ -82,21 +85,30 @@ struct CalibrationRun {
                 }
                 if reply.id != startID {
                     // An answer the daemon refused: say why and ask again.
-                    if let error = reply.error, let pending = question {
+                    if let error = reply.error, interruption == .none, let asked = lastQuestion {
+                        question = asked
                         presenter.problem(error.message)
-                        keyboard.prepare(for: pending)
-                        if !json { presenter.ask(pending, babystep: babystep) }
+                        keyboard.prepare(for: asked)
+                        if !json { presenter.ask(asked, babystep: babystep) }
                     }
                     continue
                 }
                 if let event = reply.calibration, reply.isFinal == false || event.type == .failed || event.type == .finished {
                     if event.type == .question, let asked = event.question {
                         question = asked
+                        lastQuestion = asked
                         babystep.adopt(asked)
                         keyboard.prepare(for: asked)
                     }
                     if event.type == .failed || event.type == .finished { keyboard.restore() }
                     show(event, babystep: babystep)
+                    if event.type == .question, !keyboard.isOpen, interruption == .none {
+                        // Standard input has ended: nobody can answer.
+                        interruption = .noInput
+                        question = nil
+                        presenter.note(json ? nil : "no answer on standard input: stopping the calibration")
+                        _ = try? client.post(ControlRequest(id: 0, command: "calibrate.cancel", printer: printer))
+                    }
                 }
                 if reply.isFinal {
                     keyboard.restore()
