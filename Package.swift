@@ -43,13 +43,13 @@ let package = Package(
         .target(name: "PrintEdgeSimulator", dependencies: ["PrintEdgeCore", "PrintEdgeSerial"], swiftSettings: strict),
         .target(name: "PrintEdgeAgent", dependencies: ["PrintEdgeCore", "PrintEdgeSerial"], swiftSettings: strict),
         .target(name: "PrintEdgeFixtures", dependencies: ["PrintEdgeCore"], swiftSettings: strict),
-        .target(name: "PrintEdgeConfig", dependencies: ["PrintEdgeCore"], swiftSettings: strict),
+        .target(name: "PrintEdgeConfig", dependencies: ["PrintEdgeCore", "PrintEdgeCalibration"], swiftSettings: strict),
         .target(name: "PrintEdgeCalibration", dependencies: ["PrintEdgeCore"], swiftSettings: strict),
         .target(
             name: "PrintEdgeStore",
             dependencies: ["PrintEdgeCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
-        .target(name: "PrintEdgeControl", dependencies: ["PrintEdgeCore"], swiftSettings: strict),
+        .target(name: "PrintEdgeControl", dependencies: ["PrintEdgeCore", "PrintEdgeCalibration"], swiftSettings: strict),
         .target(name: "PrintEdgeMQTT", dependencies: ["CMosquitto"], swiftSettings: strict),
         .target(name: "PrintEdgeUSB", dependencies: ["CUdev"], swiftSettings: strict),
         .target(name: "PrintEdgeGPIO", dependencies: ["CGPIO"], swiftSettings: strict),
@@ -72,7 +72,7 @@ let package = Package(
         .executableTarget(
             name: "printedge",
             dependencies: [
-                "PrintEdgeAgent", "PrintEdgeControl", "PrintEdgeConfig", "PrintEdgeUSB", "PrintEdgeGPIO", "PrintEdgeStore", "PrintEdgeJournal", "PrintEdgeDoctor",
+                "PrintEdgeAgent", "PrintEdgeControl", "PrintEdgeConfig", "PrintEdgeCalibration", "PrintEdgeUSB", "PrintEdgeGPIO", "PrintEdgeStore", "PrintEdgeJournal", "PrintEdgeDoctor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -92,7 +92,7 @@ let package = Package(
         .testTarget(name: "PrintEdgeSerialTests", dependencies: ["PrintEdgeSerial"]),
         .testTarget(name: "PrintEdgeSimulatorTests", dependencies: ["PrintEdgeSimulator", "PrintEdgeTestSupport"]),
         .testTarget(name: "PrintEdgeAgentTests", dependencies: ["PrintEdgeAgent", "PrintEdgeSerial", "PrintEdgeFixtures"]),
-        .testTarget(name: "PrintEdgeConfigTests", dependencies: ["PrintEdgeConfig"]),
+        .testTarget(name: "PrintEdgeConfigTests", dependencies: ["PrintEdgeConfig", "PrintEdgeCalibration"]),
         .testTarget(name: "PrintEdgeCalibrationTests", dependencies: ["PrintEdgeCalibration"]),
         .testTarget(name: "PrintEdgeStoreTests", dependencies: ["PrintEdgeStore"]),
         .testTarget(name: "PrintEdgeControlTests", dependencies: ["PrintEdgeControl"]),
@@ -111,7 +111,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "PrintEdgeCore", "PrintEdgeFixtures", "PrintEdgeStore", "PrintEdgeControl", "PrintEdgeMQTT",
+                "PrintEdgeCore", "PrintEdgeFixtures", "PrintEdgeStore", "PrintEdgeControl", "PrintEdgeMQTT", "PrintEdgeSimulator", "PrintEdgeCalibration",
                 "PrintEdgeTestSupport", "printedge", "printedge-sim", "printedged",
             ]),
     ],

@@ -39,8 +39,10 @@ extension PrinterConnection {
     /// What the printer's owner asks of the connection; performed on the connection's thread
     /// between two lines, never in the middle of one.
     public enum Command: Sendable {
-        /// The user's own G-code; `tag` comes back in `.sendCompleted` once every line was handled.
-        case send(lines: [String], tag: UInt64)
+        /// The user's own G-code, or a calibration's; `tag` comes back in `.sendCompleted` once
+        /// every line was handled. `exclusive` lines each go out alone, and nothing else (no
+        /// line, no sync, no temperature poll) goes out while one runs (`GCodeLine.isExclusive`).
+        case send(lines: [String], tag: UInt64, exclusive: Bool = false)
         case startJob(JobFeed)
         /// Stops feeding at once, waits until the lines already written are handled, then
         /// sends `park` (and `M400`) and reports `.jobPaused` with where the job stopped once
@@ -57,6 +59,9 @@ extension PrinterConnection {
         /// already written are through), then sends `script` and reports `.jobCancelled`.
         case cancel(script: [String])
         case emergencyStop
+        /// `M108` or `M410` ahead of everything queued, the stream going on (a calibration's
+        /// safe stop).
+        case emergency(HostProtocol.EmergencyCommand)
         case close
     }
 

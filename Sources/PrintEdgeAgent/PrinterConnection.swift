@@ -182,8 +182,9 @@ private struct LinkLoop<Transport: LinkTransport> {
             }
             if ready && !autoreport, let interval = options.temperatureInterval, now >= nextTemperaturePoll {
                 nextTemperaturePoll = now + interval
-                // Not while the printer holds the line: polls would pile up unsent.
-                if machine.status == .streaming { machine.enqueue(GCodeLine(sourceLine: 0, "M105")) }
+                // Not while the printer holds the line, nor while an exclusive command (M303) waits
+                // or runs: polls would pile up unsent.
+                if machine.status == .streaming, !machine.holdsForExclusiveLine { machine.enqueue(GCodeLine(sourceLine: 0, "M105")) }
             }
             if now >= nextPresenceCheck {
                 nextPresenceCheck = now + options.presenceCheckInterval
@@ -211,8 +212,8 @@ private struct LinkLoop<Transport: LinkTransport> {
 
     private mutating func perform(_ command: PrinterConnection.Command, at now: MonotonicInstant) {
         switch command {
-        case .send(let lines, let tag):
-            for line in lines { machine.enqueue(GCodeLine(sourceLine: 0, line)) }
+        case .send(let lines, let tag, let exclusive):
+            for line in lines { machine.enqueue(GCodeLine(sourceLine: 0, line, isExclusive: exclusive)) }
             pendingSends.append((machine.requestCheckpoint(), tag))
         case .queryPosition(let tag):
             machine.enqueue(GCodeLine(sourceLine: 0, "M114"))
@@ -253,6 +254,8 @@ private struct LinkLoop<Transport: LinkTransport> {
             current.phase = .cancelling(checkpoint: machine.requestCheckpoint(), script: script)
         case .emergencyStop:
             machine.emergency(.emergencyStop)
+        case .emergency(let command):
+            machine.emergency(command)
         case .close:
             machine.stop()
             output.dropLinesNotStarted()

@@ -26,6 +26,8 @@ public struct PrinterProfile: Sendable, Equatable {
     /// Below this the hotend counts as cool: safe to cut the printer's power.
     public var safeHotendCelsius: Double
     public var scripts: GCodeScripts
+    /// `[calibration]`: leveling system, mesh area, bed screws.
+    public var calibration: CalibrationProfile
 
     public static let defaultBaud = 115_200
     public static let defaultFlow = FlowSelection.auto
@@ -38,7 +40,8 @@ public struct PrinterProfile: Sendable, Equatable {
         name: String, file: String, description: String = "", baud: Int = defaultBaud, flow: FlowSelection = defaultFlow,
         rxBufferBytes: Int = defaultRxBufferBytes, commandSlots: Int = defaultCommandSlots,
         maxLineBytes: Int = defaultMaxLineBytes, buildVolume: BuildVolume, maxHotendCelsius: Double,
-        maxBedCelsius: Double, safeHotendCelsius: Double = defaultSafeHotendCelsius, scripts: GCodeScripts? = nil
+        maxBedCelsius: Double, safeHotendCelsius: Double = defaultSafeHotendCelsius, scripts: GCodeScripts? = nil,
+        calibration: CalibrationProfile = CalibrationProfile()
     ) {
         self.name = name
         self.file = file
@@ -53,6 +56,7 @@ public struct PrinterProfile: Sendable, Equatable {
         self.maxBedCelsius = maxBedCelsius
         self.safeHotendCelsius = safeHotendCelsius
         self.scripts = scripts ?? .defaults(for: buildVolume)
+        self.calibration = calibration
     }
 
     /// Reads and checks the profile file at `path`.
@@ -87,6 +91,7 @@ public struct PrinterProfile: Sendable, Equatable {
         var volumeTable = try table.table("build_volume")
         var temperatureTable = try table.table("temperatures")
         var scriptTable = try table.table("gcode")
+        var calibrationTable = try table.table("calibration")
         try table.rejectUnknownKeys()
 
         let buildVolume = try BuildVolume(reading: &volumeTable)
@@ -102,11 +107,12 @@ public struct PrinterProfile: Sendable, Equatable {
         }
         let lineLimit = maxLineBytes ?? Self.defaultMaxLineBytes
         let scripts = try GCodeScripts(reading: &scriptTable, defaults: .defaults(for: buildVolume), maxLineBytes: lineLimit)
+        let calibration = try CalibrationProfile(reading: &calibrationTable, volume: buildVolume)
         self.init(
             name: name, file: table.file, description: description ?? "", baud: baud ?? Self.defaultBaud,
             flow: flow ?? Self.defaultFlow, rxBufferBytes: rxBufferBytes ?? Self.defaultRxBufferBytes,
             commandSlots: commandSlots ?? Self.defaultCommandSlots, maxLineBytes: lineLimit, buildVolume: buildVolume,
             maxHotendCelsius: maxHotend, maxBedCelsius: maxBed,
-            safeHotendCelsius: safeHotend ?? Self.defaultSafeHotendCelsius, scripts: scripts)
+            safeHotendCelsius: safeHotend ?? Self.defaultSafeHotendCelsius, scripts: scripts, calibration: calibration)
     }
 }

@@ -111,4 +111,8 @@ public final class ControlClient {
 
     /// For a console that waits on the socket and the keyboard together.
     public var fileDescriptor: Int32 { fd }
+
+    /// A whole reply line was read with an earlier one and waits here: `nextReply` returns it
+    /// without reading, and polling the descriptor would wait for more in vain.
+    public var hasBufferedReply: Bool { buffer.contains(UInt8(ascii: "\n")) }
 }

@@ -18,10 +18,19 @@ public struct ControlRequest: Encodable, Sendable, Equatable {
     public var fileAttached: Bool?
     /// Keep streaming what comes next (`log.serial`) until the client goes.
     public var follow: Bool?
+    /// `calibrate.start`: the kind and its parameters.
+    public var calibration: CalibrationRequest?
+    /// `calibrate.answer`: what the person answered, as typed (`yes`, `20.5`, `-0.05`, `--`, `accept`).
+    public var answer: String?
+    /// `calibrations.list`: only these kinds (`bed_mesh`, `settings_backup`, …).
+    public var kinds: [String]?
+    /// `calibrations.get`: the record's id.
+    public var record: Int64?
 
     public init(id: Int, command: String, printer: String? = nil, job: Int64? = nil, path: String? = nil,
                 name: String? = nil, lines: [String]? = nil, force: Bool? = nil, states: [String]? = nil,
-                limit: Int? = nil, fileAttached: Bool? = nil, follow: Bool? = nil) {
+                limit: Int? = nil, fileAttached: Bool? = nil, follow: Bool? = nil, calibration: CalibrationRequest? = nil, answer: String? = nil,
+                kinds: [String]? = nil, record: Int64? = nil) {
         self.id = id
         self.command = command
         self.printer = printer
@@ -34,12 +43,16 @@ public struct ControlRequest: Encodable, Sendable, Equatable {
         self.limit = limit
         self.fileAttached = fileAttached
         self.follow = follow
+        self.calibration = calibration
+        self.answer = answer
+        self.kinds = kinds
+        self.record = record
     }
 
     enum CodingKeys: String, CodingKey {
         case schema, id, command, printer, job, path, name, lines, force, states, limit
         case fileAttached = "file_attached"
-        case follow
+        case follow, calibration, answer, kinds, record
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -57,6 +70,10 @@ public struct ControlRequest: Encodable, Sendable, Equatable {
         try container.encodeIfPresent(limit, forKey: .limit)
         try container.encodeIfPresent(fileAttached, forKey: .fileAttached)
         try container.encodeIfPresent(follow, forKey: .follow)
+        try container.encodeIfPresent(calibration, forKey: .calibration)
+        try container.encodeIfPresent(answer, forKey: .answer)
+        try container.encodeIfPresent(kinds, forKey: .kinds)
+        try container.encodeIfPresent(record, forKey: .record)
     }
 }
 
@@ -90,13 +107,19 @@ public struct ControlReply: Codable, Sendable, Equatable {
     public var health: HealthVerdict?
     /// With `backup`: what was copied.
     public var backup: BackupReport?
+    /// `calibrate.start`: what the run does, asks and ends with.
+    public var calibration: CalibrationEvent?
+    /// `calibrations.list`, `calibrations.get`: stored runs.
+    public var calibrations: [CalibrationEntry]?
 
     public init(id: Int, ok: Bool? = nil, error: ControlError? = nil, printers: [PrinterStatus]? = nil,
                 storage: StorageStatus? = nil, fleet: FleetLinkStatus? = nil, daemonVersion: String? = nil, retried: Int? = nil,
                 jobs: [JobSummary]? = nil, job: JobSummary? = nil,
                 event: ConsoleEvent? = nil, samples: [TelemetryPoint]? = nil, relays: [PowerRelayStatus]? = nil,
                 submission: SubmissionProgress? = nil,
-                health: HealthVerdict? = nil, backup: BackupReport? = nil) {
+                health: HealthVerdict? = nil, backup: BackupReport? = nil,
+
+                calibration: CalibrationEvent? = nil, calibrations: [CalibrationEntry]? = nil) {
         self.id = id
         self.ok = ok
         self.error = error
@@ -113,6 +136,8 @@ public struct ControlReply: Codable, Sendable, Equatable {
         self.submission = submission
         self.health = health
         self.backup = backup
+        self.calibration = calibration
+        self.calibrations = calibrations
     }
 
     public static func failure(_ id: Int, _ code: ControlError.Code, _ message: String) -> ControlReply {
@@ -124,7 +149,7 @@ public struct ControlReply: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case schema, id, ok, error, printers, storage, fleet
         case daemonVersion = "daemon_version"
-        case retried, jobs, job, event, samples, relays, submission, health, backup
+        case retried, jobs, job, event, samples, relays, submission, health, backup, calibration, calibrations
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -146,6 +171,8 @@ public struct ControlReply: Codable, Sendable, Equatable {
         try container.encodeIfPresent(submission, forKey: .submission)
         try container.encodeIfPresent(health, forKey: .health)
         try container.encodeIfPresent(backup, forKey: .backup)
+        try container.encodeIfPresent(calibration, forKey: .calibration)
+        try container.encodeIfPresent(calibrations, forKey: .calibrations)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -171,7 +198,9 @@ public struct ControlReply: Codable, Sendable, Equatable {
             relays: try container.decodeIfPresent([PowerRelayStatus].self, forKey: .relays),
             submission: try container.decodeIfPresent(SubmissionProgress.self, forKey: .submission),
             health: try container.decodeIfPresent(HealthVerdict.self, forKey: .health),
-            backup: try container.decodeIfPresent(BackupReport.self, forKey: .backup))
+            backup: try container.decodeIfPresent(BackupReport.self, forKey: .backup),
+            calibration: try container.decodeIfPresent(CalibrationEvent.self, forKey: .calibration),
+            calibrations: try container.decodeIfPresent([CalibrationEntry].self, forKey: .calibrations))
     }
 }
 
@@ -195,12 +224,16 @@ public struct ControlError: Codable, Sendable, Equatable, Error, CustomStringCon
         case rejectedFile = "rejected_file"
         /// The daemon cannot read the file named (`path` without an attached file).
         case unreadableFile = "unreadable_file"
-        /// The daemon's configuration has no such part: no `[gpio]` relay, no `[mqtt]` link.
+        /// The configuration has no such part (no `[gpio]` relay, no `[mqtt]` link), or the
+        /// printer's profile or firmware lacks what a calibration needs (no bed screws, no
+        /// leveling system, no EEPROM for `save`): the message names the key or the build option.
         case notConfigured = "not_configured"
         /// The database or the disk refused the write.
         case storage
         /// The printer answered a person's G-code with `Error:` or "Unknown command".
         case firmwareError = "firmware_error"
+        /// A calibration ended without a result; the `failed` event before says why.
+        case calibrationFailed = "calibration_failed"
         case `internal`
     }
 
@@ -232,6 +265,10 @@ public struct PrinterStatus: Codable, Sendable, Equatable {
     public var fleetCommands: FleetCommandCounters?
     /// With a fleet link: the printer's messages the broker has not acknowledged yet.
     public var fleetOutbox: FleetOutboxStatus?
+    /// The calibration running now, if any.
+    public var calibrating: CalibrationActivity?
+    /// Per kind, the latest completed calibration and whether a later one made it stale.
+    public var calibrations: [CalibrationStandingStatus]?
 
     public init(id: String, name: String, state: String, port: String, firmware: String? = nil, flow: String? = nil,
                 error: String? = nil, temperatures: [HeaterReading] = [], job: JobSummary? = nil,
@@ -252,6 +289,7 @@ public struct PrinterStatus: Codable, Sendable, Equatable {
         case id, name, state, port, firmware, flow, error, temperatures, job, device
         case fleetCommands = "fleet_commands"
         case fleetOutbox = "fleet_outbox"
+        case calibrating, calibrations
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -268,6 +306,8 @@ public struct PrinterStatus: Codable, Sendable, Equatable {
         try container.encode(device, forKey: .device)
         try container.encode(fleetCommands, forKey: .fleetCommands)
         try container.encode(fleetOutbox, forKey: .fleetOutbox)
+        try container.encode(calibrating, forKey: .calibrating)
+        try container.encode(calibrations, forKey: .calibrations)
     }
 }
 

@@ -17,7 +17,8 @@ public struct ControlRequestRefusal: Error, Sendable, Equatable, CustomStringCon
 
 extension ControlRequest {
     /// Every field a request may carry, in docs/control.md's order.
-    public static let fieldNames = ["schema", "id", "command", "printer", "job", "path", "name", "lines", "force", "states", "limit", "file_attached", "follow"]
+    public static let fieldNames = ["schema", "id", "command", "printer", "job", "path", "name", "lines", "force", "states", "limit", "file_attached", "follow",
+                                    "calibration", "answer", "kinds", "record"]
 
     /// Reads one request line (without its `\n`) with `JSONValue`, the parser the fleet's
     /// commands go through: the `id` is read first, so every later refusal carries it; a
@@ -66,7 +67,11 @@ extension ControlRequest {
             states: try fields.strings("states", "job states"),
             limit: try fields.integer("limit", "a number of jobs or lines").map { Int(clamping: $0) },
             fileAttached: try fields.bool("file_attached"),
-            follow: try fields.bool("follow"))
+            follow: try fields.bool("follow"),
+            calibration: try fields.calibration(),
+            answer: try fields.string("answer", "the answer to a calibration's question"),
+            kinds: try fields.strings("kinds", "calibration kinds"),
+            record: try fields.integer("record", "a calibration record id"))
         try fields.rejectUnknown()
     }
 
@@ -130,6 +135,15 @@ extension ControlRequest {
                 texts.append(text)
             }
             return texts
+        }
+
+        mutating func calibration() throws(ControlRequestRefusal) -> CalibrationRequest? {
+            guard let value = value("calibration") else { return nil }
+            do {
+                return try CalibrationRequest(json: value)
+            } catch {
+                throw refusal(error.description)
+            }
         }
 
         func rejectUnknown() throws(ControlRequestRefusal) {

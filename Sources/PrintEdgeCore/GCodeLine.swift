@@ -10,15 +10,20 @@ public struct GCodeLine: Sendable, Equatable {
     public var command: [UInt8]
     /// The line as the file has it, comments included, for serial logs; empty when nobody logs.
     public var original: String
+    /// Nothing else may be on the wire while the firmware runs this command: it is written
+    /// only once everything before it was acknowledged, and nothing (no line, no sync) follows
+    /// it until its own `ok`. `M303` needs it (see `HostProtocol`).
+    public var isExclusive: Bool
 
-    public init(sourceLine: Int, command: [UInt8], original: String = "") {
+    public init(sourceLine: Int, command: [UInt8], original: String = "", isExclusive: Bool = false) {
         self.sourceLine = sourceLine
         self.command = command
         self.original = original
+        self.isExclusive = isExclusive
     }
 
-    public init(sourceLine: Int, _ command: String) {
-        self.init(sourceLine: sourceLine, command: Array(command.utf8))
+    public init(sourceLine: Int, _ command: String, isExclusive: Bool = false) {
+        self.init(sourceLine: sourceLine, command: Array(command.utf8), isExclusive: isExclusive)
     }
 
     public var text: String { String(decoding: command, as: UTF8.self) }

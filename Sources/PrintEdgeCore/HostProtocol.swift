@@ -95,6 +95,9 @@ public struct HostProtocol: Sendable {
     /// The numbered `M105` in flight that proves every line queued before it was handled,
     /// and the highest checkpoint id it settles.
     private var checkpointLine: Int?
+    /// The exclusive line written last (`GCodeLine.isExclusive`); it holds the wire while the
+    /// ledger still has it.
+    private var exclusiveLine: Int?
 
     /// Set by a resend-kind `Error` or `Resend`: the next `ok` belongs to the rejected line.
     private var swallowNextOk = false
@@ -161,6 +164,12 @@ public struct HostProtocol: Sendable {
     }
 
     /// When `clockAdvanced` must be called at the latest, if something is awaited.
+    /// An exclusive line waits to be written or runs: the owner holds its own temperature
+    /// polls, which could only queue up behind it.
+    public var holdsForExclusiveLine: Bool {
+        isExclusiveLineInFlight || (0..<pending.count).contains { pending[$0].isExclusive }
+    }
+
     public var nextDeadline: MonotonicInstant? {
         if isTerminal { return nil }
         guard let recovery else {
@@ -232,6 +241,10 @@ public struct HostProtocol: Sendable {
         case .handshaking(let handshake):
             return handshakeReply(reply, text: text, handshake: handshake, at: now)
         case .streaming, .stopped:
+            // A command that holds the wire (M303) prints only its own lines, temperatures every
+            // 2 s (`Temperature::PID_autotune`); any of them shows it still runs. Silence still
+            // times out: a line lost on the way leaves the firmware idle and quiet.
+            if isExclusiveLineInFlight { heardFromFirmware(at: now) }
             return streamingReply(reply, at: now)
         }
     }
@@ -483,7 +496,7 @@ public struct HostProtocol: Sendable {
 
     /// When a stall sync is due: lines in flight, none of them an `M105`, and silence.
     private var stallSyncInstant: MonotonicInstant? {
-        guard case .streaming = state, recovery == nil, !syncRequested, ledger.containsLines,
+        guard case .streaming = state, recovery == nil, !syncRequested, ledger.containsLines, !isExclusiveLineInFlight,
               ledger.oldestTemperatureQuery == nil, sendCursor == nextLineNumber else { return nil }
         return lastHeard + configuration.stallSyncDelay
     }
@@ -704,9 +717,15 @@ public struct HostProtocol: Sendable {
     private static let syncCommand = Array("M105".utf8)
 
     private mutating func lineTransmission(at now: MonotonicInstant) -> Transmission? {
+        // Nothing follows an exclusive line until its `ok`: on STM32 native-USB boards Marlin
+        // flushes its receive buffer when M303 ends (`M303.cpp`, `queue.flush_rx()`), so a line
+        // or sync sent meanwhile would be lost without an answer.
+        guard !isExclusiveLineInFlight else { return nil }
         let isRetransmission = sendCursor < nextLineNumber
         let sent: ResendTracker.SentLine
         if isRetransmission {
+            // An exclusive line goes out alone, after everything before it was acknowledged.
+            guard sendCursor != exclusiveLine || ledger.isEmpty else { return nil }
             guard let line = tracker.sentLine(sendCursor) else {
                 _ = fail(.resendOutOfHistory(requested: sendCursor, oldestKept: tracker.oldestKept ?? nextLineNumber))
                 return nil
@@ -721,6 +740,7 @@ public struct HostProtocol: Sendable {
             if sync {
                 next = nil
             } else if let first = pending.first {
+                guard !first.isExclusive || ledger.isEmpty else { return nil }
                 next = first
             } else {
                 return nil
@@ -737,6 +757,7 @@ public struct HostProtocol: Sendable {
             if let next {
                 sent = newLine(sourceLine: next.sourceLine, command: command, fileCommands: fileCommandsSent + 1,
                                original: next.original)
+                if next.isExclusive { exclusiveLine = sent.number }
                 pending.popFirst()
                 fileCommandsSent += 1
                 progress.linesSent = fileCommandsSent
@@ -769,6 +790,11 @@ public struct HostProtocol: Sendable {
     private func newLine(sourceLine: Int, command: [UInt8], fileCommands: Int, original: String) -> ResendTracker.SentLine {
         ResendTracker.SentLine(number: nextLineNumber, sourceLine: sourceLine, fileCommands: fileCommands, command: command,
                                framed: LineFraming.framed(number: nextLineNumber, command: command), original: original)
+    }
+
+    /// The exclusive line written last is still awaited.
+    private var isExclusiveLineInFlight: Bool {
+        exclusiveLine.map { ledger.sequence(ofLine: $0) != nil } ?? false
     }
 
     private var needsSync: Bool {

@@ -136,6 +136,28 @@ struct ControlHandler: Sendable {
             let retried = try storage { () throws(StoreError) in try store.retryRefusedOutbox(printerID: request.printer) }
             fleetLink.requestRewind()
             return ControlReply(id: id, ok: true, retried: retried)
+        case "calibrate.start":
+            return try await startCalibration(request, reply: reply)
+        case "calibrate.answer":
+            let target = try printer(try required(request.printer, "printer", for: request))
+            try await target.answerCalibration(try required(request.answer, "answer", for: request))
+            return ControlReply(id: id, ok: true)
+        case "calibrate.cancel":
+            let target = try printer(try required(request.printer, "printer", for: request))
+            try await target.cancelCalibration()
+            return ControlReply(id: id, ok: true)
+        case "calibrations.list":
+            if let name = request.printer { _ = try printer(name) }
+            let records = try storage { () throws(StoreError) in
+                try store.calibrations(printerID: request.printer, kinds: request.kinds.map(Set.init), limit: request.limit ?? 50)
+            }
+            return ControlReply(id: id, ok: true, calibrations: records.map { CalibrationEntry($0, withData: false) })
+        case "calibrations.get":
+            let recordID = try required(request.record, "record", for: request)
+            guard let record = try storage({ () throws(StoreError) in try store.calibration(id: recordID) }) else {
+                throw ControlError(code: .refused, message: "there is no calibration record \(recordID) (printedge calibrate history lists them)")
+            }
+            return ControlReply(id: id, ok: true, calibrations: [CalibrationEntry(record, withData: true)])
         case "telemetry.tail":
             let targets = try selected(request.printer).map(\.setup.id)
             var since = WallClock.nowMS() - 10_000
@@ -209,7 +231,7 @@ struct ControlHandler: Sendable {
         return [try printer(name)]
     }
 
-    private func printer(_ name: String) throws(ControlError) -> Printer {
+    func printer(_ name: String) throws(ControlError) -> Printer {
         guard let printer = printers[name] else {
             throw ControlError(code: .unknownPrinter, message: "no printer `\(name)`; this daemon has \(order.joined(separator: ", "))")
         }
@@ -224,14 +246,14 @@ struct ControlHandler: Sendable {
         return (try printer(record.printerID), jobID)
     }
 
-    private func required<T>(_ value: T?, _ field: String, for request: ControlRequest) throws(ControlError) -> T {
+    func required<T>(_ value: T?, _ field: String, for request: ControlRequest) throws(ControlError) -> T {
         guard let value else {
             throw ControlError(code: .badRequest, message: "`\(request.command)` needs `\(field)`")
         }
         return value
     }
 
-    private func storage<T>(_ body: () throws(StoreError) -> T) throws(ControlError) -> T {
+    func storage<T>(_ body: () throws(StoreError) -> T) throws(ControlError) -> T {
         do {
             return try body()
         } catch {

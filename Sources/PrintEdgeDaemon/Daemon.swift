@@ -242,7 +242,7 @@ public struct Daemon: Sendable {
             serialLogPath: configuration.serialLogPath(of: printer),
             serialLogMaxBytes: printer.serialLogMaxBytes,
             sampleIntervalPrinting: telemetry.sampleIntervalPrinting, sampleIntervalIdle: telemetry.sampleIntervalIdle,
-            simulator: simulator)
+            simulator: simulator, profileName: profile.name, calibration: profile.calibration)
     }
 }
 

@@ -67,6 +67,8 @@ struct FleetCommandError: Error, Sendable, Equatable, CustomStringConvertible {
             case .storage: .storage
             // A `gcode` command is answered when its lines are queued, before the printer could refuse them.
             case .firmwareError: .refused
+            // The fleet starts no calibration: only a person at the printer can answer one.
+            case .calibrationFailed, .notConfigured: .refused
             case .internal: .internal
             }
         self.init(code, error.message)

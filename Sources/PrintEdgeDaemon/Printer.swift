@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Logging
 import PrintEdgeAgent
+import PrintEdgeCalibration
 import PrintEdgeControl
 import PrintEdgeCore
 import PrintEdgeStore
@@ -78,6 +79,14 @@ actor Printer {
     private let stopping = Atomic<Bool>(false)
     private var backlog = JobEventBacklog()
     private var nextBacklogAttempt = MonotonicInstant.zero
+    /// The calibration running (`CalibrationDriver`): it holds the printer until it ends.
+    private var calibration: CalibrationDriver? {
+        didSet { if (oldValue == nil) != (calibration == nil) { reportActivity() } }
+    }
+    /// A calibration's stop lines the link was down for: the first thing sent once it is back.
+    private var calibrationSafeStop: SafeStop?
+    /// `M115`'s capabilities at the last handshake (`Cap:EEPROM`, `Cap:EMERGENCY_PARSER`).
+    private var capabilities: [String: Bool] = [:]
 
     /// The job the printer is working on: its record, its lifecycle (`JobSession` decides what
     /// each request and link event means) and what progress needs beyond the record.
@@ -149,6 +158,7 @@ actor Printer {
             wireLog.note(end == .closed ? "closed" : "connection ended: \(end)", at: .now())
             wireLog.flush()
             self.connection = nil
+            perform(calibration?.linkLost() ?? [])
             firmware = nil
             for (_, waiter) in positionQueries { waiter.resume(returning: nil) }
             positionQueries.removeAll()
@@ -191,7 +201,8 @@ actor Printer {
         Task { await self.closeConnection() }
     }
 
-    private func closeConnection() {
+    private func closeConnection() async {
+        await stopCalibrationBeforeClosing()
         connection?.submit(.close)
         wake()
     }
@@ -260,7 +271,9 @@ actor Printer {
         let now = MonotonicInstant.now()
         if !backlog.isEmpty, now >= nextBacklogAttempt { writeBacklog() }
         switch event {
-        case .ready(let info, _, let strategy, let rebooted):
+        case .ready(let info, let capabilities, let strategy, let rebooted):
+            self.capabilities = capabilities
+            sendCalibrationSafeStop()
             if rebooted {
                 firmwareRebooted = true
                 logger.notice("printer \(setup.id): the firmware rebooted while connecting (a `start` banner): it has lost its position")
@@ -278,6 +291,7 @@ actor Printer {
             }
             sample(heaters, at: now)
         case .reply(let text):
+            if calibration != nil { perform(calibration?.lineReceived(text) ?? []) }
             broadcast(ConsoleEvent(kind: "reply", printer: setup.id, text: text))
             for (tag, collected) in sendReplies where FirmwareReply.isWorthShowing(text, askedForTemperatures: collected.askedForTemperatures) {
                 sendReplies[tag]?.lines.append(text)
@@ -296,6 +310,10 @@ actor Printer {
             persistProgress(current)
             connection?.submit(.layerRecorded(layer))
         case .sendCompleted(let tag):
+            if let outcome = calibration?.sendCompleted(tag: tag), outcome.handled {
+                perform(outcome.effects)
+                return
+            }
             sends.removeValue(forKey: tag)?.resume()
         case .jobProgress(let progress):
             guard var current = job else { return }
@@ -522,6 +540,7 @@ actor Printer {
     }
 
     private func begin(_ record: JobRecord, feed: PrinterConnection.JobFeed, kind: JobEventKind, detail: String?) throws(ControlError) -> JobRecord {
+        if let running = calibration { throw calibrating(running) }
         guard let connection, state == .idle else { throw notIdle() }
         var feed = feed
         do {
@@ -677,6 +696,7 @@ actor Printer {
             throw ControlError(code: .notConnected, message: "printer \(setup.id) is \(state.rawValue)" + (lastError.map { " (\($0))" } ?? ""))
         }
         let commands = try checkedManualLines(lines)
+        if let running = calibration { throw calibrating(running) }
         if let current = job, !current.session.hasEnded, underJob != .checkedByFleet {
             let refused = commands.filter { !setup.gcodeAllowedWhilePrinting.contains(GCodeCommandWord.of($0)) }
             if !refused.isEmpty {
@@ -702,7 +722,7 @@ actor Printer {
             connection.submit(.send(lines: commands, tag: tag))
         }
         let replies = sendReplies.removeValue(forKey: tag)?.lines ?? []
-        if sendReplies.isEmpty && consoles.isEmpty { connection.setConsoleListening(false) }
+        if sendReplies.isEmpty && consoles.isEmpty && calibration == nil { connection.setConsoleListening(false) }
         if let failure = replies.first(where: { FirmwareReply.isRefusal($0) }) {
             throw ControlError(code: .firmwareError, message: "printer \(setup.id) answered: \(failure)" + (replies.count > 1 ? "\n" + replies.joined(separator: "\n") : ""))
         }
@@ -831,9 +851,12 @@ actor Printer {
     // MARK: - Status, consoles, telemetry
 
     func status() -> PrinterStatus {
-        PrinterStatus(id: setup.id, name: setup.name, state: state.rawValue, port: usb?.displayName ?? setup.portPath,
-                      firmware: firmware, flow: flow, error: lastError, temperatures: temperatures,
-                      job: job.map { summary(of: $0) }, device: usb?.status)
+        var status = PrinterStatus(id: setup.id, name: setup.name, state: state.rawValue, port: usb?.displayName ?? setup.portPath,
+                                   firmware: firmware, flow: flow, error: lastError, temperatures: temperatures,
+                                   job: job.map { summary(of: $0) }, device: usb?.status)
+        status.calibrating = calibration.map { CalibrationActivity(kind: $0.kind, step: $0.step, waitingForAnswer: $0.isWaitingForAnswer) }
+        status.calibrations = calibrationStandings()
+        return status
     }
 
     private func summary(of current: ActiveJob) -> JobSummary {
@@ -887,7 +910,7 @@ actor Printer {
 
     func closeConsole(_ id: Int) {
         consoles.removeValue(forKey: id)?.finish()
-        if consoles.isEmpty && sendReplies.isEmpty { connection?.setConsoleListening(false) }
+        if consoles.isEmpty && sendReplies.isEmpty && calibration == nil { connection?.setConsoleListening(false) }
     }
 
     private func broadcast(_ event: ConsoleEvent) {
@@ -941,6 +964,116 @@ actor Printer {
         guard let hardware else { return }
         let answering = connection != nil && [.idle, .printing, .paused, .finishing].contains(state)
         let hotends = temperatures.filter { $0.heater.hasPrefix("T") }.map(\.actualCelsius)
-        hardware.report(PrinterActivity(state: state, hasJob: job != nil, hotendCelsius: answering && !hotends.isEmpty ? hotends : nil))
+        // A calibration counts as a job: a relay's idle timer must not cut a printer mid-mesh.
+        hardware.report(PrinterActivity(state: state, hasJob: job != nil || calibration != nil, hotendCelsius: answering && !hotends.isEmpty ? hotends : nil))
+    }
+
+    // MARK: - Calibration
+
+    /// Starts a calibration (`calibrate.start`); its events, ending with `finished` or
+    /// `failed`, come through the stream. The printer must be connected, idle, without a job
+    /// (printing, paused or being seen to its end) and without another calibration or a
+    /// person's lines in flight; until the run ends, jobs, manual G-code and other
+    /// calibrations are refused.
+    func startCalibration(_ request: CalibrationRequest, force: Bool) throws(ControlError) -> AsyncStream<CalibrationEvent> {
+        if let running = calibration { throw calibrating(running) }
+        if let current = job, !current.session.hasEnded {
+            throw ControlError(code: .busy, message: "printer \(setup.id) is \(state.rawValue) job \(current.record.id ?? 0): a calibration needs an idle printer; let the job end or cancel it first")
+        }
+        guard let connection, state == .idle else {
+            throw ControlError(code: state == .offline || state == .connecting || state == .error ? .notConnected : .busy,
+                               message: "printer \(setup.id) is \(state.rawValue)" + (lastError.map { " (\($0))" } ?? "") + "; a calibration needs an idle printer")
+        }
+        guard sendReplies.isEmpty else {
+            throw ControlError(code: .busy, message: "printer \(setup.id) is still handling a person's G-code; try again once it is done")
+        }
+        let session = try CalibrationPlan(setup: setup, capabilities: capabilities, store: store, force: force).session(for: request)
+        let (events, continuation) = AsyncStream<CalibrationEvent>.makeStream()
+        var driver = CalibrationDriver(session: session, printerID: setup.id, recorder: CalibrationRecorder(store: store, printerID: setup.id),
+                                       events: continuation)
+        connection.setConsoleListening(true)
+        let effects = driver.start()
+        calibration = driver
+        logger.notice("printer \(setup.id): \(driver.kind.rawValue) calibration started")
+        perform(effects)
+        return events
+    }
+
+    /// The person's answer to the calibration's question, as typed.
+    func answerCalibration(_ text: String) throws(ControlError) {
+        guard var driver = calibration else {
+            throw ControlError(code: .refused, message: "printer \(setup.id) is not calibrating")
+        }
+        let effects = try driver.answer(text)
+        calibration = driver
+        perform(effects)
+    }
+
+    /// Ctrl-C, or the client that started the run went away: the session stops and leaves the
+    /// printer safe.
+    func cancelCalibration() throws(ControlError) {
+        guard calibration != nil else { throw ControlError(code: .refused, message: "printer \(setup.id) is not calibrating") }
+        perform(calibration?.cancel() ?? [])
+    }
+
+    /// Carries out what the calibration driver needs done on the link.
+    private func perform(_ effects: [CalibrationDriver.Effect]) {
+        for effect in effects {
+            switch effect {
+            case .submit(let command):
+                connection?.submit(command)
+            case .armTimer(let limit, let generation):
+                Task { [weak self] in
+                    guard (try? await Task.sleep(for: limit)) != nil else { return }
+                    await self?.calibrationTimerFired(generation: generation)
+                }
+            case .safeStopWhenConnected(let stop):
+                calibrationSafeStop = stop
+            case .ended:
+                if let kind = calibration?.kind { logger.notice("printer \(setup.id): \(kind.rawValue) calibration ended") }
+                calibration = nil
+                if consoles.isEmpty && sendReplies.isEmpty { connection?.setConsoleListening(false) }
+                sendCalibrationSafeStop()
+            }
+        }
+    }
+
+    /// The daemon is stopping: a running calibration is cancelled first, so its stop lines
+    /// (heaters off) reach the printer before the port closes; bounded, since a command that
+    /// cannot be interrupted may hold them back.
+    private func stopCalibrationBeforeClosing() async {
+        guard calibration != nil else { return }
+        perform(calibration?.cancel() ?? [])
+        let deadline = MonotonicInstant.now() + .seconds(10)
+        while calibration != nil, MonotonicInstant.now() < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    private func calibrationTimerFired(generation: Int) {
+        perform(calibration?.timerFired(generation: generation) ?? [])
+    }
+
+    /// Stop lines held while the link was down go out first when it is back.
+    private func sendCalibrationSafeStop() {
+        guard let stop = calibrationSafeStop, let connection else { return }
+        calibrationSafeStop = nil
+        logger.notice("printer \(setup.id): sending the stop lines of the calibration the link was lost during: \((stop.emergencyLines + stop.lines).joined(separator: ", "))")
+        nextSendTag += 1
+        connection.submit(.send(lines: stop.emergencyLines + stop.lines, tag: nextSendTag))
+    }
+
+    private func calibrating(_ running: CalibrationDriver) -> ControlError {
+        ControlError(code: .busy, message: "printer \(setup.id) is running a \(running.kind.rawValue) calibration"
+                     + (running.isWaitingForAnswer ? " (waiting for an answer)" : running.step.map { " (\($0))" } ?? "")
+                     + "; wait for it to end, or stop it with Ctrl-C where it was started")
+    }
+
+    private func calibrationStandings() -> [CalibrationStandingStatus]? {
+        guard let standings = try? store.calibrationStandings(printerID: setup.id), !standings.isEmpty else { return nil }
+        return standings.map {
+            CalibrationStandingStatus(kind: $0.kind, record: $0.recordID, atMS: $0.atMS, stale: $0.isStale,
+                                      staleSinceKind: $0.staleSince?.kind, staleSinceRecord: $0.staleSince?.recordID)
+        }
     }
 }

@@ -33,6 +33,10 @@ struct PrinterSetup: Sendable {
     var sampleIntervalIdle: Duration
     /// Set when the daemon runs the printer itself as `printedge-sim`.
     var simulator: SimulatorLaunch?
+    /// The profile's name: settings of printers of one profile may be compared and restored.
+    var profileName = ""
+    /// `[calibration]` of the profile: leveling, mesh area, bed screws.
+    var calibration = CalibrationProfile()
 
     struct SimulatorLaunch: Sendable {
         var executable: String

@@ -40,6 +40,11 @@ public struct SimulatorStatistics: Sendable, Equatable {
     public var lowestZMillimetres = 0.0
     /// Filament the extruder really pushed, in mm (retractions subtract).
     public var filamentPushedMillimetres = 0.0
+    /// Bytes that arrived while M303 ran: on an STM32 native-USB board Marlin flushes them
+    /// when the tune ends, so a host must send nothing then but an emergency `M108`.
+    public var bytesReceivedDuringAutotune = 0
+    /// Lines of `--bed-screws-file` applied: a tramming test waits for its turns to be in.
+    public var bedScrewTurns = 0
 
     public init() {}
 
@@ -69,6 +74,8 @@ public struct SimulatorStatistics: Sendable, Equatable {
             ("nozzle_below_bed", String(nozzleBelowBed)),
             ("lowest_z_mm", SimulatorStatistics.number(lowestZMillimetres)),
             ("filament_pushed_mm", SimulatorStatistics.number(filamentPushedMillimetres)),
+            ("bytes_received_during_autotune", String(bytesReceivedDuringAutotune)),
+            ("bed_screw_turns", String(bedScrewTurns)),
         ]
         return "{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}\n"
     }

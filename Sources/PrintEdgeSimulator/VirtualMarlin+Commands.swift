@@ -202,7 +202,7 @@ extension VirtualMarlin {
         case 504 where configuration.hasEEPROM:
             printLine("echo:EEPROM OK")
             finishCommand(loggedAs: command)
-        case 17, 18, 73, 75, 76, 77, 81, 84, 85, 106, 107, 111, 117, 149, 200, 201, 203, 204, 205,
+        case 17, 18, 73, 75, 76, 77, 81, 84, 85, 106, 107, 111, 117, 145, 149, 200, 201, 203, 204, 205,
             206, 211, 221, 302, 999:
             finishCommand(loggedAs: command)
         case 108, 112, 410, 876:

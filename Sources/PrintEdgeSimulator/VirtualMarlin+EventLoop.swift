@@ -57,6 +57,7 @@ extension VirtualMarlin {
         while let arrival = inbound.firstInstant, arrival <= nowNanoseconds {
             var byte = inbound.removeFirst()
             counters.bytesReceived += 1
+            if autotune != nil { counters.bytesReceivedDuringAutotune += 1 }
             if receiveNoise.roll() {
                 byte ^= receiveNoise.bitMask()
                 counters.rxBitsFlipped += 1

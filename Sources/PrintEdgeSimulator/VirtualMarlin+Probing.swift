@@ -28,9 +28,9 @@ extension VirtualMarlin {
 
     /// The bed's height at a physical X, Y.
     func bedHeight(atX x: Double, y: Double) -> Double {
-        configuration.bedSurface.height(
-            atX: x, y: y, width: configuration.bedWidthMillimetres, depth: configuration.bedDepthMillimetres,
-            seed: configuration.seed)
+        let (width, depth) = (configuration.bedWidthMillimetres, configuration.bedDepthMillimetres)
+        return configuration.bedSurface.height(atX: x, y: y, width: width, depth: depth, seed: configuration.seed)
+            + bedScrews.offset(atX: x, y: y, width: width, depth: depth)
     }
 
     /// Homing Z: with a probe, where it triggers under its current place, Marlin taking

@@ -175,6 +175,8 @@ public struct VirtualMarlin: Sendable {
     var manualProbeIndex: Int?
     /// Babysteps since Z was homed (BABYSTEP_DISPLAY_TOTAL).
     var babystepTotalMillimetres = 0.0
+    /// The bed's leveling screws as turned so far.
+    var bedScrews = BedScrews()
     /// Lines printed but not sent yet (`holdOutput()`).
     var heldOutput: [(bytes: [UInt8], terminated: Bool)]?
 

@@ -22,6 +22,9 @@ enum Migrations {
         migrator.registerMigration("v4-recovery-heights") { db in
             try db.execute(sql: v4RecoveryHeights)
         }
+        migrator.registerMigration("v5-calibration-runs") { db in
+            try db.execute(sql: v5CalibrationRuns)
+        }
         return migrator
     }
 
@@ -182,5 +185,16 @@ enum Migrations {
         ALTER TABLE job_layer ADD COLUMN first_print_line INTEGER CHECK (first_print_line >= 1);
         ALTER TABLE job_layer ADD COLUMN printed_height_mm REAL;
         ALTER TABLE job ADD COLUMN parked_z_mm REAL;
+        """
+
+    /// Every calibration run is kept, not only the good ones: how it ended, and which earlier
+    /// results it made stale (a tramming round that turned no screw changes nothing, so the
+    /// kinds come from the run, not from its kind alone). Staleness is read from these rows:
+    /// a result is stale once a later completed run lists its kind.
+    private static let v5CalibrationRuns = """
+        ALTER TABLE calibration ADD COLUMN outcome TEXT NOT NULL DEFAULT 'completed'
+            CHECK (outcome IN ('completed', 'failed', 'cancelled'));
+        ALTER TABLE calibration ADD COLUMN invalidates_json TEXT NOT NULL DEFAULT '[]'
+            CHECK (json_valid(invalidates_json) AND json_type(invalidates_json) = 'array');
         """
 }

@@ -27,6 +27,8 @@ public struct OutboxMessage: Codable, Sendable, Equatable, Identifiable {
         public static let telemetry = Kind(rawValue: "telemetry")
         /// The answer to a fleet command, as the command handler wrote it.
         public static let reply = Kind(rawValue: "reply")
+        /// A calibration run of the printer, as `recordCalibration` kept it.
+        public static let calibration = Kind(rawValue: "calibration")
 
         public var description: String { rawValue }
     }

@@ -110,7 +110,7 @@ struct PrintEdgeSim: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Write counters as one JSON object to this file (every 0.5 s and at exit), including nozzle_below_bed (moves that took the nozzle below the bed's surface), lowest_z_mm and filament_pushed_mm.",
+            "Write counters as one JSON object to this file (every 0.5 s and at exit), including nozzle_below_bed (moves that took the nozzle below the bed's surface), lowest_z_mm, filament_pushed_mm, bytes_received_during_autotune (what a host sent while M303 ran) and bed_screw_turns.",
             valueName: "file"))
     var stats: String?
 
@@ -126,6 +126,13 @@ struct PrintEdgeSim: ParsableCommand {
             "The printer's own screen: each line appended to this file (pause, resume, cancel...) is sent as `//action:<line>`, as Marlin does when someone uses its screen during a host print. Checked every 0.1 s; the file may be created later.",
             valueName: "file"))
     var hostActionFile: String?
+
+    @Option(
+        name: .customLong("bed-screws-file"),
+        help: ArgumentHelp(
+            "The bed's leveling screws, for tramming: each line appended to this file (`front left cw 0.25`, `3 ccw 1`) turns a screw under Marlin's four stock tramming points (front left, front right, back right, back left; M3, clockwise raises the bed 0.5 mm a turn). Checked every 0.1 s; the file may be created later.",
+            valueName: "file"))
+    var bedScrewsFile: String?
 
     @Option(
         help: ArgumentHelp(
@@ -264,7 +271,7 @@ struct PrintEdgeSim: ParsableCommand {
             var loop = try SimulatorLoop(
                 configuration: configuration, linkPath: link, executionLogPath: execLog, statisticsPath: stats,
                 motionLogPath: motionLog, eepromPath: eeprom, exitWithParent: exitWithParent, mark: mark,
-                hostActionPath: hostActionFile)
+                hostActionPath: hostActionFile, bedScrewsPath: bedScrewsFile)
             try loop.run()
         } catch {
             throw RuntimeFailure(message: "printedge-sim: \(error)")

@@ -41,6 +41,8 @@ struct SimulatorLoop {
     private let parent: pid_t?
     private var markWatch: MarkWatch?
     private var hostActions: HostActionFile?
+    /// `--bed-screws-file`: read as the host actions are, one turn a line.
+    private var bedScrews: HostActionFile?
 
     private static let statisticsInterval = Duration.milliseconds(500)
     private static let logFlushInterval = Duration.milliseconds(100)
@@ -48,11 +50,12 @@ struct SimulatorLoop {
     init(
         configuration: VirtualMarlinConfiguration, linkPath: String, executionLogPath: String?,
         statisticsPath: String?, motionLogPath: String? = nil, eepromPath: String? = nil, exitWithParent: Bool = false,
-        mark: String? = nil, hostActionPath: String? = nil
+        mark: String? = nil, hostActionPath: String? = nil, bedScrewsPath: String? = nil
     ) throws {
         self.eepromPath = eepromPath
         markWatch = mark.map { MarkWatch(mark: Array($0.utf8)) }
         hostActions = hostActionPath.map { HostActionFile(path: $0) }
+        bedScrews = bedScrewsPath.map { HostActionFile(path: $0) }
         parent = exitWithParent ? getppid() : nil
         executionLog = try executionLogPath.map { try AppendOnlyFile(path: $0) }
         motionLog = try motionLogPath.map { try AppendOnlyFile(path: $0) }
@@ -97,6 +100,7 @@ struct SimulatorLoop {
             if instant >= nextLogFlush {
                 try flushLogs()
                 try announceHostActions()
+                try turnBedScrews()
                 nextLogFlush = instant + SimulatorLoop.logFlushInterval
             }
             if instant >= nextStatisticsWrite {
@@ -176,6 +180,17 @@ struct SimulatorLoop {
         hostActions = file
         for line in lines where !printer.announceHostAction(line) {
             var warning = "printedge-sim: \(file.path): `\(line)` is not an action name (one word, printable ASCII); ignored\n"
+            _ = warning.withUTF8 { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+        }
+    }
+
+    /// Screws turned since the last look (`--bed-screws-file`).
+    private mutating func turnBedScrews() throws {
+        guard var file = bedScrews else { return }
+        let lines = try file.newLines()
+        bedScrews = file
+        for line in lines where !printer.turnBedScrew(line) {
+            var warning = "printedge-sim: \(file.path): `\(line)` is not `<screw> <cw|ccw> <turns>` (a screw 1-4 or front left, front right, back right, back left); ignored\n"
             _ = warning.withUTF8 { write(STDERR_FILENO, $0.baseAddress, $0.count) }
         }
     }

@@ -24,7 +24,7 @@ struct DoctorCommand: ParsableCommand {
             """)
 
     @OptionGroup var configuration: ConfigurationOptions
-    @Flag(help: "The findings as one JSON array: [{check, subject, level (ok, warning, problem, not_applicable), message, fix}].")
+    @Flag(help: "One JSON document: {schema, level (the worst), findings: [{check, subject, level (ok, warning, problem, not_applicable), message, fix}]}.")
     var json = false
 
     func run() throws {
@@ -41,7 +41,7 @@ struct DoctorCommand: ParsableCommand {
         let findings = outcome.withLock { $0 }
         let worst = findings.map(\.level).max() ?? .ok
         if json {
-            try SnakeCaseJSON.print(findings)
+            try SnakeCaseJSON.print(Report(level: worst.rawValue, findings: findings))
         } else {
             let colour = isatty(STDOUT_FILENO) == 1 && getenv("NO_COLOR") == nil
             print("printedge doctor: \(name), state in \(configuration.stateDirectory)")
@@ -58,6 +58,11 @@ struct DoctorCommand: ParsableCommand {
             print(problems + warnings == 0 ? "nothing wrong found" : "\(problems) problem(s), \(warnings) warning(s)")
         }
         if worst.exitStatus != 0 { throw ExitCode(worst.exitStatus) }
+    }
+
+    private struct Report: Encodable {
+        var level: String
+        var findings: [DoctorFinding]
     }
 
     private static func label(_ level: DoctorFinding.Level) -> String {

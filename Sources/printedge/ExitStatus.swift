@@ -27,7 +27,7 @@ enum ExitStatus: Int32, CaseIterable {
     var meaning: String {
         switch self {
         case .success: "done; a followed job completed"
-        case .jobFailed: "the job failed or was aborted; a stream failed"
+        case .jobFailed: "failed: a job (or aborted), a stream, a calibration"
         case .jobCancelled: "the job was cancelled"
         case .jobInterrupted: "the job was interrupted: `printedge jobs recover` it"
         case .usage: "a wrong option or value (EX_USAGE)"
@@ -69,6 +69,7 @@ enum ExitStatus: Int32, CaseIterable {
             case .unreadableFile: .noInput
             case .notConfigured: .configuration
             case .storage: .ioError
+            case .calibrationFailed: .jobFailed
             case .internal: .software
             }
     }

@@ -39,6 +39,15 @@ struct StatusCommand: ParsableCommand {
                 say("  fleet outbox: " + FleetLinkLine.outbox(outbox, at: now))
             }
             if let job = status.job { say("  job " + JobView(job: job, nowMS: now).line) }
+            if let calibrating = status.calibrating {
+                say("  calibrating: \(calibrating.kind.title)" + (calibrating.waitingForAnswer ? ", waiting for an answer" : calibrating.step.map { ", \($0)" } ?? ""))
+            }
+            if let standings = status.calibrations, !standings.isEmpty {
+                // Klipper's rule: tramming makes the Z offset stale, a Z offset the mesh.
+                say("  calibrations: " + standings.map { standing in
+                    "\(standing.kind) #\(standing.record)" + (standing.stale ? " STALE (since \(standing.staleSinceKind ?? "?") #\(standing.staleSinceRecord ?? 0))" : "")
+                }.joined(separator: ", "))
+            }
         }
     }
 

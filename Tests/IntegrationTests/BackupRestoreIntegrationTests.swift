@@ -22,7 +22,7 @@ import Testing
         #expect(started.status == 0, "\(started.standardError)")
         try await daemon.waitUntil("the job is well under way") {
             let job = try await daemon.jobJSON(1)
-            return job["state"] as? String == "printing" && (job["acknowledgedSourceLine"] as? Int ?? 0) > 300
+            return job["state"] as? String == "printing" && (job["acknowledged_source_line"] as? Int ?? 0) > 300
         }
 
         let backup = scratch.path("backup.sqlite")

@@ -45,7 +45,7 @@ import Testing
             (#"{"id": 100016, "command": "status", "command": "estop", "printer": "sim"}"#, 100016,
              "the field `command` appears twice (at byte 36); a request gives each field once"),
             (#"{"id": 100017, "command": "power.off", "prnter": "sim"}"#, 100017,
-             "unknown field `prnter`; a request's fields are `schema`, `id`, `command`, `printer`, `job`, `path`, `name`, `lines`, `force`, `states`, `limit`, `file_attached`, `follow`"),
+             "unknown field `prnter`; a request's fields are `schema`, `id`, `command`, `printer`, `job`, `path`, `name`, `lines`, `force`, `states`, `limit`, `file_attached`, `follow`, `calibration`, `answer`, `kinds`, `record`"),
             // A missing field was always named: it still is, by the command.
             (#"{"id": 100018, "command": "jobs.cancel"}"#, 100018, "`jobs.cancel` needs `job`"),
         ]

@@ -23,7 +23,9 @@ import Testing
             profile = "marlin-generic"
             """.write(toFile: configuration, atomically: true, encoding: .utf8)
         let json = try await runPrintedge(["doctor", "--config", configuration, "--json"])
-        let findings = try #require(try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [[String: Any]], "\(json.standardError)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any], "\(json.standardError)")
+        #expect(report["schema"] as? Int == 1)
+        let findings = try #require(report["findings"] as? [[String: Any]])
         let absent = try #require(findings.first { $0["check"] as? String == "device.access" && $0["subject"] as? String == "printer ender" })
         #expect(absent["level"] as? String == "warning")
         #expect((absent["fix"] as? String)?.isEmpty == false)

@@ -1,3 +1,4 @@
+import PrintEdgeCalibration
 import PrintEdgeCore
 import Testing
 @testable import PrintEdgeConfig
@@ -117,5 +118,55 @@ import Testing
         let prusa = try catalog.profile("prusa-mk3s", referencedIn: "test.toml", at: nil)
         #expect(prusa.file == "\(directory.path)/mine/prusa-mk3s.toml")
         #expect(prusa.maxHotendCelsius == 260)
+    }
+}
+
+@Suite struct CalibrationProfileTests {
+    private let head = "[build_volume]\nx_max_mm = 220\ny_max_mm = 220\nz_max_mm = 250\n[temperatures]\nmax_hotend_c = 260\nmax_bed_c = 100\n"
+
+    private func load(_ text: String) throws -> PrinterProfile {
+        let directory = try TemporaryDirectory()
+        return try PrinterProfile.load(path: try directory.write("custom.toml", head + text))
+    }
+
+    private func failure(_ text: String) throws -> ConfigurationError {
+        let error = #expect(throws: ConfigurationError.self) { try self.load(text) }
+        return try #require(error)
+    }
+
+    @Test func theSimulatorsProfileDescribesItsBedAndScrews() throws {
+        let profile = try PrinterProfile.load(path: "\(packageRoot)/hardware/profiles/printedge-sim.toml")
+        let calibration = profile.calibration
+        #expect(calibration.leveling == .bilinear)
+        #expect(calibration.meshProbeCount == 5)
+        #expect(calibration.meshBounds == MeshBounds(minimumXMM: 10, maximumXMM: 210, minimumYMM: 10, maximumYMM: 210))
+        #expect(calibration.screws.map(\.name) == ["front left", "front right", "back right", "back left"])
+        #expect(calibration.screws[2] == TrammingScrew(name: "back right", xMM: 180, yMM: 180))
+        #expect(calibration.screwThread == .standard)
+    }
+
+    @Test func withoutTheTableNothingIsAssumed() throws {
+        let calibration = try load("").calibration
+        #expect(calibration == CalibrationProfile())
+    }
+
+    @Test func aThreadLevelingAndScrewsAreRead() throws {
+        let calibration = try load("[calibration]\nleveling = \"ubl\"\nscrew_thread = \"CCW-M4\"\ntramming_tolerance_mm = 0.05\nzoffset_x_mm = 100\nzoffset_y_mm = 90\n"
+                                   + "[[calibration.screw]]\nname = \"left\"\nx_mm = 30\ny_mm = 110\n[[calibration.screw]]\nname = \"right\"\nx_mm = 190\ny_mm = 110\n").calibration
+        #expect(calibration.leveling == .unified)
+        #expect(calibration.screwThread == ScrewThread(size: .m4, raisingDirection: .counterClockwise))
+        #expect(calibration.trammingToleranceMM == 0.05)
+        #expect(calibration.zOffsetXMM == 100 && calibration.zOffsetYMM == 90)
+        #expect(calibration.screws.count == 2)
+    }
+
+    @Test func mistakesAreNamedWithTheirKey() throws {
+        #expect(try failure("[calibration]\nleveling = \"bilinar\"\n").message.contains("did you mean \"bilinear\""))
+        #expect(try failure("[calibration]\nscrew_thread = \"M3\"\n").message.contains("\"CW-M3\""))
+        #expect(try failure("[calibration]\nmesh_x_min_mm = 10\n").message.contains("give all four corners"))
+        #expect(try failure("[[calibration.screw]]\nname = \"a\"\nx_mm = 300\ny_mm = 10\n").message.contains("within the build volume's X 0.0…220.0 mm"))
+        #expect(try failure("[[calibration.screw]]\nname = \"a\"\nx_mm = 10\n").message.contains("`y_mm`"))
+        #expect(try failure("[calibration]\nzoffset_x_mm = 10\n").message.contains("give both zoffset_x_mm and zoffset_y_mm"))
+        #expect(try failure("[calibration]\nscrews = 4\n").message.contains("screws"))
     }
 }

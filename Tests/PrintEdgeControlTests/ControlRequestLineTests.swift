@@ -40,7 +40,7 @@ struct ControlRequestLineTests {
         (#"{"id": 12, "command": "status", "schema": 2}"#, 12, "this daemon speaks schema 1, not 2 (docs/control.md); are the client and printedged the same release?"),
         (#"{"id": 9, "command": 3}"#, 9, "`command` must be a string (a command such as \"status\"), found an integer (3)"),
         (#"{"id": 10}"#, 10, "the request has no `command`: a command such as \"status\""),
-        (#"{"id": 11, "command": "power.off", "prnter": "mk"}"#, 11, "unknown field `prnter`; a request's fields are `schema`, `id`, `command`, `printer`, `job`, `path`, `name`, `lines`, `force`, `states`, `limit`, `file_attached`, `follow`"),
+        (#"{"id": 11, "command": "power.off", "prnter": "mk"}"#, 11, "unknown field `prnter`; a request's fields are `schema`, `id`, `command`, `printer`, `job`, `path`, `name`, `lines`, `force`, `states`, `limit`, `file_attached`, `follow`, `calibration`, `answer`, `kinds`, `record`"),
     ])
     func aWrongFieldIsNamedAndTheIDKept(line: String, id: Int, message: String) {
         #expect(refusal(line) == ControlRequestRefusal(id: id, message: message))
@@ -60,5 +60,33 @@ struct ControlRequestLineTests {
         #expect(refusal(#"{"id": 1.0, "command": "status"}"#)?.id == 0)
         #expect(refusal(#"[1]"#)?.message.hasPrefix("the line is an array; a request is one JSON object per line") == true)
         #expect(refusal(#"{"id": 1, "command": "status""#)?.message.hasPrefix("not valid JSON at byte 29: expected `,` or `}`, found the end of the payload") == true)
+    }
+
+    @Test func aCalibrationIsReadWithItsSnakeCaseParameters() throws {
+        let request = try ControlRequest(line: Array(#"""
+            {"id": 2, "command": "calibrate.start", "printer": "mk", "calibration": {"kind": "pid", "heater": "bed", "temperature_c": 60, "cycles": 6, "save": true}}
+            """#.utf8))
+        var expected = CalibrationRequest(kind: .pid)
+        expected.heater = "bed"
+        expected.temperatureCelsius = 60
+        expected.cycles = 6
+        expected.save = true
+        #expect(request.calibration == expected)
+        let sent = ControlRequest(id: 3, command: "calibrate.start", printer: "mk", calibration: expected)
+        #expect(try ControlRequest(line: try ControlCoding.encode(sent).dropLast()) == sent)
+        #expect(try ControlRequest(line: Array(#"{"id": 4, "command": "calibrate.answer", "printer": "mk", "answer": "-0.05"}"#.utf8)).answer == "-0.05")
+    }
+
+    @Test(arguments: [
+        (#"{"id": 1, "command": "calibrate.start", "calibration": {"kind": "pid", "temp": 200}}"#, "unknown key `calibration.temp`"),
+        (#"{"id": 1, "command": "calibrate.start", "calibration": {"kind": "pidd"}}"#, "`calibration.kind` must be one of pid, esteps, flow"),
+        (#"{"id": 1, "command": "calibrate.start", "calibration": {"heater": "bed"}}"#, "`calibration.kind` is missing"),
+        (#"{"id": 1, "command": "calibrate.start", "calibration": {"kind": "pid", "cycles": "five"}}"#, "`calibration.cycles` must be an integer"),
+        (#"{"id": 1, "command": "calibrate.start", "calibration": "pid"}"#, "`calibration` must be an object"),
+    ])
+    func aBadCalibrationNamesItsKey(line: String, message: String) throws {
+        let refused = try #require(refusal(line))
+        #expect(refused.id == 1)
+        #expect(refused.message.contains(message), "\(refused.message)")
     }
 }

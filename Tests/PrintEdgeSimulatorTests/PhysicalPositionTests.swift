@@ -140,7 +140,7 @@ import Testing
         rig.send("G28\nG1 Z-0.25 F600\n")
         _ = rig.runUntilIdle()
         let json = rig.printer.statistics.json
-        #expect(json.contains("\"nozzle_below_bed\": 1, \"lowest_z_mm\": -0.250000, \"filament_pushed_mm\": 0.000000}"))
+        #expect(json.contains("\"nozzle_below_bed\": 1, \"lowest_z_mm\": -0.250000, \"filament_pushed_mm\": 0.000000, \"bytes_received_during_autotune\": 0, \"bed_screw_turns\": 0}"))
     }
 }
 

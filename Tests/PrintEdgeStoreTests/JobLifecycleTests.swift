@@ -1,5 +1,6 @@
 import Foundation
-import PrintEdgeStore
+import GRDB
+@testable import PrintEdgeStore
 import Testing
 
 @Suite("Jobs, their events and the fleet outbox")
@@ -315,5 +316,55 @@ struct JobLifecycleTests {
 
         #expect(try store.latestCalibration(printerID: "mk4", kind: "pid_hotend")?.dataJSON == #"{"p":22}"#)
         #expect(try store.latestCalibration(printerID: "mk4", kind: "bed_mesh") == nil)
+    }
+}
+
+@Suite struct CalibrationRunTests {
+    @Test func everyRunIsKeptButOnlyCompletedOnesAreTheLatest() throws {
+        let store = try StoreFixture().store
+        let good = try store.recordCalibration(.init(printerID: "mk4", kind: "z_offset", dataJSON: #"{"new_offset_mm":-0.8}"#, atMS: 1))
+        try store.recordCalibration(.init(printerID: "mk4", kind: "z_offset", dataJSON: #"{"failure":{"cause":"cancelled"}}"#, atMS: 2, outcome: .cancelled))
+        #expect(try store.latestCalibration(printerID: "mk4", kind: "z_offset")?.id == good.id)
+        #expect(try store.calibrations(printerID: "mk4").map(\.outcome) == [.cancelled, .completed])
+        #expect(try store.calibrations(printerID: nil, kinds: ["bed_mesh"]).isEmpty)
+        #expect(try store.calibration(id: good.id ?? 0)?.dataJSON == #"{"new_offset_mm":-0.8}"#)
+    }
+
+    @Test func trammingMakesTheZOffsetAndTheMeshStaleUntilTheyRunAgain() throws {
+        let store = try StoreFixture().store
+        try store.recordCalibration(.init(printerID: "mk4", kind: "z_offset", dataJSON: "{}", atMS: 1, invalidates: ["bed_mesh"]))
+        try store.recordCalibration(.init(printerID: "mk4", kind: "bed_mesh", dataJSON: "{}", atMS: 2))
+        #expect(try store.calibrationStandings(printerID: "mk4").allSatisfy { !$0.isStale })
+        let tramming = try store.recordCalibration(.init(printerID: "mk4", kind: "tramming", dataJSON: "{}", atMS: 3, invalidates: ["z_offset", "bed_mesh"]))
+        // A failed run changes nothing.
+        try store.recordCalibration(.init(printerID: "mk4", kind: "z_offset", dataJSON: "{}", atMS: 4, outcome: .failed))
+        var standings = Dictionary(uniqueKeysWithValues: try store.calibrationStandings(printerID: "mk4").map { ($0.kind, $0) })
+        #expect(standings["z_offset"]?.staleSince?.kind == "tramming" && standings["z_offset"]?.staleSince?.recordID == tramming.id)
+        #expect(standings["bed_mesh"]?.isStale == true)
+        #expect(standings["tramming"]?.isStale == false)
+        try store.recordCalibration(.init(printerID: "mk4", kind: "z_offset", dataJSON: "{}", atMS: 5, invalidates: ["bed_mesh"]))
+        standings = Dictionary(uniqueKeysWithValues: try store.calibrationStandings(printerID: "mk4").map { ($0.kind, $0) })
+        #expect(standings["z_offset"]?.isStale == false)
+        #expect(standings["bed_mesh"]?.staleSince?.kind == "tramming", "the first run that made it stale")
+        try store.recordCalibration(.init(printerID: "mk4", kind: "bed_mesh", dataJSON: "{}", atMS: 6))
+        #expect(try store.calibrationStandings(printerID: "mk4").allSatisfy { !$0.isStale })
+    }
+
+    @Test func withAFleetLinkARunIsQueuedForTheFleetInTheSameTransaction() throws {
+        let store = try StoreFixture(feedsFleet: true).store
+        let record = try store.recordCalibration(.init(printerID: "mk4", kind: "bed_mesh", dataJSON: "{}", atMS: 9)) { saved in
+            #"{"calibration_id":\#(saved.id ?? 0)}"#
+        }
+        let message = try #require(try store.undeliveredOutbox(printerID: "mk4").last)
+        #expect(message.kind == .calibration)
+        #expect(message.payload == #"{"calibration_id":\#(record.id ?? 0)}"#)
+    }
+
+    @Test func theSchemaRefusesAnUnknownOutcome() throws {
+        let store = try StoreFixture().store
+        #expect(throws: StoreError.self) {
+            try store.recordCalibration(.init(printerID: "mk4", kind: "tramming", dataJSON: "{}", atMS: 1, invalidates: []))
+            try store.write { db in try db.execute(sql: "UPDATE calibration SET outcome = 'maybe'") }
+        }
     }
 }

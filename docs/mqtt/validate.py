@@ -32,7 +32,7 @@ def schema_name(levels):
     """The schema for a topic's levels after <prefix>/<fleet>, or None to skip it."""
     if len(levels) == 3 and levels[0] == "agent" and levels[2] == "online":
         return "agent"
-    if len(levels) == 2 and levels[1] in ("events", "status", "telemetry"):
+    if len(levels) == 2 and levels[1] in ("events", "status", "telemetry", "calibration"):
         return {"events": "event"}.get(levels[1], levels[1])
     if len(levels) == 3 and levels[1] == "jobs":
         return "job"
