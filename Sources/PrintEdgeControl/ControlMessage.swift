@@ -218,7 +218,7 @@ public struct ControlError: Codable, Sendable, Equatable, Error, CustomStringCon
 public struct PrinterStatus: Codable, Sendable, Equatable {
     public var id: String
     public var name: String
-    /// offline, connecting, idle, printing, paused, finishing, error.
+    /// offline, connecting, idle, printing, paused, finishing, error, halted.
     public var state: String
     public var port: String
     public var firmware: String?
@@ -232,6 +232,12 @@ public struct PrinterStatus: Codable, Sendable, Equatable {
     public var fleetCommands: FleetCommandCounters?
     /// With a fleet link: the printer's messages the broker has not acknowledged yet.
     public var fleetOutbox: FleetOutboxStatus?
+    /// While `halted`: why and since when; a reset (`printedge reset`) clears it.
+    public var halt: PrinterHalt?
+    /// When `temperatures` were read (RFC 3339, `ControlTime`); `nil` before the first reading.
+    public var temperaturesAt: String?
+    /// The link is down (or not yet up): `temperatures` are the last ones read, not live.
+    public var temperaturesStale: Bool = false
 
     public init(id: String, name: String, state: String, port: String, firmware: String? = nil, flow: String? = nil,
                 error: String? = nil, temperatures: [HeaterReading] = [], job: JobSummary? = nil,
@@ -252,6 +258,9 @@ public struct PrinterStatus: Codable, Sendable, Equatable {
         case id, name, state, port, firmware, flow, error, temperatures, job, device
         case fleetCommands = "fleet_commands"
         case fleetOutbox = "fleet_outbox"
+        case halt
+        case temperaturesAt = "temperatures_at"
+        case temperaturesStale = "temperatures_stale"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -268,6 +277,9 @@ public struct PrinterStatus: Codable, Sendable, Equatable {
         try container.encode(device, forKey: .device)
         try container.encode(fleetCommands, forKey: .fleetCommands)
         try container.encode(fleetOutbox, forKey: .fleetOutbox)
+        try container.encode(halt, forKey: .halt)
+        try container.encode(temperaturesAt, forKey: .temperaturesAt)
+        try container.encode(temperaturesStale, forKey: .temperaturesStale)
     }
 }
 

@@ -18,6 +18,8 @@ struct ControlHandler: Sendable {
     var fleetLink: FleetLinkMonitor?
     /// The verdict `health` returns, and the storage `status` shows.
     let health: DaemonHealth
+    /// The virtual printers' simulators, whose boards `reset` resets.
+    var boards: VirtualBoards?
 
     /// `file`: the descriptor that came with the request, for `jobs.submit`.
     func handle(_ request: ControlRequest, file: PassedFile? = nil, reply: @escaping @Sendable (ControlReply) -> Void) async {
@@ -119,8 +121,16 @@ struct ControlHandler: Sendable {
             return ControlReply(id: id, ok: true)
         case "estop":
             let target = try printer(try required(request.printer, "printer", for: request))
+            let status = await target.status()
+            guard status.state != "halted" else {
+                throw ControlError(code: .refused, message: "printer \(status.id) is already halted (\(status.halt?.reason ?? "")): nothing can move it until `printedge reset`")
+            }
             await target.emergencyStop()
             return ControlReply(id: id, ok: true)
+        case "reset":
+            let target = try printer(try required(request.printer, "printer", for: request))
+            let status = try await target.reset(force: request.force ?? false, boardReset: boards?.reset(for: target.setup.id))
+            return ControlReply(id: id, ok: true, printers: [status])
         case "power.on", "power.off", "power.status":
             if let name = request.printer { _ = try printer(name) }
             guard let gpio else {

@@ -78,6 +78,20 @@ actor Printer {
     private let stopping = Atomic<Bool>(false)
     private var backlog = JobEventBacklog()
     private var nextBacklogAttempt = MonotonicInstant.zero
+    /// While `halted`: why and since when. The run loop opens nothing until a reset clears it.
+    private var halt: PrinterHalt?
+    /// Who sent the last `M112` from this host: the halt it causes is theirs.
+    private var emergencyStopCause: String?
+    /// When `temperatures` were read: shown with them once the link is down.
+    private var temperaturesAtMS: Int64?
+    /// A reset (`reset`) is under way: the next connection opens at once, pulsing DTR unless
+    /// the board was reset another way (a virtual printer's simulator).
+    private var resetRequested = false
+    private var resetPulsesDTR = false
+    /// Connections opened so far; a reset waits for one opened after it to answer or end.
+    private var connectionsOpened = 0
+    private var resetWaiters: [Int: (afterConnection: Int, continuation: CheckedContinuation<Void, Never>)] = [:]
+    private var nextResetWaiter = 0
 
     /// The job the printer is working on: its record, its lifecycle (`JobSession` decides what
     /// each request and link event means) and what progress needs beyond the record.
@@ -124,11 +138,15 @@ actor Printer {
             do {
                 var options = setup.connectionOptions
                 options.port.path = portPath
+                // Marlin boards reset when DTR drops (the Arduino auto-reset circuit).
+                if resetPulsesDTR { options.port.toggleDTROnOpen = true }
+                resetPulsesDTR = false
                 connection = try PrinterConnection(options: options)
             } catch {
                 lastError = error.description
                 break
             }
+            connectionsOpened += 1
             self.connection = connection
             connection.setConsoleListening(!consoles.isEmpty)
             connection.setWireLog(wireLog)
@@ -156,8 +174,18 @@ actor Printer {
             if let unplugged = unplugReason() {
                 lastError = unplugged
                 transition(to: .offline)
+            } else if !stopping.load(ordering: .relaxed), let halted = haltSeen(in: end) {
+                halt = halted
+                lastError = halted.reason
+                transition(to: .halted)
+                logger.warning("printer \(setup.id): halted: \(halted.reason); not reconnecting until `printedge reset --printer \(setup.id)`")
+                broadcast(ConsoleEvent(kind: "error", printer: setup.id,
+                                       text: "halted: \(halted.reason); `printedge reset --printer \(setup.id)` restarts its firmware"))
             } else if case .failed(let failure) = end {
-                let reason = failure.description
+                var reason = failure.description
+                if case .protocolFailure(.noResponse) = failure {
+                    reason += "; if its firmware halted (an emergency stop before this daemon started), `printedge reset --printer \(setup.id)` restarts it"
+                }
                 lastError = reason
                 transition(to: stopping.load(ordering: .relaxed) ? .offline : .error)
                 broadcast(ConsoleEvent(kind: "error", printer: setup.id, text: reason))
@@ -165,10 +193,20 @@ actor Printer {
                 transition(to: .offline)
             }
             unpluggedNode = nil
+            resumeResetWaiters(upTo: connectionsOpened)
             if stopping.load(ordering: .relaxed) { break }
+            // A halted firmware ignores the host: reconnecting would only fail the handshake
+            // over and over. Only `reset` (or stopping) ends this wait.
+            while halt != nil, !stopping.load(ordering: .relaxed) { await pause(upTo: nil) }
             backoff = becameReady ? .seconds(1) : min(backoff * 2, .seconds(30))
+            if resetRequested {
+                resetRequested = false
+                backoff = .seconds(1)
+                continue
+            }
             await pause(upTo: backoff)
         }
+        resumeResetWaiters(upTo: .max)
         transition(to: .offline)
         writeBacklog()
         if !backlog.isEmpty {
@@ -269,6 +307,7 @@ actor Printer {
             flow = strategy.rawValue
             lastError = nil
             transition(to: job == nil ? .idle : state)
+            resumeResetWaiters(upTo: connectionsOpened)
             broadcast(ConsoleEvent(kind: "state", printer: setup.id,
                                    text: "connected: \(firmware ?? "unidentified firmware"), flow control \(strategy.rawValue)"))
         case .temperature(let report):
@@ -276,6 +315,7 @@ actor Printer {
             temperatures = heaters.map {
                 HeaterReading(heater: $0.channel.rawValue, actualCelsius: $0.actualCelsius, targetCelsius: $0.targetCelsius)
             }
+            temperaturesAtMS = WallClock.nowMS()
             sample(heaters, at: now)
         case .reply(let text):
             broadcast(ConsoleEvent(kind: "reply", printer: setup.id, text: text))
@@ -624,6 +664,7 @@ actor Printer {
     /// `M112` at once, ahead of everything queued. The job is aborted first in the store, but
     /// the stop itself never waits for the disk.
     func emergencyStop(detail: String = "emergency stop") {
+        if connection != nil { emergencyStopCause = detail }
         connection?.submit(.emergencyStop)
         abortForEmergencyStop(detail: detail)
         broadcast(ConsoleEvent(kind: "state", printer: setup.id, text: "EMERGENCY STOP sent (M112)"))
@@ -641,6 +682,7 @@ actor Printer {
     /// Aborts the job for the stop `emergencyStopNow` sent, once.
     func recordEmergencyStop() {
         guard let cause = pendingEmergencyStop.withLock({ $0.take() }) else { return }
+        emergencyStopCause = cause
         abortForEmergencyStop(detail: cause)
         broadcast(ConsoleEvent(kind: "state", printer: setup.id, text: "EMERGENCY STOP sent (M112): \(cause)"))
     }
@@ -650,6 +692,90 @@ actor Printer {
         let step = current.session.emergencyStopped(detail: detail)
         job = current
         if let step { record(step) }
+    }
+
+    // MARK: - Halt and reset
+
+    /// The halt a connection's end means, if it is one: the firmware stopped dead and ignores
+    /// the host until reset (Marlin's `kill()` after M112, a thermal runaway, `Printer halted`).
+    private func haltSeen(in end: PrinterConnection.Ending) -> PrinterHalt? {
+        guard case .failed(let failure) = end else { return nil }
+        let at = WallClock.nowMS()
+        switch failure {
+        case .emergencyStopped:
+            defer { emergencyStopCause = nil }
+            let cause = emergencyStopCause ?? "emergency stop"
+            let reason = cause == "emergency stop" ? "emergency stop (M112) sent from this host" : "emergency stop (M112): \(cause)"
+            return PrinterHalt(cause: "emergency_stop", reason: reason, atMS: at)
+        case .protocolFailure(.printerHalted(let message, _)):
+            return PrinterHalt(cause: "firmware", reason: "the firmware halted: \(message)", atMS: at)
+        case .protocolFailure(.thermalError(let message, _)):
+            return PrinterHalt(cause: "firmware", reason: "thermal error: \(message); check the heater and thermistor wiring before resetting", atMS: at)
+        default:
+            return nil
+        }
+    }
+
+    /// `printedge reset`: restarts the printer's firmware and connects again — the way back
+    /// from a halt. The board is reset by `boardReset` when given (a virtual printer's
+    /// simulator), else by dropping DTR as the port opens again (Marlin boards reset on DTR,
+    /// the Arduino auto-reset). Refused under a job unless `force`: a reset ends the print and
+    /// the printer forgets its position. Answers once a connection opened after the reset has
+    /// answered the handshake or failed (60 s at most, a hang guard).
+    func reset(force: Bool, boardReset: (@Sendable () async -> String?)?) async throws(ControlError) -> PrinterStatus {
+        if let current = job, !current.session.hasEnded {
+            guard force else {
+                throw ControlError(code: .busy, message: "printer \(setup.id) is \(state.rawValue) job \(current.record.id ?? 0): a reset restarts "
+                    + "its firmware, ends the print and loses the head's position; pause or cancel the job first, or add --force")
+            }
+            abortForEmergencyStop(detail: "the printer was reset under the job by a person (printedge reset --force)")
+        }
+        if let usb, usb.port == nil {
+            throw ControlError(code: .notConnected, message: "printer \(setup.id) has no device to reset: \(usb.status.message ?? "it is not plugged in")")
+        }
+        if let boardReset {
+            if let failure = await boardReset() { throw ControlError(code: .internal, message: "printer \(setup.id): \(failure)") }
+        } else {
+            resetPulsesDTR = true
+        }
+        let previous = halt
+        halt = nil
+        resetRequested = true
+        logger.notice("printer \(setup.id): reset by a person\(previous.map { " (halted: \($0.reason))" } ?? "")")
+        broadcast(ConsoleEvent(kind: "state", printer: setup.id, text: "resetting the firmware"))
+        let after = connectionsOpened
+        connection?.submit(.close)
+        wake()
+        await waitForConnection(after: after, limit: .seconds(60))
+        guard state.isAnswering else {
+            throw ControlError(code: .notConnected, message: "printer \(setup.id) is \(state.rawValue) after the reset"
+                + (lastError.map { " (\($0))" } ?? "") + "; check its power and cable, then `printedge reset --printer \(setup.id)` again")
+        }
+        return status()
+    }
+
+    /// Until a connection numbered above `after` has answered its handshake or ended, or `limit`.
+    private func waitForConnection(after: Int, limit: Duration) async {
+        nextResetWaiter += 1
+        let key = nextResetWaiter
+        let guardTask = Task { [weak self] in
+            guard (try? await Task.sleep(for: limit)) != nil else { return }
+            await self?.resumeResetWaiter(key)
+        }
+        await withCheckedContinuation { resetWaiters[key] = (after, $0) }
+        guardTask.cancel()
+    }
+
+    private func resumeResetWaiter(_ key: Int) {
+        resetWaiters.removeValue(forKey: key)?.continuation.resume()
+    }
+
+    /// Connection `number` answered or ended: every reset waiting for it (or an earlier one) goes on.
+    private func resumeResetWaiters(upTo number: Int) {
+        for (key, waiter) in resetWaiters where waiter.afterConnection < number {
+            resetWaiters.removeValue(forKey: key)
+            waiter.continuation.resume()
+        }
     }
 
     /// A person's own G-code (`printedge send`, `console`), checked before anything is sent:
@@ -831,9 +957,13 @@ actor Printer {
     // MARK: - Status, consoles, telemetry
 
     func status() -> PrinterStatus {
-        PrinterStatus(id: setup.id, name: setup.name, state: state.rawValue, port: usb?.displayName ?? setup.portPath,
-                      firmware: firmware, flow: flow, error: lastError, temperatures: temperatures,
-                      job: job.map { summary(of: $0) }, device: usb?.status)
+        var status = PrinterStatus(id: setup.id, name: setup.name, state: state.rawValue, port: usb?.displayName ?? setup.portPath,
+                                   firmware: firmware, flow: flow, error: lastError, temperatures: temperatures,
+                                   job: job.map { summary(of: $0) }, device: usb?.status)
+        status.halt = halt
+        status.temperaturesAt = temperaturesAtMS.map(ControlTime.text(ms:))
+        status.temperaturesStale = !state.isAnswering
+        return status
     }
 
     private func summary(of current: ActiveJob) -> JobSummary {

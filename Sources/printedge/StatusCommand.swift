@@ -24,10 +24,15 @@ struct StatusCommand: ParsableCommand {
         for status in printers {
             var line = "\(status.id)  \(status.state)"
             if let firmware = status.firmware { line += "  \(firmware)" }
-            if !status.temperatures.isEmpty { line += "  " + status.temperatures.map(JobView.reading).joined(separator: "  ") }
+            let view = PrinterView(status: status, nowMS: now)
+            if let temperatures = view.temperatures { line += "  " + temperatures }
             say(line)
             if let device = status.device { say("  usb: \(device.summary)") }
-            if let error = status.error { say("  last error: \(error)") }
+            if let halt = view.halt {
+                say("  " + halt)
+            } else if let error = status.error {
+                say("  last error: \(error)")
+            }
             if let commands = status.fleetCommands, commands.received > 0 || commands.chunksReceived > 0 {
                 let refused = commands.refused.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
                 say("  fleet commands: \(commands.received) received, \(commands.accepted) accepted, \(commands.refusedTotal) refused"
