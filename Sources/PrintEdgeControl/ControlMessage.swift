@@ -90,13 +90,15 @@ public struct ControlReply: Codable, Sendable, Equatable {
     public var health: HealthVerdict?
     /// With `backup`: what was copied.
     public var backup: BackupReport?
+    /// With `jobs.show`: the job and its events.
+    public var history: JobHistory?
 
     public init(id: Int, ok: Bool? = nil, error: ControlError? = nil, printers: [PrinterStatus]? = nil,
                 storage: StorageStatus? = nil, fleet: FleetLinkStatus? = nil, daemonVersion: String? = nil, retried: Int? = nil,
                 jobs: [JobSummary]? = nil, job: JobSummary? = nil,
                 event: ConsoleEvent? = nil, samples: [TelemetryPoint]? = nil, relays: [PowerRelayStatus]? = nil,
                 submission: SubmissionProgress? = nil,
-                health: HealthVerdict? = nil, backup: BackupReport? = nil) {
+                health: HealthVerdict? = nil, backup: BackupReport? = nil, history: JobHistory? = nil) {
         self.id = id
         self.ok = ok
         self.error = error
@@ -113,6 +115,7 @@ public struct ControlReply: Codable, Sendable, Equatable {
         self.submission = submission
         self.health = health
         self.backup = backup
+        self.history = history
     }
 
     public static func failure(_ id: Int, _ code: ControlError.Code, _ message: String) -> ControlReply {
@@ -124,7 +127,7 @@ public struct ControlReply: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case schema, id, ok, error, printers, storage, fleet
         case daemonVersion = "daemon_version"
-        case retried, jobs, job, event, samples, relays, submission, health, backup
+        case retried, jobs, job, event, samples, relays, submission, health, backup, history
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -146,6 +149,7 @@ public struct ControlReply: Codable, Sendable, Equatable {
         try container.encodeIfPresent(submission, forKey: .submission)
         try container.encodeIfPresent(health, forKey: .health)
         try container.encodeIfPresent(backup, forKey: .backup)
+        try container.encodeIfPresent(history, forKey: .history)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -171,7 +175,8 @@ public struct ControlReply: Codable, Sendable, Equatable {
             relays: try container.decodeIfPresent([PowerRelayStatus].self, forKey: .relays),
             submission: try container.decodeIfPresent(SubmissionProgress.self, forKey: .submission),
             health: try container.decodeIfPresent(HealthVerdict.self, forKey: .health),
-            backup: try container.decodeIfPresent(BackupReport.self, forKey: .backup))
+            backup: try container.decodeIfPresent(BackupReport.self, forKey: .backup),
+            history: try container.decodeIfPresent(JobHistory.self, forKey: .history))
     }
 }
 

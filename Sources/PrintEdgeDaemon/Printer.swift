@@ -658,7 +658,32 @@ actor Printer {
         default:
             throw ControlError(code: .refused, message: "job \(id) is \(record.state.rawValue): there is nothing to cancel")
         }
-        return try commitOrThrow(id, to: .cancelled, kind: .cancelled, detail: detail)
+        let cancelled = try commitOrThrow(id, to: .cancelled, kind: .cancelled, detail: detail)
+        // A queued job never printed: its file is only taking room (a dismissed interrupted
+        // one keeps it, so that `jobs reprint` can start it over).
+        if record.state == .queued { SpoolFile.release(cancelled, store: store) }
+        return cancelled
+    }
+
+    /// `jobs remove`: a queued or interrupted job leaves the queue (it becomes `cancelled`,
+    /// its history kept), and any job not running has its spooled file deleted, unless
+    /// another job still prints from it. A printing or paused job is refused: cancel it first.
+    func removeJob(id: Int64) throws(ControlError) -> JobRecord {
+        var record = try loadJob(id)
+        if record.state == .printing || record.state == .paused || job?.record.id == id {
+            throw ControlError(code: .busy, message: "job \(id) is \(record.state.rawValue) on printer \(record.printerID): "
+                + "cancel it first (`printedge jobs cancel \(id)`), then remove it")
+        }
+        switch record.state {
+        case .queued:
+            record = try commitOrThrow(id, to: .cancelled, kind: .cancelled, detail: "removed from the queue by a person")
+        case .interrupted:
+            record = try commitOrThrow(id, to: .cancelled, kind: .cancelled, detail: "removed after the interruption, not recovered")
+        default:
+            break
+        }
+        SpoolFile.release(record, store: store)
+        return record
     }
 
     /// `M112` at once, ahead of everything queued. The job is aborted first in the store, but

@@ -13,8 +13,11 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         let reply = try control.call(ControlRequest(id: 0, command: "status", printer: printer))
         let printers = reply.printers ?? []
+        // Not in `status` itself: they are the store's, and a status answers even when it cannot be read.
+        let interrupted = (try? control.call(ControlRequest(id: 0, command: "jobs.list", printer: printer, states: ["interrupted"], limit: 20)))?.jobs ?? []
         if json {
-            return try printJSON(StatusJSON(daemonVersion: reply.daemonVersion, printers: printers, storage: reply.storage, fleet: reply.fleet))
+            return try printJSON(StatusJSON(daemonVersion: reply.daemonVersion, printers: printers, storage: reply.storage, fleet: reply.fleet,
+                                            interruptedJobs: interrupted))
         }
         if let storage = reply.storage, !storage.isRecording {
             say("storage: \(storage.message ?? storage.condition)")
@@ -44,6 +47,10 @@ struct StatusCommand: ParsableCommand {
                 say("  fleet outbox: " + FleetLinkLine.outbox(outbox, at: now))
             }
             if let job = status.job { say("  job " + JobView(job: job, nowMS: now).line) }
+            for job in interrupted where job.printer == status.id {
+                say("  interrupted: job \(job.id) \(job.name)" + (JobView(job: job, nowMS: now).layer.map { " at \($0)" } ?? "")
+                    + ": `printedge jobs recover \(job.id)` restarts it from that layer, `printedge jobs cancel \(job.id)` dismisses it")
+            }
         }
     }
 
@@ -52,10 +59,13 @@ struct StatusCommand: ParsableCommand {
         var printers: [PrinterStatus]
         var storage: StorageStatus?
         var fleet: FleetLinkStatus?
+        /// Jobs a crash or stop left `interrupted`, waiting for `jobs recover` or `jobs cancel`.
+        var interruptedJobs: [JobSummary]
 
         enum CodingKeys: String, CodingKey {
             case daemonVersion = "daemon_version"
             case printers, storage, fleet
+            case interruptedJobs = "interrupted_jobs"
         }
 
         func encode(to encoder: any Encoder) throws {
@@ -64,6 +74,7 @@ struct StatusCommand: ParsableCommand {
             try container.encode(printers, forKey: .printers)
             try container.encode(storage, forKey: .storage)
             try container.encode(fleet, forKey: .fleet)
+            try container.encode(interruptedJobs, forKey: .interruptedJobs)
         }
     }
 }
