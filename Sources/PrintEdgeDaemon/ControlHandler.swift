@@ -101,6 +101,13 @@ struct ControlHandler: Sendable {
         case "jobs.reprint":
             let (target, jobID) = try jobPrinter(request)
             return ControlReply(id: id, ok: true, job: JobSummary(try reprint(jobID, on: target)))
+        case "jobs.next":
+            let target = try printer(try required(request.printer, "printer", for: request))
+            let next = try storage { () throws(StoreError) in try store.nextQueuedJob(printerID: target.setup.id) }
+            guard let next, let jobID = next.id else {
+                throw ControlError(code: .refused, message: "printer \(target.setup.id) has no queued job; `printedge jobs submit FILE` queues one")
+            }
+            return ControlReply(id: id, ok: true, job: await summary(try await target.startJob(id: jobID), printer: target))
         case "jobs.show":
             let (target, jobID) = try jobPrinter(request)
             return ControlReply(id: id, ok: true, history: try await history(of: jobID, on: target))

@@ -9,7 +9,8 @@ struct JobsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jobs", abstract: "The job queue: list, submit, follow, show, start, pause, resume, cancel, recover, remove, reprint.",
         subcommands: [List.self, Submit.self, JobsFollowCommand.self, JobsShowCommand.self, Action.Start.self, Action.Pause.self,
-                      Action.Resume.self, Action.Cancel.self, Action.Recover.self, Action.Remove.self, Action.Reprint.self],
+                      Action.Resume.self, Action.Cancel.self, Action.Recover.self, Action.Remove.self, Action.Reprint.self,
+                      JobsNextCommand.self],
         defaultSubcommand: List.self)
 
     struct List: ParsableCommand {

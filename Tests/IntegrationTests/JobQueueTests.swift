@@ -111,6 +111,31 @@ import Testing
         await daemon.terminate()
     }
 
+    @Test func nextStartsTheHeadOfTheQueueOnlyOnceTheBedIsCleared() async throws {
+        let scratch = try Scratch()
+        let daemon = try await DaemonProcess(in: scratch, printers: ["mk"])
+        let small = scratch.path("small.gcode")
+        try SampleGCode.write(SampleGCode.distinctMoves(count: 30), to: small)
+        #expect(try await daemon.cli(["jobs", "submit", small, "--name", "first"]).status == 0)
+        #expect(try await daemon.cli(["jobs", "submit", small, "--name", "second"]).status == 0)
+
+        let piped = try await daemon.cli(["jobs", "next"])
+        #expect(piped.status == 64, "\(piped.standardError)")
+        #expect(piped.standardError.contains("--bed-cleared"), "\(piped.standardError)")
+        #expect(try await daemon.jobJSON(1)["state"] as? String == "queued")
+
+        let cleared = try await daemon.cli(["jobs", "next", "--bed-cleared"])
+        #expect(cleared.status == 0, "\(cleared.standardError)")
+        #expect(cleared.standardOutput.contains("#1"), "the head of the queue: \(cleared.standardOutput)")
+        #expect(try await daemon.waitForJob(1)["state"] as? String == "completed")
+        #expect(try await daemon.jobJSON(2)["state"] as? String == "queued", "nothing starts by itself after a print")
+        #expect(try await daemon.cli(["jobs", "next", "--bed-cleared"]).status == 0)
+        #expect(try await daemon.waitForJob(2)["state"] as? String == "completed")
+        let empty = try await daemon.cli(["jobs", "next", "--bed-cleared"])
+        #expect(empty.status == 75 && empty.standardError.contains("no queued job"), "\(empty.standardError)")
+        await daemon.terminate()
+    }
+
     /// The spooled file of job `id`: `<state>/spool/<sha256>.gcode`.
     static func spoolFile(of id: Int, _ daemon: DaemonProcess) async throws -> String {
         let sha = try #require(try await daemon.jobJSON(id)["sha256"] as? String)
