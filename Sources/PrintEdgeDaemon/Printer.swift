@@ -67,6 +67,8 @@ actor Printer {
     private var consoles: [Int: AsyncStream<ConsoleEvent>.Continuation] = [:]
     private var nextConsoleID = 0
     private var sends: [UInt64: CheckedContinuation<Void, Never>] = [:]
+    /// Sends whose connection ended before their lines were all handled.
+    private var cutSends: Set<UInt64> = []
     /// The replies each `send` collects until its lines were handled, and whether it asked
     /// for temperatures (`M105`).
     private var sendReplies: [UInt64: (lines: [String], askedForTemperatures: Bool)] = [:]
@@ -170,6 +172,11 @@ actor Printer {
             firmware = nil
             for (_, waiter) in positionQueries { waiter.resume(returning: nil) }
             positionQueries.removeAll()
+            for (tag, waiter) in sends {
+                cutSends.insert(tag)
+                waiter.resume()
+            }
+            sends.removeAll()
             if case .failed(.protocolFailure(.firmwareReset)) = end { firmwareRebooted = true }
             if let unplugged = unplugReason() {
                 lastError = unplugged
@@ -492,6 +499,8 @@ actor Printer {
         if let refusal = hardware.startRefusal() {
             throw ControlError(code: .refused, message: "printer \(setup.id): \(refusal)")
         }
+        // Powering a halted printer on would not bring it back: it waits for `reset`.
+        if halt != nil { throw notIdle() }
         try await hardware.powerForJob()
         do {
             return try await begin()
@@ -557,8 +566,9 @@ actor Printer {
     }
 
     private func notIdle() -> ControlError {
-        ControlError(code: state == .offline || state == .connecting || state == .error ? .notConnected : .busy,
-                     message: "printer \(setup.id) is \(state.rawValue)" + (lastError.map { " (\($0))" } ?? "") + "; a job starts on an idle printer")
+        ControlError(code: state == .offline || state == .connecting || state == .error || state == .halted ? .notConnected : .busy,
+                     message: "printer \(setup.id) is \(state.rawValue)" + (lastError.map { " (\($0))" } ?? "") + "; a job starts on an idle printer"
+                         + (state == .halted ? ": `printedge reset --printer \(setup.id)` restarts its firmware" : ""))
     }
 
     private func begin(_ record: JobRecord, feed: PrinterConnection.JobFeed, kind: JobEventKind, detail: String?) throws(ControlError) -> JobRecord {
@@ -825,7 +835,8 @@ actor Printer {
 
     func send(_ lines: [String], underJob: UnderJob) async throws(ControlError) -> [String] {
         guard let connection, state != .connecting else {
-            throw ControlError(code: .notConnected, message: "printer \(setup.id) is \(state.rawValue)" + (lastError.map { " (\($0))" } ?? ""))
+            throw ControlError(code: .notConnected, message: "printer \(setup.id) is \(state.rawValue)" + (lastError.map { " (\($0))" } ?? "")
+                + (state == .halted ? ": `printedge reset --printer \(setup.id)` restarts its firmware" : ""))
         }
         let commands = try checkedManualLines(lines)
         if let current = job, !current.session.hasEnded, underJob != .checkedByFleet {
@@ -854,6 +865,10 @@ actor Printer {
         }
         let replies = sendReplies.removeValue(forKey: tag)?.lines ?? []
         if sendReplies.isEmpty && consoles.isEmpty { connection.setConsoleListening(false) }
+        if cutSends.remove(tag) != nil {
+            throw ControlError(code: .notConnected, message: "printer \(setup.id)'s connection ended before every line was handled: "
+                + (lastError ?? "closed") + (replies.isEmpty ? "" : "\n" + replies.joined(separator: "\n")))
+        }
         if let failure = replies.first(where: { FirmwareReply.isRefusal($0) }) {
             throw ControlError(code: .firmwareError, message: "printer \(setup.id) answered: \(failure)" + (replies.count > 1 ? "\n" + replies.joined(separator: "\n") : ""))
         }

@@ -38,6 +38,10 @@ import Testing
         // Longer than the 1 s reconnect backoff: a daemon retrying would show connecting or error.
         try await Task.sleep(for: .seconds(3))
         #expect(try await daemon.printerJSON("mk")["state"] as? String == "halted")
+        let send = try await daemon.cli(["send", "--printer", "mk", "M105"])
+        #expect(send.status == 69 && send.standardError.contains("is halted"), "\(send.standardError)")
+        let start = try await daemon.cli(["jobs", "submit", job.path, "--start"])
+        #expect(start.status == 69 && start.standardError.contains("`printedge reset --printer mk`"), "\(start.standardError)")
         let again = try await daemon.cli(["estop", "--printer", "mk"])
         #expect(again.status == 75 && again.standardError.contains("already halted"), "\(again.standardError)")
 
@@ -48,9 +52,28 @@ import Testing
         #expect(back["state"] as? String == "idle")
         #expect(back["halt"] is NSNull)
 
-        let second = try await daemon.cli(["jobs", "submit", job.path, "--start"])
+        let second = try await daemon.cli(["jobs", "start", "2"])
         #expect(second.status == 0, "\(second.standardError)")
         #expect(try await daemon.waitForJob(2)["state"] as? String == "completed")
+        await daemon.terminate()
+    }
+
+    @Test func aFirmwareHaltShowsTheFirmwaresMessageAndResetBringsItBack() async throws {
+        let scratch = try Scratch()
+        let daemon = try await DaemonProcess(in: scratch, printers: ["mk"])
+        // M112 as an ordinary line: the firmware kills itself and says so (`Printer halted`).
+        let send = try await daemon.cli(["send", "--printer", "mk", "M112"])
+        #expect(send.status == 69, "\(send.standardError)")
+        #expect(send.standardError.contains("connection ended before every line was handled"), "\(send.standardError)")
+        try await daemon.waitUntil("the printer is halted") { try await daemon.printerJSON("mk")["state"] as? String == "halted" }
+        let halt = try #require(try await daemon.printerJSON("mk")["halt"] as? [String: Any])
+        #expect(halt["cause"] as? String == "firmware")
+        #expect((halt["reason"] as? String)?.contains("Printer halted") == true, "\(halt)")
+        let health = try await daemon.cli(["health"])
+        #expect(health.standardOutput.contains("halted"), "\(health.standardOutput)")
+
+        #expect(try await daemon.cli(["reset"]).status == 0)
+        #expect(try await daemon.printerJSON("mk")["state"] as? String == "idle")
         await daemon.terminate()
     }
 
