@@ -768,10 +768,12 @@ actor Printer {
         if let usb, usb.port == nil {
             throw ControlError(code: .notConnected, message: "printer \(setup.id) has no device to reset: \(usb.status.message ?? "it is not plugged in")")
         }
+        // A pseudo-terminal (a simulator run by hand) has no DTR line: reopening is all there is.
+        let onPseudoTerminal = Self.isPseudoTerminal(usb?.port?.deviceNode ?? setup.portPath)
         if let boardReset {
             if let failure = await boardReset() { throw ControlError(code: .internal, message: "printer \(setup.id): \(failure)") }
         } else {
-            resetPulsesDTR = true
+            resetPulsesDTR = !onPseudoTerminal
         }
         let previous = halt
         halt = nil
@@ -784,9 +786,19 @@ actor Printer {
         await waitForConnection(after: after, limit: .seconds(60))
         guard state.isAnswering else {
             throw ControlError(code: .notConnected, message: "printer \(setup.id) is \(state.rawValue) after the reset"
-                + (lastError.map { " (\($0))" } ?? "") + "; check its power and cable, then `printedge reset --printer \(setup.id)` again")
+                + (lastError.map { " (\($0))" } ?? "")
+                + (onPseudoTerminal && boardReset == nil
+                    ? "; its port is a pseudo-terminal, which has no DTR line to reset the board with: reset the program behind it (printedge-sim: SIGUSR1), then reset again"
+                    : "; check its power and cable, then `printedge reset --printer \(setup.id)` again"))
         }
         return status()
+    }
+
+    /// Whether `path` (a link followed) is a pseudo-terminal's slave, `/dev/pts/N`.
+    private static func isPseudoTerminal(_ path: String) -> Bool {
+        guard let resolved = realpath(path, nil) else { return false }
+        defer { free(resolved) }
+        return String(cString: resolved).hasPrefix("/dev/pts/")
     }
 
     /// Until a connection numbered above `after` has answered its handshake or ended, or `limit`.

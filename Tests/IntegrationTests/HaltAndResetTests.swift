@@ -77,6 +77,26 @@ import Testing
         await daemon.terminate()
     }
 
+    @Test func onAPseudoTerminalResetReopensAndSaysHowToResetTheProgramBehindIt() async throws {
+        let scratch = try Scratch()
+        let simulator = try await Simulator(in: scratch)
+        let daemon = try await DaemonProcess(in: scratch, printers: [], ports: ["hand": simulator.link])
+        #expect(try await daemon.cli(["estop", "--printer", "hand"]).status == 0)
+        try await daemon.waitUntil("the printer is halted") { try await daemon.printerJSON("hand")["state"] as? String == "halted" }
+
+        // No DTR on a pty, and the halted simulator ignores the handshake.
+        let stillHalted = try await daemon.cli(["reset", "--printer", "hand"])
+        #expect(stillHalted.status == 69, "\(stillHalted.standardError)")
+        #expect(stillHalted.standardError.contains("pseudo-terminal"), "\(stillHalted.standardError)")
+
+        kill(simulator.pid, SIGUSR1)
+        let reset = try await daemon.cli(["reset", "--printer", "hand"])
+        #expect(reset.status == 0, "\(reset.standardError)")
+        #expect(try await daemon.printerJSON("hand")["state"] as? String == "idle")
+        await daemon.terminate()
+        await simulator.stop()
+    }
+
     @Test func temperaturesAreStaleOnceTheSimulatorIsGoneAndResetStartsItAgain() async throws {
         let scratch = try Scratch()
         let daemon = try await DaemonProcess(in: scratch, printers: ["mk"])
