@@ -143,6 +143,7 @@ actor Printer {
                 // Marlin boards reset when DTR drops (the Arduino auto-reset circuit).
                 if resetPulsesDTR { options.port.toggleDTROnOpen = true }
                 resetPulsesDTR = false
+                resetRequested = false
                 connection = try PrinterConnection(options: options)
             } catch {
                 lastError = error.description
@@ -205,9 +206,10 @@ actor Printer {
             // A halted firmware ignores the host: reconnecting would only fail the handshake
             // over and over. Only `reset` (or stopping) ends this wait.
             while halt != nil, !stopping.load(ordering: .relaxed) { await pause(upTo: nil) }
+            if stopping.load(ordering: .relaxed) { break }
             backoff = becameReady ? .seconds(1) : min(backoff * 2, .seconds(30))
+            // A reset asked for while this connection was open: the next one opens at once.
             if resetRequested {
-                resetRequested = false
                 backoff = .seconds(1)
                 continue
             }
