@@ -111,6 +111,8 @@ public struct ControlReply: Codable, Sendable, Equatable {
     public var calibration: CalibrationEvent?
     /// `calibrations.list`, `calibrations.get`: stored runs.
     public var calibrations: [CalibrationEntry]?
+    /// With `jobs.show`: the job and its events.
+    public var history: JobHistory?
 
     public init(id: Int, ok: Bool? = nil, error: ControlError? = nil, printers: [PrinterStatus]? = nil,
                 storage: StorageStatus? = nil, fleet: FleetLinkStatus? = nil, daemonVersion: String? = nil, retried: Int? = nil,
@@ -118,8 +120,7 @@ public struct ControlReply: Codable, Sendable, Equatable {
                 event: ConsoleEvent? = nil, samples: [TelemetryPoint]? = nil, relays: [PowerRelayStatus]? = nil,
                 submission: SubmissionProgress? = nil,
                 health: HealthVerdict? = nil, backup: BackupReport? = nil,
-
-                calibration: CalibrationEvent? = nil, calibrations: [CalibrationEntry]? = nil) {
+                calibration: CalibrationEvent? = nil, calibrations: [CalibrationEntry]? = nil, history: JobHistory? = nil) {
         self.id = id
         self.ok = ok
         self.error = error
@@ -138,6 +139,7 @@ public struct ControlReply: Codable, Sendable, Equatable {
         self.backup = backup
         self.calibration = calibration
         self.calibrations = calibrations
+        self.history = history
     }
 
     public static func failure(_ id: Int, _ code: ControlError.Code, _ message: String) -> ControlReply {
@@ -149,7 +151,7 @@ public struct ControlReply: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case schema, id, ok, error, printers, storage, fleet
         case daemonVersion = "daemon_version"
-        case retried, jobs, job, event, samples, relays, submission, health, backup, calibration, calibrations
+        case retried, jobs, job, event, samples, relays, submission, health, backup, calibration, calibrations, history
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -173,6 +175,7 @@ public struct ControlReply: Codable, Sendable, Equatable {
         try container.encodeIfPresent(backup, forKey: .backup)
         try container.encodeIfPresent(calibration, forKey: .calibration)
         try container.encodeIfPresent(calibrations, forKey: .calibrations)
+        try container.encodeIfPresent(history, forKey: .history)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -200,7 +203,8 @@ public struct ControlReply: Codable, Sendable, Equatable {
             health: try container.decodeIfPresent(HealthVerdict.self, forKey: .health),
             backup: try container.decodeIfPresent(BackupReport.self, forKey: .backup),
             calibration: try container.decodeIfPresent(CalibrationEvent.self, forKey: .calibration),
-            calibrations: try container.decodeIfPresent([CalibrationEntry].self, forKey: .calibrations))
+            calibrations: try container.decodeIfPresent([CalibrationEntry].self, forKey: .calibrations),
+            history: try container.decodeIfPresent(JobHistory.self, forKey: .history))
     }
 }
 
@@ -251,7 +255,7 @@ public struct ControlError: Codable, Sendable, Equatable, Error, CustomStringCon
 public struct PrinterStatus: Codable, Sendable, Equatable {
     public var id: String
     public var name: String
-    /// offline, connecting, idle, printing, paused, finishing, error.
+    /// offline, connecting, idle, printing, paused, finishing, error, halted.
     public var state: String
     public var port: String
     public var firmware: String?
@@ -269,6 +273,12 @@ public struct PrinterStatus: Codable, Sendable, Equatable {
     public var calibrating: CalibrationActivity?
     /// Per kind, the latest completed calibration and whether a later one made it stale.
     public var calibrations: [CalibrationStandingStatus]?
+    /// While `halted`: why and since when; a reset (`printedge reset`) clears it.
+    public var halt: PrinterHalt?
+    /// When `temperatures` were read (RFC 3339, `ControlTime`); `nil` before the first reading.
+    public var temperaturesAt: String?
+    /// The link is down (or not yet up): `temperatures` are the last ones read, not live.
+    public var temperaturesStale: Bool = false
 
     public init(id: String, name: String, state: String, port: String, firmware: String? = nil, flow: String? = nil,
                 error: String? = nil, temperatures: [HeaterReading] = [], job: JobSummary? = nil,
@@ -290,6 +300,9 @@ public struct PrinterStatus: Codable, Sendable, Equatable {
         case fleetCommands = "fleet_commands"
         case fleetOutbox = "fleet_outbox"
         case calibrating, calibrations
+        case halt
+        case temperaturesAt = "temperatures_at"
+        case temperaturesStale = "temperatures_stale"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -308,6 +321,9 @@ public struct PrinterStatus: Codable, Sendable, Equatable {
         try container.encode(fleetOutbox, forKey: .fleetOutbox)
         try container.encode(calibrating, forKey: .calibrating)
         try container.encode(calibrations, forKey: .calibrations)
+        try container.encode(halt, forKey: .halt)
+        try container.encode(temperaturesAt, forKey: .temperaturesAt)
+        try container.encode(temperaturesStale, forKey: .temperaturesStale)
     }
 }
 

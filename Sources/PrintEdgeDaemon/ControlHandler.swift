@@ -18,6 +18,8 @@ struct ControlHandler: Sendable {
     var fleetLink: FleetLinkMonitor?
     /// The verdict `health` returns, and the storage `status` shows.
     let health: DaemonHealth
+    /// The virtual printers' simulators, whose boards `reset` resets.
+    var boards: VirtualBoards?
 
     /// `file`: the descriptor that came with the request, for `jobs.submit`.
     func handle(_ request: ControlRequest, file: PassedFile? = nil, reply: @escaping @Sendable (ControlReply) -> Void) async {
@@ -93,6 +95,22 @@ struct ControlHandler: Sendable {
         case "jobs.recover":
             let (target, jobID) = try jobPrinter(request)
             return ControlReply(id: id, ok: true, job: await summary(try await target.recoverJob(id: jobID), printer: target))
+        case "jobs.remove":
+            let (target, jobID) = try jobPrinter(request)
+            return ControlReply(id: id, ok: true, job: JobSummary(try await target.removeJob(id: jobID)))
+        case "jobs.reprint":
+            let (target, jobID) = try jobPrinter(request)
+            return ControlReply(id: id, ok: true, job: JobSummary(try reprint(jobID, on: target)))
+        case "jobs.next":
+            let target = try printer(try required(request.printer, "printer", for: request))
+            let next = try storage { () throws(StoreError) in try store.nextQueuedJob(printerID: target.setup.id) }
+            guard let next, let jobID = next.id else {
+                throw ControlError(code: .refused, message: "printer \(target.setup.id) has no queued job; `printedge jobs submit FILE` queues one")
+            }
+            return ControlReply(id: id, ok: true, job: await summary(try await target.startJob(id: jobID), printer: target))
+        case "jobs.show":
+            let (target, jobID) = try jobPrinter(request)
+            return ControlReply(id: id, ok: true, history: try await history(of: jobID, on: target))
         case "send":
             let target = try printer(try required(request.printer, "printer", for: request))
             let lines = try required(request.lines, "lines", for: request)
@@ -119,8 +137,16 @@ struct ControlHandler: Sendable {
             return ControlReply(id: id, ok: true)
         case "estop":
             let target = try printer(try required(request.printer, "printer", for: request))
+            let status = await target.status()
+            guard status.state != "halted" else {
+                throw ControlError(code: .refused, message: "printer \(status.id) is already halted (\(status.halt?.reason ?? "")): nothing can move it until `printedge reset`")
+            }
             await target.emergencyStop()
             return ControlReply(id: id, ok: true)
+        case "reset":
+            let target = try printer(try required(request.printer, "printer", for: request))
+            let status = try await target.reset(force: request.force ?? false, boardReset: boards?.reset(for: target.setup.id))
+            return ControlReply(id: id, ok: true, printers: [status])
         case "power.on", "power.off", "power.status":
             if let name = request.printer { _ = try printer(name) }
             guard let gpio else {
@@ -175,6 +201,33 @@ struct ControlHandler: Sendable {
         default:
             throw ControlError(code: .unknownCommand, message: "unknown command `\(request.command)`; see docs/control.md for the list")
         }
+    }
+
+    /// `jobs.reprint`: a new queued job from the spooled file of `jobID`, if it is still there.
+    private func reprint(_ jobID: Int64, on target: Printer) throws(ControlError) -> JobRecord {
+        let original = try storage { () throws(StoreError) in try store.job(id: jobID) }
+        guard let original else { throw ControlError(code: .unknownJob, message: "there is no job \(jobID)") }
+        guard SpoolFile.isKept(original) else {
+            throw ControlError(code: .unreadableFile, message: "job \(jobID)'s spooled file is gone (\(original.spoolPath): removed with the job, "
+                + "or when it was cancelled before it started); submit \(original.name) again: `printedge jobs submit FILE --printer \(original.printerID)`")
+        }
+        return try storage { () throws(StoreError) in try store.reprintJob(jobID, atMS: WallClock.nowMS()) }
+    }
+
+    /// `jobs.show`: the job as `status` shows it (live while it runs), its events, and — for a
+    /// job that ended — the time it printed, pauses left out.
+    private func history(of jobID: Int64, on target: Printer) async throws(ControlError) -> JobHistory {
+        let record = try storage { () throws(StoreError) in try store.job(id: jobID) }
+        guard let record else { throw ControlError(code: .unknownJob, message: "there is no job \(jobID)") }
+        let events = try storage { () throws(StoreError) in try store.events(jobID: jobID) }
+        var job = await summary(record, printer: target)
+        if job.printingSeconds == nil, let ended = record.endedAtMS {
+            job.printingSeconds = JobTimeline(events: events).printingSeconds(nowMS: ended)
+        }
+        job.startedAtMS = job.startedAtMS ?? JobTimeline(events: events).startedAtMS
+        return JobHistory(job: job, events: events.map {
+            JobHistory.Event(kind: $0.kind.rawValue, fromState: $0.fromState?.rawValue, toState: $0.toState.rawValue, detail: $0.detail, atMS: $0.atMS)
+        }, fileKept: SpoolFile.isKept(record))
     }
 
     /// The printer's status with its job as every view shows it (`JobSummary.fillRun`).

@@ -132,10 +132,12 @@ public struct Daemon: Sendable {
         }
         let health = DaemonHealth(printers: printers, store: store, stateDirectory: configuration.stateDirectory, telemetry: recorder,
                                   fleetLink: fleetLink?.monitor, gpio: gpio)
-        let handler = ControlHandler(printers: Dictionary(uniqueKeysWithValues: printers.map { ($0.setup.id, $0) }),
+        let boards = VirtualBoards()
+        var handler = ControlHandler(printers: Dictionary(uniqueKeysWithValues: printers.map { ($0.setup.id, $0) }),
                                      order: printers.map(\.setup.id), store: store, telemetry: recorder,
                                      intake: intake, gpio: gpio,
                                      fleetCommands: fleetCommands, fleetLink: fleetLink?.monitor, health: health)
+        handler.boards = boards
         socketPath = configuration.controlSocketPath
         let control: ControlServer
         do {
@@ -148,6 +150,7 @@ public struct Daemon: Sendable {
                                         maxAge: .seconds(configuration.retention.maxTelemetryAgeDays * 86_400),
                                         maxDatabaseBytes: Int64(configuration.retention.maxDatabaseBytes))
         let virtualPrinters = try VirtualPrinters(simulators, logger: logger)
+        boards.attach(virtualPrinters)
         if !simulators.isEmpty { steps.finished("\(simulators.count) virtual printer(s) started") }
         // Before the printers, so they stop after them: a printer's last moments still have
         // its emergency stop, and nothing waits on devices nobody follows.

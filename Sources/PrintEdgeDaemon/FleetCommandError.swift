@@ -68,7 +68,7 @@ struct FleetCommandError: Error, Sendable, Equatable, CustomStringConvertible {
             // A `gcode` command is answered when its lines are queued, before the printer could refuse them.
             case .firmwareError: .refused
             // The fleet starts no calibration: only a person at the printer can answer one.
-            case .calibrationFailed, .notConfigured: .refused
+            case .calibrationFailed: .refused
             case .internal: .internal
             }
         self.init(code, error.message)

@@ -188,7 +188,7 @@ actor FleetCommands: FleetCommandHandling, Service {
             return .accepted(command, printerID: printerID, [("job", Self.json(try await control { () throws(ControlError) in try await target.cancel(detail: "cancelled \(who)") }))])
         case .emergencyStop:
             let status = await target.status()
-            guard !["offline", "error"].contains(status.state) else {
+            guard !["offline", "error", "halted"].contains(status.state) else {
                 throw FleetCommandError(.notConnected, "printer \(printerID) is \(status.state)\(status.error.map { " (\($0))" } ?? ""): no connection to send M112 on")
             }
             await target.emergencyStop(detail: "emergency stop \(who)")
@@ -225,7 +225,7 @@ actor FleetCommands: FleetCommandHandling, Service {
     /// The printer's status, when it can take G-code.
     private func connectedStatus(of target: any FleetCommandTarget) async throws(FleetCommandError) -> PrinterStatus {
         let status = await target.status()
-        guard !["offline", "connecting", "error"].contains(status.state) else {
+        guard !["offline", "connecting", "error", "halted"].contains(status.state) else {
             throw FleetCommandError(.notConnected, "printer \(target.setup.id) is \(status.state)\(status.error.map { " (\($0))" } ?? ""); G-code goes to a connected printer")
         }
         return status

@@ -68,6 +68,8 @@ actor Printer {
     private var consoles: [Int: AsyncStream<ConsoleEvent>.Continuation] = [:]
     private var nextConsoleID = 0
     private var sends: [UInt64: CheckedContinuation<Void, Never>] = [:]
+    /// Sends whose connection ended before their lines were all handled.
+    private var cutSends: Set<UInt64> = []
     /// The replies each `send` collects until its lines were handled, and whether it asked
     /// for temperatures (`M105`).
     private var sendReplies: [UInt64: (lines: [String], askedForTemperatures: Bool)] = [:]
@@ -87,6 +89,20 @@ actor Printer {
     private var calibrationSafeStop: SafeStop?
     /// `M115`'s capabilities at the last handshake (`Cap:EEPROM`, `Cap:EMERGENCY_PARSER`).
     private var capabilities: [String: Bool] = [:]
+    /// While `halted`: why and since when. The run loop opens nothing until a reset clears it.
+    private var halt: PrinterHalt?
+    /// Who sent the last `M112` from this host: the halt it causes is theirs.
+    private var emergencyStopCause: String?
+    /// When `temperatures` were read: shown with them once the link is down.
+    private var temperaturesAtMS: Int64?
+    /// A reset (`reset`) is under way: the next connection opens at once, pulsing DTR unless
+    /// the board was reset another way (a virtual printer's simulator).
+    private var resetRequested = false
+    private var resetPulsesDTR = false
+    /// Connections opened so far; a reset waits for one opened after it to answer or end.
+    private var connectionsOpened = 0
+    private var resetWaiters: [Int: (afterConnection: Int, continuation: CheckedContinuation<Void, Never>)] = [:]
+    private var nextResetWaiter = 0
 
     /// The job the printer is working on: its record, its lifecycle (`JobSession` decides what
     /// each request and link event means) and what progress needs beyond the record.
@@ -133,11 +149,16 @@ actor Printer {
             do {
                 var options = setup.connectionOptions
                 options.port.path = portPath
+                // Marlin boards reset when DTR drops (the Arduino auto-reset circuit).
+                if resetPulsesDTR { options.port.toggleDTROnOpen = true }
+                resetPulsesDTR = false
+                resetRequested = false
                 connection = try PrinterConnection(options: options)
             } catch {
                 lastError = error.description
                 break
             }
+            connectionsOpened += 1
             self.connection = connection
             connection.setConsoleListening(!consoles.isEmpty)
             connection.setWireLog(wireLog)
@@ -162,12 +183,27 @@ actor Printer {
             firmware = nil
             for (_, waiter) in positionQueries { waiter.resume(returning: nil) }
             positionQueries.removeAll()
+            for (tag, waiter) in sends {
+                cutSends.insert(tag)
+                waiter.resume()
+            }
+            sends.removeAll()
             if case .failed(.protocolFailure(.firmwareReset)) = end { firmwareRebooted = true }
             if let unplugged = unplugReason() {
                 lastError = unplugged
                 transition(to: .offline)
+            } else if !stopping.load(ordering: .relaxed), let halted = haltSeen(in: end) {
+                halt = halted
+                lastError = halted.reason
+                transition(to: .halted)
+                logger.warning("printer \(setup.id): halted: \(halted.reason); not reconnecting until `printedge reset --printer \(setup.id)`")
+                broadcast(ConsoleEvent(kind: "error", printer: setup.id,
+                                       text: "halted: \(halted.reason); `printedge reset --printer \(setup.id)` restarts its firmware"))
             } else if case .failed(let failure) = end {
-                let reason = failure.description
+                var reason = failure.description
+                if case .protocolFailure(.noResponse) = failure {
+                    reason += "; if its firmware halted (an emergency stop before this daemon started), `printedge reset --printer \(setup.id)` restarts it"
+                }
                 lastError = reason
                 transition(to: stopping.load(ordering: .relaxed) ? .offline : .error)
                 broadcast(ConsoleEvent(kind: "error", printer: setup.id, text: reason))
@@ -175,10 +211,21 @@ actor Printer {
                 transition(to: .offline)
             }
             unpluggedNode = nil
+            resumeResetWaiters(upTo: connectionsOpened)
+            if stopping.load(ordering: .relaxed) { break }
+            // A halted firmware ignores the host: reconnecting would only fail the handshake
+            // over and over. Only `reset` (or stopping) ends this wait.
+            while halt != nil, !stopping.load(ordering: .relaxed) { await pause(upTo: nil) }
             if stopping.load(ordering: .relaxed) { break }
             backoff = becameReady ? .seconds(1) : min(backoff * 2, .seconds(30))
+            // A reset asked for while this connection was open: the next one opens at once.
+            if resetRequested {
+                backoff = .seconds(1)
+                continue
+            }
             await pause(upTo: backoff)
         }
+        resumeResetWaiters(upTo: .max)
         transition(to: .offline)
         writeBacklog()
         if !backlog.isEmpty {
@@ -282,6 +329,7 @@ actor Printer {
             flow = strategy.rawValue
             lastError = nil
             transition(to: job == nil ? .idle : state)
+            resumeResetWaiters(upTo: connectionsOpened)
             broadcast(ConsoleEvent(kind: "state", printer: setup.id,
                                    text: "connected: \(firmware ?? "unidentified firmware"), flow control \(strategy.rawValue)"))
         case .temperature(let report):
@@ -289,6 +337,7 @@ actor Printer {
             temperatures = heaters.map {
                 HeaterReading(heater: $0.channel.rawValue, actualCelsius: $0.actualCelsius, targetCelsius: $0.targetCelsius)
             }
+            temperaturesAtMS = WallClock.nowMS()
             sample(heaters, at: now)
         case .reply(let text):
             if calibration != nil { perform(calibration?.lineReceived(text) ?? []) }
@@ -470,6 +519,8 @@ actor Printer {
         if let refusal = hardware.startRefusal() {
             throw ControlError(code: .refused, message: "printer \(setup.id): \(refusal)")
         }
+        // Powering a halted printer on would not bring it back: it waits for `reset`.
+        if halt != nil { throw notIdle() }
         try await hardware.powerForJob()
         do {
             return try await begin()
@@ -535,8 +586,9 @@ actor Printer {
     }
 
     private func notIdle() -> ControlError {
-        ControlError(code: state == .offline || state == .connecting || state == .error ? .notConnected : .busy,
-                     message: "printer \(setup.id) is \(state.rawValue)" + (lastError.map { " (\($0))" } ?? "") + "; a job starts on an idle printer")
+        ControlError(code: state == .offline || state == .connecting || state == .error || state == .halted ? .notConnected : .busy,
+                     message: "printer \(setup.id) is \(state.rawValue)" + (lastError.map { " (\($0))" } ?? "") + "; a job starts on an idle printer"
+                         + (state == .halted ? ": `printedge reset --printer \(setup.id)` restarts its firmware" : ""))
     }
 
     private func begin(_ record: JobRecord, feed: PrinterConnection.JobFeed, kind: JobEventKind, detail: String?) throws(ControlError) -> JobRecord {
@@ -637,12 +689,38 @@ actor Printer {
         default:
             throw ControlError(code: .refused, message: "job \(id) is \(record.state.rawValue): there is nothing to cancel")
         }
-        return try commitOrThrow(id, to: .cancelled, kind: .cancelled, detail: detail)
+        let cancelled = try commitOrThrow(id, to: .cancelled, kind: .cancelled, detail: detail)
+        // A queued job never printed: its file is only taking room (a dismissed interrupted
+        // one keeps it, so that `jobs reprint` can start it over).
+        if record.state == .queued { SpoolFile.release(cancelled, store: store) }
+        return cancelled
+    }
+
+    /// `jobs remove`: a queued or interrupted job leaves the queue (it becomes `cancelled`,
+    /// its history kept), and any job not running has its spooled file deleted, unless
+    /// another job still prints from it. A printing or paused job is refused: cancel it first.
+    func removeJob(id: Int64) throws(ControlError) -> JobRecord {
+        var record = try loadJob(id)
+        if record.state == .printing || record.state == .paused || job?.record.id == id {
+            throw ControlError(code: .busy, message: "job \(id) is \(record.state.rawValue) on printer \(record.printerID): "
+                + "cancel it first (`printedge jobs cancel \(id)`), then remove it")
+        }
+        switch record.state {
+        case .queued:
+            record = try commitOrThrow(id, to: .cancelled, kind: .cancelled, detail: "removed from the queue by a person")
+        case .interrupted:
+            record = try commitOrThrow(id, to: .cancelled, kind: .cancelled, detail: "removed after the interruption, not recovered")
+        default:
+            break
+        }
+        SpoolFile.release(record, store: store)
+        return record
     }
 
     /// `M112` at once, ahead of everything queued. The job is aborted first in the store, but
     /// the stop itself never waits for the disk.
     func emergencyStop(detail: String = "emergency stop") {
+        if connection != nil { emergencyStopCause = detail }
         connection?.submit(.emergencyStop)
         abortForEmergencyStop(detail: detail)
         broadcast(ConsoleEvent(kind: "state", printer: setup.id, text: "EMERGENCY STOP sent (M112)"))
@@ -660,6 +738,7 @@ actor Printer {
     /// Aborts the job for the stop `emergencyStopNow` sent, once.
     func recordEmergencyStop() {
         guard let cause = pendingEmergencyStop.withLock({ $0.take() }) else { return }
+        emergencyStopCause = cause
         abortForEmergencyStop(detail: cause)
         broadcast(ConsoleEvent(kind: "state", printer: setup.id, text: "EMERGENCY STOP sent (M112): \(cause)"))
     }
@@ -669,6 +748,102 @@ actor Printer {
         let step = current.session.emergencyStopped(detail: detail)
         job = current
         if let step { record(step) }
+    }
+
+    // MARK: - Halt and reset
+
+    /// The halt a connection's end means, if it is one: the firmware stopped dead and ignores
+    /// the host until reset (Marlin's `kill()` after M112, a thermal runaway, `Printer halted`).
+    private func haltSeen(in end: PrinterConnection.Ending) -> PrinterHalt? {
+        guard case .failed(let failure) = end else { return nil }
+        let at = WallClock.nowMS()
+        switch failure {
+        case .emergencyStopped:
+            defer { emergencyStopCause = nil }
+            let cause = emergencyStopCause ?? "emergency stop"
+            let reason = cause == "emergency stop" ? "emergency stop (M112) sent from this host" : "emergency stop (M112): \(cause)"
+            return PrinterHalt(cause: "emergency_stop", reason: reason, atMS: at)
+        case .protocolFailure(.printerHalted(let message, _)):
+            return PrinterHalt(cause: "firmware", reason: "the firmware halted: \(message)", atMS: at)
+        case .protocolFailure(.thermalError(let message, _)):
+            return PrinterHalt(cause: "firmware", reason: "thermal error: \(message); check the heater and thermistor wiring before resetting", atMS: at)
+        default:
+            return nil
+        }
+    }
+
+    /// `printedge reset`: restarts the printer's firmware and connects again — the way back
+    /// from a halt. The board is reset by `boardReset` when given (a virtual printer's
+    /// simulator), else by dropping DTR as the port opens again (Marlin boards reset on DTR,
+    /// the Arduino auto-reset). Refused under a job unless `force`: a reset ends the print and
+    /// the printer forgets its position. Answers once a connection opened after the reset has
+    /// answered the handshake or failed (60 s at most, a hang guard).
+    func reset(force: Bool, boardReset: (@Sendable () async -> String?)?) async throws(ControlError) -> PrinterStatus {
+        if let current = job, !current.session.hasEnded {
+            guard force else {
+                throw ControlError(code: .busy, message: "printer \(setup.id) is \(state.rawValue) job \(current.record.id ?? 0): a reset restarts "
+                    + "its firmware, ends the print and loses the head's position; pause or cancel the job first, or add --force")
+            }
+            abortForEmergencyStop(detail: "the printer was reset under the job by a person (printedge reset --force)")
+        }
+        if let usb, usb.port == nil {
+            throw ControlError(code: .notConnected, message: "printer \(setup.id) has no device to reset: \(usb.status.message ?? "it is not plugged in")")
+        }
+        // A pseudo-terminal (a simulator run by hand) has no DTR line: reopening is all there is.
+        let onPseudoTerminal = Self.isPseudoTerminal(usb?.port?.deviceNode ?? setup.portPath)
+        if let boardReset {
+            if let failure = await boardReset() { throw ControlError(code: .internal, message: "printer \(setup.id): \(failure)") }
+        } else {
+            resetPulsesDTR = !onPseudoTerminal
+        }
+        let previous = halt
+        halt = nil
+        resetRequested = true
+        logger.notice("printer \(setup.id): reset by a person\(previous.map { " (halted: \($0.reason))" } ?? "")")
+        broadcast(ConsoleEvent(kind: "state", printer: setup.id, text: "resetting the firmware"))
+        let after = connectionsOpened
+        connection?.submit(.close)
+        wake()
+        await waitForConnection(after: after, limit: .seconds(60))
+        guard state.isAnswering else {
+            throw ControlError(code: .notConnected, message: "printer \(setup.id) is \(state.rawValue) after the reset"
+                + (lastError.map { " (\($0))" } ?? "")
+                + (onPseudoTerminal && boardReset == nil
+                    ? "; its port is a pseudo-terminal, which has no DTR line to reset the board with: reset the program behind it (printedge-sim: SIGUSR1), then reset again"
+                    : "; check its power and cable, then `printedge reset --printer \(setup.id)` again"))
+        }
+        return status()
+    }
+
+    /// Whether `path` (a link followed) is a pseudo-terminal's slave, `/dev/pts/N`.
+    private static func isPseudoTerminal(_ path: String) -> Bool {
+        guard let resolved = realpath(path, nil) else { return false }
+        defer { free(resolved) }
+        return String(cString: resolved).hasPrefix("/dev/pts/")
+    }
+
+    /// Until a connection numbered above `after` has answered its handshake or ended, or `limit`.
+    private func waitForConnection(after: Int, limit: Duration) async {
+        nextResetWaiter += 1
+        let key = nextResetWaiter
+        let guardTask = Task { [weak self] in
+            guard (try? await Task.sleep(for: limit)) != nil else { return }
+            await self?.resumeResetWaiter(key)
+        }
+        await withCheckedContinuation { resetWaiters[key] = (after, $0) }
+        guardTask.cancel()
+    }
+
+    private func resumeResetWaiter(_ key: Int) {
+        resetWaiters.removeValue(forKey: key)?.continuation.resume()
+    }
+
+    /// Connection `number` answered or ended: every reset waiting for it (or an earlier one) goes on.
+    private func resumeResetWaiters(upTo number: Int) {
+        for (key, waiter) in resetWaiters where waiter.afterConnection < number {
+            resetWaiters.removeValue(forKey: key)
+            waiter.continuation.resume()
+        }
     }
 
     /// A person's own G-code (`printedge send`, `console`), checked before anything is sent:
@@ -693,7 +868,8 @@ actor Printer {
 
     func send(_ lines: [String], underJob: UnderJob) async throws(ControlError) -> [String] {
         guard let connection, state != .connecting else {
-            throw ControlError(code: .notConnected, message: "printer \(setup.id) is \(state.rawValue)" + (lastError.map { " (\($0))" } ?? ""))
+            throw ControlError(code: .notConnected, message: "printer \(setup.id) is \(state.rawValue)" + (lastError.map { " (\($0))" } ?? "")
+                + (state == .halted ? ": `printedge reset --printer \(setup.id)` restarts its firmware" : ""))
         }
         let commands = try checkedManualLines(lines)
         if let running = calibration { throw calibrating(running) }
@@ -723,6 +899,10 @@ actor Printer {
         }
         let replies = sendReplies.removeValue(forKey: tag)?.lines ?? []
         if sendReplies.isEmpty && consoles.isEmpty && calibration == nil { connection.setConsoleListening(false) }
+        if cutSends.remove(tag) != nil {
+            throw ControlError(code: .notConnected, message: "printer \(setup.id)'s connection ended before every line was handled: "
+                + (lastError ?? "closed") + (replies.isEmpty ? "" : "\n" + replies.joined(separator: "\n")))
+        }
         if let failure = replies.first(where: { FirmwareReply.isRefusal($0) }) {
             throw ControlError(code: .firmwareError, message: "printer \(setup.id) answered: \(failure)" + (replies.count > 1 ? "\n" + replies.joined(separator: "\n") : ""))
         }
@@ -856,6 +1036,9 @@ actor Printer {
                                    job: job.map { summary(of: $0) }, device: usb?.status)
         status.calibrating = calibration.map { CalibrationActivity(kind: $0.kind, step: $0.step, waitingForAnswer: $0.isWaitingForAnswer) }
         status.calibrations = calibrationStandings()
+        status.halt = halt
+        status.temperaturesAt = temperaturesAtMS.map(ControlTime.text(ms:))
+        status.temperaturesStale = !state.isAnswering
         return status
     }
 

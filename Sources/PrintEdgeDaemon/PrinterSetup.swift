@@ -66,6 +66,13 @@ enum PrinterState: String, Sendable {
     case paused
     /// A pause, cancel or the end of a job is being seen through.
     case finishing
-    /// The last connection failed (a halt, a thermal error, an emergency stop); retrying.
+    /// The last connection failed (no answer to the handshake, the port lost); retrying.
     case error
+    /// The firmware stopped dead (an emergency stop, `kill()`, a thermal runaway) and ignores
+    /// the host until it is reset: no reconnecting until `printedge reset` (a DTR pulse, or the
+    /// virtual printer's board reset).
+    case halted
+
+    /// The link is up and answering: temperatures read now are live.
+    var isAnswering: Bool { [.idle, .printing, .paused, .finishing].contains(self) }
 }

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// The `printedge-sim` processes behind virtual printers: started before the printers
 /// connect, stopped after they have let go.
@@ -16,7 +17,10 @@ final class VirtualPrinters: Service, Sendable {
         var pid: pid_t
     }
 
-    let launched: [Launched]
+    /// The simulators running now: `resetBoard` replaces one that died.
+    var launched: [Launched] { running.withLock { $0 } }
+    private let running: Mutex<[Launched]>
+    private let launches: [String: (link: String, launch: PrinterSetup.SimulatorLaunch)]
     private let logger: Logger
 
     /// How long a simulator may take to create its link: a hang guard, far beyond the few
@@ -26,6 +30,7 @@ final class VirtualPrinters: Service, Sendable {
     /// Starts every simulator, then waits (up to 5 s for each) until every link exists.
     init(_ launches: [(printerID: String, link: String, launch: PrinterSetup.SimulatorLaunch)], logger: Logger) throws(DaemonError) {
         self.logger = logger
+        self.launches = Dictionary(launches.map { ($0.printerID, ($0.link, $0.launch)) }, uniquingKeysWith: { first, _ in first })
         var started: [Launched] = []
         for entry in launches {
             // Removed so that the wait below sees the new link. Under the state directory's
@@ -56,7 +61,46 @@ final class VirtualPrinters: Service, Sendable {
             for process in started { Self.stop(process.pid) }
             throw .simulator("printedge-sim for printer \(entry.printerID) \(problem) (\(entry.launch.executable)); its own message, if any, is in the daemon's log")
         }
-        launched = started
+        running = Mutex(started)
+    }
+
+    /// `printedge reset` of a virtual printer: SIGUSR1, which printedge-sim takes as its
+    /// board's reset button (a halted model lives again and prints `start`); a simulator that
+    /// has exited (killed, crashed) is started again, its link awaited. `nil` when done, else
+    /// what went wrong. Blocks for the link: call it on a thread of its own.
+    func resetBoard(printerID: String) -> String? {
+        guard let entry = launches[printerID] else { return "printer \(printerID) is not a virtual printer" }
+        return running.withLock { running -> String? in
+            guard let index = running.firstIndex(where: { $0.printerID == printerID }) else {
+                return "its simulator is not running"
+            }
+            let pid = running[index].pid
+            var status: Int32 = 0
+            if waitpid(pid, &status, WNOHANG) == 0 {
+                kill(pid, SIGUSR1)
+                return nil
+            }
+            logger.notice("the virtual printer's simulator had exited (wait status \(status)); starting it again", metadata: ["printer": "\(printerID)"])
+            unlink(entry.link)
+            let restarted: pid_t
+            do throws(DaemonError) {
+                restarted = try Self.spawn(entry.launch)
+            } catch {
+                running.remove(at: index)
+                return error.description
+            }
+            switch Self.waitForLink(entry.link, of: restarted) {
+            case .created:
+                running[index].pid = restarted
+                return nil
+            case .exited(let status):
+                running.remove(at: index)
+                return "printedge-sim exited (wait status \(status)) before creating \(entry.link); its message is in the daemon's log"
+            case .timedOut:
+                running[index].pid = restarted
+                return "printedge-sim did not create \(entry.link) within \(Self.linkLimit)"
+            }
+        }
     }
 
     func run() async throws {

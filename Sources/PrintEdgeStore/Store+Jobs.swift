@@ -10,7 +10,8 @@ extension Store {
     ///
     /// `layers` may be lazy: each record is made just before its row is written, so a print
     /// with tens of thousands of layers never holds all their encoded resume states at once.
-    public func submitJob(_ job: JobRecord, layers: some Sequence<JobLayerRecord>) throws(StoreError) -> JobRecord {
+    /// `detail` goes with the `submitted` event (a reprint names the job it repeats).
+    public func submitJob(_ job: JobRecord, layers: some Sequence<JobLayerRecord>, detail: String? = nil) throws(StoreError) -> JobRecord {
         try write { db in
             try Store.requirePrinter(db, id: job.printerID)
             var queued = JobRecord(
@@ -29,7 +30,7 @@ extension Store {
             }
             try Store.recordEvent(
                 db, jobID: jobID, printerID: job.printerID, from: nil, to: .queued,
-                kind: .submitted, detail: nil, atMS: job.submittedAtMS, feedsFleet: feedsFleet)
+                kind: .submitted, detail: detail, atMS: job.submittedAtMS, feedsFleet: feedsFleet)
             if feedsFleet {
                 try Store.enqueueJobRecord(db, queued, atMS: job.submittedAtMS)
             }

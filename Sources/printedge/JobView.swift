@@ -10,6 +10,8 @@ struct JobView {
     var job: JobSummary
     /// The printer's heaters, when the view has them (status, follow, watch).
     var temperatures: [HeaterReading] = []
+    /// The printer's link is down: the temperatures are the last ones read, not live.
+    var temperaturesStale = false
     var nowMS: Int64
 
     var isRunning: Bool { job.state == "printing" || job.state == "paused" }
@@ -50,7 +52,7 @@ struct JobView {
     }
 
     var temperatureText: String? {
-        temperatures.isEmpty ? nil : temperatures.map(JobView.reading).joined(separator: "  ")
+        temperatures.isEmpty ? nil : temperatures.map(JobView.reading).joined(separator: "  ") + (temperaturesStale ? " (stale)" : "")
     }
 
     /// One line: `status`, `jobs list`, the job commands.

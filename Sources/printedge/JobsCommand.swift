@@ -7,9 +7,10 @@ import PrintEdgeCore
 
 struct JobsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "jobs", abstract: "The job queue: list, submit, follow, start, pause, resume, cancel, recover.",
-        subcommands: [List.self, Submit.self, JobsFollowCommand.self, Action.Start.self, Action.Pause.self, Action.Resume.self,
-                      Action.Cancel.self, Action.Recover.self],
+        commandName: "jobs", abstract: "The job queue: list, submit, follow, show, start, pause, resume, cancel, recover, remove, reprint.",
+        subcommands: [List.self, Submit.self, JobsFollowCommand.self, JobsShowCommand.self, Action.Start.self, Action.Pause.self,
+                      Action.Resume.self, Action.Cancel.self, Action.Recover.self, Action.Remove.self, Action.Reprint.self,
+                      JobsNextCommand.self],
         defaultSubcommand: List.self)
 
     struct List: ParsableCommand {
@@ -125,7 +126,7 @@ struct JobsCommand: ParsableCommand {
         struct Cancel: JobAction {
             static let configuration = CommandConfiguration(
                 abstract: "Stop feeding, quick-stop the motion, then the profile's cancel G-code (heaters off, park).",
-                discussion: "Without an id: the printer's current job.")
+                discussion: "Without an id: the printer's current job. A queued job is taken off the queue and its spooled file deleted; an interrupted one is dismissed (its file kept for `jobs reprint`).")
             static let request = "jobs.cancel"
             static let choice = JobChoice.current
             @OptionGroup var arguments: JobArguments
@@ -134,20 +135,47 @@ struct JobsCommand: ParsableCommand {
         struct Recover: JobAction {
             static let configuration = CommandConfiguration(
                 abstract: "Restart an interrupted job from the start of the layer it was in.",
-                discussion: "Heats, homes X and Y only, restores Z and E, then prints from that layer's first line. Check that the part is still on the bed and nothing moved the head or the bed. Without an id: the printer's one interrupted job.")
+                discussion: "Heats, homes X and Y only, restores Z and E, then prints from that layer's first line. Check that the part is still on the bed and nothing moved the head or the bed. On a terminal it asks first; from a script (standard input not a terminal) it needs --yes. Without an id: the printer's one interrupted job.")
             static let request = "jobs.recover"
             static let choice = JobChoice.onlyInterrupted
+            @OptionGroup var arguments: JobArguments
+            @Flag(name: [.short, .long], help: "Do not ask: the part is on the bed and it is safe to heat and move.") var yes = false
+
+            func run() throws {
+                let id = try arguments.resolve(Self.choice)
+                if !yes { try RecoveryConfirmation.ask(job: id, control: arguments.control) }
+                try perform(id)
+            }
+        }
+
+        struct Remove: JobAction {
+            static let configuration = CommandConfiguration(
+                abstract: "Take a job off the queue and delete its spooled file.",
+                discussion: "A queued or interrupted job becomes cancelled (its history stays: `jobs show`); a finished one keeps its record. The spooled file is deleted unless another queued, running or interrupted job prints the same file. A printing or paused job is refused: cancel it first.")
+            static let request = "jobs.remove"
+            static let choice = JobChoice.named("remove")
+            @OptionGroup var arguments: JobArguments
+        }
+
+        struct Reprint: JobAction {
+            static let configuration = CommandConfiguration(
+                abstract: "Queue a job again, from its spooled file.",
+                discussion: "A new queued job with the same file, analysis and printer; start it with `jobs start`. Refused (exit 66) when the spooled file was deleted (`jobs remove`, a queued job cancelled): submit the file again.")
+            static let request = "jobs.reprint"
+            static let choice = JobChoice.named("reprint")
             @OptionGroup var arguments: JobArguments
         }
     }
 }
 
 /// Which job a job command means when no id is given.
-enum JobChoice {
+enum JobChoice: Equatable {
     /// The job printing or paused on the printer.
     case current
     case onlyQueued
     case onlyInterrupted
+    /// No default: the command (`remove`, `reprint`, `show`) needs the id.
+    case named(String)
 }
 
 struct JobArguments: ParsableArguments {
@@ -170,15 +198,18 @@ struct JobArguments: ParsableArguments {
             }
             return job
         }
-        let target = try control.printer(printer)
         switch choice {
+        case .named(let command):
+            throw CLIFailure(.usage, "name the job: `printedge jobs \(command) ID` (`printedge jobs list` shows the ids)")
         case .current:
+            let target = try control.printer(printer)
             let status = try control.call(ControlRequest(id: 0, command: "status", printer: target)).printers?.first
             guard let current = status?.job else {
                 throw CLIFailure(.noInput, "printer \(target) has no job printing or paused; name one: `printedge jobs list --printer \(target)`")
             }
             return current.id
         case .onlyQueued, .onlyInterrupted:
+            let target = try control.printer(printer)
             let state = choice == .onlyQueued ? "queued" : "interrupted"
             let jobs = try control.call(ControlRequest(id: 0, command: "jobs.list", printer: target, states: [state], limit: 2)).jobs ?? []
             guard jobs.count == 1, let only = jobs.first else {
@@ -199,7 +230,10 @@ protocol JobAction: ParsableCommand {
 
 extension JobAction {
     func run() throws {
-        let id = try arguments.resolve(Self.choice)
+        try perform(try arguments.resolve(Self.choice))
+    }
+
+    func perform(_ id: Int64) throws {
         let reply = try arguments.control.call(ControlRequest(id: 0, command: Self.request, job: id))
         guard let summary = reply.job else { return }
         if arguments.json { return try printJSON(["job": summary]) }

@@ -35,12 +35,12 @@ struct JobsFollowCommand: ParsableCommand {
         var screen = LiveScreen()
         var throttle = LineThrottle()
         while true {
-            let (job, temperatures) = try look(id: id, printer: printer, control: control)
-            let view = JobView(job: job, temperatures: temperatures, nowMS: FleetLinkLine.nowMS())
+            let (job, temperatures, stale) = try look(id: id, printer: printer, control: control)
+            let view = JobView(job: job, temperatures: temperatures, temperaturesStale: stale, nowMS: FleetLinkLine.nowMS())
             let outcome = ExitStatus(jobState: job.state)
             if arguments.json {
                 if throttle.shouldWrite("job", key: Self.key(view), nowMS: view.nowMS) || outcome != nil {
-                    try printJSONLine(FollowJSON(job: job, temperatures: temperatures))
+                    try printJSONLine(FollowJSON(job: job, temperatures: temperatures, temperaturesStale: stale))
                 }
             } else if !control.quiet {
                 if terminal {
@@ -58,13 +58,13 @@ struct JobsFollowCommand: ParsableCommand {
     }
 
     /// The job as the daemon shows it now, with its printer's heaters while it runs there.
-    private func look(id: Int64, printer: String, control: ControlOptions) throws(CLIFailure) -> (JobSummary, [HeaterReading]) {
+    private func look(id: Int64, printer: String, control: ControlOptions) throws(CLIFailure) -> (JobSummary, [HeaterReading], stale: Bool) {
         let status = try control.call(ControlRequest(id: 0, command: "status", printer: printer)).printers?.first
-        if let status, let job = status.job, job.id == id { return (job, status.temperatures) }
+        if let status, let job = status.job, job.id == id { return (job, status.temperatures, status.temperaturesStale) }
         guard let job = try control.call(ControlRequest(id: 0, command: "jobs.list", job: id)).jobs?.first else {
             throw CLIFailure(.noInput, "there is no job \(id)")
         }
-        return (job, status?.temperatures ?? [])
+        return (job, status?.temperatures ?? [], status?.temperaturesStale ?? false)
     }
 
     /// What a piped line is written for: a new state or phase, layer, or whole percent.
@@ -75,5 +75,11 @@ struct JobsFollowCommand: ParsableCommand {
     private struct FollowJSON: Encodable {
         var job: JobSummary
         var temperatures: [HeaterReading]
+        var temperaturesStale: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case job, temperatures
+            case temperaturesStale = "temperatures_stale"
+        }
     }
 }

@@ -22,7 +22,8 @@ struct PrintEdge: ParsableCommand {
             """,
         version: PrintEdgeVersion.number,
         subcommands: [
-            StatusCommand.self, WatchCommand.self, JobsCommand.self, SendCommand.self, ConsoleCommand.self, TelemetryCommand.self,
+            StatusCommand.self, WatchCommand.self, JobsCommand.self, SendCommand.self, ConsoleCommand.self, EstopCommand.self,
+            ResetCommand.self, TelemetryCommand.self,
             StreamCommand.self, PortsCommand.self, GPIOCommand.self, PowerCommand.self, FleetCommand.self, LogCommand.self, CalibrateCommand.self,
             HealthCommand.self, BackupCommand.self, RestoreCommand.self, LogsCommand.self, DoctorCommand.self,
         ]

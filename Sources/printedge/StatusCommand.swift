@@ -13,8 +13,11 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         let reply = try control.call(ControlRequest(id: 0, command: "status", printer: printer))
         let printers = reply.printers ?? []
+        // Not in `status` itself: they are the store's, and a status answers even when it cannot be read.
+        let interrupted = (try? control.call(ControlRequest(id: 0, command: "jobs.list", printer: printer, states: ["interrupted"], limit: 20)))?.jobs ?? []
         if json {
-            return try printJSON(StatusJSON(daemonVersion: reply.daemonVersion, printers: printers, storage: reply.storage, fleet: reply.fleet))
+            return try printJSON(StatusJSON(daemonVersion: reply.daemonVersion, printers: printers, storage: reply.storage, fleet: reply.fleet,
+                                            interruptedJobs: interrupted))
         }
         if let storage = reply.storage, !storage.isRecording {
             say("storage: \(storage.message ?? storage.condition)")
@@ -24,10 +27,15 @@ struct StatusCommand: ParsableCommand {
         for status in printers {
             var line = "\(status.id)  \(status.state)"
             if let firmware = status.firmware { line += "  \(firmware)" }
-            if !status.temperatures.isEmpty { line += "  " + status.temperatures.map(JobView.reading).joined(separator: "  ") }
+            let view = PrinterView(status: status, nowMS: now)
+            if let temperatures = view.temperatures { line += "  " + temperatures }
             say(line)
             if let device = status.device { say("  usb: \(device.summary)") }
-            if let error = status.error { say("  last error: \(error)") }
+            if let halt = view.halt {
+                say("  " + halt)
+            } else if let error = status.error {
+                say("  last error: \(error)")
+            }
             if let commands = status.fleetCommands, commands.received > 0 || commands.chunksReceived > 0 {
                 let refused = commands.refused.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
                 say("  fleet commands: \(commands.received) received, \(commands.accepted) accepted, \(commands.refusedTotal) refused"
@@ -48,6 +56,10 @@ struct StatusCommand: ParsableCommand {
                     "\(standing.kind) #\(standing.record)" + (standing.stale ? " STALE (since \(standing.staleSinceKind ?? "?") #\(standing.staleSinceRecord ?? 0))" : "")
                 }.joined(separator: ", "))
             }
+            for job in interrupted where job.printer == status.id {
+                say("  interrupted: job \(job.id) \(job.name)" + (JobView(job: job, nowMS: now).layer.map { " at \($0)" } ?? "")
+                    + ": `printedge jobs recover \(job.id)` restarts it from that layer, `printedge jobs cancel \(job.id)` dismisses it")
+            }
         }
     }
 
@@ -56,10 +68,13 @@ struct StatusCommand: ParsableCommand {
         var printers: [PrinterStatus]
         var storage: StorageStatus?
         var fleet: FleetLinkStatus?
+        /// Jobs a crash or stop left `interrupted`, waiting for `jobs recover` or `jobs cancel`.
+        var interruptedJobs: [JobSummary]
 
         enum CodingKeys: String, CodingKey {
             case daemonVersion = "daemon_version"
             case printers, storage, fleet
+            case interruptedJobs = "interrupted_jobs"
         }
 
         func encode(to encoder: any Encoder) throws {
@@ -68,6 +83,7 @@ struct StatusCommand: ParsableCommand {
             try container.encode(printers, forKey: .printers)
             try container.encode(storage, forKey: .storage)
             try container.encode(fleet, forKey: .fleet)
+            try container.encode(interruptedJobs, forKey: .interruptedJobs)
         }
     }
 }

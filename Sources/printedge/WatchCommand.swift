@@ -37,7 +37,7 @@ struct WatchCommand: ParsableCommand {
                 var lines: [String] = []
                 for status in printers {
                     if !lines.isEmpty { lines.append("") }
-                    lines.append(String(Self.printerLine(status).prefix(width)))
+                    lines.append(String(Self.printerLine(status, nowMS: now).prefix(width)))
                     if let job = status.job {
                         lines += JobView(job: job, nowMS: now).screen(width: width - 2).map { "  " + $0 }
                     }
@@ -45,13 +45,15 @@ struct WatchCommand: ParsableCommand {
                 screen.draw(lines)
             } else {
                 for status in printers {
-                    let view = status.job.map { JobView(job: $0, temperatures: status.temperatures, nowMS: now) }
+                    let view = status.job.map {
+                        JobView(job: $0, temperatures: status.temperatures, temperaturesStale: status.temperaturesStale, nowMS: now)
+                    }
                     let key = status.state + " " + (view.map(JobsFollowCommand.key) ?? "")
                     guard throttle.shouldWrite(status.id, key: key, nowMS: now) else { continue }
                     if json {
                         try printJSONLine(["printer": status])
                     } else {
-                        say(view.map { "\($0.plainLine)" } ?? "\(JobView.clockTime(ms: now, seconds: true))  \(Self.printerLine(status))")
+                        say(view.map { "\($0.plainLine)" } ?? "\(JobView.clockTime(ms: now, seconds: true))  \(Self.printerLine(status, nowMS: now))")
                     }
                 }
             }
@@ -59,9 +61,10 @@ struct WatchCommand: ParsableCommand {
         }
     }
 
-    /// "sim  printing  T0 210.0/210°C  B 60.0/60°C".
-    static func printerLine(_ status: PrinterStatus) -> String {
-        ([status.id, status.state] + status.temperatures.map(JobView.reading) + [status.error.map { "(\($0))" }].compactMap { $0 })
+    /// "sim  printing  T0 210.0/210°C  B 60.0/60°C"; "… (stale, 2 min ago)" once the link is down.
+    static func printerLine(_ status: PrinterStatus, nowMS: Int64) -> String {
+        let view = PrinterView(status: status, nowMS: nowMS)
+        return ([status.id, status.state, view.temperatures, (view.halt ?? status.error).map { "(\($0))" }].compactMap { $0 })
             .joined(separator: "  ")
     }
 }

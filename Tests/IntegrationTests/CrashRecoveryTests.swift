@@ -68,7 +68,7 @@ import Testing
         #expect(try await daemon.cli(["jobs", "submit", file, "--start"]).status == 0)
         try await Self.killWhileWaiting(at: waits["startScript"]!, job: 1, daemon)
         try await daemon.start()
-        let refused = try await daemon.cli(["jobs", "recover", "1"])
+        let refused = try await daemon.cli(["jobs", "recover", "1", "--yes"])
         #expect(refused.status == 75, "refused in this state: EX_TEMPFAIL")
         #expect(refused.standardError.contains("before the first layer's first extrusion"), "\(refused.standardError)")
         let dismissed = try await daemon.cli(["jobs", "cancel", "1"])
@@ -140,7 +140,7 @@ import Testing
     static func restartAndRecover(_ job: Int, _ daemon: DaemonProcess, expecting detail: String) async throws {
         try await daemon.start()
         #expect(try await daemon.jobJSON(job)["state"] as? String == "interrupted")
-        let recovered = try await daemon.cli(["jobs", "recover", "\(job)"])
+        let recovered = try await daemon.cli(["jobs", "recover", "\(job)", "--yes"])
         #expect(recovered.status == 0, "\(recovered.standardError)")
         #expect(daemon.logText.contains(detail) || recovered.standardOutput.contains(detail),
                 "recovery took the path where the printer \(detail)")

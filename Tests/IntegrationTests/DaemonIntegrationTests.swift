@@ -81,7 +81,7 @@ import Testing
         let samplesAfter = try afterKill.telemetry(printerID: "mk", sinceMS: 0, limit: 1_000_000)
         #expect(Set(samplesBefore.map(\.atMS)).isSubset(of: Set(samplesAfter.map(\.atMS))))
 
-        let recover = try await daemon.cli(["jobs", "recover", "1"])
+        let recover = try await daemon.cli(["jobs", "recover", "1", "--yes"])
         #expect(recover.status == 0, "\(recover.standardError)")
         let finished = try await daemon.waitForJob(1)
         #expect(finished["state"] as? String == "completed", "\(finished) \(daemon.logText)")

@@ -186,7 +186,7 @@ import Testing
         // A clean stop while the broker is away: the job is interrupted, its events wait.
         await daemon.terminate()
         try await daemon.start()
-        let recovered = try await daemon.cli(["jobs", "recover", "1"])
+        let recovered = try await daemon.cli(["jobs", "recover", "1", "--yes"])
         #expect(recovered.status == 0, "\(recovered.standardError)")
         let undeliveredBefore = try Self.outbox(daemon, printer: "sim").filter { $0.deliveredAtMS == nil }.count
         try await daemon.waitUntil("more messages wait") {
@@ -196,7 +196,7 @@ import Testing
         await daemon.killHard()
         try await daemon.start()
         try await broker.start()
-        let again = try await daemon.cli(["jobs", "recover", "1"])
+        let again = try await daemon.cli(["jobs", "recover", "1", "--yes"])
         #expect(again.status == 0, "\(again.standardError)")
         let job = try await daemon.waitForJob(1)
         #expect(job["state"] as? String == "completed", "\(job) \(daemon.logText)")
