@@ -69,7 +69,13 @@ import Testing
 
     @Test func aFirmwareResetMidJobEndsTheLinkAsAReset() throws {
         let run = try VirtualLinkRun(job: Self.job, firmware: VirtualLinkRun.firmware { $0.resetAfterLines = 200 })
-        let ending = run.run()
+        let transport = run.transport
+        var writtenWhenStartArrived: Int?
+        run.connection.setConsoleListening(true)
+        let ending = run.run { event in
+            if case .reply("start") = event { writtenWhenStartArrived = transport.written.count }
+        }
+        #expect(writtenWhenStartArrived == transport.written.count, "the host wrote after the firmware's `start`")
         let acknowledged = try #require(run.linkProgress).linesAcknowledged
         let reset = HostProtocolError.firmwareReset(lastAcknowledgedLine: acknowledged)
         #expect(ending == .failed(.protocolFailure(reset)))
