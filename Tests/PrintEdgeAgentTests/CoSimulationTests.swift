@@ -16,7 +16,8 @@ import Testing
 
     /// `printedge stream` with `flow` over a printer built by `configure`; its link has ended.
     private func stream(_ commands: [String] = Self.commands, flow: FlowStrategy = .window, seed: UInt64,
-                        _ configure: (inout VirtualMarlinConfiguration) -> Void = { _ in }) throws -> (VirtualLinkRun, PrinterConnection.Ending) {
+                        _ configure: (inout VirtualMarlinConfiguration) -> Void = { _ in })
+        throws -> (VirtualLinkRun, PrinterConnection.Ending) {
         let firmware = VirtualLinkRun.firmware(seed: seed) {
             $0.advancedOK = flow == .advancedOK
             configure(&$0)
