@@ -88,10 +88,15 @@ let package = Package(
             ],
             path: "bench/printedge-bench",
             swiftSettings: strict),
-        .testTarget(name: "PrintEdgeCoreTests", dependencies: ["PrintEdgeCore", "PrintEdgeSimulator", "PrintEdgeFixtures", "PrintEdgeTestSupport"]),
+        .testTarget(name: "PrintEdgeCoreTests", dependencies: ["PrintEdgeCore", "PrintEdgeFixtures", "PrintEdgeTestSupport"]),
         .testTarget(name: "PrintEdgeSerialTests", dependencies: ["PrintEdgeSerial"]),
         .testTarget(name: "PrintEdgeSimulatorTests", dependencies: ["PrintEdgeSimulator", "PrintEdgeTestSupport"]),
-        .testTarget(name: "PrintEdgeAgentTests", dependencies: ["PrintEdgeAgent", "PrintEdgeSerial", "PrintEdgeFixtures"]),
+        .testTarget(
+            name: "PrintEdgeAgentTests",
+            dependencies: [
+                "PrintEdgeAgent", "PrintEdgeSerial", "PrintEdgeFixtures", "PrintEdgeSimulator", "PrintEdgeVirtualLink",
+                "PrintEdgeTestSupport",
+            ]),
         .testTarget(name: "PrintEdgeConfigTests", dependencies: ["PrintEdgeConfig", "PrintEdgeCalibration"]),
         .testTarget(name: "PrintEdgeCalibrationTests", dependencies: ["PrintEdgeCalibration"]),
         .testTarget(name: "PrintEdgeStoreTests", dependencies: ["PrintEdgeStore"]),
@@ -102,6 +107,11 @@ let package = Package(
         // threads of their own for the tests that wait on them or would hold the cooperative pool;
         // fake /sys, /dev and /proc trees.
         .target(name: "PrintEdgeTestSupport", dependencies: ["PrintEdgeMQTT"], path: "Tests/PrintEdgeTestSupport"),
+        // The link loop over an in-process VirtualMarlin on a virtual clock. It joins the agent
+        // and the simulator, which import neither the other (see VirtualLinkTransport).
+        .target(
+            name: "PrintEdgeVirtualLink", dependencies: ["PrintEdgeAgent", "PrintEdgeSimulator"],
+            path: "Tests/PrintEdgeVirtualLink", swiftSettings: strict),
         .testTarget(name: "PrintEdgeMQTTTests", dependencies: ["PrintEdgeMQTT", "PrintEdgeTestSupport"]),
         .testTarget(name: "PrintEdgeUSBTests", dependencies: ["PrintEdgeUSB", "PrintEdgeTestSupport"]),
         .testTarget(name: "PrintEdgeGPIOTests", dependencies: ["PrintEdgeGPIO", "PrintEdgeTestSupport"]),

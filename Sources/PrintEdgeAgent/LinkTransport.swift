@@ -6,8 +6,10 @@ import PrintEdgeSerial
 ///
 /// Klipper's `serialhdl.py` has one reader loop behind several transports; this is the seam
 /// that lets `PrinterConnection`'s one loop run over a real tty (`SerialTransport`: termios2
-/// and ppoll, real time) or, in tests, over `VirtualMarlin` on a virtual clock, where waiting
-/// is advancing the model and a print of an hour takes milliseconds.
+/// and ppoll, real time) or, in tests, over `VirtualMarlin` on a virtual clock
+/// (`VirtualLinkTransport`, in the PrintEdgeVirtualLink test-support target), where waiting
+/// is advancing the model and a print of an hour takes milliseconds. The loop reads time only
+/// through `now()`.
 public protocol LinkTransport: AnyObject {
     /// The port's path (or a name), for messages.
     var path: String { get }

@@ -387,6 +387,10 @@ public struct VirtualMarlin: Sendable {
     /// Bytes waiting in the UART's RX ring.
     public var receiveBufferCount: Int { receiveBuffer.count }
 
+    /// Bytes the host wrote that are still on the wire, not yet at the UART: what a host's
+    /// port would hold in its output buffer.
+    public var bytesInTransitToFirmware: Int { inbound.count }
+
     /// Whether M112 halted the firmware.
     public var halted: Bool { isHalted }
 
