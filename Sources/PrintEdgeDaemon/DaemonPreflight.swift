@@ -45,6 +45,8 @@ public struct DaemonPreflight {
     let gpioChip: GPIOChip?
     /// The group of `socket_group`.
     let socketGroup: gid_t?
+    /// The HTTP listener's address and token; `nil` with `listen = "off"`.
+    let http: HTTPListenerPlan?
 
     /// Checks `configuration` on this machine, as `printedged` would start it.
     public init(configuration: DaemonConfiguration) throws(DaemonError) {
@@ -65,6 +67,7 @@ public struct DaemonPreflight {
         gpioChip = try configuration.gpio.map { settings throws(DaemonError) in
             try Self.checkGPIO(settings, source, environment: environment.gpio)
         }
+        http = try Self.checkHTTP(configuration.http, source)
     }
 
     // MARK: - Directories and the control socket
@@ -208,17 +211,25 @@ public struct DaemonPreflight {
 
     /// The file's first line, which must not be empty.
     private static func readPassword(_ path: String, _ source: ConfigurationSource) throws(DaemonError) -> String {
+        try readSecret(path, source, key: "mqtt.password_file", maxBytes: maxPasswordBytes, what: "MQTT password",
+                       advice: "write the broker password on its first line")
+    }
+
+    /// The first line of a file holding a secret (a password, a token), which must not be
+    /// empty nor longer than `maxBytes`.
+    static func readSecret(_ path: String, _ source: ConfigurationSource, key: String, maxBytes: Int, what: String,
+                           advice: String) throws(DaemonError) -> String {
         func refusal(_ problem: String) -> DaemonError {
             .configuration(source.error(
-                .unusablePath, key: "mqtt.password_file",
-                "key `mqtt.password_file`: \(path) \(problem); write the broker password on its first line, readable by printedged's user only (chmod 0600)"))
+                .unusablePath, key: key,
+                "key `\(key)`: \(path) \(problem); \(advice), readable by printedged's user only (chmod 0600)"))
         }
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw refusal("cannot be read (\(String(cString: strerror(errno))))") }
         defer { close(descriptor) }
         var info = stat()
         if fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFDIR { throw refusal("is a directory") }
-        var bytes = [UInt8](repeating: 0, count: maxPasswordBytes + 2)
+        var bytes = [UInt8](repeating: 0, count: maxBytes + 2)
         var filled = 0
         while filled < bytes.count {
             let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + filled, $0.count - filled) }
@@ -228,7 +239,7 @@ public struct DaemonPreflight {
             filled += count
         }
         let firstLine = bytes[..<filled].prefix { $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r") }
-        guard firstLine.count <= maxPasswordBytes else { throw refusal("holds more than \(maxPasswordBytes) bytes on its first line, which no MQTT password does") }
+        guard firstLine.count <= maxBytes else { throw refusal("holds more than \(maxBytes) bytes on its first line, which no \(what) does") }
         guard !firstLine.isEmpty else { throw refusal("is empty") }
         guard let password = String(validating: firstLine, as: UTF8.self) else { throw refusal("is not UTF-8 text") }
         return password
