@@ -28,6 +28,8 @@ actor Printer {
     private let publishesFleetStatus: Bool
     /// Where systemd's `STATUS=` line learns this printer's state.
     private let statusBoard: PrinterStatusBoard?
+    /// This printer's series on `/metrics`; `nil` without the HTTP listener.
+    private let metrics: PrinterMetrics?
     private(set) var state = PrinterState.offline {
         didSet {
             guard state != oldValue else { return }
@@ -85,7 +87,7 @@ actor Printer {
     }
 
     init(setup: PrinterSetup, store: Store, telemetry: TelemetryRecorder, logger: Logger, hardware: GPIOPrinterLink? = nil,
-         publishesFleetStatus: Bool = false, statusBoard: PrinterStatusBoard? = nil) {
+         publishesFleetStatus: Bool = false, statusBoard: PrinterStatusBoard? = nil, metrics: PrinterMetrics? = nil) {
         self.setup = setup
         self.store = store
         self.telemetry = telemetry
@@ -93,6 +95,7 @@ actor Printer {
         self.hardware = hardware
         self.publishesFleetStatus = publishesFleetStatus
         self.statusBoard = statusBoard
+        self.metrics = metrics
         usb = setup.match.map(HotplugPrinterState.init)
     }
 
@@ -131,6 +134,7 @@ actor Printer {
                 handle(event)
             }
             let end = await ending
+            metrics?.linkEnded(end)
             self.connection = nil
             firmware = nil
             for (_, waiter) in positionQueries { waiter.resume(returning: nil) }
@@ -237,6 +241,7 @@ actor Printer {
     // MARK: - Events from the connection
 
     private func handle(_ event: PrinterConnection.Event) {
+        metrics?.observe(event)
         recordEmergencyStop()
         let now = MonotonicInstant.now()
         if !backlog.isEmpty, now >= nextBacklogAttempt { writeBacklog() }
@@ -360,6 +365,7 @@ actor Printer {
         job = current
         persistProgress(current)
         for step in steps { record(step) }
+        metrics?.jobEnded(current.session.recorded)
         job = nil
         let reason = if case .failed(let reason) = end { ": \(reason)" } else { "" }
         broadcast(ConsoleEvent(kind: "job", printer: setup.id, text: "job \(current.record.id ?? 0) \(current.session.recorded.rawValue)\(reason)"))
