@@ -60,7 +60,26 @@ public enum HTTPFetch {
             guard let colon = line.firstIndex(of: ":") else { continue }
             headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
-        return Response(status: status, headers: headers, body: Array(reply[(end + 4)...]))
+        var body = Array(reply[(end + 4)...])
+        if headers["transfer-encoding"]?.lowercased() == "chunked" { body = try dechunked(body) }
+        return Response(status: status, headers: headers, body: body)
+    }
+
+    /// A chunked body's data: each chunk is its size in hex, CRLF, the bytes, CRLF; size 0 ends it.
+    private static func dechunked(_ chunked: [UInt8]) throws -> [UInt8] {
+        var body: [UInt8] = []
+        var index = 0
+        while true {
+            guard let lineEnd = chunked[index...].firstIndex(of: UInt8(ascii: "\r")),
+                  let size = Int(String(decoding: chunked[index..<lineEnd], as: UTF8.self).split(separator: ";")[0], radix: 16) else {
+                throw TestSetupError("a chunked body without a chunk size at byte \(index)")
+            }
+            if size == 0 { return body }
+            let start = lineEnd + 2
+            guard start + size <= chunked.count else { throw TestSetupError("a chunked body cut short") }
+            body += chunked[start..<(start + size)]
+            index = start + size + 2
+        }
     }
 }
 
