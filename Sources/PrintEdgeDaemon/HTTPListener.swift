@@ -65,7 +65,7 @@ final class HTTPListener: Service, Sendable {
             return HTTPResponse(statusCode: HTTPStatusCode(verdict.httpStatus, phrase: verdict.httpStatus == 200 ? "OK" : "Service Unavailable"),
                                 headers: HTTPHeaders([.contentType: "application/json"]), body: Data(verdict.json))
         }
-        async let announced: Void = announce()
+        let announcement = Task { await announce() }
         await withGracefulShutdownHandler {
             do {
                 try await server.run()
@@ -76,9 +76,10 @@ final class HTTPListener: Service, Sendable {
             }
         } onGracefulShutdown: { [self] in
             stopping.store(true, ordering: .relaxed)
-            Task { await server.stop(timeout: 1) }
+            // A scrape under way is cut: nothing waits on a daemon stopping for its metrics.
+            Task { await server.stop(timeout: 0) }
         }
-        await announced
+        announcement.cancel()
     }
 
     /// Where it listens, once it does (port 0 takes any free port).
