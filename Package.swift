@@ -3,7 +3,7 @@ import PackageDescription
 
 // Layering (imports point down only), see docs/architecture.md:
 //   executables (printedged, printedge, printedge-sim, printedge-bench)
-//   PrintEdgeDaemon           printer actors, jobs, telemetry, control socket, services
+//   PrintEdgeDaemon           printer actors, jobs, telemetry, control socket, HTTP listener (metrics), services
 //   PrintEdgeAgent            stream sessions: drive the core over a port
 //   PrintEdgeControl          the control socket's JSON-lines messages and client; the strict JSON parser (JSONValue)
 //   PrintEdgeSerial, PrintEdgeSimulator, PrintEdgeStore   adapters: the only code doing I/O
@@ -30,6 +30,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // The HTTP listener (/metrics, /healthz): no SwiftNIO, a poll thread of its own;
+        // see docs/metrics.md for why this one and what it costs.
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .target(name: "CSerial"),
@@ -63,6 +67,8 @@ let package = Package(
                 "PrintEdgeAgent", "PrintEdgeConfig", "PrintEdgeStore", "PrintEdgeControl", "PrintEdgeMQTT", "PrintEdgeUSB", "PrintEdgeGPIO", "CCurl",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strict),
         .executableTarget(

@@ -47,6 +47,8 @@ final class JobStreamer {
         var sourceLine: Int
         var endOffset: Int
         var zMM: Double?
+        /// The filament this line moved (negative: a retraction).
+        var extrudedMM: Double
     }
 
     let feed: PrinterConnection.JobFeed
@@ -151,12 +153,12 @@ final class JobStreamer {
         while let first = queued.first, first.sourceLine < sourceLine { queued.popFirst() }
         guard let line = queued.first, line.sourceLine == sourceLine else { return }
         queued.popFirst()
-        machineState.apply(line.command)
+        let extruded = machineState.extrusion(applying: line.command)
         acknowledged.linesSent += 1
         resumeOffset = line.endOffset
         resumeLinesBefore = sourceLine
         written.append(WrittenLine(lineNumber: lineNumber, sourceLine: sourceLine, endOffset: line.endOffset,
-                                   zMM: machineState.knownAxes.contains(.z) ? machineState.position.zMM : nil))
+                                   zMM: machineState.knownAxes.contains(.z) ? machineState.position.zMM : nil, extrudedMM: extruded))
     }
 
     /// Queued lines the protocol gave back (a pause): reading resumes at the first of them,
@@ -200,6 +202,7 @@ final class JobStreamer {
             acknowledged.acknowledgedSourceLine = first.sourceLine
             acknowledged.acknowledgedByteOffset = first.endOffset
             acknowledged.zMM = first.zMM
+            acknowledged.extrudedMM += first.extrudedMM
         }
         acknowledged.resendRequests = protocolProgress.resendRequests
         acknowledged.timeouts = protocolProgress.timeouts

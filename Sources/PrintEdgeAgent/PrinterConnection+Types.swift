@@ -107,6 +107,10 @@ extension PrinterConnection {
         public var linesSent = 0
         public var resendRequests = 0
         public var timeouts = 0
+        /// The filament the handled lines of this stream moved, net of retractions, in
+        /// millimetres as the G-code commands it (since the job's stream started: a
+        /// recovered job counts from where it was recovered).
+        public var extrudedMM = 0.0
 
         public init() {}
     }

@@ -24,6 +24,7 @@ extension DaemonConfiguration {
         var retentionTable = try root.table("retention")
         let mqttTable = try root.optionalTable("mqtt")
         let gpioTable = try root.optionalTable("gpio")
+        var httpTable = try root.table("http")
         var printerTables = try root.tables("printer")
         try root.rejectUnknownKeys()
 
@@ -61,6 +62,7 @@ extension DaemonConfiguration {
         let retention = try RetentionSettings(reading: &retentionTable)
         var mqtt: MQTTSettings?
         if var table = mqttTable { mqtt = try MQTTSettings(reading: &table) }
+        let http = try HTTPSettings(reading: &httpTable)
 
         guard !printerTables.isEmpty else {
             throw ConfigurationError(
@@ -86,7 +88,7 @@ extension DaemonConfiguration {
         self.init(
             stateDirectory: stateDirectory, controlSocket: controlSocket, socketGroup: socketGroup,
             gcodeAllowedWhilePrinting: allowedWhilePrinting, spoolDirectory: spoolDirectory, profileDirectories: profileDirectories, telemetry: telemetry,
-            retention: retention, printers: printers, mqtt: mqtt, gpio: gpio, source: ConfigurationSource(document: document))
+            retention: retention, printers: printers, mqtt: mqtt, gpio: gpio, http: http, source: ConfigurationSource(document: document))
     }
 
     /// Two printers may share neither an id (it names them everywhere) nor a port (the

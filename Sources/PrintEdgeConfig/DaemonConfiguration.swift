@@ -22,6 +22,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// The fleet link; `nil`: the daemon works alone.
     public var mqtt: MQTTSettings?
     public var gpio: GPIOSettings?
+    /// The HTTP listener for metrics and health (`[http]`).
+    public var http: HTTPSettings
     /// Where each setting was written, for the checks made after loading (`DaemonPreflight`).
     public var source: ConfigurationSource
 
@@ -39,7 +41,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         stateDirectory: String = defaultStateDirectory, controlSocket: String? = nil, socketGroup: String? = nil,
         gcodeAllowedWhilePrinting: [String] = FleetCommandSettings.defaultGCodeAllowedWhilePrinting, spoolDirectory: String? = nil, profileDirectories: [String] = defaultProfileDirectories,
         telemetry: TelemetrySettings = TelemetrySettings(), retention: RetentionSettings = RetentionSettings(),
-        printers: [PrinterConfiguration], mqtt: MQTTSettings? = nil, gpio: GPIOSettings? = nil,
+        printers: [PrinterConfiguration], mqtt: MQTTSettings? = nil, gpio: GPIOSettings? = nil, http: HTTPSettings = HTTPSettings(),
         source: ConfigurationSource = ConfigurationSource(file: "<configuration>")
     ) {
         self.stateDirectory = stateDirectory
@@ -53,6 +55,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         self.printers = printers
         self.mqtt = mqtt
         self.gpio = gpio
+        self.http = http
         self.source = source
     }
 

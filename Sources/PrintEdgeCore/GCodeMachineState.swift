@@ -102,6 +102,14 @@ public struct GCodeMachineState: Sendable, Equatable, Codable {
         _ = apply(words)
     }
 
+    /// `apply`, returning how far the command moved the extruder, in millimetres of filament
+    /// as commanded (negative for a retraction); 0 for anything but a move, so `G92 E0`
+    /// resetting the position counts nothing.
+    public mutating func extrusion(applying command: some Collection<UInt8>) -> Double {
+        guard let words = GCodeWords(command), case .move(let move) = apply(words) else { return 0 }
+        return move.end.eMM - move.start.eMM
+    }
+
     /// What a command did, for the analysis to time, measure and check it.
     enum Effect {
         case none

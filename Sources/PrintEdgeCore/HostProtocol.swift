@@ -523,20 +523,20 @@ public struct HostProtocol: Sendable {
         if let temperatures = ok.temperatures, let query = ledger.oldestTemperatureQuery {
             // Only M105 answers `ok T:`, in order: everything up to the oldest M105 in flight
             // is handled (if an earlier M105's answer was lost, this under-counts; never over).
-            return acknowledge(through: query.sequence, provenByTemperatureOk: true) ?? .temperature(temperatures)
+            return acknowledge(through: query.sequence, provenByTemperatureOk: true, at: now) ?? .temperature(temperatures)
         }
         if flow.strategy == .advancedOK && sawAdvancedOk {
             if let line = ok.lineNumber {
                 var event: Event?
                 if let sequence = ledger.sequence(ofLine: line) {
-                    event = acknowledge(through: sequence, provenByTemperatureOk: false)
+                    event = acknowledge(through: sequence, provenByTemperatureOk: false, at: now)
                 }
                 flow.observe(ok, ledger: ledger)
                 return event
             }
             // Without N: an unnumbered command's ok, or (bare) an error's ok whose Resend was lost.
             if ok.isAdvanced, let oldest = ledger.oldest, !oldest.isLine {
-                let event = acknowledge(through: oldest.sequence, provenByTemperatureOk: false)
+                let event = acknowledge(through: oldest.sequence, provenByTemperatureOk: false, at: now)
                 flow.observe(ok, ledger: ledger)
                 return event
             }
@@ -547,7 +547,7 @@ public struct HostProtocol: Sendable {
             progress.ignoredOks += 1
             return nil
         }
-        return acknowledge(through: oldest.sequence, provenByTemperatureOk: false)
+        return acknowledge(through: oldest.sequence, provenByTemperatureOk: false, at: now)
     }
 
     private var oldestCommandText: String? {
@@ -560,8 +560,11 @@ public struct HostProtocol: Sendable {
         }
     }
 
-    private mutating func acknowledge(through sequence: Int, provenByTemperatureOk: Bool) -> Event? {
+    /// The `ok` at `now` is the answer to the entry with `sequence`: its latency is measured;
+    /// the entries before it, whose own `ok`s were lost, are not.
+    private mutating func acknowledge(through sequence: Int, provenByTemperatureOk: Bool, at now: MonotonicInstant) -> Event? {
         let removed = ledger.acknowledge(through: sequence)
+        if let answered = removed.last, answered.sequence == sequence { progress.replyLatency.record(now - answered.writtenAt) }
         flow.entriesAcknowledged(removed.count)
         var event: Event?
         for entry in removed {
@@ -682,7 +685,7 @@ public struct HostProtocol: Sendable {
             state = .emergencyStopped
             deadline = nil
         } else {
-            ledger.record(.emergency, byteCount: bytes.count)
+            ledger.record(.emergency, byteCount: bytes.count, at: now)
         }
         return Transmission(bytes: bytes, kind: .emergency(command))
     }
@@ -696,18 +699,18 @@ public struct HostProtocol: Sendable {
             // firmware's buffer: Marlin refuses that fragment (a numbered line without its
             // checksum) on its own instead of gluing it to the hello.
             bytes = [UInt8(ascii: "\n")] + LineFraming.framed(number: 0, command: Array("M110 N0".utf8))
-            ledger.record(.line(0), byteCount: bytes.count)
+            ledger.record(.line(0), byteCount: bytes.count, at: now)
             kind = .hello
         case .identify:
             // Numbered like everything the host originates: an unnumbered `M115` with one bit
             // flipped reads `M1` to Marlin, which then stops and waits for a button press.
             bytes = LineFraming.framed(number: 1, command: Array("M115".utf8))
-            ledger.record(.query, byteCount: bytes.count)
+            ledger.record(.query, byteCount: bytes.count, at: now)
             kind = .identify
         case .confirm:
             bytes = LineFraming.framed(number: 0, command: Array("M110 N0".utf8))
                 + LineFraming.framed(number: 1, command: Self.syncCommand)
-            ledger.record(.line(1), byteCount: bytes.count, isTemperatureQuery: true)
+            ledger.record(.line(1), byteCount: bytes.count, isTemperatureQuery: true, at: now)
             kind = .confirm
         }
         progress.bytesSent += bytes.count
@@ -779,7 +782,7 @@ public struct HostProtocol: Sendable {
             nextLineNumber += 1
         }
         sendCursor += 1
-        ledger.record(.line(sent.number), byteCount: sent.framed.count, isTemperatureQuery: isTemperatureQuery(sent.command))
+        ledger.record(.line(sent.number), byteCount: sent.framed.count, isTemperatureQuery: isTemperatureQuery(sent.command), at: now)
         progress.bytesSent += sent.framed.count
         if deadline == nil { deadline = now + configuration.communicationTimeout }
         return Transmission(bytes: sent.framed,

@@ -23,6 +23,8 @@ public struct InFlightLedger: Sendable {
         public var byteCount: Int
         /// The entry's `ok` carries temperatures (`M105`), whether a host sync or a file line.
         public var isTemperatureQuery: Bool
+        /// When the bytes were handed to the port: its `ok` measures the reply latency.
+        public var writtenAt: MonotonicInstant
     }
 
     private var entries = RingBuffer<Entry>(capacity: 64)
@@ -43,8 +45,8 @@ public struct InFlightLedger: Sendable {
     }
 
     @discardableResult
-    public mutating func record(_ kind: Kind, byteCount: Int, isTemperatureQuery: Bool = false) -> Entry {
-        let entry = Entry(sequence: nextSequence, kind: kind, byteCount: byteCount, isTemperatureQuery: isTemperatureQuery)
+    public mutating func record(_ kind: Kind, byteCount: Int, isTemperatureQuery: Bool = false, at now: MonotonicInstant) -> Entry {
+        let entry = Entry(sequence: nextSequence, kind: kind, byteCount: byteCount, isTemperatureQuery: isTemperatureQuery, writtenAt: now)
         nextSequence += 1
         entries.append(entry)
         self.byteCount += byteCount

@@ -19,6 +19,8 @@ public struct StreamProgress: Sendable, Equatable {
     /// `Error:` lines about a damaged or missing line.
     public var lineErrors = 0
     public var timeouts = 0
+    /// From each line's write to its `ok`, for every `ok` matched to its line.
+    public var replyLatency = ReplyLatencyHistogram()
     public var flow: FlowStrategy?
 
     public init() {}

@@ -21,6 +21,8 @@ public struct Daemon: Sendable {
     let printers: [Printer]
     let services: [any Service]
     public let socketPath: String
+    /// `/metrics` and `/healthz`; `nil` with `[http] listen = "off"`.
+    let httpListener: HTTPListener?
 
     public init(configuration: DaemonConfiguration, environment: [String: String], logger: Logger) throws(DaemonError) {
         try self.init(configuration: configuration, environment: environment, logger: logger, discovery: .system, gpioEnvironment: .system)
@@ -78,11 +80,14 @@ public struct Daemon: Sendable {
         self.store = store
         steps.finished("database opened")
         let telemetrySettings = configuration.telemetry
+        // Only with a listener: without one, nothing is counted.
+        let metrics = preflight.http.map { _ in DaemonMetrics(configuration: configuration) }
         let recorder = TelemetryRecorder(store: store, policy: .init(batchMaxRows: telemetrySettings.batchMaxRows,
                                                                      batchMaxAge: telemetrySettings.batchMaxAge,
                                                                      fleetMessages: configuration.mqtt.map {
                                                                          FleetTelemetryLimits(maxSamples: $0.telemetryMaxSamples, maxAge: $0.telemetryMaxAge)
-                                                                     }))
+                                                                     }),
+                                         writeObserver: metrics?.telemetryWriteObserver)
         var setups: [PrinterSetup] = []
         var simulators: [(printerID: String, link: String, launch: PrinterSetup.SimulatorLaunch)] = []
         for printer in configuration.printers {
@@ -105,7 +110,8 @@ public struct Daemon: Sendable {
         }
         let statusBoard = PrinterStatusBoard(printerIDs: setups.map(\.id))
         let printers = setups.map { Printer(setup: $0, store: store, telemetry: recorder, logger: logger, hardware: gpio?.link(for: $0.id),
-                                            publishesFleetStatus: configuration.mqtt != nil, statusBoard: statusBoard) }
+                                            publishesFleetStatus: configuration.mqtt != nil, statusBoard: statusBoard,
+                                            metrics: metrics?.printers[$0.id]) }
         self.printers = printers
         gpio?.attach(printers)
         let hotplug = try HotplugService(printers: printers, discovery: discovery, logger: logger)
@@ -146,6 +152,15 @@ public struct Daemon: Sendable {
             throw .controlSocket("\(error)")
         }
         steps.finished("control socket listening at \(socketPath)")
+        if let plan = preflight.http, let metrics {
+            let sources = DaemonMetrics.Sources(printers: printers, store: store, telemetry: recorder, fleetLink: fleetLink?.monitor,
+                                                stateDirectory: configuration.stateDirectory)
+            httpListener = try HTTPListener(plan: plan, metrics: { await metrics.exposition(from: sources) }, health: { await health.verdict() },
+                                            logger: logger)
+            steps.finished("HTTP address \(HTTPListener.text(plan.host, plan.port)) free")
+        } else {
+            httpListener = nil
+        }
         let retention = RetentionLimits(maxTelemetryRows: configuration.retention.maxTelemetryRows,
                                         maxAge: .seconds(configuration.retention.maxTelemetryAgeDays * 86_400),
                                         maxDatabaseBytes: Int64(configuration.retention.maxDatabaseBytes))
@@ -168,6 +183,7 @@ public struct Daemon: Sendable {
             PrinterFleet(printers: printers),
         ] + commandService + [
             control,
+        ] + (httpListener.map { [$0] } ?? []) + [
             SystemdNotifier(environment: environment, statusBoard: statusBoard, logger: logger) { await health.verdict() },
         ]
     }

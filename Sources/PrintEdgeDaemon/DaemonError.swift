@@ -29,6 +29,9 @@ public enum DaemonError: Error, CustomStringConvertible {
     case usb(String)
     /// `[mqtt]` cannot be turned into a fleet link.
     case fleetLink(FleetLinkError)
+    /// `[http] listen` cannot be bound: 75 for a port in use (it may be free later), 78 for
+    /// an address or port this host will never give, 71 otherwise.
+    case httpListener(address: String, reason: String, exitStatus: Int32)
 
     /// 78 (EX_CONFIG) keeps systemd from restarting into the same mistake
     /// (`RestartPreventExitStatus`). A duplicate daemon is 75 (EX_TEMPFAIL: it may start
@@ -46,6 +49,7 @@ public enum DaemonError: Error, CustomStringConvertible {
         case .gpio(_, let error): Self.exitStatus(of: error)
         case .usb: 69
         case .fleetLink: 78
+        case .httpListener(_, _, let status): status
         }
     }
 
@@ -69,6 +73,7 @@ public enum DaemonError: Error, CustomStringConvertible {
         case .gpio(let key, let error): "\(key): \(error)"
         case .usb(let detail): detail
         case .fleetLink(let error): error.description
+        case .httpListener(let address, let reason, _): "the HTTP listener cannot listen on \(address) (`http.listen`): \(reason)"
         }
     }
 }

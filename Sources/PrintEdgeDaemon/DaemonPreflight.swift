@@ -45,6 +45,8 @@ public struct DaemonPreflight {
     let gpioChip: GPIOChip?
     /// The group of `socket_group`.
     let socketGroup: gid_t?
+    /// The HTTP listener's address and token; `nil` with `listen = "off"`.
+    let http: HTTPListenerPlan?
 
     /// Checks `configuration` on this machine, as `printedged` would start it.
     public init(configuration: DaemonConfiguration) throws(DaemonError) {
@@ -65,6 +67,7 @@ public struct DaemonPreflight {
         gpioChip = try configuration.gpio.map { settings throws(DaemonError) in
             try Self.checkGPIO(settings, source, environment: environment.gpio)
         }
+        http = try Self.checkHTTP(configuration.http, source)
     }
 
     // MARK: - Directories and the control socket

@@ -2,7 +2,8 @@ import PrintEdgeControl
 import Synchronization
 
 /// What the fleet link shows the control socket: its state for `printedge status`, and the
-/// operator's request to send refused messages again (`printedge fleet retry`).
+/// operator's request to send refused messages again (`printedge fleet retry`); and what it
+/// has done since the daemon started, for `/metrics`.
 ///
 /// Written by the fleet link's publisher, read by control requests on other tasks; a mutex
 /// rather than an actor so `status` never waits behind the publisher's store calls.
@@ -10,6 +11,17 @@ final class FleetLinkMonitor: Sendable {
     private struct State {
         var status: FleetLinkStatus
         var rewindRequested = false
+        var counters = Counters()
+    }
+
+    /// Since the daemon started.
+    struct Counters: Sendable, Equatable {
+        /// Connections the broker accepted; every one after the first is a reconnect.
+        var connections = 0
+        /// Outbox messages handed to the broker (QoS 1), again after a reconnect included.
+        var published = 0
+        /// Of them, those the broker acknowledged (PUBACK) as taken.
+        var acknowledged = 0
     }
 
     private let state: Mutex<State>
@@ -24,6 +36,14 @@ final class FleetLinkMonitor: Sendable {
 
     func update(_ change: (inout FleetLinkStatus) -> Void) {
         state.withLock { change(&$0.status) }
+    }
+
+    var counters: Counters {
+        state.withLock { $0.counters }
+    }
+
+    func count(_ change: (inout Counters) -> Void) {
+        state.withLock { change(&$0.counters) }
     }
 
     /// Refused messages were queued again in the store: the publisher reads each printer's

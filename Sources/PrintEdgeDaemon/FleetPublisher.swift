@@ -72,6 +72,7 @@ actor FleetPublisher {
                 $0.retryAtMS = nil
                 $0.inFlight = 0
             }
+            monitor.count { $0.connections += 1 }
             logger.notice("fleet link connected to \(client.options.server) (MQTT \(connection.protocolVersion)); publishing from the first undelivered message of each printer")
             publishPresence(FleetPresence(agent: topics.agent, state: .online, atMS: WallClock.nowMS(), printers: printerIDs))
             wake()
@@ -95,6 +96,7 @@ actor FleetPublisher {
         case .published(let acknowledgement):
             switch window.acknowledge(acknowledgement) {
             case .delivered:
+                monitor.count { $0.acknowledged += 1 }
                 if window.inFlightCount <= window.capacity / 2 { wake() }
             case .refused(let row, let reason):
                 setAside(row, reason)
@@ -161,6 +163,7 @@ actor FleetPublisher {
         do {
             let id = try client.publish(topic: topic, payload: FleetEnvelope.bytes(for: row), qos: .atLeastOnce, retain: retain)
             window.passed(row, topic: topic, as: id)
+            monitor.count { $0.published += 1 }
             return true
         } catch .notConnected {
             return false

@@ -29,6 +29,8 @@ actor Printer {
     private let publishesFleetStatus: Bool
     /// Where systemd's `STATUS=` line learns this printer's state.
     private let statusBoard: PrinterStatusBoard?
+    /// This printer's series on `/metrics`; `nil` without the HTTP listener.
+    private let metrics: PrinterMetrics?
     private(set) var state = PrinterState.offline {
         didSet {
             guard state != oldValue else { return }
@@ -114,7 +116,7 @@ actor Printer {
     }
 
     init(setup: PrinterSetup, store: Store, telemetry: TelemetryRecorder, logger: Logger, hardware: GPIOPrinterLink? = nil,
-         publishesFleetStatus: Bool = false, statusBoard: PrinterStatusBoard? = nil) {
+         publishesFleetStatus: Bool = false, statusBoard: PrinterStatusBoard? = nil, metrics: PrinterMetrics? = nil) {
         self.setup = setup
         self.store = store
         self.telemetry = telemetry
@@ -122,6 +124,7 @@ actor Printer {
         self.hardware = hardware
         self.publishesFleetStatus = publishesFleetStatus
         self.statusBoard = statusBoard
+        self.metrics = metrics
         usb = setup.match.map(HotplugPrinterState.init)
         var wireLog = SerialLog()
         if let path = setup.serialLogPath {
@@ -178,6 +181,7 @@ actor Printer {
             let end = await ending
             wireLog.note(end == .closed ? "closed" : "connection ended: \(end)", at: .now())
             wireLog.flush()
+            metrics?.linkEnded(end)
             self.connection = nil
             perform(calibration?.linkLost() ?? [])
             firmware = nil
@@ -314,6 +318,7 @@ actor Printer {
     // MARK: - Events from the connection
 
     private func handle(_ event: PrinterConnection.Event) {
+        metrics?.observe(event)
         recordEmergencyStop()
         let now = MonotonicInstant.now()
         if !backlog.isEmpty, now >= nextBacklogAttempt { writeBacklog() }
@@ -446,6 +451,7 @@ actor Printer {
         job = current
         persistProgress(current)
         for step in steps { record(step) }
+        metrics?.jobEnded(current.session.recorded)
         job = nil
         let reason = if case .failed(let reason) = end { ": \(reason)" } else { "" }
         broadcast(ConsoleEvent(kind: "job", printer: setup.id, text: "job \(current.record.id ?? 0) \(current.session.recorded.rawValue)\(reason)"))

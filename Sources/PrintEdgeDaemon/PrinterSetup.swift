@@ -56,7 +56,7 @@ struct PrinterSetup: Sendable {
 }
 
 /// What a printer is doing, as status and the fleet show it.
-enum PrinterState: String, Sendable {
+enum PrinterState: String, Sendable, CaseIterable {
     /// Not connected; reconnecting with backoff.
     case offline
     /// Port open, handshake under way.

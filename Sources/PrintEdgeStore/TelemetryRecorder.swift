@@ -64,10 +64,13 @@ public actor TelemetryRecorder {
     public private(set) var droppedTotal = 0
     /// Rows written since the recorder was created.
     public private(set) var writtenTotal = 0
+    /// Told how long each batch's transaction took, failed ones included (`/metrics`).
+    private let writeObserver: (@Sendable (Duration) -> Void)?
 
-    public init(store: Store, policy: Policy = Policy()) {
+    public init(store: Store, policy: Policy = Policy(), writeObserver: (@Sendable (Duration) -> Void)? = nil) {
         self.store = store
         self.policy = policy
+        self.writeObserver = writeObserver
     }
 
     public var bufferedCount: Int { buffer.count }
@@ -170,6 +173,8 @@ public actor TelemetryRecorder {
 
     /// One transaction: the samples, and with a fleet link the messages they complete.
     private func write(_ samples: [TelemetrySample], nowMS: Int64) async throws(StoreError) -> Int {
+        let started = ContinuousClock.now
+        defer { writeObserver?(ContinuousClock.now - started) }
         guard let limits = policy.fleetMessages else { return try await store.writeTelemetry(samples) }
         let (written, backlog) = try await store.writeTelemetry(samples, fleet: limits, nowMS: nowMS)
         fleetBacklog = backlog

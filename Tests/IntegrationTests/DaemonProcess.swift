@@ -28,11 +28,12 @@ final class DaemonProcess {
 
     /// `printers`: ids of virtual printers; each gets `--exec-log <scratch>/<id>.exec`.
     /// `ports`: printer id → a port (a simulator's link) for printers the daemon does not start.
-    /// `configuration`: TOML added after `[telemetry]`, e.g. a `[retention]` table.
+    /// `configuration`: TOML added after `[telemetry]` and `[http]`, e.g. a `[retention]` table.
     /// `printerKeys`: printer id → TOML lines added to its `[[printer]]` table.
+    /// `httpListen`: `[http] listen`, off unless a test wants the listener.
     init(in scratch: Scratch, printers: [String], speedup: Double = 50, extraSimulatorArguments: [String: [String]] = [:],
          ports: [String: String] = [:], configuration: String = "", printerKeys: [String: String] = [:],
-         environment: [String: String] = [:]) async throws {
+         httpListen: String = "off", environment: [String: String] = [:]) async throws {
         PoolWatch.start()
         self.scratch = scratch
         self.environment = environment
@@ -43,7 +44,7 @@ final class DaemonProcess {
         printerIDs = ports.keys.sorted() + printers
         notifications = try NotifySocket(path: scratch.path("notify"))
         let profiles = repositoryRoot.appendingPathComponent("hardware/profiles").path
-        var text = TestDaemonConfiguration.header(stateDirectory: stateDirectory, profileDirectory: profiles) + configuration
+        var text = TestDaemonConfiguration.header(stateDirectory: stateDirectory, profileDirectory: profiles, httpListen: httpListen) + configuration
         for (id, port) in ports.sorted(by: { $0.key < $1.key }) {
             text += """
 

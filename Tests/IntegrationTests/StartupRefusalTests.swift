@@ -1,4 +1,5 @@
 import Foundation
+import PrintEdgeTestSupport
 import Testing
 
 /// Everything `printedged` refuses at start that its configuration and the files it names
@@ -20,13 +21,18 @@ import Testing
 
     static let profiles = repositoryRoot.appendingPathComponent("hardware/profiles").path
 
-    /// A configuration whose one printer is on a port nobody opens before the refusal.
-    static func configuration(_ scratch: Scratch, daemon: String = "", printer: String? = nil, tail: String = "") -> String {
+    /// A configuration whose one printer is on a port nobody opens before the refusal; the
+    /// HTTP listener off unless `http` says otherwise (tests run side by side).
+    static func configuration(_ scratch: Scratch, daemon: String = "", http: String = "listen = \"off\"", printer: String? = nil,
+                              tail: String = "") -> String {
         """
         [daemon]
         state_directory = "\(scratch.path("state"))"
         profile_directories = ["\(profiles)"]
         \(daemon)
+
+        [http]
+        \(http)
 
         [[printer]]
         \(printer ?? "id = \"mk\"\nport = \"\(scratch.path("no-printer"))\"\nprofile = \"printedge-sim\"")
@@ -157,6 +163,20 @@ import Testing
                 says: ["[gpio] chip:"]) { scratch in
             configuration(scratch, tail: "[gpio]\nchip = \"\(try blocker(scratch))\"\nemergency_stop = { line = 1 }\n")
         },
+        Refusal(name: "the HTTP listener's host is a name, not an address", status: 78, key: "listen",
+                says: ["key `http.listen`", "`printer-host` is not an IP address", "\"127.0.0.1:9876\""]) { scratch in
+            configuration(scratch, http: "listen = \"printer-host:9876\"")
+        },
+        Refusal(name: "the bearer token file cannot be read", status: 78, key: "bearer_token_file",
+                says: ["key `http.bearer_token_file`", "cannot be read"]) { scratch in
+            configuration(scratch, http: "listen = \"127.0.0.1:0\"\nbearer_token_file = \"\(scratch.path("missing-token"))\"")
+        },
+        Refusal(name: "the bearer token holds a space", status: 78, key: "bearer_token_file",
+                says: ["key `http.bearer_token_file`", "printable ASCII"]) { scratch in
+            let file = scratch.path("token")
+            try "two words\n".write(toFile: file, atomically: true, encoding: .utf8)
+            return configuration(scratch, http: "listen = \"127.0.0.1:0\"\nbearer_token_file = \"\(file)\"")
+        },
     ]
 
     @Test(arguments: refusals) func checkConfigAndStartRefuseAlike(_ refusal: Refusal) async throws {
@@ -199,5 +219,21 @@ import Testing
         #expect(checked.status == 0, "\(checked.standardError)")
         #expect(checked.standardOutput.contains("valid; 1 printer(s): sim (printedge-sim)"), "\(checked.standardOutput)")
         #expect(!FileManager.default.fileExists(atPath: scratch.path("state")), "a check creates nothing")
+    }
+
+    /// A port another program listens on is what `--check-config` cannot see (it binds
+    /// nothing); the start is refused before the daemon says it is ready, 75 as for any
+    /// resource another holder may let go.
+    @Test func aStartOnAPortInUseIsRefused() async throws {
+        let scratch = try Scratch()
+        let holder = try ListeningSocket()
+        let path = scratch.path("printedge.toml")
+        try Self.configuration(scratch, http: "listen = \"127.0.0.1:\(holder.port)\"").write(toFile: path, atomically: true, encoding: .utf8)
+        let checked = try await runProduct("printedged", ["--config", path, "--check-config"], limit: .seconds(60))
+        #expect(checked.status == 0, "\(checked.standardError)")
+        let started = try await runProduct("printedged", ["--config", path], limit: .seconds(60))
+        #expect(started.status == 75, "\(started.standardError)")
+        #expect(started.standardError.contains("the HTTP listener cannot listen on 127.0.0.1:\(holder.port) (`http.listen`): the port is in use"),
+                "\(started.standardError)")
     }
 }

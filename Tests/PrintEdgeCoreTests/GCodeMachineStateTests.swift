@@ -159,3 +159,16 @@ import Testing
         #expect(state.feedrateMMPerMinute == 900)
     }
 }
+
+@Suite struct ExtrusionTrackingTests {
+    @Test func movesReportTheFilamentTheyFeedAndResetsReportNone() {
+        var state = GCodeMachineState()
+        func extrusion(_ line: String) -> Double { state.extrusion(applying: Array(line.utf8)) }
+        #expect(extrusion("G1 X10 E2.5") == 2.5)
+        #expect(extrusion("G1 E1.5") == -1, "a retraction is negative")
+        #expect(extrusion("G92 E0") == 0, "a reset moves no filament")
+        #expect(extrusion("M83") == 0)
+        #expect(extrusion("G1 X20 E0.75") == 0.75, "relative extrusion")
+        #expect(extrusion("G0 X30") == 0)
+    }
+}

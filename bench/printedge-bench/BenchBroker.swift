@@ -70,6 +70,9 @@ enum FleetAgentConfiguration {
             [daemon]
             state_directory = "\(state)"
 
+            [http]
+            listen = "off"
+
             [mqtt]
             host = "127.0.0.1"
             port = \(brokerPort)

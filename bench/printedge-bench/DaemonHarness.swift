@@ -32,6 +32,10 @@ final class DaemonHarness {
             state_directory = "\(workspace.path("\(label).state"))"
             profile_directories = ["\(profiles)"]
 
+            # On, as by default, on any free port: the memory figures include the listener.
+            [http]
+            listen = "127.0.0.1:0"
+
             [[printer]]
             id = "bench"
             port = "\(link)"
