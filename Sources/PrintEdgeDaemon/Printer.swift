@@ -555,7 +555,6 @@ actor Printer {
                                              maxFramedBytes: setup.maxFramedBytes, machineState: startState)
         let detail = "from layer \(layer.layer) (Z \(GCodeDecimal.text(layer.zMM)) mm, line \(layer.sourceLine)); \(head.detail); last acknowledged line was \(record.lastAckedSourceLine)"
         let recovered = try begin(record, feed: feed, kind: .recovered, detail: detail)
-        logger.notice("printer \(setup.id): job \(record.id ?? 0) recovered \(detail)")
         return recovered
     }
 
@@ -980,6 +979,7 @@ actor Printer {
         do {
             let record = try store.transition(jobID: id ?? 0, to: next, kind: kind, detail: detail, atMS: WallClock.nowMS())
             if job?.record.id == id { job?.record = record }
+            journal(jobID: id ?? 0, next, kind: kind, detail: detail)
             return record
         } catch {
             throw ControlError(code: .storage, message: "\(error); nothing was done")
@@ -1000,6 +1000,7 @@ actor Printer {
     private func record(_ id: Int64?, to next: JobState, kind: JobEventKind?, detail: String?) {
         guard let id else { return }
         if job?.record.id == id { job?.record.state = next }
+        journal(jobID: id, next, kind: kind, detail: detail)
         backlog.append(.init(jobID: id, state: next, kind: kind, detail: detail, atMS: WallClock.nowMS()))
         writeBacklog()
         if let refusal = backlog.refusal {
@@ -1007,6 +1008,14 @@ actor Printer {
             logger.warning("printer \(setup.id): \(text)")
             broadcast(ConsoleEvent(kind: "error", printer: setup.id, text: text))
         }
+    }
+
+    /// One journal line per job event, with the printer and the job as fields
+    /// (`printedge logs --printer P --job N` finds them): the story of a day of prints.
+    private func journal(jobID: Int64, _ next: JobState, kind: JobEventKind?, detail: String?) {
+        let level: Logger.Level = [.failed, .aborted, .interrupted].contains(next) ? .warning : .notice
+        logger.log(level: level, "job \(jobID) \(kind?.rawValue ?? next.rawValue)\(detail.map { ": \($0)" } ?? "")",
+                   metadata: ["printer": "\(setup.id)", "job": "\(jobID)"])
     }
 
     /// Writes held steps, oldest first; at most once a second while the store refuses them.
@@ -1136,6 +1145,14 @@ actor Printer {
 
     private func transition(to next: PrinterState) {
         guard next != state else { return }
+        if next.isAnswering != state.isAnswering, next != .halted {
+            // The link's story in the journal: up with its firmware, down with the reason.
+            if next.isAnswering {
+                logger.notice("link up: \(firmware ?? "firmware unknown"), \(flow ?? "") flow control", metadata: ["printer": "\(setup.id)"])
+            } else {
+                logger.warning("link down (\(next.rawValue))\(lastError.map { ": \($0)" } ?? "")", metadata: ["printer": "\(setup.id)"])
+            }
+        }
         state = next
         recordPrinterState()
         broadcast(ConsoleEvent(kind: "state", printer: setup.id, text: next.rawValue))
