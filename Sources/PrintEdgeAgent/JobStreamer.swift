@@ -59,6 +59,12 @@ final class JobStreamer {
     private var held: (line: QueuedLine, layer: Int)?
     /// Layers up to this one are recorded and pass without holding.
     private var recordedThroughLayer = -1
+    /// Layers whose first extrusion (this file line) went out with an `M400` behind it, oldest
+    /// first: the layer is printed once a later line of the file is acknowledged, since Marlin
+    /// answers in order and answers `M400` only once every move before it is carried out.
+    private var printConfirmations: [(layer: Int, firstPrintLine: Int)] = []
+    /// Layers proven printed since the owner was last told.
+    private var printedLayers: [Int] = []
     private var queued = RingBuffer<QueuedLine>(capacity: 64)
     private var written = RingBuffer<WrittenLine>(capacity: 64)
     /// The state the lines written so far leave the printer in.
@@ -132,6 +138,22 @@ final class JobStreamer {
         }
     }
 
+    /// The layer whose first extrusion is file line `sourceLine`, if any.
+    func layerFirstPrinted(at sourceLine: Int) -> Int? {
+        feed.layerFirstPrintLines[sourceLine]
+    }
+
+    /// The layer's first extrusion, file line `sourceLine`, is queued with an `M400` behind it.
+    func awaitPrintConfirmation(of layer: Int, firstPrintLine sourceLine: Int) {
+        printConfirmations.append((layer, sourceLine))
+    }
+
+    /// The layers proven printed since the last call, as `progress(through:)` found them.
+    func takePrintedLayers() -> [Int] {
+        defer { printedLayers.removeAll() }
+        return printedLayers
+    }
+
     /// The owner recorded that `layer` may have begun: its first line may go out.
     func layerRecorded(_ layer: Int) {
         recordedThroughLayer = max(recordedThroughLayer, layer)
@@ -203,6 +225,10 @@ final class JobStreamer {
             acknowledged.acknowledgedByteOffset = first.endOffset
             acknowledged.zMM = first.zMM
             acknowledged.extrudedMM += first.extrudedMM
+        }
+        while let first = printConfirmations.first, first.firstPrintLine < acknowledged.acknowledgedSourceLine {
+            printConfirmations.removeFirst()
+            printedLayers.append(first.layer)
         }
         acknowledged.resendRequests = protocolProgress.resendRequests
         acknowledged.timeouts = protocolProgress.timeouts

@@ -79,19 +79,23 @@ extension PrinterConnection {
         /// Where each layer's first line starts, in layer order: the stream holds before each
         /// until the owner has recorded it (`.layerReached`, `.layerRecorded`).
         public var layerByteOffsets: [Int]
+        /// Each layer's first extrusion (file line → layer): an `M400` follows it, whose answer
+        /// proves the layer is printed at its height (`.layerPrinted`).
+        public var layerFirstPrintLines: [Int: Int]
         /// The state the printer is in when the file's lines start: after the prologue of a
         /// recovery, the layer's resume state at the height the prologue leaves.
         public var machineState: GCodeMachineState
 
         public init(path: String, startByteOffset: Int = 0, linesBefore: Int = 0, prologue: [String] = [],
                     maxFramedBytes: Int = LineFraming.marlinMaxLineBytes, layerByteOffsets: [Int] = [],
-                    machineState: GCodeMachineState = GCodeMachineState()) {
+                    layerFirstPrintLines: [Int: Int] = [:], machineState: GCodeMachineState = GCodeMachineState()) {
             self.path = path
             self.startByteOffset = startByteOffset
             self.linesBefore = linesBefore
             self.prologue = prologue
             self.maxFramedBytes = maxFramedBytes
             self.layerByteOffsets = layerByteOffsets
+            self.layerFirstPrintLines = layerFirstPrintLines
             self.machineState = machineState
         }
     }
@@ -128,6 +132,9 @@ extension PrinterConnection {
         /// Every line before `layer`'s first has been handled; the stream holds until
         /// `.layerRecorded`.
         case layerReached(Int, JobProgress)
+        /// The printer has printed at `layer`'s height: the `M400` sent after the layer's first
+        /// extrusion was answered, so the head had physically come down to it.
+        case layerPrinted(Int)
         /// The pause is parked (its G-code carried out).
         case jobPaused(JobPosition, JobProgress)
         case jobCompleted(JobProgress)

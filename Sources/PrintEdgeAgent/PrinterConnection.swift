@@ -192,7 +192,7 @@ private struct LinkLoop<Transport: LinkTransport> {
             }
             if now >= nextProgress {
                 nextProgress = now + options.progressInterval
-                if let job, job.isActive { emit(.jobProgress(job.progress(through: machine.progress))) }
+                if let job, job.isActive { emit(.jobProgress(progress(of: job))) }
                 reportLinkProgress(at: now)
             }
         }
@@ -273,6 +273,13 @@ private struct LinkLoop<Transport: LinkTransport> {
                 switch try current.next(keepingText: keepingText) {
                 case .line(let line):
                     machine.enqueue(line)
+                    if let layer = current.layerFirstPrinted(at: line.sourceLine) {
+                        // Marlin answers M400 once every move before it is carried out: then,
+                        // and only then, the head is known to be at this layer's height, the
+                        // height a recovery declares after a board reset lost the position.
+                        machine.enqueue(GCodeLine(sourceLine: 0, "M400"))
+                        current.awaitPrintConfirmation(of: layer, firstPrintLine: line.sourceLine)
+                    }
                 case .layer(let layer):
                     current.phase = .reachingLayer(layer, checkpoint: machine.requestCheckpoint())
                     return nil
@@ -287,12 +294,20 @@ private struct LinkLoop<Transport: LinkTransport> {
         return nil
     }
 
+    /// The job's progress as the firmware's answers show it, after telling the owner of each
+    /// layer they prove printed (so that layer is written before the progress past it).
+    private mutating func progress(of current: JobStreamer) -> PrinterConnection.JobProgress {
+        let progress = current.progress(through: machine.progress)
+        for layer in current.takePrintedLayers() { emit(.layerPrinted(layer)) }
+        return progress
+    }
+
     private mutating func failJob(_ reason: String) {
         guard let current = job, current.isActive else { return }
         _ = machine.discardQueuedLines { $0.sourceLine > 0 }
         current.closeFile()
         current.phase = .done
-        emit(.jobFailed(reason: reason, current.progress(through: machine.progress)))
+        emit(.jobFailed(reason: reason, progress(of: current)))
     }
 
     // MARK: - Protocol events
@@ -343,10 +358,10 @@ private struct LinkLoop<Transport: LinkTransport> {
         switch current.phase {
         case .finishing(let checkpoint) where checkpoint <= through:
             current.phase = .done
-            emit(.jobCompleted(current.progress(through: machine.progress)))
+            emit(.jobCompleted(progress(of: current)))
         case .reachingLayer(let layer, let checkpoint) where checkpoint <= through:
             current.phase = .awaitingLayerRecord(layer)
-            emit(.layerReached(layer, current.progress(through: machine.progress)))
+            emit(.layerReached(layer, progress(of: current)))
         case .pausing(let checkpoint, let park) where checkpoint <= through:
             // M400 makes the park's own `ok`s mean "carried out", so a crash while parked knows
             // the head's height (`parkedZMM`), and a resume never races the park.
@@ -356,7 +371,7 @@ private struct LinkLoop<Transport: LinkTransport> {
             var position = current.position
             position.parkedZMM = parkedZMM
             current.phase = .paused
-            emit(.jobPaused(position, current.progress(through: machine.progress)))
+            emit(.jobPaused(position, progress(of: current)))
         case .cancelling(let checkpoint, let script) where checkpoint <= through:
             // The lines written before the cancel are in the planner now: stop them too.
             machine.emergency(.quickStop)
@@ -364,7 +379,7 @@ private struct LinkLoop<Transport: LinkTransport> {
             current.phase = .cancelled(checkpoint: machine.requestCheckpoint())
         case .cancelled(let checkpoint) where checkpoint <= through:
             current.phase = .done
-            emit(.jobCancelled(current.progress(through: machine.progress)))
+            emit(.jobCancelled(progress(of: current)))
         default:
             break
         }

@@ -53,5 +53,37 @@ safe_hotend_c = 50
 
 # No [gcode] table: the default scripts, parking at X0 Y220.
 
+# What `printedge calibrate` needs: the simulator's defaults (--leveling bilinear,
+# --probe-grid 5, PROBING_MARGIN 10 mm with the probe 10 mm right of and behind the nozzle,
+# so the grid spans 10…210 mm), and four bed screws under Marlin's stock tramming points.
+[calibration]
+leveling = "bilinear"
+mesh_probe_count = 5
+mesh_x_min_mm = 10
+mesh_x_max_mm = 210
+mesh_y_min_mm = 10
+mesh_y_max_mm = 210
+screw_thread = "CW-M3"
+
+[[calibration.screw]]
+name = "front left"
+x_mm = 20
+y_mm = 20
+
+[[calibration.screw]]
+name = "front right"
+x_mm = 180
+y_mm = 20
+
+[[calibration.screw]]
+name = "back right"
+x_mm = 180
+y_mm = 180
+
+[[calibration.screw]]
+name = "back left"
+x_mm = 20
+y_mm = 180
+
 """
 }

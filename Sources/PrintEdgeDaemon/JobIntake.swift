@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Logging
 import PrintEdgeAgent
 import PrintEdgeControl
 import PrintEdgeCore
@@ -12,6 +13,8 @@ import PrintEdgeStore
 struct JobIntake: Sendable {
     let spoolDirectory: String
     let store: Store
+    /// The journal's line for each job taken ("job 12 submitted").
+    var logger = Logger(label: "printedge.jobs")
 
     struct Request: Sendable {
         /// Names the file in messages and gives the job its default name; read only when no
@@ -50,7 +53,10 @@ struct JobIntake: Sendable {
                 return .failure(error)
             }
         }
-        return try result.get()
+        let record = try result.get()
+        logger.notice("job \(record.id ?? 0) submitted: \(record.name), \(record.commands) commands, \(record.layerCount) layers",
+                      metadata: ["printer": "\(record.printerID)", "job": "\(record.id ?? 0)"])
+        return record
     }
 
     private func submitNow(_ request: Request) throws(ControlError) -> JobRecord {

@@ -363,6 +363,11 @@ actor Printer {
             // from this layer, and never from an earlier one the printer has left.
             persistProgress(current)
             connection?.submit(.layerRecorded(layer))
+        case .layerPrinted(let layer):
+            guard var current = job, let id = current.record.id, layer > current.record.printedLayer ?? -1 else { return }
+            current.record.printedLayer = layer
+            job = current
+            try? store.recordPrintedLayer(jobID: id, layer: layer)
         case .sendCompleted(let tag):
             if let outcome = calibration?.sendCompleted(tag: tag), outcome.handled {
                 perform(outcome.effects)
@@ -556,15 +561,17 @@ actor Printer {
                                              maxFramedBytes: setup.maxFramedBytes, machineState: startState)
         let detail = "from layer \(layer.layer) (Z \(GCodeDecimal.text(layer.zMM)) mm, line \(layer.sourceLine)); \(head.detail); last acknowledged line was \(record.lastAckedSourceLine)"
         let recovered = try begin(record, feed: feed, kind: .recovered, detail: detail)
-        logger.notice("printer \(setup.id): job \(record.id ?? 0) recovered \(detail)")
         return recovered
     }
 
     /// Where the head of an interrupted job is: the printer's own word when it kept its
-    /// position; else the height to declare — a parked head's, or the height of the layer the
-    /// print had reached (`current_layer`: its first line went out only once recorded). Not the
-    /// Z of the last acknowledged line itself: that may be a travel hop above the layer, which
-    /// a power cut may have left unexecuted, and declaring it would put the nozzle into the part.
+    /// position; else the height to declare — a parked head's, or the height of the last layer
+    /// known printed (`printed_layer`: an `M400` after its first extrusion was answered). Never
+    /// a height the head may not have come down to: the layer reached (`current_layer`) can
+    /// have its first moves still in the planner when the board resets, and the Z of the last
+    /// acknowledged line may be a travel hop above the layer. Declared too high, the nozzle
+    /// would print into the part; declared at most as high as the head, it can only print
+    /// above it. Jobs recorded before `printed_layer` existed fall back to the layer reached.
     private func headPosition(of record: JobRecord, layer: JobLayerRecord, state: GCodeMachineState) async
         -> (situation: ResumePrologue.Situation, detail: String) {
         let reported = await queryPosition()
@@ -575,8 +582,10 @@ actor Printer {
         if let parked = record.parkedZMM {
             return (.positionLost(declaredZMM: parked), "\(why): declaring the parked height Z \(GCodeDecimal.text(parked))")
         }
-        let reached = layer.zMM + state.originShift.zMM
-        return (.positionLost(declaredZMM: reached), "\(why): declaring the height of the layer reached, Z \(GCodeDecimal.text(reached))")
+        let printed = record.printedLayer.flatMap { index in index < layer.layer ? try? store.layer(index, jobID: record.id ?? 0) : nil } ?? layer
+        let height = printed.zMM + (printed.resumeJSON.flatMap { JSONText.decode(GCodeMachineState.self, from: $0) }?.originShift.zMM ?? 0)
+        return (.positionLost(declaredZMM: height),
+                "\(why): declaring the height of the last layer printed, layer \(printed.layer), Z \(GCodeDecimal.text(height))")
     }
 
     /// `M114`, answered once the printer has handled everything before it; `nil` without a
@@ -602,7 +611,10 @@ actor Printer {
         guard let connection, state == .idle else { throw notIdle() }
         var feed = feed
         do {
-            feed.layerByteOffsets = try store.layerStarts(jobID: record.id ?? 0).map { Int($0.byteOffset) }
+            let starts = try store.layerStarts(jobID: record.id ?? 0)
+            feed.layerByteOffsets = starts.map { Int($0.byteOffset) }
+            feed.layerFirstPrintLines = Dictionary(starts.compactMap { start in start.firstPrintSourceLine.map { ($0, start.layer) } },
+                                                   uniquingKeysWith: { first, _ in first })
         } catch {
             throw ControlError(code: .storage, message: "\(error); nothing was done")
         }
@@ -973,6 +985,7 @@ actor Printer {
         do {
             let record = try store.transition(jobID: id ?? 0, to: next, kind: kind, detail: detail, atMS: WallClock.nowMS())
             if job?.record.id == id { job?.record = record }
+            journal(jobID: id ?? 0, next, kind: kind, detail: detail)
             return record
         } catch {
             throw ControlError(code: .storage, message: "\(error); nothing was done")
@@ -993,6 +1006,7 @@ actor Printer {
     private func record(_ id: Int64?, to next: JobState, kind: JobEventKind?, detail: String?) {
         guard let id else { return }
         if job?.record.id == id { job?.record.state = next }
+        journal(jobID: id, next, kind: kind, detail: detail)
         backlog.append(.init(jobID: id, state: next, kind: kind, detail: detail, atMS: WallClock.nowMS()))
         writeBacklog()
         if let refusal = backlog.refusal {
@@ -1000,6 +1014,14 @@ actor Printer {
             logger.warning("printer \(setup.id): \(text)")
             broadcast(ConsoleEvent(kind: "error", printer: setup.id, text: text))
         }
+    }
+
+    /// One journal line per job event, with the printer and the job as fields
+    /// (`printedge logs --printer P --job N` finds them): the story of a day of prints.
+    private func journal(jobID: Int64, _ next: JobState, kind: JobEventKind?, detail: String?) {
+        let level: Logger.Level = [.failed, .aborted, .interrupted].contains(next) ? .warning : .notice
+        logger.log(level: level, "job \(jobID) \(kind?.rawValue ?? next.rawValue)\(detail.map { ": \($0)" } ?? "")",
+                   metadata: ["printer": "\(setup.id)", "job": "\(jobID)"])
     }
 
     /// Writes held steps, oldest first; at most once a second while the store refuses them.
@@ -1129,6 +1151,14 @@ actor Printer {
 
     private func transition(to next: PrinterState) {
         guard next != state else { return }
+        if next.isAnswering != state.isAnswering, next != .halted {
+            // The link's story in the journal: up with its firmware, down with the reason.
+            if next.isAnswering {
+                logger.notice("link up: \(firmware ?? "firmware unknown"), \(flow ?? "") flow control", metadata: ["printer": "\(setup.id)"])
+            } else {
+                logger.warning("link down (\(next.rawValue))\(lastError.map { ": \($0)" } ?? "")", metadata: ["printer": "\(setup.id)"])
+            }
+        }
         state = next
         recordPrinterState()
         broadcast(ConsoleEvent(kind: "state", printer: setup.id, text: next.rawValue))

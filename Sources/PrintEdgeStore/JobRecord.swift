@@ -47,6 +47,11 @@ public struct JobRecord: Codable, Sendable, Equatable, Identifiable {
     /// The highest layer whose first line may have been sent: the stream holds before each
     /// layer until this is written, so the printer never started a later one.
     public var currentLayer: Int?
+    /// The highest layer known printed at its height: an `M400` sent after its first
+    /// extrusion was answered, so the head had physically come down to it. A recovery of a
+    /// printer that lost its position declares this layer's height, never `currentLayer`'s,
+    /// whose first move may still have been in the planner when the board reset.
+    public var printedLayer: Int?
     /// While a paused job's head is parked (the park carried out), its Z, logical.
     public var parkedZMM: Double?
     /// Order in the printer's queue; the store assigns it on submission and on requeue.
@@ -84,6 +89,7 @@ public struct JobRecord: Codable, Sendable, Equatable, Identifiable {
         self.ackedCommands = 0
         self.currentZMM = nil
         self.currentLayer = nil
+        self.printedLayer = nil
         self.parkedZMM = nil
         self.queuePosition = 0
     }
@@ -113,6 +119,7 @@ public struct JobRecord: Codable, Sendable, Equatable, Identifiable {
         case ackedCommands = "acked_commands"
         case currentZMM = "current_z_mm"
         case currentLayer = "current_layer"
+        case printedLayer = "printed_layer"
         case parkedZMM = "parked_z_mm"
         case queuePosition = "queue_position"
     }
@@ -137,6 +144,7 @@ public struct JobRecord: Codable, Sendable, Equatable, Identifiable {
         ackedCommands = 0
         currentZMM = nil
         currentLayer = nil
+        printedLayer = nil
         parkedZMM = nil
     }
 }

@@ -25,6 +25,9 @@ enum Migrations {
         migrator.registerMigration("v5-calibration-runs") { db in
             try db.execute(sql: v5CalibrationRuns)
         }
+        migrator.registerMigration("v6-printed-layer") { db in
+            try db.execute(sql: v6PrintedLayer)
+        }
         return migrator
     }
 
@@ -185,6 +188,14 @@ enum Migrations {
         ALTER TABLE job_layer ADD COLUMN first_print_line INTEGER CHECK (first_print_line >= 1);
         ALTER TABLE job_layer ADD COLUMN printed_height_mm REAL;
         ALTER TABLE job ADD COLUMN parked_z_mm REAL;
+        """
+
+    /// The highest layer the printer is known to have printed at its own height (an `M400`
+    /// after the layer's first extrusion was answered): the height a recovery declares when
+    /// the printer lost its position. `current_layer` is only the highest layer whose lines
+    /// may have been sent, which a board reset can catch still in the planner, lower.
+    private static let v6PrintedLayer = """
+        ALTER TABLE job ADD COLUMN printed_layer INTEGER CHECK (printed_layer >= 0);
         """
 
     /// Every calibration run is kept, not only the good ones: how it ended, and which earlier

@@ -96,6 +96,14 @@ extension Store {
         }
     }
 
+    /// The printer printed `layer` of the job at its height (`JobRecord.printedLayer`).
+    public func recordPrintedLayer(jobID: Int64, layer: Int) throws(StoreError) {
+        try write { db in
+            try db.execute(sql: "UPDATE job SET printed_layer = ? WHERE id = ?", arguments: [layer, jobID])
+            guard db.changesCount > 0 else { throw StoreError.jobNotFound(id: jobID) }
+        }
+    }
+
     /// A paused job's head is parked at `zMM` (logical), or no longer parked (`nil`).
     public func recordParkedHeight(jobID: Int64, zMM: Double?) throws(StoreError) {
         try write { db in
@@ -180,9 +188,9 @@ extension Store {
     /// thousands of layers cost a few hundred kilobytes, not their resume states.
     public func layerStarts(jobID: Int64) throws(StoreError) -> [LayerStart] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT layer, byte_offset FROM job_layer WHERE job_id = ? ORDER BY layer",
+            try Row.fetchAll(db, sql: "SELECT layer, byte_offset, first_print_line FROM job_layer WHERE job_id = ? ORDER BY layer",
                              arguments: [jobID])
-                .map { LayerStart(layer: $0[0], byteOffset: $0[1]) }
+                .map { LayerStart(layer: $0[0], byteOffset: $0[1], firstPrintSourceLine: $0[2]) }
         }
     }
 

@@ -100,7 +100,7 @@ import Testing
         try await daemon.waitUntil("the simulator logs its reset") {
             (try? MotionLog(path: motionLog).resets) == 1
         }
-        try await Self.restartAndRecover(2, daemon, expecting: "declaring the height of the layer reached")
+        try await Self.restartAndRecover(2, daemon, expecting: "declaring the height of the last layer printed, layer 6")
 
         let finished = try await daemon.waitForJob(2)
         #expect(finished["state"] as? String == "completed", "\(finished) \(daemon.logText)")

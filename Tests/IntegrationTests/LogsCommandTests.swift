@@ -1,4 +1,5 @@
 import Foundation
+import PrintEdgeFixtures
 import PrintEdgeTestSupport
 import Testing
 
@@ -7,6 +8,27 @@ import Testing
 /// stand-in `journalctl` on `PATH`) or a plain file back, filtered by printer and job.
 @Suite struct LogsCommandTests {
     static let recording = repositoryRoot.appendingPathComponent("Tests/PrintEdgeJournalTests/journalctl-printedged.json").path
+
+    /// The journal tells a job's story, one line per event with the printer and the job as
+    /// fields, and the link's coming up.
+    @Test func aJobsLifeIsInTheJournalWithItsPrinterAndJob() async throws {
+        let scratch = try Scratch()
+        let daemon = try await DaemonProcess(in: scratch, printers: ["sim"], speedup: 50)
+        let small = scratch.path("small.gcode")
+        try SampleGCode.write(["G28"] + SampleGCode.distinctMoves(count: 50), to: small)
+        #expect(try await daemon.cli(["jobs", "submit", small, "--start"]).status == 0)
+        #expect(try await daemon.waitForJob(1)["state"] as? String == "completed")
+        #expect(try await daemon.cli(["jobs", "submit", DaemonIntegrationTests.cube, "--start"]).status == 0)
+        #expect(try await daemon.cli(["jobs", "cancel", "2"]).status == 0)
+        _ = try await daemon.waitForJob(2)
+        await daemon.terminate()
+        let lines = daemon.logText.split(separator: "\n")
+        for (job, event) in [(1, "submitted"), (1, "started"), (1, "completed"), (2, "submitted"), (2, "started"), (2, "cancelled")] {
+            let line = lines.first { $0.contains("job \(job) \(event)") }
+            #expect(line?.contains("printer=sim") == true && line?.contains("job=\(job)") == true, "job \(job) \(event): \(line ?? "missing")")
+        }
+        #expect(lines.contains { $0.contains("printer=sim") && $0.contains("link up: Marlin") }, "\(daemon.logText)")
+    }
 
     @Test func onTheJournalsStreamTheDaemonWritesPrioritiesElseTimesAndLevels() async throws {
         let scratch = try Scratch()

@@ -58,6 +58,8 @@ import Testing
                 return samples[#"printedge_printer_state{printer="sim",state="printing"}"#] == 1
                     && (samples[#"printedge_serial_lines_acknowledged_total{printer="sim"}"#] ?? 0) > 20
                     && (samples[#"printedge_extruded_filament_meters_total{printer="sim"}"#] ?? 0) > 0
+                    // The first temperature report may come after the first moves on a busy machine.
+                    && samples[#"printedge_heater_duty_ratio{printer="sim",heater="B"}"#] != nil
             }
             let scraped = try #require(scrape)
             #expect(scraped.status == 200)

@@ -198,6 +198,19 @@ struct JobLifecycleTests {
         #expect(try store.job(id: jobID)?.parkedZMM == nil)
     }
 
+    @Test("the last layer printed survives a crash and a requeue forgets it")
+    func printedLayer() throws {
+        let fixture = try StoreFixture()
+        let store = fixture.store
+        let jobID = try #require(try fixture.submitJob().id)
+        try store.transition(jobID: jobID, to: .printing, atMS: 1_000)
+        try store.recordPrintedLayer(jobID: jobID, layer: 3)
+        let interrupted = try store.markUnfinishedJobsInterrupted(atMS: 2_000)
+        #expect(interrupted.first?.printedLayer == 3)
+        #expect(try store.layerStarts(jobID: jobID).map(\.layer) == [0, 1, 2, 3, 4])
+        #expect(throws: StoreError.self) { try store.recordPrintedLayer(jobID: 999, layer: 1) }
+    }
+
     @Test("progress is saved on the job row")
     func progressIsSaved() throws {
         let fixture = try StoreFixture()

@@ -53,7 +53,7 @@ struct StoreOpeningTests {
         let migrations = try reopened.pool.read { db in
             try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
         }
-        #expect(migrations == ["v1", "v2-fleet-link", "v3-outbox-refusals", "v4-recovery-heights", "v5-calibration-runs"])
+        #expect(migrations == ["v1", "v2-fleet-link", "v3-outbox-refusals", "v4-recovery-heights", "v5-calibration-runs", "v6-printed-layer"])
     }
 
     @Test("a checkpoint folds the WAL into the database file and truncates it")
