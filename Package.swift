@@ -1,19 +1,21 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Layering (imports point down only), see docs/architecture.md:
-//   executables (printedged, printedge, printedge-sim, printedge-bench)
-//   PrintEdgeDaemon           printer actors, jobs, telemetry, control socket, HTTP listener (metrics), services
-//   PrintEdgeAgent            stream sessions: drive the core over a port
-//   PrintEdgeControl          the control socket's JSON-lines messages and client; the strict JSON parser (JSONValue)
-//   PrintEdgeSerial, PrintEdgeSimulator, PrintEdgeStore   adapters: the only code doing I/O
-//   PrintEdgeConfig           the TOML configuration and printer profiles, typed
-//   PrintEdgeCalibration      sans-I/O: calibration output parsers, sessions, mesh analysis and images
-//   PrintEdgeCore             sans-I/O: G-code lines, replies, flow control, analysis
-//   PrintEdgeMQTT, PrintEdgeUSB, PrintEdgeGPIO            adapters: libmosquitto, libudev + sysfs, GPIO uAPI v2
-//   PrintEdgeDoctor           printedge doctor's host checks, over a root directory (/ or a test's fake tree)
-//   PrintEdgeJournal          the daemon's log lines (journald priorities, rate limit), written and read back
-//   CSerial, CGPIO            termios2 / GPIO ioctl shims; CMosquitto, CUdev, CCurl: system libraries; CTimex: adjtimex
+// Layering (imports point down only; each target declares every module it imports, which
+// tools/check-layering.py checks in CI), see docs/architecture.md:
+//   executables      printedged, printedge (the CLI), printedge-sim, printedge-bench
+//   PrintEdgeDaemon  printer actors, jobs, calibration driver, telemetry, control socket, fleet link, HTTP, services
+//   PrintEdgeDoctor  printedge doctor's host checks, over a root directory (/ or a test's fake tree)
+//   PrintEdgeAgent   the one link loop (PrinterConnection) behind LinkTransport, the job streamer, the wire log
+//   PrintEdgeControl the control socket's JSON-lines messages and client; the strict JSON parser (JSONValue)
+//   PrintEdgeConfig  the TOML configuration and printer profiles, typed
+//   adapters, the only code doing I/O:
+//     PrintEdgeSerial (termios2, ppoll), PrintEdgeStore (SQLite via GRDB), PrintEdgeMQTT (libmosquitto),
+//     PrintEdgeUSB (libudev, sysfs), PrintEdgeGPIO (GPIO uAPI v2), PrintEdgeJournal (the log's lines)
+//   sans-I/O:
+//     PrintEdgeSimulator (VirtualMarlin: the firmware model), PrintEdgeCalibration (output parsers,
+//     sessions, meshes), PrintEdgeCore (G-code, replies, the protocol, JobSession, analysis)
+//   C shims: CSerial, CGPIO; system libraries: CMosquitto, CUdev, CCurl, CTimex
 let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
 
 let package = Package(
@@ -44,7 +46,7 @@ let package = Package(
         .systemLibrary(name: "CTimex"),
         .target(name: "PrintEdgeCore", swiftSettings: strict),
         .target(name: "PrintEdgeSerial", dependencies: ["CSerial", "PrintEdgeCore"], swiftSettings: strict),
-        .target(name: "PrintEdgeSimulator", dependencies: ["PrintEdgeCore", "PrintEdgeSerial"], swiftSettings: strict),
+        .target(name: "PrintEdgeSimulator", dependencies: ["PrintEdgeCore"], swiftSettings: strict),
         .target(name: "PrintEdgeAgent", dependencies: ["PrintEdgeCore", "PrintEdgeSerial"], swiftSettings: strict),
         .target(name: "PrintEdgeFixtures", dependencies: ["PrintEdgeCore"], swiftSettings: strict),
         .target(name: "PrintEdgeConfig", dependencies: ["PrintEdgeCore", "PrintEdgeCalibration"], swiftSettings: strict),
@@ -53,7 +55,7 @@ let package = Package(
             name: "PrintEdgeStore",
             dependencies: ["PrintEdgeCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
-        .target(name: "PrintEdgeControl", dependencies: ["PrintEdgeCore", "PrintEdgeCalibration"], swiftSettings: strict),
+        .target(name: "PrintEdgeControl", dependencies: ["PrintEdgeCalibration"], swiftSettings: strict),
         .target(name: "PrintEdgeMQTT", dependencies: ["CMosquitto"], swiftSettings: strict),
         .target(name: "PrintEdgeUSB", dependencies: ["CUdev"], swiftSettings: strict),
         .target(name: "PrintEdgeGPIO", dependencies: ["CGPIO"], swiftSettings: strict),
@@ -64,7 +66,8 @@ let package = Package(
         .target(
             name: "PrintEdgeDaemon",
             dependencies: [
-                "PrintEdgeAgent", "PrintEdgeConfig", "PrintEdgeStore", "PrintEdgeControl", "PrintEdgeMQTT", "PrintEdgeUSB", "PrintEdgeGPIO", "CCurl",
+                "PrintEdgeCore", "PrintEdgeSerial", "PrintEdgeAgent", "PrintEdgeCalibration", "PrintEdgeConfig", "PrintEdgeStore", "PrintEdgeControl",
+                "PrintEdgeMQTT", "PrintEdgeUSB", "PrintEdgeGPIO", "CCurl",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "FlyingFox", package: "FlyingFox"),
@@ -73,42 +76,49 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(
             name: "printedged",
-            dependencies: ["PrintEdgeDaemon", "PrintEdgeJournal", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "PrintEdgeCore", "PrintEdgeConfig", "PrintEdgeDaemon", "PrintEdgeJournal",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strict),
         .executableTarget(
             name: "printedge",
             dependencies: [
-                "PrintEdgeAgent", "PrintEdgeControl", "PrintEdgeConfig", "PrintEdgeCalibration", "PrintEdgeUSB", "PrintEdgeGPIO", "PrintEdgeStore", "PrintEdgeJournal", "PrintEdgeDoctor",
+                "PrintEdgeCore", "PrintEdgeSerial", "PrintEdgeAgent", "PrintEdgeControl", "PrintEdgeConfig", "PrintEdgeCalibration", "PrintEdgeUSB",
+                "PrintEdgeGPIO", "PrintEdgeStore", "PrintEdgeJournal", "PrintEdgeDoctor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
         .executableTarget(
             name: "printedge-sim",
-            dependencies: ["PrintEdgeSimulator", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "PrintEdgeCore", "PrintEdgeSerial", "PrintEdgeSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strict),
         .executableTarget(
             name: "printedge-bench",
             dependencies: [
-                "PrintEdgeAgent", "PrintEdgeFixtures", "PrintEdgeStore", "PrintEdgeControl", "PrintEdgeMQTT",
+                "PrintEdgeAgent", "PrintEdgeFixtures", "PrintEdgeStore", "PrintEdgeControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "bench/printedge-bench",
             swiftSettings: strict),
-        .testTarget(name: "PrintEdgeCoreTests", dependencies: ["PrintEdgeCore", "PrintEdgeFixtures", "PrintEdgeTestSupport"]),
-        .testTarget(name: "PrintEdgeSerialTests", dependencies: ["PrintEdgeSerial"]),
-        .testTarget(name: "PrintEdgeSimulatorTests", dependencies: ["PrintEdgeSimulator", "PrintEdgeTestSupport"]),
+        .testTarget(name: "PrintEdgeCoreTests", dependencies: ["PrintEdgeCore", "PrintEdgeTestSupport"]),
+        .testTarget(name: "PrintEdgeSerialTests", dependencies: ["PrintEdgeCore", "PrintEdgeSerial"]),
+        .testTarget(name: "PrintEdgeSimulatorTests", dependencies: ["PrintEdgeCore", "PrintEdgeSimulator", "PrintEdgeTestSupport"]),
         .testTarget(
             name: "PrintEdgeAgentTests",
             dependencies: [
-                "PrintEdgeAgent", "PrintEdgeSerial", "PrintEdgeFixtures", "PrintEdgeSimulator", "PrintEdgeVirtualLink",
+                "PrintEdgeCore", "PrintEdgeAgent", "PrintEdgeSerial", "PrintEdgeFixtures", "PrintEdgeSimulator", "PrintEdgeVirtualLink",
                 "PrintEdgeTestSupport",
             ]),
-        .testTarget(name: "PrintEdgeConfigTests", dependencies: ["PrintEdgeConfig", "PrintEdgeCalibration"]),
-        .testTarget(name: "PrintEdgeCalibrationTests", dependencies: ["PrintEdgeCalibration"]),
+        .testTarget(name: "PrintEdgeConfigTests", dependencies: ["PrintEdgeCore", "PrintEdgeConfig", "PrintEdgeCalibration"]),
+        .testTarget(name: "PrintEdgeCalibrationTests", dependencies: ["PrintEdgeCore", "PrintEdgeCalibration"]),
         .testTarget(name: "PrintEdgeStoreTests", dependencies: ["PrintEdgeStore"]),
         .testTarget(name: "PrintEdgeControlTests", dependencies: ["PrintEdgeControl"]),
         // The CLI's sans-I/O parts (line editor, console transcript, job view, exit table).
-        .testTarget(name: "PrintEdgeCLITests", dependencies: ["printedge"]),
+        .testTarget(name: "PrintEdgeCLITests", dependencies: ["PrintEdgeControl", "printedge"]),
         // Real brokers and certificates for the MQTT and integration tests; child processes and
         // threads of their own for the tests that wait on them or would hold the cooperative pool;
         // fake /sys, /dev and /proc trees.
@@ -116,14 +126,19 @@ let package = Package(
         // The link loop over an in-process VirtualMarlin on a virtual clock. It joins the agent
         // and the simulator, which import neither the other (see VirtualLinkTransport).
         .target(
-            name: "PrintEdgeVirtualLink", dependencies: ["PrintEdgeAgent", "PrintEdgeSimulator"],
+            name: "PrintEdgeVirtualLink", dependencies: ["PrintEdgeCore", "PrintEdgeSerial", "PrintEdgeAgent", "PrintEdgeSimulator"],
             path: "Tests/PrintEdgeVirtualLink", swiftSettings: strict),
         .testTarget(name: "PrintEdgeMQTTTests", dependencies: ["PrintEdgeMQTT", "PrintEdgeTestSupport"]),
         .testTarget(name: "PrintEdgeUSBTests", dependencies: ["PrintEdgeUSB", "PrintEdgeTestSupport"]),
-        .testTarget(name: "PrintEdgeGPIOTests", dependencies: ["PrintEdgeGPIO", "PrintEdgeTestSupport"]),
-        .testTarget(name: "PrintEdgeDoctorTests", dependencies: ["PrintEdgeDoctor", "PrintEdgeTestSupport"]),
+        .testTarget(name: "PrintEdgeGPIOTests", dependencies: ["CGPIO", "PrintEdgeGPIO", "PrintEdgeTestSupport"]),
+        .testTarget(name: "PrintEdgeDoctorTests", dependencies: ["PrintEdgeConfig", "PrintEdgeControl", "PrintEdgeDoctor", "PrintEdgeTestSupport"]),
         .testTarget(name: "PrintEdgeJournalTests", dependencies: ["PrintEdgeJournal"], exclude: ["journalctl-printedged.json"]),
-        .testTarget(name: "PrintEdgeDaemonTests", dependencies: ["PrintEdgeDaemon", "PrintEdgeFixtures", "PrintEdgeTestSupport"]),
+        .testTarget(
+            name: "PrintEdgeDaemonTests",
+            dependencies: [
+                "CGPIO", "PrintEdgeCore", "PrintEdgeAgent", "PrintEdgeCalibration", "PrintEdgeConfig", "PrintEdgeControl", "PrintEdgeGPIO",
+                "PrintEdgeMQTT", "PrintEdgeStore", "PrintEdgeUSB", "PrintEdgeDaemon", "PrintEdgeFixtures", "PrintEdgeTestSupport",
+            ]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

@@ -40,11 +40,12 @@ import Testing
         let daemon = try await DaemonProcess(in: scratch, printers: ["mk"], speedup: CalibrationIntegrationTests.speedup)
         // Its standard input stays open and silent: a question waits, as for a person thinking.
         let person = try CalibrationOperator(interruption.arguments + ["--printer", "mk"], socket: daemon.socketPath)
-        // A tune's cycles also show in the command's own events, which a status poll between
-        // two of them cannot miss on a busy machine.
+        // A run's reports (a tune's cycle, a probe, a tramming round) also show in the command's
+        // own events, which a status poll between two of them cannot miss on a busy machine.
+        // E-steps and the Z offset ask before they heat or move: their status says when.
         try await daemon.waitUntil("the run is midway (\(interruption))") {
             interruption.midway(try await daemon.printerJSON("mk"))
-                || (interruption.arguments.first == "pid" && person.events.contains { $0["type"] as? String == "progress" })
+                || (!["esteps", "zoffset"].contains(interruption.arguments[0]) && person.events.contains { $0["type"] as? String == "progress" })
         }
         person.interrupt()
         #expect(await person.finish() == 130, "\(person.events.suffix(3)) \(person.standardError)")

@@ -8,9 +8,10 @@ import Testing
 @Suite(.serialized) struct DaemonJobControlTests {
     /// The printedge-sim profile's scripts: `GCodeScripts.defaults` for its 220 × 220 mm bed.
     static let pauseScript = ["G91", "G1 Z10 F600", "G90", "G1 X0 Y220 F6000"]
-    /// The park as executed: the pause script, then the `M400` printedge adds so that a job
-    /// shows paused only once its head is parked.
-    static let parkScript = pauseScript + ["M400"]
+    /// The park as `DaemonIntegrationTests.printed` shows it: the pause script (the `M400`
+    /// printedge adds after it, so that a job shows paused only once its head is parked, is
+    /// left out with the other host `M400`s).
+    static let parkScript = pauseScript
     static let cancelScript = ["M104 S0", "M140 S0", "M106 S0", "G91", "G1 Z10 F600", "G90", "G1 X0 Y220 F6000", "M84 X Y E"]
 
     /// A job of distinct moves (a skipped or repeated line shows), long enough at this speedup
