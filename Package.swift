@@ -12,10 +12,12 @@ import PackageDescription
 //   adapters, the only code doing I/O:
 //     PrintEdgeSerial (termios2, ppoll), PrintEdgeStore (SQLite via GRDB), PrintEdgeMQTT (libmosquitto),
 //     PrintEdgeUSB (libudev, sysfs), PrintEdgeGPIO (GPIO uAPI v2), PrintEdgeJournal (the log's lines)
+//   PrintEdgePOSIX   what they share (PollSet, WakeupPipe, SignalWakeup, DirectoryListing, FileContents):
+//                    Glibc and CPOSIX only, so any layer above may import it
 //   sans-I/O:
 //     PrintEdgeSimulator (VirtualMarlin: the firmware model), PrintEdgeCalibration (output parsers,
 //     sessions, meshes), PrintEdgeCore (G-code, replies, the protocol, JobSession, analysis)
-//   C shims: CSerial, CGPIO; system libraries: CMosquitto, CUdev, CCurl, CTimex
+//   C shims: CSerial, CGPIO, CPOSIX; system libraries: CMosquitto, CUdev, CCurl, CTimex
 let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
 
 let package = Package(
@@ -40,33 +42,35 @@ let package = Package(
     targets: [
         .target(name: "CSerial"),
         .target(name: "CGPIO"),
+        .target(name: "CPOSIX"),
         .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
         .systemLibrary(name: "CUdev", pkgConfig: "libudev", providers: [.apt(["libudev-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CTimex"),
         .target(name: "PrintEdgeCore", swiftSettings: strict),
-        .target(name: "PrintEdgeSerial", dependencies: ["CSerial", "PrintEdgeCore"], swiftSettings: strict),
+        .target(name: "PrintEdgePOSIX", dependencies: ["CPOSIX"], swiftSettings: strict),
+        .target(name: "PrintEdgeSerial", dependencies: ["CSerial", "PrintEdgeCore", "PrintEdgePOSIX"], swiftSettings: strict),
         .target(name: "PrintEdgeSimulator", dependencies: ["PrintEdgeCore"], swiftSettings: strict),
-        .target(name: "PrintEdgeAgent", dependencies: ["PrintEdgeCore", "PrintEdgeSerial"], swiftSettings: strict),
+        .target(name: "PrintEdgeAgent", dependencies: ["PrintEdgeCore", "PrintEdgePOSIX", "PrintEdgeSerial"], swiftSettings: strict),
         .target(name: "PrintEdgeFixtures", dependencies: ["PrintEdgeCore"], swiftSettings: strict),
-        .target(name: "PrintEdgeConfig", dependencies: ["PrintEdgeCore", "PrintEdgeCalibration"], swiftSettings: strict),
+        .target(name: "PrintEdgeConfig", dependencies: ["PrintEdgeCore", "PrintEdgeCalibration", "PrintEdgePOSIX"], swiftSettings: strict),
         .target(name: "PrintEdgeCalibration", dependencies: ["PrintEdgeCore"], swiftSettings: strict),
         .target(
             name: "PrintEdgeStore",
-            dependencies: ["PrintEdgeCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["PrintEdgeCore", "PrintEdgePOSIX", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
         .target(name: "PrintEdgeControl", dependencies: ["PrintEdgeCalibration"], swiftSettings: strict),
         .target(name: "PrintEdgeMQTT", dependencies: ["CMosquitto"], swiftSettings: strict),
-        .target(name: "PrintEdgeUSB", dependencies: ["CUdev"], swiftSettings: strict),
-        .target(name: "PrintEdgeGPIO", dependencies: ["CGPIO"], swiftSettings: strict),
+        .target(name: "PrintEdgeUSB", dependencies: ["CUdev", "PrintEdgePOSIX"], swiftSettings: strict),
+        .target(name: "PrintEdgeGPIO", dependencies: ["CGPIO", "PrintEdgePOSIX"], swiftSettings: strict),
         .target(
-            name: "PrintEdgeDoctor", dependencies: ["CTimex", "PrintEdgeConfig", "PrintEdgeControl", "PrintEdgeCore", "PrintEdgeUSB", "PrintEdgeMQTT"],
+            name: "PrintEdgeDoctor", dependencies: ["CTimex", "PrintEdgeConfig", "PrintEdgeControl", "PrintEdgeCore", "PrintEdgePOSIX", "PrintEdgeUSB", "PrintEdgeMQTT"],
             swiftSettings: strict),
         .target(name: "PrintEdgeJournal", dependencies: [.product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         .target(
             name: "PrintEdgeDaemon",
             dependencies: [
-                "PrintEdgeCore", "PrintEdgeSerial", "PrintEdgeAgent", "PrintEdgeCalibration", "PrintEdgeConfig", "PrintEdgeStore", "PrintEdgeControl",
+                "PrintEdgeCore", "PrintEdgePOSIX", "PrintEdgeAgent", "PrintEdgeCalibration", "PrintEdgeConfig", "PrintEdgeStore", "PrintEdgeControl",
                 "PrintEdgeMQTT", "PrintEdgeUSB", "PrintEdgeGPIO", "CCurl",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -84,7 +88,7 @@ let package = Package(
         .executableTarget(
             name: "printedge",
             dependencies: [
-                "PrintEdgeCore", "PrintEdgeSerial", "PrintEdgeAgent", "PrintEdgeControl", "PrintEdgeConfig", "PrintEdgeCalibration", "PrintEdgeUSB",
+                "PrintEdgeCore", "PrintEdgePOSIX", "PrintEdgeSerial", "PrintEdgeAgent", "PrintEdgeControl", "PrintEdgeConfig", "PrintEdgeCalibration", "PrintEdgeUSB",
                 "PrintEdgeGPIO", "PrintEdgeStore", "PrintEdgeJournal", "PrintEdgeDoctor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -92,7 +96,7 @@ let package = Package(
         .executableTarget(
             name: "printedge-sim",
             dependencies: [
-                "PrintEdgeCore", "PrintEdgeSerial", "PrintEdgeSimulator",
+                "PrintEdgeCore", "PrintEdgePOSIX", "PrintEdgeSerial", "PrintEdgeSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -105,15 +109,16 @@ let package = Package(
             path: "bench/printedge-bench",
             swiftSettings: strict),
         .testTarget(name: "PrintEdgeCoreTests", dependencies: ["PrintEdgeCore", "PrintEdgeTestSupport"]),
-        .testTarget(name: "PrintEdgeSerialTests", dependencies: ["PrintEdgeCore", "PrintEdgeSerial"]),
+        .testTarget(name: "PrintEdgePOSIXTests", dependencies: ["PrintEdgePOSIX", "PrintEdgeTestSupport"]),
+        .testTarget(name: "PrintEdgeSerialTests", dependencies: ["PrintEdgeCore", "PrintEdgePOSIX", "PrintEdgeSerial"]),
         .testTarget(name: "PrintEdgeSimulatorTests", dependencies: ["PrintEdgeCore", "PrintEdgeSimulator", "PrintEdgeTestSupport"]),
         .testTarget(
             name: "PrintEdgeAgentTests",
             dependencies: [
-                "PrintEdgeCore", "PrintEdgeAgent", "PrintEdgeSerial", "PrintEdgeFixtures", "PrintEdgeSimulator", "PrintEdgeVirtualLink",
+                "PrintEdgeCore", "PrintEdgeAgent", "PrintEdgePOSIX", "PrintEdgeSerial", "PrintEdgeFixtures", "PrintEdgeSimulator", "PrintEdgeVirtualLink",
                 "PrintEdgeTestSupport",
             ]),
-        .testTarget(name: "PrintEdgeConfigTests", dependencies: ["PrintEdgeCore", "PrintEdgeConfig", "PrintEdgeCalibration"]),
+        .testTarget(name: "PrintEdgeConfigTests", dependencies: ["PrintEdgeCore", "PrintEdgeConfig", "PrintEdgeCalibration", "PrintEdgePOSIX"]),
         .testTarget(name: "PrintEdgeCalibrationTests", dependencies: ["PrintEdgeCore", "PrintEdgeCalibration"]),
         .testTarget(name: "PrintEdgeStoreTests", dependencies: ["PrintEdgeStore"]),
         .testTarget(name: "PrintEdgeControlTests", dependencies: ["PrintEdgeControl"]),

@@ -1,4 +1,5 @@
 import PrintEdgeCore
+import PrintEdgePOSIX
 import PrintEdgeSerial
 import Synchronization
 
@@ -25,7 +26,11 @@ public final class PrinterConnection: Sendable {
     public init(options: Options, stopSignal: WakeupPipe? = nil) throws(SerialError) {
         self.options = options
         self.stopSignal = stopSignal
-        wakeup = try WakeupPipe()
+        do {
+            wakeup = try WakeupPipe()
+        } catch {
+            throw SerialError(error)
+        }
     }
 
     public func submit(_ command: Command) {

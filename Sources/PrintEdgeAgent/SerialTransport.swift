@@ -1,4 +1,5 @@
 import PrintEdgeCore
+import PrintEdgePOSIX
 import PrintEdgeSerial
 
 /// A printer's tty as a `LinkTransport`: one ppoll over the port, the connection's wake-up
@@ -41,7 +42,11 @@ public final class SerialTransport: LinkTransport {
 
     public func wait(until deadline: MonotonicInstant, writing: Bool) throws(SerialError) -> LinkWake {
         poll.setInterest(writing ? [.readable, .writable] : .readable, forSlot: portSlot)
-        _ = try poll.wait(timeout: max(.zero, deadline - .now()))
+        do {
+            _ = try poll.wait(timeout: max(.zero, deadline - .now()))
+        } catch {
+            throw SerialError(error)
+        }
         var wake: LinkWake = []
         let readiness = poll.readiness(ofSlot: portSlot)
         if readiness.contains(.invalid) { wake.insert(.invalid) }

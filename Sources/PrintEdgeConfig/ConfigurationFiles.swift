@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import PrintEdgePOSIX
 
 /// The few file system calls configuration loading needs, over Glibc: the daemon reads a
 /// handful of small files once at start, so plain `open`/`read` keep this target free of
@@ -20,25 +21,14 @@ enum ConfigurationFiles {
     }
 
     private static func readBytes(path: String) throws(ConfigurationError) -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw unreadable(path, "cannot open it: \(reason(errno))") }
-        defer { close(descriptor) }
-        var info = stat()
-        if fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
-            throw unreadable(path, "it is a directory, not a TOML file")
-        }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw unreadable(path, "reading it failed: \(reason(errno))")
-            }
-            if count == 0 { return bytes }
-            bytes.append(contentsOf: chunk[0..<count])
-            if bytes.count > maxFileBytes {
-                throw unreadable(path, "it is larger than \(maxFileBytes >> 20) MB; is this the configuration file?")
+        do {
+            return try FileContents.read(path, maxBytes: maxFileBytes)
+        } catch {
+            switch error {
+            case .cannotOpen(let code): throw unreadable(path, "cannot open it: \(reason(code))")
+            case .isDirectory: throw unreadable(path, "it is a directory, not a TOML file")
+            case .cannotRead(let code): throw unreadable(path, "reading it failed: \(reason(code))")
+            case .tooLarge: throw unreadable(path, "it is larger than \(maxFileBytes >> 20) MB; is this the configuration file?")
             }
         }
     }
@@ -81,20 +71,6 @@ enum ConfigurationFiles {
     static func isDirectory(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
-    }
-
-    /// Names in `directory` (without `.` and `..`), sorted; empty when it cannot be listed.
-    static func fileNames(in directory: String) -> [String] {
-        guard let stream = opendir(directory) else { return [] }
-        defer { closedir(stream) }
-        var names: [String] = []
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names.sorted()
     }
 
     /// The process's working directory.

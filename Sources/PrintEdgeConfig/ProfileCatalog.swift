@@ -1,3 +1,5 @@
+import PrintEdgePOSIX
+
 /// Finds printer profiles by name in the configured directories and reads each file once;
 /// a name no directory has may be one of the `BuiltInProfiles`.
 ///
@@ -34,7 +36,7 @@ public struct ProfileCatalog: Sendable {
     public func availableProfileNames() -> [String] {
         var names = Array(BuiltInProfiles.texts.keys)
         for directory in searchDirectories {
-            for file in ConfigurationFiles.fileNames(in: directory) where file.hasSuffix(".toml") {
+            for file in DirectoryListing.names(in: directory) where file.hasSuffix(".toml") {
                 let name = ConfigurationFiles.stem(of: file)
                 if !names.contains(name) { names.append(name) }
             }

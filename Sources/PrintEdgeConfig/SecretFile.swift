@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import PrintEdgePOSIX
 
 /// A file holding one secret (a broker password, a bearer token) on its first line, read
 /// with the rights of whoever reads it: the daemon's preflight, `printedge doctor`.
@@ -15,21 +16,14 @@ public enum SecretFile {
                 .unusablePath, key: key,
                 "key `\(key)`: \(path) \(problem); \(advice), readable by printedged's user only (chmod 0600)")
         }
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw refusal("cannot be read (\(String(cString: strerror(errno))))") }
-        defer { close(descriptor) }
-        var info = stat()
-        if fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFDIR { throw refusal("is a directory") }
-        var bytes = [UInt8](repeating: 0, count: maxBytes + 2)
-        var filled = 0
-        while filled < bytes.count {
-            let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + filled, $0.count - filled) }
-            if count < 0, errno == EINTR { continue }
-            guard count >= 0 else { throw refusal("cannot be read (\(String(cString: strerror(errno))))") }
-            if count == 0 { break }
-            filled += count
+        let bytes: [UInt8]
+        do {
+            bytes = try FileContents.readPrefix(path, maxBytes: maxBytes + 2)
+        } catch {
+            if error == .isDirectory { throw refusal("is a directory") }
+            throw refusal("cannot be read (\(String(cString: strerror(error.errno))))")
         }
-        let firstLine = bytes[..<filled].prefix { $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r") }
+        let firstLine = bytes.prefix { $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r") }
         guard firstLine.count <= maxBytes else { throw refusal("holds more than \(maxBytes) bytes on its first line, which no \(what) does") }
         guard !firstLine.isEmpty else { throw refusal("is empty") }
         guard let secret = String(validating: firstLine, as: UTF8.self) else { throw refusal("is not UTF-8 text") }

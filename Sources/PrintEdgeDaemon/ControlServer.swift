@@ -3,7 +3,7 @@ import Glibc
 #endif
 import Logging
 import PrintEdgeControl
-import PrintEdgeSerial
+import PrintEdgePOSIX
 import ServiceLifecycle
 import Synchronization
 
@@ -48,7 +48,7 @@ final class ControlServer: Service, Sendable {
             wakeup = try WakeupPipe()
         } catch {
             close(listener)
-            throw UnixSocket.Failure(operation: "eventfd for", path: path, errno: EMFILE)
+            throw UnixSocket.Failure(operation: "eventfd for", path: path, errno: error.errno)
         }
     }
 

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import FoundationEssentials
 import PrintEdgeCore
+import PrintEdgePOSIX
 
 /// Deliveries under way, on disk, so that they survive a restart of the daemon: per printer
 /// a directory under the transfer directory, and per delivery three files —
@@ -68,7 +69,7 @@ struct FileTransferSpool: Sendable {
             let folder = "\(directory)/\(printerID)"
             for name in DirectoryListing.names(in: folder) where name.hasSuffix(".json") {
                 let file = "\(folder)/\(name)"
-                guard let bytes = Self.readFile(file), let record = try? JSONDecoder().decode(FileTransferRecord.self, from: Data(bytes)),
+                guard let bytes = try? FileContents.read(file), let record = try? JSONDecoder().decode(FileTransferRecord.self, from: Data(bytes)),
                       record.printerID == printerID, "\(record.key).json" == name
                 else {
                     unreadable.append(file)
@@ -77,7 +78,7 @@ struct FileTransferSpool: Sendable {
                 var transfer: FileTransfer?
                 if let announcement = record.chunks {
                     var state = FileTransfer(announcement)
-                    let log = Self.readFile(path(printerID: printerID, key: record.key, "chunks")) ?? []
+                    let log = (try? FileContents.read(path(printerID: printerID, key: record.key, "chunks"))) ?? []
                     for start in stride(from: 0, to: log.count - log.count % 4, by: 4) {
                         let index = Int(log[start]) | Int(log[start + 1]) << 8 | Int(log[start + 2]) << 16 | Int(log[start + 3]) << 24
                         state.recorded(index: index)
@@ -140,20 +141,5 @@ struct FileTransferSpool: Sendable {
     private func storageError(_ what: String) -> FleetCommandError {
         let reason = errno == ENOSPC ? "the disk is full" : String(cString: strerror(errno))
         return FleetCommandError(.storage, "\(what): \(reason); check the space and permissions of `transfer_directory` (\(directory))")
-    }
-
-    private static func readFile(_ file: String) -> [UInt8]? {
-        let descriptor = open(file, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            guard count >= 0 else { return nil }
-            if count == 0 { return bytes }
-            bytes += buffer[..<count]
-        }
     }
 }

@@ -5,7 +5,7 @@ import Logging
 import PrintEdgeConfig
 import PrintEdgeControl
 import PrintEdgeGPIO
-import PrintEdgeSerial
+import PrintEdgePOSIX
 import ServiceLifecycle
 import Synchronization
 
@@ -76,8 +76,7 @@ final class GPIOService: Service, Sendable {
         do {
             wakeup = try WakeupPipe()
         } catch {
-            let code: Int32 = if case .system(_, _, let code) = error { code } else { EMFILE }
-            throw .gpio(key: "gpio", .system(operation: "eventfd", path: "the GPIO service's wake-up descriptor", errno: code))
+            throw .gpio(key: "gpio", .system(operation: "eventfd", path: "the GPIO service's wake-up descriptor", errno: error.errno))
         }
         self.logger = logger
         logger.info("GPIO: \(chip.title): \(features.summary)")

@@ -1,6 +1,6 @@
 import Logging
 import PrintEdgeCore
-import PrintEdgeSerial
+import PrintEdgePOSIX
 import PrintEdgeUSB
 import ServiceLifecycle
 import Synchronization

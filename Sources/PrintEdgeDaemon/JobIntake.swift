@@ -5,6 +5,7 @@ import Logging
 import PrintEdgeAgent
 import PrintEdgeControl
 import PrintEdgeCore
+import PrintEdgePOSIX
 import PrintEdgeStore
 
 /// Takes a G-code file into the spool: copied (so the user may delete or edit theirs),

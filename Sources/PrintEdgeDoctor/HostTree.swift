@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import PrintEdgePOSIX
 import PrintEdgeUSB
 
 /// The host's files under a root: `/` itself, or a test's fake tree laid out the same way.
@@ -27,7 +28,7 @@ struct HostTree: Sendable {
         SysfsFiles.attribute(real(path), maxBytes: maxBytes)
     }
 
-    func entries(_ directory: String) -> [String] { SysfsFiles.entries(of: real(directory)) }
+    func entries(_ directory: String) -> [String] { DirectoryListing.names(in: real(directory)) }
 
     func linkTarget(_ path: String) -> String? { SysfsFiles.linkTarget(real(path)) }
 

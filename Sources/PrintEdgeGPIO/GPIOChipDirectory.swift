@@ -1,4 +1,5 @@
 import Glibc
+import PrintEdgePOSIX
 
 /// The GPIO chips of this machine, as `/dev/gpiochip*` nodes, and the one a label names.
 ///
@@ -21,13 +22,8 @@ public struct GPIOChipDirectory {
     /// The `gpiochipN` nodes in numeric order; a symlink to a node already listed (the Pi
     /// 5's compatibility gpiochip4) is left out, so no chip appears twice.
     public func chipPaths() -> [String] {
-        guard let stream = opendir(directory) else { return [] }
-        defer { closedir(stream) }
         var nodes: [(number: Int, path: String, isLink: Bool, identity: FileIdentity)] = []
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
+        for name in DirectoryListing.names(in: directory) {
             guard name.hasPrefix("gpiochip"), let number = Int(name.dropFirst("gpiochip".count)) else { continue }
             let path = "\(directory)/\(name)"
             var target = stat()

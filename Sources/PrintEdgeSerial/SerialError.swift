@@ -1,4 +1,4 @@
-import Glibc
+import PrintEdgePOSIX
 
 /// Everything that can go wrong talking to a serial port, a pseudo-terminal or a poll set.
 ///
@@ -48,13 +48,13 @@ public enum SerialError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(path) exists and is not a symlink — refusing to replace it; choose "
                 + "another path for the virtual printer's link or remove the file"
         case .system(let operation, let path, let code):
-            return "\(operation) on \(path) failed: \(SerialError.describe(errno: code)) "
+            return "\(operation) on \(path) failed: \(SystemCallError.describe(errno: code)) "
                 + "(errno \(code))"
         }
     }
 
-    static func describe(errno code: Int32) -> String {
-        guard let text = strerror(code) else { return "unknown error" }
-        return String(cString: text)
+    /// A `PollSet` or `WakeupPipe` failure, worded as every other failing call on the link.
+    public init(_ failure: SystemCallError) {
+        self = .system(operation: failure.operation, path: failure.subject, errno: failure.errno)
     }
 }

@@ -1,5 +1,6 @@
 import CSerial
 import Glibc
+import PrintEdgePOSIX
 
 /// The host's end of a USB-serial link to one printer: one tty file descriptor, raw 8N1,
 /// non-blocking, driven by `PollSet`.

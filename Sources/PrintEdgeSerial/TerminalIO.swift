@@ -1,5 +1,5 @@
-import CSerial
 import Glibc
+import PrintEdgePOSIX
 
 /// Non-blocking read and write on a tty file descriptor, shared by both ends of a link
 /// (`SerialPort` on the host side, `PseudoTerminal` on the virtual printer's side) so that
@@ -32,7 +32,7 @@ enum TerminalIO {
             case EAGAIN, EWOULDBLOCK:
                 return 0
             case EIO, ENXIO, ENODEV:
-                throw .disconnected(path: path, reason: "read: \(SerialError.describe(errno: code))")
+                throw .disconnected(path: path, reason: "read: \(SystemCallError.describe(errno: code))")
             default:
                 throw .system(operation: "read", path: path, errno: code)
             }
@@ -54,7 +54,7 @@ enum TerminalIO {
             case EAGAIN, EWOULDBLOCK:
                 return 0
             case EIO, EPIPE, ENXIO, ENODEV:
-                throw .disconnected(path: path, reason: "write: \(SerialError.describe(errno: code))")
+                throw .disconnected(path: path, reason: "write: \(SystemCallError.describe(errno: code))")
             default:
                 throw .system(operation: "write", path: path, errno: code)
             }
@@ -63,8 +63,7 @@ enum TerminalIO {
 
     static func hasHungUp(fd: Int32) -> Bool {
         var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        var zero = timespec(tv_sec: 0, tv_nsec: 0)
-        let ready = cserial_ppoll(&entry, 1, &zero)
+        let ready = poll(&entry, 1, 0)
         return ready > 0 && (Int32(entry.revents) & (POLLHUP | POLLERR | POLLNVAL)) != 0
     }
 

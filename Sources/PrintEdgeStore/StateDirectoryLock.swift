@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import PrintEdgePOSIX
 
 /// One daemon per state directory: an exclusive `flock(2)` on `<state>/printedged.lock`,
 /// taken before anything in the directory is touched and held until the process exits.
@@ -96,18 +97,7 @@ public final class StateDirectoryLock: Sendable {
     }
 
     private static func readProcLocks() -> String? {
-        let descriptor = open("/proc/locks", O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else { break }
-            bytes += chunk[..<count]
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        (try? FileContents.read("/proc/locks")).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// The pid the holder wrote, if it has yet.

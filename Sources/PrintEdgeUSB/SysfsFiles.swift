@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import PrintEdgePOSIX
 
 /// The few file system calls the sysfs fallback needs, and `printedge doctor` with it. Every
 /// failure reads as "absent": sysfs attributes and `/dev` links vanish whenever a device is
@@ -11,17 +12,7 @@ public enum SysfsFiles {
     /// in `\n`; udev strips trailing whitespace the same way), at most `maxBytes` of it;
     /// `nil` when unreadable.
     public static func attribute(_ path: String, maxBytes: Int = 64 * 1024) -> String? {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while bytes.count < maxBytes {
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { break }
-            bytes.append(contentsOf: chunk[0..<count])
-        }
+        guard var bytes = try? FileContents.readPrefix(path, maxBytes: maxBytes) else { return nil }
         while let last = bytes.last, last == UInt8(ascii: "\n") || last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") || last == 0 {
             bytes.removeLast()
         }
@@ -51,20 +42,6 @@ public enum SysfsFiles {
         guard let resolved = realpath(path, nil) else { return nil }
         defer { free(resolved) }
         return String(cString: resolved)
-    }
-
-    /// Entry names (without `.` and `..`), sorted; empty when the directory is absent.
-    public static func entries(of directory: String) -> [String] {
-        guard let stream = opendir(directory) else { return [] }
-        defer { closedir(stream) }
-        var names: [String] = []
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names.sorted()
     }
 
     /// `target` read from inside `directory`, with `.` and `..` folded away lexically (the

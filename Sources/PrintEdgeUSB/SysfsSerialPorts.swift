@@ -1,3 +1,5 @@
+import PrintEdgePOSIX
+
 /// Describes USB serial ttys from sysfs and `/dev` alone, in udev's property vocabulary,
 /// for when udev's database is absent (containers, minimal systems without udevd).
 ///
@@ -34,7 +36,7 @@ public struct SysfsSerialPorts: Sendable {
     /// Every tty with a USB device above it, sorted by kernel name.
     public func devices() -> [UdevDevice] {
         let links = serialLinks()
-        return SysfsFiles.entries(of: "\(sysfsRoot)/class/tty").compactMap { describe($0, links: links) }
+        return DirectoryListing.names(in: "\(sysfsRoot)/class/tty").compactMap { describe($0, links: links) }
     }
 
     /// The tty `sysName` (`ttyACM0`), or `nil` when it is absent or has no USB parent.
@@ -102,7 +104,7 @@ public struct SysfsSerialPorts: Sendable {
         var links: [String: [String]] = [:]
         for kind in ["by-id", "by-path"] {
             let directory = "\(deviceRoot)/serial/\(kind)"
-            for entry in SysfsFiles.entries(of: directory) {
+            for entry in DirectoryListing.names(in: directory) {
                 let link = "\(directory)/\(entry)"
                 guard let target = SysfsFiles.linkTarget(link) else { continue }
                 links[SysfsFiles.resolve(target, from: directory), default: []].append(link)

@@ -1,4 +1,5 @@
 import Glibc
+import PrintEdgePOSIX
 import PrintEdgeSimulator
 
 /// `--eeprom FILE` on disk: read whole at start (a few hundred bytes), replaced atomically
@@ -6,23 +7,16 @@ import PrintEdgeSimulator
 enum EEPROMFile {
     /// The stored settings; nil when the file does not exist (a blank EEPROM).
     static func load(path: String) throws -> CalibrationSettings? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            if errno == ENOENT { return nil }
-            throw FileFailure(operation: "open", path: path, errno: errno)
-        }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = read(fd, &buffer, buffer.count)
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw FileFailure(operation: "read", path: path, errno: errno)
+        let bytes: [UInt8]
+        do {
+            bytes = try FileContents.read(path, maxBytes: 1 << 20)
+        } catch {
+            switch error {
+            case .cannotOpen(ENOENT): return nil
+            case .cannotOpen(let code): throw FileFailure(operation: "open", path: path, errno: code)
+            case .isDirectory, .cannotRead: throw FileFailure(operation: "read", path: path, errno: error.errno)
+            case .tooLarge: throw EEPROMImage.Failure(line: 0, message: "larger than 1 MiB: not an EEPROM image")
             }
-            if count == 0 { break }
-            bytes += buffer.prefix(count)
-            if bytes.count > 1 << 20 { throw EEPROMImage.Failure(line: 0, message: "larger than 1 MiB: not an EEPROM image") }
         }
         return try EEPROMImage.decode(String(decoding: bytes, as: UTF8.self))
     }

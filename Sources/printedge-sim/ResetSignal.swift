@@ -1,5 +1,5 @@
 import Glibc
-import PrintEdgeSerial
+import PrintEdgePOSIX
 
 /// SIGUSR1 as the board's reset button: the handler only wakes a descriptor of its own, and
 /// the loop resets the model at its next turn (between two events, never inside one).

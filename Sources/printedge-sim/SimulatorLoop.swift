@@ -1,5 +1,6 @@
 import Glibc
 import PrintEdgeCore
+import PrintEdgePOSIX
 import PrintEdgeSerial
 import PrintEdgeSimulator
 

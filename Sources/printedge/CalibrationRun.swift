@@ -5,7 +5,7 @@ import ArgumentParser
 import Foundation
 import PrintEdgeCalibration
 import PrintEdgeControl
-import PrintEdgeSerial
+import PrintEdgePOSIX
 
 /// One calibration run through the daemon, seen from the terminal: `calibrate.start` on one
 /// connection, its events shown as they come, each question asked and its answer sent back

@@ -3,6 +3,7 @@ import FoundationEssentials
 import Glibc
 import PrintEdgeAgent
 import PrintEdgeCore
+import PrintEdgePOSIX
 import PrintEdgeSerial
 
 struct StreamCommand: ParsableCommand {
@@ -84,7 +85,7 @@ struct StreamCommand: ParsableCommand {
         do {
             stopSignal = try WakeupPipe()
         } catch {
-            throw output.fail(.port(error))
+            throw output.fail(.port(SerialError(error)))
         }
         SignalWakeup.install([SIGINT, SIGTERM], waking: stopSignal, secondSignalKills: true)
 

@@ -1,5 +1,6 @@
 import Testing
 @testable import PrintEdgeAgent
+import PrintEdgePOSIX
 import PrintEdgeSerial
 
 @Suite struct OutputBufferTests {

@@ -1,5 +1,6 @@
 import PrintEdgeCalibration
 import PrintEdgeCore
+import PrintEdgePOSIX
 import Testing
 @testable import PrintEdgeConfig
 
@@ -17,7 +18,7 @@ import Testing
     private let temperatures = "[temperatures]\nmax_hotend_c = 260\nmax_bed_c = 100\n"
 
     @Test func everyShippedProfileLoads() throws {
-        let files = ConfigurationFiles.fileNames(in: profileDirectory).filter { $0.hasSuffix(".toml") }
+        let files = DirectoryListing.names(in: profileDirectory).filter { $0.hasSuffix(".toml") }
         #expect(files == ["creality-ender3.toml", "marlin-generic.toml", "printedge-sim.toml", "prusa-mk3s.toml"])
         for file in files {
             let profile = try PrinterProfile.load(path: "\(profileDirectory)/\(file)")

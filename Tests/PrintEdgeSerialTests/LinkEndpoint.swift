@@ -1,4 +1,5 @@
 import Glibc
+import PrintEdgePOSIX
 import PrintEdgeSerial
 
 /// Either end of a link (host `SerialPort` or printer-side `PseudoTerminal`), so one pump

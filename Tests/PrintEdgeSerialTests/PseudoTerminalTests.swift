@@ -1,4 +1,5 @@
 import Glibc
+import PrintEdgePOSIX
 import PrintEdgeSerial
 import Testing
 

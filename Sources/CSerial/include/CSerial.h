@@ -3,8 +3,8 @@
 
 /*
  * A thin shim over what Swift cannot reach through Glibc: termios2 (BOTHER baud rates),
- * ioctl request numbers built from macros, and GNU-only calls (ppoll, eventfd,
- * posix_openpt, ptsname_r) that the Glibc module map hides without _GNU_SOURCE.
+ * ioctl request numbers built from macros, and GNU-only calls (posix_openpt, ptsname_r)
+ * that the Glibc module map hides without _GNU_SOURCE. ppoll and eventfd are in CPOSIX.
  *
  * Every function returns 0 (or a file descriptor) on success and -1 with errno set on
  * failure, so the Swift side maps errno once, in one place.
@@ -14,9 +14,7 @@
  * plain C types.
  */
 
-#include <poll.h>
 #include <stddef.h>
-#include <time.h>
 
 /* --- termios2 (Termios2.c) ------------------------------------------------------- */
 
@@ -55,21 +53,5 @@ int cserial_input_queue_bytes(int fd, int *count);
 /// Opens a pty pair with O_CLOEXEC set atomically on both ends (master also O_NONBLOCK)
 /// and writes the slave's path (NUL-terminated) into `slave_path`.
 int cserial_open_pty(int *master, int *slave, char *slave_path, size_t slave_path_size);
-
-/* --- waiting (Wait.c) ------------------------------------------------------------ */
-
-/// ppoll(2) without a signal mask; `timeout` NULL waits forever.
-int cserial_ppoll(struct pollfd *fds, unsigned long nfds, const struct timespec *timeout);
-
-/// An eventfd counter, non-blocking and close-on-exec.
-int cserial_eventfd(void);
-
-/// Adds 1 to an eventfd. Async-signal-safe: one write(2). The one exception to "errno set
-/// on failure": errno is always preserved, because a signal handler must not change it.
-/// Returns 0 even when the counter is saturated (EAGAIN): a wake-up is already pending.
-int cserial_eventfd_signal(int fd);
-
-/// Reads and resets an eventfd counter; returns 0 and sets *count to 0 if none pending.
-int cserial_eventfd_drain(int fd, unsigned long long *count);
 
 #endif

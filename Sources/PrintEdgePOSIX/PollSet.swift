@@ -1,6 +1,5 @@
-import CSerial
+import CPOSIX
 import Glibc
-import PrintEdgeCore
 
 /// What a descriptor is waited for, or was found ready for.
 ///
@@ -70,36 +69,30 @@ public struct PollSet: Sendable {
     ///
     /// ppoll rather than poll for nanosecond timeouts: a flow-control deadline rounded up
     /// to whole milliseconds drifts. EINTR (a signal arrived) waits again for what is left.
-    public mutating func wait(timeout: Duration?) throws(SerialError) -> Int {
-        let deadline = timeout.map(PollSet.deadline(after:))
+    public mutating func wait(timeout: Duration?) throws(SystemCallError) -> Int {
+        // SuspendingClock is CLOCK_MONOTONIC on Linux, the clock ppoll's timeout runs on.
+        let deadline = timeout.map { SuspendingClock.now.advanced(by: $0) }
         for index in entries.indices {
             entries[index].revents = 0
         }
         while true {
             let ready: Int32
             if let deadline {
-                var remaining = timespec(clamping: deadline - MonotonicInstant.now())
+                var remaining = timespec(clamping: SuspendingClock.now.duration(to: deadline))
                 ready = entries.withUnsafeMutableBufferPointer { buffer in
-                    cserial_ppoll(buffer.baseAddress, UInt(buffer.count), &remaining)
+                    cposix_ppoll(buffer.baseAddress, UInt(buffer.count), &remaining)
                 }
             } else {
                 ready = entries.withUnsafeMutableBufferPointer { buffer in
-                    cserial_ppoll(buffer.baseAddress, UInt(buffer.count), nil)
+                    cposix_ppoll(buffer.baseAddress, UInt(buffer.count), nil)
                 }
             }
             if ready >= 0 { return Int(ready) }
             let code = errno
             guard code == EINTR else {
                 let descriptors = entries.map { String($0.fd) }.joined(separator: ", ")
-                throw .system(operation: "ppoll", path: "descriptors [\(descriptors)]", errno: code)
+                throw SystemCallError(operation: "ppoll", subject: "descriptors [\(descriptors)]", errno: code)
             }
         }
-    }
-
-    /// Saturates instead of trapping, so `.seconds(Int64.max)` means "practically forever".
-    private static func deadline(after timeout: Duration) -> MonotonicInstant {
-        let (sum, overflow) = MonotonicInstant.now().nanoseconds.addingReportingOverflow(timeout.nanosecondsClamped)
-        if overflow { return MonotonicInstant(nanoseconds: timeout > .zero ? .max : .min) }
-        return MonotonicInstant(nanoseconds: sum)
     }
 }

@@ -1,4 +1,4 @@
-import CSerial
+import CPOSIX
 import Glibc
 
 /// A descriptor another thread or a signal handler pokes to interrupt a `PollSet.wait`:
@@ -13,16 +13,17 @@ public final class WakeupPipe: Sendable {
     /// Add to a `PollSet` with `.readable` interest.
     public let fileDescriptor: Int32
 
-    public init() throws(SerialError) {
-        let fd = cserial_eventfd()
+    public init() throws(SystemCallError) {
+        let fd = cposix_eventfd()
         guard fd >= 0 else {
-            throw .system(operation: "eventfd", path: "wake-up descriptor", errno: errno)
+            throw SystemCallError(operation: "eventfd", subject: "wake-up descriptor", errno: errno)
         }
         fileDescriptor = fd
     }
 
     deinit {
-        TerminalIO.closeIgnoringErrors(fileDescriptor)
+        // Not retried on EINTR: Linux releases the descriptor even then.
+        _ = close(fileDescriptor)
     }
 
     /// Makes the descriptor readable until `drain()`. Async-signal-safe.
@@ -33,7 +34,7 @@ public final class WakeupPipe: Sendable {
     /// For a signal handler, which can only reach a raw descriptor kept in a global: one
     /// write(2), no allocation, errno preserved.
     public static func wake(fileDescriptor: Int32) {
-        _ = cserial_eventfd_signal(fileDescriptor)
+        _ = cposix_eventfd_signal(fileDescriptor)
     }
 
     /// Consumes pending wake-ups so the next wait blocks again; returns whether any were
@@ -41,7 +42,7 @@ public final class WakeupPipe: Sendable {
     @discardableResult
     public func drain() -> Bool {
         var count: UInt64 = 0
-        guard cserial_eventfd_drain(fileDescriptor, &count) == 0 else { return false }
+        guard cposix_eventfd_drain(fileDescriptor, &count) == 0 else { return false }
         return count > 0
     }
 }

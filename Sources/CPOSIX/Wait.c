@@ -10,17 +10,17 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "CSerial.h"
+#include "CPOSIX.h"
 
-int cserial_ppoll(struct pollfd *fds, unsigned long nfds, const struct timespec *timeout) {
+int cposix_ppoll(struct pollfd *fds, unsigned long nfds, const struct timespec *timeout) {
     return ppoll(fds, (nfds_t)nfds, timeout, NULL);
 }
 
-int cserial_eventfd(void) {
+int cposix_eventfd(void) {
     return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 }
 
-int cserial_eventfd_signal(int fd) {
+int cposix_eventfd_signal(int fd) {
     /* A signal handler must not disturb the errno of the code it interrupted. */
     int saved = errno;
     uint64_t one = 1;
@@ -31,7 +31,7 @@ int cserial_eventfd_signal(int fd) {
     return result;
 }
 
-int cserial_eventfd_drain(int fd, unsigned long long *count) {
+int cposix_eventfd_drain(int fd, unsigned long long *count) {
     uint64_t value = 0;
     ssize_t n = read(fd, &value, sizeof value);
     if (n == (ssize_t)sizeof value) {

@@ -3,7 +3,7 @@ import Glibc
 extension timespec {
     /// Negative durations become zero (a deadline already passed means "do not wait"), and
     /// sub-nanosecond parts are truncated: the kernel cannot use them.
-    init(clamping duration: Duration) {
+    public init(clamping duration: Duration) {
         let (seconds, attoseconds) = duration.components
         if seconds < 0 || (seconds == 0 && attoseconds <= 0) {
             self.init(tv_sec: 0, tv_nsec: 0)
