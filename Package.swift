@@ -110,7 +110,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(name: "PrintEdgeCoreTests", dependencies: ["PrintEdgeCore", "PrintEdgeTestSupport"]),
         .testTarget(name: "PrintEdgePOSIXTests", dependencies: ["PrintEdgePOSIX", "PrintEdgeTestSupport"]),
-        .testTarget(name: "PrintEdgeSerialTests", dependencies: ["PrintEdgeCore", "PrintEdgePOSIX", "PrintEdgeSerial"]),
+        .testTarget(name: "PrintEdgeSerialTests", dependencies: ["PrintEdgeCore", "PrintEdgePOSIX", "PrintEdgeSerial", "PrintEdgeTestSupport"]),
         .testTarget(name: "PrintEdgeSimulatorTests", dependencies: ["PrintEdgeCore", "PrintEdgeSimulator", "PrintEdgeTestSupport"]),
         .testTarget(
             name: "PrintEdgeAgentTests",
@@ -118,25 +118,30 @@ let package = Package(
                 "PrintEdgeCore", "PrintEdgeAgent", "PrintEdgePOSIX", "PrintEdgeSerial", "PrintEdgeFixtures", "PrintEdgeSimulator", "PrintEdgeVirtualLink",
                 "PrintEdgeTestSupport",
             ]),
-        .testTarget(name: "PrintEdgeConfigTests", dependencies: ["PrintEdgeCore", "PrintEdgeConfig", "PrintEdgeCalibration", "PrintEdgePOSIX"]),
-        .testTarget(name: "PrintEdgeCalibrationTests", dependencies: ["PrintEdgeCore", "PrintEdgeCalibration"]),
-        .testTarget(name: "PrintEdgeStoreTests", dependencies: ["PrintEdgeStore"]),
+        .testTarget(
+            name: "PrintEdgeConfigTests", dependencies: ["PrintEdgeCore", "PrintEdgeConfig", "PrintEdgeCalibration", "PrintEdgePOSIX", "PrintEdgeTestSupport"]),
+        .testTarget(name: "PrintEdgeCalibrationTests", dependencies: ["PrintEdgeCore", "PrintEdgeCalibration", "PrintEdgeTestSupport"]),
+        .testTarget(name: "PrintEdgeStoreTests", dependencies: ["PrintEdgeStore", "PrintEdgeTestSupport"]),
         .testTarget(name: "PrintEdgeControlTests", dependencies: ["PrintEdgeControl"]),
         // The CLI's sans-I/O parts (line editor, console transcript, job view, exit table).
         .testTarget(name: "PrintEdgeCLITests", dependencies: ["PrintEdgeControl", "printedge"]),
-        // Real brokers and certificates for the MQTT and integration tests; child processes and
-        // threads of their own for the tests that wait on them or would hold the cooperative pool;
-        // fake /sys, /dev and /proc trees.
-        .target(name: "PrintEdgeTestSupport", dependencies: ["PrintEdgeMQTT"], path: "Tests/PrintEdgeTestSupport"),
+        // What every kind of test shares, importing nothing of ours: temporary directories,
+        // child processes and threads of their own for the tests that wait on them or would hold
+        // the cooperative pool, certificates, fake /sys, /dev and /proc trees.
+        .target(name: "PrintEdgeTestSupport", path: "Tests/PrintEdgeTestSupport"),
+        // A real mosquitto for the tests that talk MQTT; apart, so that only they pull in libmosquitto.
+        .target(name: "PrintEdgeBrokerSupport", dependencies: ["PrintEdgeMQTT", "PrintEdgeTestSupport"], path: "Tests/PrintEdgeBrokerSupport"),
         // The link loop over an in-process VirtualMarlin on a virtual clock. It joins the agent
         // and the simulator, which import neither the other (see VirtualLinkTransport).
         .target(
             name: "PrintEdgeVirtualLink", dependencies: ["PrintEdgeCore", "PrintEdgeSerial", "PrintEdgeAgent", "PrintEdgeSimulator"],
             path: "Tests/PrintEdgeVirtualLink", swiftSettings: strict),
-        .testTarget(name: "PrintEdgeMQTTTests", dependencies: ["PrintEdgeMQTT", "PrintEdgeTestSupport"]),
+        .testTarget(name: "PrintEdgeMQTTTests", dependencies: ["PrintEdgeMQTT", "PrintEdgeBrokerSupport", "PrintEdgeTestSupport"]),
         .testTarget(name: "PrintEdgeUSBTests", dependencies: ["PrintEdgeUSB", "PrintEdgeTestSupport"]),
         .testTarget(name: "PrintEdgeGPIOTests", dependencies: ["CGPIO", "PrintEdgeGPIO", "PrintEdgeTestSupport"]),
-        .testTarget(name: "PrintEdgeDoctorTests", dependencies: ["PrintEdgeConfig", "PrintEdgeControl", "PrintEdgeDoctor", "PrintEdgeTestSupport"]),
+        .testTarget(
+            name: "PrintEdgeDoctorTests",
+            dependencies: ["PrintEdgeConfig", "PrintEdgeControl", "PrintEdgeDoctor", "PrintEdgeBrokerSupport", "PrintEdgeTestSupport"]),
         .testTarget(name: "PrintEdgeJournalTests", dependencies: ["PrintEdgeJournal"], exclude: ["journalctl-printedged.json"]),
         .testTarget(
             name: "PrintEdgeDaemonTests",
@@ -148,7 +153,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "PrintEdgeCore", "PrintEdgeFixtures", "PrintEdgeStore", "PrintEdgeControl", "PrintEdgeMQTT", "PrintEdgeSimulator", "PrintEdgeCalibration",
-                "PrintEdgeTestSupport", "printedge", "printedge-sim", "printedged",
+                "PrintEdgeBrokerSupport", "PrintEdgeTestSupport", "printedge", "printedge-sim", "printedged",
             ]),
     ],
     swiftLanguageModes: [.v6]

@@ -16,7 +16,7 @@ import Testing
     }
 
     @Test func aBackupTakenWhilePrintingRestoresTheHistoryItHolds() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let daemon = try await DaemonProcess(in: scratch, printers: ["mk"], speedup: 20)
         let started = try await daemon.cli(["jobs", "submit", DaemonIntegrationTests.cube, "--start"])
         #expect(started.status == 0, "\(started.standardError)")
@@ -25,7 +25,7 @@ import Testing
             return job["state"] as? String == "printing" && (job["acknowledged_source_line"] as? Int ?? 0) > 300
         }
 
-        let backup = scratch.path("backup.sqlite")
+        let backup = scratch.file("backup.sqlite")
         let taken = try await daemon.cli(["backup", backup, "--json"])
         #expect(taken.status == 0, "\(taken.standardError)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(taken.standardOutput.utf8)) as? [String: Any])
@@ -39,8 +39,8 @@ import Testing
         let copy = try Store.inspect(backup)
         #expect(copy.isIntact)
         // Read from a copy of the backup: opening a `Store` brings a file up to date.
-        try FileManager.default.copyItem(atPath: backup, toPath: scratch.path("expected.sqlite"))
-        let expected = try Self.history(try Store(path: scratch.path("expected.sqlite")))
+        try FileManager.default.copyItem(atPath: backup, toPath: scratch.file("expected.sqlite"))
+        let expected = try Self.history(try Store(path: scratch.file("expected.sqlite")))
         #expect(expected.first?.hasPrefix("job 1 printing line ") == true, "\(expected)")
 
         let refused = try await runPrintedge(["restore", backup, "--config", daemon.configPath])
@@ -72,21 +72,21 @@ import Testing
     }
 
     @Test func aStoppedDaemonsDatabaseIsCopiedDirectly() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let daemon = try await DaemonProcess(in: scratch, printers: ["mk"])
-        let small = scratch.path("small.gcode")
+        let small = scratch.file("small.gcode")
         try "G28\nG1 X10 Y10 F3000\n".write(toFile: small, atomically: true, encoding: .utf8)
         #expect(try await daemon.cli(["jobs", "submit", small]).status == 0)
         await daemon.terminate()
 
-        let backup = scratch.path("direct.sqlite")
+        let backup = scratch.file("direct.sqlite")
         let taken = try await runPrintedge(["backup", backup, "--config", daemon.configPath, "--socket", daemon.socketPath])
         #expect(taken.status == 0, "\(taken.standardError)")
         #expect(taken.standardOutput.hasSuffix("directly: printedged is not running\n"), "\(taken.standardOutput)")
         #expect(try Store.inspect(backup).jobs == 1)
 
         // To standard output, for `ssh host printedge backup - > copy.sqlite`: the database's bytes.
-        let copy = scratch.path("streamed.sqlite")
+        let copy = scratch.file("streamed.sqlite")
         let printedge = productsDirectory.appendingPathComponent("printedge").path
         let streamed = try await ToolRun("/bin/sh", ["-c", "\"$0\" backup - --config \"$1\" --socket \"$2\" > \"$3\"",
                                                      printedge, daemon.configPath, daemon.socketPath, copy])

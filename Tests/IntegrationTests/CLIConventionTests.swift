@@ -21,20 +21,20 @@ import Testing
     }
 
     @Test func printedgedWithoutAConfigurationRunsFromAnyDirectory() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let result = try await ToolRun(productsDirectory.appendingPathComponent("printedged").path, ["--check-config"],
-                                       in: scratch.url.path, limit: .seconds(60))
+                                       in: URL(fileURLWithPath: scratch.path).path, limit: .seconds(60))
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardOutput.contains("built-in configuration: valid; 1 printer(s): sim (printedge-sim)"), "\(result.standardOutput)")
     }
 
     @Test func eachKindOfFailureExitsWithItsOwnStatus() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let daemon = try await DaemonProcess(in: scratch, printers: ["mk"])
         let checks: [(arguments: [String], status: Int32, message: String)] = [
             (["status", "--printer", "nope"], 67, "no printer `nope`; this daemon has mk"),
             (["jobs", "cancel", "99"], 66, "there is no job 99"),
-            (["jobs", "submit", scratch.path("missing.gcode")], 66, "cannot read"),
+            (["jobs", "submit", scratch.file("missing.gcode")], 66, "cannot read"),
             (["jobs", "list", "--state", "printed"], 64, "unknown job state 'printed'"),
             (["jobs", "pause"], 66, "printer mk has no job printing or paused"),
             (["send", "M9876"], 65, #"printer mk answered: echo:Unknown command: "M9876""#),
@@ -45,24 +45,24 @@ import Testing
             #expect(result.status == check.status, "\(check.arguments): \(result.standardError)")
             #expect(result.standardError.contains(check.message), "\(check.arguments): \(result.standardError)")
         }
-        let path = scratch.path("cube.gcode")
+        let path = scratch.file("cube.gcode")
         try SampleGCode.write(SampleGCode.calibrationPrint(layers: 2), to: path)
         #expect(try await daemon.cli(["jobs", "submit", path, "-q"]).standardOutput.isEmpty, "--quiet prints nothing on success")
         let wrongState = try await daemon.cli(["jobs", "pause", "1"])
         #expect(wrongState.status == 75, "a queued job cannot be paused now: \(wrongState.standardError)")
-        let noDaemon = try await runPrintedge(["status", "--socket", scratch.path("nowhere.sock")], limit: .seconds(30))
+        let noDaemon = try await runPrintedge(["status", "--socket", scratch.file("nowhere.sock")], limit: .seconds(30))
         #expect(noDaemon.status == 69)
         #expect(noDaemon.standardError.hasPrefix("printedge: printedged is not running"))
         await daemon.terminate()
     }
 
     @Test func startingOnAPrinterThatIsGoneLeavesTheJobQueuedAndSaysSo() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let simulator = try await Simulator(in: scratch)
         let daemon = try await DaemonProcess(in: scratch, printers: [], ports: ["far": simulator.link])
         await simulator.stop()
         try await daemon.waitUntil("the printer is no longer idle") { try await daemon.printerJSON("far")["state"] as? String != "idle" }
-        let path = scratch.path("cube.gcode")
+        let path = scratch.file("cube.gcode")
         try SampleGCode.write(SampleGCode.calibrationPrint(layers: 2), to: path)
         let result = try await daemon.cli(["jobs", "submit", path, "--start"])
         #expect(result.status == 69, "\(result.standardError)")
@@ -74,9 +74,9 @@ import Testing
     }
 
     @Test func everyJSONDocumentIsSnakeCaseWithASchemaAndRFC3339Times() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let daemon = try await DaemonProcess(in: scratch, printers: ["mk"])
-        let path = scratch.path("cube.gcode")
+        let path = scratch.file("cube.gcode")
         try SampleGCode.write(SampleGCode.calibrationPrint(layers: 2), to: path)
         let submitted = try await daemon.cli(["jobs", "submit", path, "--json"])
         for arguments in [["status", "--json"], ["jobs", "list", "--json"]] {
@@ -95,17 +95,17 @@ import Testing
     }
 
     @Test func bashCompletesPrinterIDsJobIDsStatesAndFilesFromTheRunningDaemon() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let daemon = try await DaemonProcess(in: scratch, printers: ["left", "right"])
-        let path = scratch.path("cube.gcode")
+        let path = scratch.file("cube.gcode")
         try SampleGCode.write(SampleGCode.calibrationPrint(layers: 2), to: path)
         _ = try await daemon.cli(["jobs", "submit", path, "--printer", "right"])
         let script = try await runPrintedge(["--generate-completion-script", "bash"], limit: .seconds(30)).standardOutput
-        try script.write(toFile: scratch.path("printedge.bash"), atomically: true, encoding: .utf8)
+        try script.write(toFile: scratch.file("printedge.bash"), atomically: true, encoding: .utf8)
         func complete(_ line: String) async throws -> [String] {
             // What bash does on Tab: the words, the one under the cursor, and the function.
             let driver = """
-                source \(scratch.path("printedge.bash"))
+                source \(scratch.file("printedge.bash"))
                 COMP_LINE='\(line)'; COMP_POINT=${#COMP_LINE}
                 read -ra COMP_WORDS <<< "$COMP_LINE"
                 [[ "$COMP_LINE" == *" " ]] && COMP_WORDS+=("")
@@ -113,8 +113,8 @@ import Testing
                 _printedge printedge "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
                 printf '%s\\n' "${COMPREPLY[@]}"
                 """
-            let result = try await ToolRun("/bin/bash", ["-c", driver], in: scratch.url.path,
-                                           environment: ["PATH": productsDirectory.path + ":/usr/bin:/bin", "HOME": scratch.url.path],
+            let result = try await ToolRun("/bin/bash", ["-c", driver], in: URL(fileURLWithPath: scratch.path).path,
+                                           environment: ["PATH": productsDirectory.path + ":/usr/bin:/bin", "HOME": URL(fileURLWithPath: scratch.path).path],
                                            limit: .seconds(60))
             return result.standardOutput.split(separator: "\n").map(String.init)
         }
@@ -123,7 +123,7 @@ import Testing
         #expect(try await complete("printedge jobs cancel \(socket) ") == ["1"])
         #expect(try await complete("printedge jobs list --state int") == ["interrupted"])
         #expect(try await complete("printedge jobs submit cu") == ["cube.gcode"])
-        #expect(try await complete("printedge status --socket \(scratch.path("none.sock")) --printer ").isEmpty,
+        #expect(try await complete("printedge status --socket \(scratch.file("none.sock")) --printer ").isEmpty,
                 "no daemon: nothing offered, nothing printed")
         for shell in ["zsh", "fish"] {
             let other = try await runPrintedge(["--generate-completion-script", shell], limit: .seconds(30))

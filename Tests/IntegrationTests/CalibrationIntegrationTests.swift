@@ -13,16 +13,16 @@ import Testing
 @Suite(.serialized) struct CalibrationIntegrationTests {
     static let speedup = 50.0
 
-    static func daemon(_ scratch: Scratch, simulator arguments: [String]) async throws -> DaemonProcess {
+    static func daemon(_ scratch: TemporaryDirectory, simulator arguments: [String]) async throws -> DaemonProcess {
         try await DaemonProcess(in: scratch, printers: ["mk"], speedup: speedup,
-                                extraSimulatorArguments: ["mk": ["--stats", scratch.path("mk.stats")] + arguments])
+                                extraSimulatorArguments: ["mk": ["--stats", scratch.file("mk.stats")] + arguments])
     }
 
     /// The simulator's `--stats` once `condition` holds (it is rewritten every 0.5 s).
-    static func statistics(_ scratch: Scratch, until condition: ([String: Any]) -> Bool = { _ in true }) async throws -> [String: Any] {
+    static func statistics(_ scratch: TemporaryDirectory, until condition: ([String: Any]) -> Bool = { _ in true }) async throws -> [String: Any] {
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
-            if let data = FileManager.default.contents(atPath: scratch.path("mk.stats")),
+            if let data = FileManager.default.contents(atPath: scratch.file("mk.stats")),
                let stats = try? JSONSerialization.jsonObject(with: data) as? [String: Any], condition(stats) {
                 return stats
             }
@@ -36,7 +36,7 @@ import Testing
     }
 
     @Test func aPIDTuneGivesItsConstantsAndTheirSpreadWithTheWireToItself() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let daemon = try await Self.daemon(scratch, simulator: [])
         let run = try await daemon.cli(["calibrate", "pid", "--printer", "mk", "--temp", "210", "--cycles", "6", "--save", "--json"])
         #expect(run.status == 0, "\(run.standardError)")
@@ -70,7 +70,7 @@ import Testing
     }
 
     @Test func extruderStepsRecoverTheSimulatedErrorWithinOnePercent() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let daemon = try await Self.daemon(scratch, simulator: ["--esteps-error", "5"])
         let person = try CalibrationOperator(["esteps", "--printer", "mk", "--temp", "200"], socket: daemon.socketPath)
         _ = try await person.waitFor("question")
@@ -93,10 +93,10 @@ import Testing
     }
 
     @Test func theMeshIsTheSimulatedSurfaceInEveryFormatTheRightWayRound() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let shape = "tilt-x=0.2,tilt-y=-0.1,bow=0.05,noise=0.01"
         let daemon = try await Self.daemon(scratch, simulator: ["--bed-shape", shape, "--seed", "7"])
-        let png = scratch.path("mesh.png")
+        let png = scratch.file("mesh.png")
         let probed = try await daemon.cli(["calibrate", "mesh", "--printer", "mk", "--out", png, "--json"])
         #expect(probed.status == 0, "\(probed.standardError)")
         let result = try #require(try Self.lastEvent(probed)["result"] as? [String: Any])
@@ -136,7 +136,7 @@ import Testing
         #expect(decoded.pixels == expected)
 
         // The stored mesh as SVG: the same cells in the same places.
-        let svgPath = scratch.path("mesh.svg")
+        let svgPath = scratch.file("mesh.svg")
         let stored = try await daemon.cli(["calibrate", "mesh", "--printer", "mk", "--from-stored", "--out", svgPath, "--json"])
         #expect(stored.status == 0, "\(stored.standardError)")
         let svg = try String(contentsOfFile: svgPath, encoding: .utf8)
@@ -163,8 +163,8 @@ import Testing
     }
 
     @Test func trammingATiltedBedConvergesWithinThreeRoundsAndMakesTheMeshStale() async throws {
-        let scratch = try Scratch()
-        let screws = scratch.path("screws")
+        let scratch = try TemporaryDirectory()
+        let screws = scratch.file("screws")
         let daemon = try await Self.daemon(scratch, simulator: ["--bed-shape", "tilt-x=0.2,tilt-y=-0.1", "--bed-screws-file", screws])
         #expect(try await daemon.cli(["calibrate", "mesh", "--printer", "mk"]).status == 0)
         let person = try CalibrationOperator(["tramming", "--printer", "mk"], socket: daemon.socketPath)
@@ -210,9 +210,9 @@ import Testing
     }
 
     @Test func theZOffsetFoundByBabysteppingIsKeptAcrossASimulatorRestartInItsEEPROM() async throws {
-        let scratch = try Scratch()
-        let motion = scratch.path("motion.log")
-        let daemon = try await Self.daemon(scratch, simulator: ["--z-offset-error", "0.3", "--eeprom", scratch.path("eeprom.txt"), "--motion-log", motion])
+        let scratch = try TemporaryDirectory()
+        let motion = scratch.file("motion.log")
+        let daemon = try await Self.daemon(scratch, simulator: ["--z-offset-error", "0.3", "--eeprom", scratch.file("eeprom.txt"), "--motion-log", motion])
         let person = try CalibrationOperator(["zoffset", "--printer", "mk", "--save"], socket: daemon.socketPath)
         // Over the bed's centre at the start height: where the nozzle really is, from the motion log.
         _ = try await person.waitFor("question")
@@ -248,7 +248,7 @@ import Testing
     }
 
     @Test func settingsAreBackedUpComparedAndRestored() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let daemon = try await Self.daemon(scratch, simulator: [])
         let first = try Self.lastEvent(try await daemon.cli(["calibrate", "settings", "backup", "--printer", "mk", "--json"]))
         let before = try #require(first["record"] as? Int)

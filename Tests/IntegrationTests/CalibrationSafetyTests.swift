@@ -36,7 +36,7 @@ import Testing
 
     @Test(arguments: interruptions)
     func ctrlCInTheMiddleLeavesHeatersOffAndMotionStopped(_ interruption: Interruption) async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let daemon = try await DaemonProcess(in: scratch, printers: ["mk"], speedup: CalibrationIntegrationTests.speedup)
         // Its standard input stays open and silent: a question waits, as for a person thinking.
         let person = try CalibrationOperator(interruption.arguments + ["--printer", "mk"], socket: daemon.socketPath)
@@ -75,7 +75,7 @@ import Testing
     }
 
     @Test func aLinkLostDuringATuneSendsTheHeaterOffFirstWhenThePrinterIsBack() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         var simulator = try await Simulator(in: scratch, arguments: ["--speedup", "50"])
         let daemon = try await DaemonProcess(in: scratch, printers: [], ports: ["mk": simulator.link])
         let person = try CalibrationOperator(["pid", "--printer", "mk", "--temp", "220", "--cycles", "8"], socket: daemon.socketPath)
@@ -95,7 +95,7 @@ import Testing
     }
 
     @Test func aDaemonStoppingDuringACalibrationTurnsItsHeaterOffFirst() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let daemon = try await DaemonProcess(in: scratch, printers: ["mk"], speedup: CalibrationIntegrationTests.speedup)
         let person = try CalibrationOperator(["esteps", "--printer", "mk", "--temp", "210"], socket: daemon.socketPath)
         _ = try await person.waitFor("question")
@@ -106,7 +106,7 @@ import Testing
     }
 
     @Test func aPrintingPrinterIsNotCalibratedAndACalibratingOneTakesNoJobNorGCode() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let daemon = try await DaemonProcess(in: scratch, printers: ["mk"], speedup: DaemonJobControlTests.speedup)
         let job = try DaemonJobControlTests.job(in: scratch)
         #expect(try await daemon.cli(["jobs", "submit", job.path, "--start"]).status == 0)
@@ -133,7 +133,7 @@ import Testing
     }
 
     @Test func withoutEEPROMSaveIsRefusedBeforeAnythingIsSent() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let daemon = try await DaemonProcess(in: scratch, printers: ["mk"], extraSimulatorArguments: ["mk": ["--no-eeprom"]])
         let run = try await daemon.cli(["calibrate", "pid", "--printer", "mk", "--temp", "200", "--save"])
         #expect(run.status == 78, "\(run.standardError)")
@@ -145,7 +145,7 @@ import Testing
     }
 
     @Test func probeAccuracyFlowThePaperTestAndAssistedTrammingRunEndToEnd() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let daemon = try await DaemonProcess(in: scratch, printers: ["mk"], speedup: CalibrationIntegrationTests.speedup)
         let probe = try await daemon.cli(["calibrate", "probe-accuracy", "--printer", "mk", "--samples", "10", "--json"])
         #expect(probe.status == 0, "\(probe.standardError)")

@@ -1,11 +1,12 @@
 import Foundation
+import PrintEdgeTestSupport
 import Testing
 
 /// `printedge console` in a real terminal (tmux) against a real daemon and simulator: what
 /// the screen shows, and what the printer executed (its execution log) — never an escape byte.
 @Suite(.serialized) struct ConsoleTerminalTests {
     @Test func eachReplyShowsOnceUnderItsCommandAndEditingKeysNeverReachThePrinter() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let daemon = try await DaemonProcess(in: scratch, printers: ["mk"])
         let printedge = productsDirectory.appendingPathComponent("printedge").path
         let terminal = try await TerminalSession("\(printedge) console --socket \(daemon.socketPath)")
@@ -47,7 +48,7 @@ import Testing
     }
 
     @Test func withoutATerminalEachLineIsSentInTurnAndARefusalIsTheExitStatus() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let daemon = try await DaemonProcess(in: scratch, printers: ["mk"])
         let printedge = productsDirectory.appendingPathComponent("printedge").path
         let result = try await runCommand("/bin/sh", ["-c", "printf 'M105\\nM9876\\nM114' | \(printedge) console --socket \(daemon.socketPath)"])

@@ -1,5 +1,6 @@
 import Foundation
 import PrintEdgeControl
+import PrintEdgeTestSupport
 import Testing
 
 /// Raw lines on the real daemon's control socket, as a script might write them: a refusal
@@ -36,7 +37,7 @@ import Testing
     }
 
     @Test func aWronglyTypedOrRepeatedFieldIsRefusedWithTheRequestsIDAndNamed() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let daemon = try await DaemonProcess(in: scratch, printers: ["sim"])
         let refusals: [(line: String, id: Int, message: String)] = [
             (#"{"id": 100013, "command": "jobs.cancel", "job": true}"#, 100013, "`job` must be an integer (a job id), found a boolean"),

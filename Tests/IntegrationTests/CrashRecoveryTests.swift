@@ -2,6 +2,7 @@ import Foundation
 import PrintEdgeStore
 import PrintEdgeCore
 import PrintEdgeFixtures
+import PrintEdgeTestSupport
 import Testing
 
 /// `printedged` killed with SIGKILL at many points of a print, against a `printedge-sim` the
@@ -55,11 +56,11 @@ import Testing
     }
 
     @Test func aPrintSurvivesKillsAtEveryStageAndTheNozzleNeverGoesBelowWhatWasPrinted() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let (lines, waits) = Self.print()
-        let file = scratch.path("crash.gcode")
+        let file = scratch.file("crash.gcode")
         try SampleGCode.write(lines, to: file)
-        let motionLog = scratch.path("motion.log")
+        let motionLog = scratch.file("motion.log")
         let simulator = try await Simulator(in: scratch, arguments: ["--speedup", "20", "--motion-log", motionLog])
         let daemon = try await DaemonProcess(in: scratch, printers: [], ports: ["p1": simulator.link])
 

@@ -8,11 +8,11 @@ import Testing
 /// pulled, a full disk, a file sliced for another printer.
 @Suite(.serialized) struct DaemonFaultTests {
     @Test func aFirmwareResetMidPrintFailsTheJobAndThePrinterComesBackForTheNext() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let daemon = try await DaemonProcess(in: scratch, printers: ["mk"], extraSimulatorArguments: ["mk": ["--reset-after-lines", "300"]])
-        let first = scratch.path("first.gcode")
+        let first = scratch.file("first.gcode")
         try SampleGCode.write(SampleGCode.distinctMoves(count: 1_000), to: first)
-        let second = scratch.path("second.gcode")
+        let second = scratch.file("second.gcode")
         try SampleGCode.write(SampleGCode.calibrationPrint(layers: 2), to: second)
 
         #expect(try await daemon.cli(["jobs", "submit", first, "--start"]).status == 0)
@@ -35,12 +35,12 @@ import Testing
     }
 
     @Test func anUnpluggedPrinterFailsItsJobWhileTheOtherPrintsOnAndItComesBackWhenReplugged() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         var simulator = try await Simulator(in: scratch, arguments: ["--speedup", "20"])
         let daemon = try await DaemonProcess(in: scratch, printers: ["right"], speedup: 20, ports: ["left": simulator.link])
-        let leftFile = scratch.path("left.gcode")
+        let leftFile = scratch.file("left.gcode")
         try SampleGCode.write(SampleGCode.distinctMoves(count: 3_000), to: leftFile)
-        let rightFile = scratch.path("right.gcode")
+        let rightFile = scratch.file("right.gcode")
         try SampleGCode.write(SampleGCode.calibrationPrint(layers: 8), to: rightFile)
 
         #expect(try await daemon.cli(["jobs", "submit", leftFile, "--printer", "left", "--start"]).status == 0)
@@ -60,7 +60,7 @@ import Testing
             try await daemon.printerJSON("left")["state"] as? String == "idle"
         }
         #expect(try await daemon.waitForJob(2)["state"] as? String == "completed")
-        let small = scratch.path("small.gcode")
+        let small = scratch.file("small.gcode")
         try SampleGCode.write(SampleGCode.distinctMoves(count: 100), to: small)
         #expect(try await daemon.cli(["jobs", "submit", small, "--printer", "left", "--start"]).status == 0)
         #expect(try await daemon.waitForJob(3)["state"] as? String == "completed")
@@ -73,7 +73,7 @@ import Testing
     }
 
     @Test func aFullDiskKeepsThePrintGoingHoldsItsJobEventsAndRecordsAgainWhenSpaceReturns() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         // The cap equals the retention limit, so retention finds nothing to trim by size: the
         // test decides when space returns. A fleet link whose broker is unreachable (no one
         // listens on the port) makes each job event write its fleet message too, as on a farm
@@ -90,7 +90,7 @@ import Testing
 
             """)
         let job = try DaemonJobControlTests.job(in: scratch)
-        let next = scratch.path("next.gcode")
+        let next = scratch.file("next.gcode")
         try SampleGCode.write(SampleGCode.distinctMoves(count: 50), to: next)
         #expect(try await daemon.cli(["jobs", "submit", job.path, "--start"]).status == 0)
         #expect(try await daemon.cli(["jobs", "submit", next]).status == 0)
@@ -139,9 +139,9 @@ import Testing
     }
 
     @Test func aJobOutsideTheBuildVolumeIsRefusedWithTheReasonUnlessForced() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let daemon = try await DaemonProcess(in: scratch, printers: ["mk"])
-        let path = scratch.path("too-wide.gcode")
+        let path = scratch.file("too-wide.gcode")
         try SampleGCode.write(["G21", "G90", "G28", "G1 X100 Y100 F6000", "; the next move is 10.5 mm too far", "G1 X230.5 Y100"], to: path)
 
         let refused = try await daemon.cli(["jobs", "submit", path])

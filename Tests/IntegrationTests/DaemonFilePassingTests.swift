@@ -9,9 +9,9 @@ import Testing
 /// daemon needs no access to the submitter's directories (systemd's `ProtectHome=yes`).
 @Suite(.serialized) struct DaemonFilePassingTests {
     @Test func aSubmittedFileTravelsAsAnOpenDescriptorNotAsAPath() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let daemon = try await DaemonProcess(in: scratch, printers: ["mk"])
-        let path = scratch.path("cube.gcode")
+        let path = scratch.file("cube.gcode")
         try SampleGCode.write(SampleGCode.distinctMoves(count: 50), to: path)
         let expectedHash = try await daemon.cli(["jobs", "submit", path, "--json"])
         #expect(expectedHash.status == 0, "\(expectedHash.standardError)")
@@ -34,7 +34,7 @@ import Testing
     }
 
     @Test func aRequestThatClaimsAnAttachedFileWithoutOneIsRefused() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let daemon = try await DaemonProcess(in: scratch, printers: ["mk"])
         let socketPath = daemon.socketPath
         let reply = try await onThreadOfItsOwn {

@@ -17,9 +17,9 @@ import Testing
     }
 
     @Test func twoPrintersPrintTheirJobsToCompletionAndTheHistoryIsInSQLite() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let daemon = try await DaemonProcess(in: scratch, printers: ["left", "right"])
-        let small = scratch.path("small.gcode")
+        let small = scratch.file("small.gcode")
         try SampleGCode.write(SampleGCode.calibrationPrint(layers: 3), to: small)
 
         let submitted = try await daemon.cli(["jobs", "submit", Self.cube, "--printer", "left", "--start", "--json"])
@@ -52,7 +52,7 @@ import Testing
     }
 
     @Test func aJobKilledWithTheDaemonIsInterruptedAndRecoversFromItsLayer() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let daemon = try await DaemonProcess(in: scratch, printers: ["mk"], speedup: 20)
         let started = try await daemon.cli(["jobs", "submit", Self.cube, "--start"])
         #expect(started.status == 0, "\(started.standardError)")
@@ -106,8 +106,8 @@ import Testing
     }
 
     @Test func aBadConfigurationExitsWith78AndSaysWhere() async throws {
-        let scratch = try Scratch()
-        let path = scratch.path("bad.toml")
+        let scratch = try TemporaryDirectory()
+        let path = scratch.file("bad.toml")
         try "[daemon]\nstate_dir = \"x\"\n".write(toFile: path, atomically: true, encoding: .utf8)
         let run = try await ToolRun(productsDirectory.appendingPathComponent("printedged").path, ["--config", path, "--check-config"])
         let message = run.standardError

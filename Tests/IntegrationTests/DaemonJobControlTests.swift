@@ -1,6 +1,7 @@
 import Foundation
 import PrintEdgeFixtures
 import PrintEdgeStore
+import PrintEdgeTestSupport
 import Testing
 
 /// Pause, resume and cancel mid-print, asked through the CLI or from the printer's own screen
@@ -17,14 +18,14 @@ import Testing
     /// A job of distinct moves (a skipped or repeated line shows), long enough at this speedup
     /// for a pause or cancel to land mid-print; it heats without waiting, so targets show.
     static let speedup = 20.0
-    static func job(in scratch: Scratch, name: String = "job.gcode") throws -> (path: String, commands: [String]) {
-        let path = scratch.path(name)
+    static func job(in scratch: TemporaryDirectory, name: String = "job.gcode") throws -> (path: String, commands: [String]) {
+        let path = scratch.file(name)
         try SampleGCode.write(["M140 S60", "M104 S200"] + SampleGCode.distinctMoves(count: 1_500), to: path)
         return (path, try normalisedCommands(ofFile: path))
     }
 
     @Test func aPausedJobParksThenResumesFromTheExactNextLine() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let daemon = try await DaemonProcess(in: scratch, printers: ["mk"], speedup: Self.speedup)
         let job = try Self.job(in: scratch)
         let started = try await daemon.cli(["jobs", "submit", job.path, "--start"])
@@ -46,7 +47,7 @@ import Testing
     }
 
     @Test func aCancelledJobRunsTheCancelScriptAndLeavesTheHeatersOff() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let daemon = try await DaemonProcess(in: scratch, printers: ["mk"], speedup: Self.speedup)
         let job = try Self.job(in: scratch)
         #expect(try await daemon.cli(["jobs", "submit", job.path, "--start"]).status == 0)
@@ -66,8 +67,8 @@ import Testing
     }
 
     @Test func thePrintersScreenPausesResumesAndCancelsAsTheUserWould() async throws {
-        let scratch = try Scratch()
-        let screen = scratch.path("screen")
+        let scratch = try TemporaryDirectory()
+        let screen = scratch.file("screen")
         let daemon = try await DaemonProcess(in: scratch, printers: ["mk"], speedup: Self.speedup,
                                        extraSimulatorArguments: ["mk": ["--host-action-file", screen]])
         let job = try Self.job(in: scratch)

@@ -12,7 +12,7 @@ import Testing
 /// socket, awaited on a thread of its own, which — should the daemon not be ready in time —
 /// takes every thread's stack of the daemon and of this test process for the failure.
 final class DaemonProcess {
-    let scratch: Scratch
+    let scratch: TemporaryDirectory
     let configPath: String
     let socketPath: String
     let stateDirectory: String
@@ -31,18 +31,18 @@ final class DaemonProcess {
     /// `configuration`: TOML added after `[telemetry]` and `[http]`, e.g. a `[retention]` table.
     /// `printerKeys`: printer id → TOML lines added to its `[[printer]]` table.
     /// `httpListen`: `[http] listen`, off unless a test wants the listener.
-    init(in scratch: Scratch, printers: [String], speedup: Double = 50, extraSimulatorArguments: [String: [String]] = [:],
+    init(in scratch: TemporaryDirectory, printers: [String], speedup: Double = 50, extraSimulatorArguments: [String: [String]] = [:],
          ports: [String: String] = [:], configuration: String = "", printerKeys: [String: String] = [:],
          httpListen: String = "off", environment: [String: String] = [:]) async throws {
         PoolWatch.start()
         self.scratch = scratch
         self.environment = environment
-        stateDirectory = scratch.path("state")
-        socketPath = scratch.path("state/printedged.sock")
-        configPath = scratch.path("printedge.toml")
-        log = scratch.path("printedged.log")
+        stateDirectory = scratch.file("state")
+        socketPath = scratch.file("state/printedged.sock")
+        configPath = scratch.file("printedge.toml")
+        log = scratch.file("printedged.log")
         printerIDs = ports.keys.sorted() + printers
-        notifications = try NotifySocket(path: scratch.path("notify"))
+        notifications = try NotifySocket(path: scratch.file("notify"))
         let profiles = repositoryRoot.appendingPathComponent("hardware/profiles").path
         var text = TestDaemonConfiguration.header(stateDirectory: stateDirectory, profileDirectory: profiles, httpListen: httpListen) + configuration
         for (id, port) in ports.sorted(by: { $0.key < $1.key }) {
@@ -73,7 +73,7 @@ final class DaemonProcess {
         try await start()
     }
 
-    func execLogPath(_ printer: String) -> String { scratch.path("\(printer).exec") }
+    func execLogPath(_ printer: String) -> String { scratch.file("\(printer).exec") }
 
     /// The notify protocol's messages from this daemon (since the last `start`).
     var notifyMessages: [String] { notifications.messages }

@@ -1,16 +1,17 @@
 import Foundation
+import PrintEdgeTestSupport
 import Testing
 
 /// `printedge doctor` as a person runs it, on this machine: every check answers, the exit
 /// status is the worst finding's, and a configuration that does not load stops it with 78.
 @Suite struct DoctorCommandTests {
     @Test func theDoctorRunsOnThisMachineAndExitsWithItsWorstFinding() async throws {
-        let scratch = try Scratch()
-        let configuration = scratch.path("printedge.toml")
+        let scratch = try TemporaryDirectory()
+        let configuration = scratch.file("printedge.toml")
         let profiles = repositoryRoot.appendingPathComponent("hardware/profiles").path
         try """
             [daemon]
-            state_directory = "\(scratch.path("state"))"
+            state_directory = "\(scratch.file("state"))"
             profile_directories = ["\(profiles)"]
 
             [[printer]]

@@ -1,11 +1,12 @@
 import Foundation
+import PrintEdgeTestSupport
 import Testing
 
 /// Two `printedged` on one state directory, through the real binaries: the second refuses
 /// before it touches anything, and the first prints on undisturbed.
 @Suite struct DuplicateDaemonTests {
     @Test func aSecondDaemonRefusesAndTheFirstPrintsItsJobToTheEnd() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let first = try await DaemonProcess(in: scratch, printers: ["mk"], speedup: 20)
         let pid = first.pid
         let started = try await first.cli(["jobs", "submit", DaemonIntegrationTests.cube, "--start"])

@@ -1,4 +1,5 @@
 import Foundation
+import PrintEdgeBrokerSupport
 import PrintEdgeCore
 import PrintEdgeFixtures
 import PrintEdgeTestSupport
@@ -10,7 +11,7 @@ import Testing
     static let fleet = "farm"
     static let mark = "M117 fleet-mark"
 
-    static func daemon(_ broker: MosquittoBroker, in scratch: Scratch) async throws -> DaemonProcess {
+    static func daemon(_ broker: MosquittoBroker, in scratch: TemporaryDirectory) async throws -> DaemonProcess {
         try await DaemonProcess(in: scratch, printers: ["sim"], extraSimulatorArguments: ["sim": ["--mark", mark]], configuration: """
 
             [mqtt]
@@ -67,7 +68,7 @@ import Testing
         maxNesting: 2, noiseMaxBytes: 119, maxPayloadBytes: 65_536)
 
     @Test func thousandsOfMalformedCommandsGetOneReplyEachAndLeaveThePrinterAlone() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let broker = try await MosquittoBroker()
         let daemon = try await Self.daemon(broker, in: scratch)
         let fleet = try await FleetCommander(broker: broker, fleet: Self.fleet, in: scratch)
@@ -107,7 +108,7 @@ import Testing
     }
 
     @Test func aCorruptedChunkIsRefusedAndTheSameFileSentWholeIsPrinted() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let broker = try await MosquittoBroker()
         let daemon = try await Self.daemon(broker, in: scratch)
         let fleet = try await FleetCommander(broker: broker, fleet: Self.fleet, in: scratch)
@@ -141,7 +142,7 @@ import Testing
     /// simulator's wire, for a job delivered earlier and for a one-chunk file. No assertion on
     /// the figure (the target is 50 ms on loopback; bench/ tracks it).
     @Test func startJobReachesTheWireQuickly() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let broker = try await MosquittoBroker()
         let daemon = try await Self.daemon(broker, in: scratch)
         let fleet = try await FleetCommander(broker: broker, fleet: Self.fleet, in: scratch)

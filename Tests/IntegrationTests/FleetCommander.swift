@@ -1,4 +1,5 @@
 import Foundation
+import PrintEdgeBrokerSupport
 import PrintEdgeMQTT
 import PrintEdgeTestSupport
 
@@ -16,9 +17,9 @@ final class FleetCommander {
     private var pending: [UInt8] = []
     private var replies: [[String: Any]] = []
 
-    init(broker: MosquittoBroker, fleet: String, in scratch: Scratch) async throws {
+    init(broker: MosquittoBroker, fleet: String, in scratch: TemporaryDirectory) async throws {
         base = "printedge/v1/\(fleet)"
-        let path = scratch.path("fleet-commander.replies")
+        let path = scratch.file("fleet-commander.replies")
         let filter = "\(base)/+/cmd/reply"
         subscriber = try BrokerProcess("/usr/bin/mosquitto_sub", [
             "-h", "127.0.0.1", "-p", "\(broker.port)", "-t", filter, "-q", "1", "-i", "fleet-replies", "-F", "%p",

@@ -1,4 +1,5 @@
 import Foundation
+import PrintEdgeBrokerSupport
 import PrintEdgeStore
 import PrintEdgeTestSupport
 import Testing
@@ -69,7 +70,7 @@ import Testing
     }
 
     @Test func aPrintReachesTheFleetInOrderAndEveryMessageMatchesItsSchema() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let broker = try await MosquittoBroker()
         let subscriber = try await FleetSubscriber(broker: broker, filter: "printedge/v1/\(Self.fleet)/#", clientID: "consumer", in: scratch)
         let daemon = try await DaemonProcess(in: scratch, printers: ["sim"], configuration: Self.configuration(broker))
@@ -106,13 +107,13 @@ import Testing
     /// The password and the TLS files `DaemonPreflight` read and checked are what the link
     /// connects with: a broker that wants a user, a password and a client certificate.
     @Test func thePasswordAndCertificatesThePreflightCheckedConnectTheLink() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let files = try TemporaryDirectory()
         let certificates = try await TestCertificates(in: files)
         let broker = try await MosquittoBroker(.init(
             users: ["agent-1": "s3cret"],
             tls: .init(caFile: certificates.caFile, certificateFile: certificates.serverCertificateFile, keyFile: certificates.serverKeyFile)))
-        let password = scratch.path("mqtt-password")
+        let password = scratch.file("mqtt-password")
         try "s3cret\n".write(toFile: password, atomically: true, encoding: .utf8)
         let daemon = try await DaemonProcess(in: scratch, printers: ["sim"], configuration: Self.configuration(broker) + """
             username = "agent-1"
@@ -135,7 +136,7 @@ import Testing
     /// (reply-<command>.json, reply-refusal.json when it names none), not only the envelope
     /// against reply.json; `$ref`s between the schemas resolve.
     @Test func aReplyIsCheckedAgainstTheSchemaOfItsCommand() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         func reply(_ sequence: Int, _ data: String) -> String {
             #"printedge/v1/\#(Self.fleet)/sim/cmd/reply {"v": 1, "type": "reply", "printer": "sim", "seq": \#(sequence), "at_ms": 1795319229001, "data": \#(data)}"#
         }
@@ -165,7 +166,7 @@ import Testing
     }
 
     @Test func aBrokerDownAcrossDaemonRestartsLosesNothingAndKeepsTheOrder() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let broker = try await MosquittoBroker(.init(persistence: true))
         let subscriber = try await FleetSubscriber(broker: broker, filter: "printedge/v1/\(Self.fleet)/#", clientID: "consumer", in: scratch)
         let daemon = try await DaemonProcess(in: scratch, printers: ["sim"], speedup: 20, configuration: Self.configuration(broker))

@@ -1,4 +1,5 @@
 import Foundation
+import PrintEdgeBrokerSupport
 import PrintEdgeStore
 import PrintEdgeTestSupport
 import Testing
@@ -30,7 +31,7 @@ import Testing
     }
 
     @Test func aReplyTheBrokerRefusesIsSetAsideShownAndSentAgainOnRequest() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let broker = try await MosquittoBroker(.init(accessControl: Self.accessControl(replies: "read")))
         let daemon = try await DaemonProcess(in: scratch, printers: ["sim"], configuration: FleetLinkIntegrationTests.configuration(broker))
         let fleet = try await FleetCommander(broker: broker, fleet: Self.fleet, in: scratch)
@@ -111,7 +112,7 @@ import Testing
     }
 
     @Test func aDaemonWithoutAFleetLinkSaysSoAndQueuesNothingForIt() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let daemon = try await DaemonProcess(in: scratch, printers: ["sim"])
         try await daemon.waitUntil("the printer is idle") { try await daemon.printerJSON("sim")["state"] as? String == "idle" }
         let submitted = try await daemon.cli(["jobs", "submit", FleetLinkIntegrationTests.cube, "--printer", "sim"])

@@ -1,4 +1,5 @@
 import Foundation
+import PrintEdgeBrokerSupport
 import PrintEdgeTestSupport
 import Testing
 
@@ -22,8 +23,8 @@ final class FleetSubscriber {
     let outputPath: String
     private let process: BrokerProcess
 
-    init(broker: MosquittoBroker, filter: String, clientID: String, in scratch: Scratch) async throws {
-        outputPath = scratch.path("\(clientID).messages")
+    init(broker: MosquittoBroker, filter: String, clientID: String, in scratch: TemporaryDirectory) async throws {
+        outputPath = scratch.file("\(clientID).messages")
         process = try BrokerProcess("/usr/bin/mosquitto_sub", [
             "-h", "127.0.0.1", "-p", "\(broker.port)", "-t", filter, "-q", "1", "-c", "-i", clientID,
             "-F", "%r %t %p",
@@ -69,15 +70,15 @@ final class FleetSubscriber {
 
     /// Checks every message against docs/mqtt/schemas with docs/mqtt/validate.py; returns
     /// its report (empty when all are valid).
-    func schemaProblems(in scratch: Scratch) async throws -> String {
+    func schemaProblems(in scratch: TemporaryDirectory) async throws -> String {
         try await Self.schemaProblems(of: messages().map { "\($0.topic) \($0.text)" }, in: scratch)
     }
 
     /// Runs docs/mqtt/validate.py, with Debian's python3-jsonschema as CI has it, on lines as
     /// `mosquitto_sub -v` prints them ("<topic> <payload>"); returns its report (empty when
     /// all are valid).
-    static func schemaProblems(of lines: [String], in scratch: Scratch) async throws -> String {
-        let path = scratch.path("to-validate.txt")
+    static func schemaProblems(of lines: [String], in scratch: TemporaryDirectory) async throws -> String {
+        let path = scratch.file("to-validate.txt")
         try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
         let run = try await ToolRun("/usr/bin/python3", [repositoryRoot.appendingPathComponent("docs/mqtt/validate.py").path, path])
         if run.status != 0, run.standardOutput.isEmpty {

@@ -1,5 +1,6 @@
 import Foundation
 import PrintEdgeStore
+import PrintEdgeTestSupport
 import Testing
 
 /// The way back from an emergency stop, through the real CLI: the printer shows `halted`
@@ -8,7 +9,7 @@ import Testing
 /// read before the link went down are never shown as live.
 @Suite(.serialized) struct HaltAndResetTests {
     @Test func anEmergencyStopHaltsThePrinterUntilResetAndAJobThenPrints() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let daemon = try await DaemonProcess(in: scratch, printers: ["mk"], speedup: DaemonJobControlTests.speedup)
         let job = try DaemonJobControlTests.job(in: scratch)
         #expect(try await daemon.cli(["jobs", "submit", job.path, "--start"]).status == 0)
@@ -59,7 +60,7 @@ import Testing
     }
 
     @Test func aFirmwareHaltShowsTheFirmwaresMessageAndResetBringsItBack() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let daemon = try await DaemonProcess(in: scratch, printers: ["mk"])
         // M112 as an ordinary line: the firmware kills itself and says so (`Printer halted`).
         let send = try await daemon.cli(["send", "--printer", "mk", "M112"])
@@ -78,7 +79,7 @@ import Testing
     }
 
     @Test func onAPseudoTerminalResetReopensAndSaysHowToResetTheProgramBehindIt() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let simulator = try await Simulator(in: scratch)
         let daemon = try await DaemonProcess(in: scratch, printers: [], ports: ["hand": simulator.link])
         #expect(try await daemon.cli(["estop", "--printer", "hand"]).status == 0)
@@ -98,7 +99,7 @@ import Testing
     }
 
     @Test func temperaturesAreStaleOnceTheSimulatorIsGoneAndResetStartsItAgain() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let daemon = try await DaemonProcess(in: scratch, printers: ["mk"])
         try await daemon.waitUntil("live temperatures") {
             let printer = try await daemon.printerJSON("mk")

@@ -6,7 +6,7 @@ import Testing
 /// expects it, and a daemon that does not answer counted as failed.
 @Suite struct HealthCommandTests {
     @Test func aDownFleetLinkIsDegradedAndAStoppedDaemonFailed() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         // Nothing listens there: the fleet link stays down.
         let configuration = """
 

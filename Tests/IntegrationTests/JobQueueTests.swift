@@ -1,5 +1,6 @@
 import Foundation
 import PrintEdgeFixtures
+import PrintEdgeTestSupport
 import Testing
 
 /// The queue and its history through the real CLI: a job taken off the queue takes its
@@ -8,7 +9,7 @@ import Testing
 /// which heats and moves — is confirmed by a person or, from a script, by `--yes`.
 @Suite(.serialized) struct JobQueueTests {
     @Test func removeCancelReprintAndShowKeepTheSpoolInStep() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let daemon = try await DaemonProcess(in: scratch, printers: ["mk"], speedup: DaemonJobControlTests.speedup)
         let job = try DaemonJobControlTests.job(in: scratch)
         #expect(try await daemon.cli(["jobs", "submit", job.path]).status == 0)
@@ -64,7 +65,7 @@ import Testing
         #expect(try await daemon.cli(["jobs", "show", "4"]).standardOutput.contains("file deleted"))
 
         // Cancelling a queued job deletes its file too.
-        let other = scratch.path("other.gcode")
+        let other = scratch.file("other.gcode")
         try SampleGCode.write(SampleGCode.distinctMoves(count: 20), to: other)
         #expect(try await daemon.cli(["jobs", "submit", other]).status == 0)
         let otherSpooled = try await Self.spoolFile(of: 5, daemon)
@@ -74,7 +75,7 @@ import Testing
     }
 
     @Test func recoverAsksOnATerminalAndNeedsYesWhenPiped() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let daemon = try await DaemonProcess(in: scratch, printers: ["mk"], speedup: DaemonJobControlTests.speedup)
         let job = try DaemonJobControlTests.job(in: scratch)
         #expect(try await daemon.cli(["jobs", "submit", job.path, "--start"]).status == 0)
@@ -112,9 +113,9 @@ import Testing
     }
 
     @Test func nextStartsTheHeadOfTheQueueOnlyOnceTheBedIsCleared() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let daemon = try await DaemonProcess(in: scratch, printers: ["mk"])
-        let small = scratch.path("small.gcode")
+        let small = scratch.file("small.gcode")
         try SampleGCode.write(SampleGCode.distinctMoves(count: 30), to: small)
         #expect(try await daemon.cli(["jobs", "submit", small, "--name", "first"]).status == 0)
         #expect(try await daemon.cli(["jobs", "submit", small, "--name", "second"]).status == 0)

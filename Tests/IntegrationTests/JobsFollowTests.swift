@@ -1,6 +1,7 @@
 import Foundation
 import PrintEdgeControl
 import PrintEdgeFixtures
+import PrintEdgeTestSupport
 import Testing
 
 /// `printedge jobs follow` and `watch` through the real CLI against a real daemon and its
@@ -8,8 +9,8 @@ import Testing
 /// outcome as the exit status, and every view showing the same job alike.
 @Suite(.serialized) struct JobsFollowTests {
     /// A print with layers (so a layer shows), long enough at this speedup for a pause.
-    static func job(in scratch: Scratch) throws -> String {
-        let path = scratch.path("part.gcode")
+    static func job(in scratch: TemporaryDirectory) throws -> String {
+        let path = scratch.file("part.gcode")
         try SampleGCode.write(SampleGCode.calibrationPrint(layers: 30), to: path)
         return path
     }
@@ -23,7 +24,7 @@ import Testing
     }
 
     @Test func followIntoAPipeWritesEachLineAsItHappensAndExitsZeroWhenTheJobCompletes() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let daemon = try await DaemonProcess(in: scratch, printers: ["mk"], speedup: DaemonJobControlTests.speedup)
         try await Self.startPaused(daemon, try Self.job(in: scratch))
 
@@ -41,7 +42,7 @@ import Testing
     }
 
     @Test func aCancelledJobEndsItsFollowWithStatusTwo() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let daemon = try await DaemonProcess(in: scratch, printers: ["mk"], speedup: DaemonJobControlTests.speedup)
         try await Self.startPaused(daemon, try Self.job(in: scratch))
         let follow = try BackgroundCommand(["jobs", "follow", "1", "--printer", "mk", "--json", "--socket", daemon.socketPath])
@@ -55,7 +56,7 @@ import Testing
     }
 
     @Test func statusAndJobsListShowTheSameJobAndAPausedETAStandsStill() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let daemon = try await DaemonProcess(in: scratch, printers: ["mk"], speedup: DaemonJobControlTests.speedup)
         try await Self.startPaused(daemon, try Self.job(in: scratch))
 
@@ -85,7 +86,7 @@ import Testing
     }
 
     @Test func followOnATerminalRedrawsItsViewInPlace() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let daemon = try await DaemonProcess(in: scratch, printers: ["mk"], speedup: DaemonJobControlTests.speedup)
         try await Self.startPaused(daemon, try Self.job(in: scratch))
         let printedge = productsDirectory.appendingPathComponent("printedge").path
@@ -105,13 +106,13 @@ import Testing
     }
 
     @Test func watchIntoAPipeWritesALinePerPrinterAsItChanges() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let daemon = try await DaemonProcess(in: scratch, printers: ["left", "right"], speedup: DaemonJobControlTests.speedup)
         let watch = try BackgroundCommand(["watch", "--socket", daemon.socketPath])
         try await watch.waitForLine("both printers") { _ in
             watch.lines.contains { $0.contains("  left  idle") } && watch.lines.contains { $0.contains("  right  idle") }
         }
-        let path = scratch.path("part.gcode")
+        let path = scratch.file("part.gcode")
         try SampleGCode.write(SampleGCode.calibrationPrint(layers: 3), to: path)
         #expect(try await daemon.cli(["jobs", "submit", path, "--printer", "right", "--start"]).status == 0)
         try await watch.waitForLine("the job's progress") { $0.contains("#1  right  ") }

@@ -12,9 +12,9 @@ import Testing
     /// The journal tells a job's story, one line per event with the printer and the job as
     /// fields, and the link's coming up.
     @Test func aJobsLifeIsInTheJournalWithItsPrinterAndJob() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let daemon = try await DaemonProcess(in: scratch, printers: ["sim"], speedup: 50)
-        let small = scratch.path("small.gcode")
+        let small = scratch.file("small.gcode")
         try SampleGCode.write(["G28"] + SampleGCode.distinctMoves(count: 50), to: small)
         #expect(try await daemon.cli(["jobs", "submit", small, "--start"]).status == 0)
         #expect(try await daemon.waitForJob(1)["state"] as? String == "completed")
@@ -31,7 +31,7 @@ import Testing
     }
 
     @Test func onTheJournalsStreamTheDaemonWritesPrioritiesElseTimesAndLevels() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let daemon = try await DaemonProcess(in: scratch, printers: ["sim"])
         await daemon.terminate()
         let plain = daemon.logText.split(separator: "\n")
@@ -39,7 +39,7 @@ import Testing
         #expect(ready.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z info printedged [0-9.]+ ready"#, options: .regularExpression) != nil, "\(ready)")
 
         // As systemd starts it: JOURNAL_STREAM names the stream standard error is on.
-        let log = scratch.path("journal-stream.log")
+        let log = scratch.file("journal-stream.log")
         #expect(FileManager.default.createFile(atPath: log, contents: nil))
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         var info = stat()
@@ -66,10 +66,10 @@ import Testing
     }
 
     @Test func logsReadsTheJournalThroughJournalctlAndFiltersByPrinterAndJob() async throws {
-        let scratch = try Scratch()
-        let bin = scratch.path("bin")
+        let scratch = try TemporaryDirectory()
+        let bin = scratch.file("bin")
         try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
-        let arguments = scratch.path("journalctl-arguments")
+        let arguments = scratch.file("journalctl-arguments")
         let stub = bin + "/journalctl"
         try "#!/bin/sh\necho \"$@\" > \(arguments)\ncat \(Self.recording)\n".write(toFile: stub, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: stub)
@@ -94,8 +94,8 @@ import Testing
     }
 
     @Test func logsReadsAPlainFileAndFollowsIt() async throws {
-        let scratch = try Scratch()
-        let file = scratch.path("printedged.log")
+        let scratch = try TemporaryDirectory()
+        let file = scratch.file("printedged.log")
         try """
             2025-03-01T14:05:10.000Z info printedged ready: control socket /run/printedge/printedged.sock
             2025-03-01T14:05:12.345Z warning printer=mk3s job=3: paused at layer 5: the door opened
@@ -106,13 +106,13 @@ import Testing
         #expect(read.status == 0, "\(read.standardError)")
         #expect(read.standardOutput == "2025-03-01T14:05:12.345Z warning printer=mk3s job=3: paused at layer 5: the door opened\n")
 
-        let missing = try await runPrintedge(["logs", "--file", scratch.path("none.log")])
+        let missing = try await runPrintedge(["logs", "--file", scratch.file("none.log")])
         #expect(missing.status == 66)
         let badTime = try await runPrintedge(["logs", "--since", "last tuesday"])
         #expect(badTime.status == 64)
 
         // --follow: a line appended later is printed, as it comes; the command runs until stopped.
-        let output = scratch.path("followed.out")
+        let output = scratch.file("followed.out")
         #expect(FileManager.default.createFile(atPath: output, contents: nil))
         let process = Process()
         process.executableURL = productsDirectory.appendingPathComponent("printedge")

@@ -1,6 +1,7 @@
 import Foundation
 import PrintEdgeFixtures
 import PrintEdgeStore
+import PrintEdgeTestSupport
 import Testing
 
 /// `printedge send` at the printer: nothing a person types moves a printing printer unless
@@ -8,7 +9,7 @@ import Testing
 /// come back. The simulator's execution log is the witness of what reached the firmware.
 @Suite(.serialized) struct ManualGCodeTests {
     @Test func underAJobOnlyTuningGoesThroughAndAForcedLineIsRecorded() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let daemon = try await DaemonProcess(in: scratch, printers: ["mk"], speedup: DaemonJobControlTests.speedup)
         let job = try DaemonJobControlTests.job(in: scratch)
         #expect(try await daemon.cli(["jobs", "submit", job.path, "--start"]).status == 0)
@@ -39,7 +40,7 @@ import Testing
     }
 
     @Test func limitsHoldAndThePrintersRefusalIsAnError() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let daemon = try await DaemonProcess(in: scratch, printers: ["mk"])
 
         let tooHot = try await daemon.cli(["send", "--printer", "mk", "M104 S300"])

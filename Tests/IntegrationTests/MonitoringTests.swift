@@ -1,4 +1,5 @@
 import Foundation
+import PrintEdgeBrokerSupport
 import PrintEdgeTestSupport
 import Testing
 
@@ -25,7 +26,7 @@ import Testing
 
     @Test(.enabled(if: prometheus != nil, "prometheus is not installed (Debian's prometheus package)"))
     func aRealPrometheusHasDataForEveryPanelAndEveryRuleWhileADaemonPrints() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let broker = try await MosquittoBroker()
         let daemon = try await DaemonProcess(in: scratch, printers: ["sim"], speedup: 5, configuration: """
 
@@ -44,14 +45,14 @@ import Testing
         let agentPort = try #require(Self.port(after: "HTTP listener on 127.0.0.1:", in: daemon.logText))
 
         // A print that lasts minutes, heating as it goes, so every series of a printing printer exists.
-        let job = scratch.path("long.gcode")
+        let job = scratch.file("long.gcode")
         let moves = (1...6000).map { "G1 X\(20 + $0 % 150) Y\(20 + ($0 / 150) % 150) E0.04 F3000" }
         try (["G28", "M104 S205", "M140 S60", "G90", "M83"] + moves).joined(separator: "\n").write(toFile: job, atomically: true, encoding: .utf8)
         let submitted = try await daemon.cli(["jobs", "submit", job, "--start"])
         #expect(submitted.status == 0, "\(submitted.standardError)")
 
         let prometheusPort = try freePort()
-        let configuration = scratch.path("prometheus.yml")
+        let configuration = scratch.file("prometheus.yml")
         try """
             global:
               scrape_interval: 1s
@@ -64,7 +65,7 @@ import Testing
                   - targets: ["127.0.0.1:\(agentPort)"]
             """.write(toFile: configuration, atomically: true, encoding: .utf8)
         let server = try ChildProcess(Self.prometheus!, [
-            "--config.file=\(configuration)", "--storage.tsdb.path=\(scratch.path("prometheus-data"))",
+            "--config.file=\(configuration)", "--storage.tsdb.path=\(scratch.file("prometheus-data"))",
             "--web.listen-address=127.0.0.1:\(prometheusPort)", "--log.level=warn",
         ])
         let api = PrometheusAPI(port: prometheusPort)

@@ -1,10 +1,11 @@
+import PrintEdgeTestSupport
 import Testing
 
 /// `printedge power` against a real daemon. The relays themselves are tested in-process with
 /// a recording GPIO chip (PrintEdgeDaemonTests): no machine here has one.
 @Suite(.serialized) struct PowerCommandTests {
     @Test func withoutARelayPowerSaysWhatToWireAndExitsWithTheConfigurationStatus() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let daemon = try await DaemonProcess(in: scratch, printers: ["mk"])
         for verb in ["status", "on", "off"] {
             let result = try await daemon.cli(["power", verb])

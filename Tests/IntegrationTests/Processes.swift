@@ -13,27 +13,6 @@ let productsDirectory: URL = {
     return directory
 }()
 
-/// A scratch directory removed when the test ends.
-final class Scratch: Sendable {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("printedge-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    /// With `PRINTEDGE_KEEP_SCRATCH` set, the directory stays for reading after the test.
-    deinit {
-        if ProcessInfo.processInfo.environment["PRINTEDGE_KEEP_SCRATCH"] != nil {
-            print("scratch kept: \(url.path)")
-        } else {
-            try? FileManager.default.removeItem(at: url)
-        }
-    }
-
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-}
-
 /// A running `printedge-sim`, stopped (SIGTERM, so it writes its stats) when done.
 final class Simulator: Sendable {
     let link: String
@@ -42,10 +21,10 @@ final class Simulator: Sendable {
     private let process: ChildProcess
 
     /// Returns once the simulator says it listens (and its link exists).
-    init(in scratch: Scratch, arguments: [String] = []) async throws {
-        link = scratch.path("printer")
-        statsPath = scratch.path("sim-stats.json")
-        execLogPath = scratch.path("exec.log")
+    init(in scratch: TemporaryDirectory, arguments: [String] = []) async throws {
+        link = scratch.file("printer")
+        statsPath = scratch.file("sim-stats.json")
+        execLogPath = scratch.file("exec.log")
         process = try ChildProcess(productsDirectory.appendingPathComponent("printedge-sim").path,
                                    ["--link", link, "--stats", statsPath, "--exec-log", execLogPath] + arguments)
         do {

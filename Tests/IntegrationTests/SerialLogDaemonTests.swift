@@ -7,10 +7,10 @@ import Testing
 /// the file's own text, and a printer's `serial_log` keeps it in a file that rotates.
 @Suite(.serialized) struct SerialLogDaemonTests {
     @Test func followingShowsARunningJobsTrafficAndTheFileKeepsIt() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let daemon = try await DaemonProcess(in: scratch, printers: ["mk"], speedup: 50,
                                              printerKeys: ["mk": "serial_log = \"mk.serial.log\"\nserial_log_max_mb = 1"])
-        let file = scratch.path("logged.gcode")
+        let file = scratch.file("logged.gcode")
         try SampleGCode.write(["G28 ; home all axes"] + SampleGCode.distinctMoves(count: 400), to: file)
 
         let follower = try ChildProcess(productsDirectory.appendingPathComponent("printedge").path,
@@ -38,7 +38,7 @@ import Testing
     }
 
     @Test func withoutAFileTheTailSaysHowToKeepOne() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let daemon = try await DaemonProcess(in: scratch, printers: ["mk"])
         let tail = try await daemon.cli(["log", "serial", "--printer", "mk"])
         #expect(tail.status != 0)

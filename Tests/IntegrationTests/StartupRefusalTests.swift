@@ -14,7 +14,7 @@ import Testing
         /// The key whose value the message points at (`tls_ca_file`): its line and column.
         var key: String
         var says: [String]
-        var configuration: @Sendable (Scratch) throws -> String
+        var configuration: @Sendable (TemporaryDirectory) throws -> String
 
         var testDescription: String { name }
     }
@@ -23,11 +23,11 @@ import Testing
 
     /// A configuration whose one printer is on a port nobody opens before the refusal; the
     /// HTTP listener off unless `http` says otherwise (tests run side by side).
-    static func configuration(_ scratch: Scratch, daemon: String = "", http: String = "listen = \"off\"", printer: String? = nil,
+    static func configuration(_ scratch: TemporaryDirectory, daemon: String = "", http: String = "listen = \"off\"", printer: String? = nil,
                               tail: String = "") -> String {
         """
         [daemon]
-        state_directory = "\(scratch.path("state"))"
+        state_directory = "\(scratch.file("state"))"
         profile_directories = ["\(profiles)"]
         \(daemon)
 
@@ -35,7 +35,7 @@ import Testing
         \(http)
 
         [[printer]]
-        \(printer ?? "id = \"mk\"\nport = \"\(scratch.path("no-printer"))\"\nprofile = \"printedge-sim\"")
+        \(printer ?? "id = \"mk\"\nport = \"\(scratch.file("no-printer"))\"\nprofile = \"printedge-sim\"")
 
         \(tail)
         """
@@ -46,16 +46,16 @@ import Testing
     }
 
     /// A file in the way of a directory.
-    static func blocker(_ scratch: Scratch) throws -> String {
-        let path = scratch.path("blocker")
+    static func blocker(_ scratch: TemporaryDirectory) throws -> String {
+        let path = scratch.file("blocker")
         try "not a directory\n".write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
 
     /// A self-signed EC certificate and its unencrypted key, made by `openssl`.
-    static func certificate(_ scratch: Scratch) throws -> (certificate: String, key: String) {
-        let certificate = scratch.path("client.crt")
-        let key = scratch.path("client.key")
+    static func certificate(_ scratch: TemporaryDirectory) throws -> (certificate: String, key: String) {
+        let certificate = scratch.file("client.crt")
+        let key = scratch.file("client.key")
         try runOpenSSL(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-noenc",
                         "-keyout", key, "-out", certificate, "-days", "2", "-subj", "/CN=printedge test"])
         return (certificate, key)
@@ -75,7 +75,7 @@ import Testing
     static let refusals: [Refusal] = [
         Refusal(name: "the state directory is a file", status: 74, key: "state_directory",
                 says: ["key `daemon.state_directory`: the state directory", "it is a file, not a directory"]) { scratch in
-            configuration(scratch).replacingOccurrences(of: scratch.path("state"), with: try blocker(scratch))
+            configuration(scratch).replacingOccurrences(of: scratch.file("state"), with: try blocker(scratch))
         },
         Refusal(name: "the spool cannot be created", status: 74, key: "spool_directory",
                 says: ["key `daemon.spool_directory`: the spool", "blocker is a file, not a directory"]) { scratch in
@@ -87,7 +87,7 @@ import Testing
         },
         Refusal(name: "the default control socket path is too long", status: 78, key: "state_directory",
                 says: ["a Unix socket path holds at most 107", "set `daemon.control_socket`"]) { scratch in
-            configuration(scratch).replacingOccurrences(of: scratch.path("state"), with: scratch.path(String(repeating: "s", count: 80)))
+            configuration(scratch).replacingOccurrences(of: scratch.file("state"), with: scratch.file(String(repeating: "s", count: 80)))
         },
         Refusal(name: "the socket group does not exist", status: 78, key: "socket_group",
                 says: ["group `printedge-no-such-group` does not exist on this system", "groupadd"]) { scratch in
@@ -95,25 +95,25 @@ import Testing
         },
         Refusal(name: "a printer is called agent under [mqtt]", status: 78, key: "id",
                 says: ["printer id `agent` cannot be used with [mqtt]", "rename the printer"]) { scratch in
-            configuration(scratch, printer: "id = \"agent\"\nport = \"\(scratch.path("no-printer"))\"\nprofile = \"printedge-sim\"", tail: mqtt(""))
+            configuration(scratch, printer: "id = \"agent\"\nport = \"\(scratch.file("no-printer"))\"\nprofile = \"printedge-sim\"", tail: mqtt(""))
         },
         Refusal(name: "the password file is missing", status: 78, key: "password_file",
                 says: ["key `mqtt.password_file`:", "cannot be read (No such file or directory)", "chmod 0600"]) { scratch in
-            configuration(scratch, tail: mqtt("username = \"agent-1\"\npassword_file = \"\(scratch.path("missing-password"))\""))
+            configuration(scratch, tail: mqtt("username = \"agent-1\"\npassword_file = \"\(scratch.file("missing-password"))\""))
         },
         Refusal(name: "the password file is empty", status: 78, key: "password_file",
                 says: ["key `mqtt.password_file`:", "is empty"]) { scratch in
-            let file = scratch.path("password")
+            let file = scratch.file("password")
             try "\n".write(toFile: file, atomically: true, encoding: .utf8)
             return configuration(scratch, tail: mqtt("username = \"agent-1\"\npassword_file = \"\(file)\""))
         },
         Refusal(name: "the CA file is missing", status: 78, key: "tls_ca_file",
                 says: ["key `mqtt.tls_ca_file`:", "cannot be read (No such file or directory)", "the CA that signed the broker's certificate"]) { scratch in
-            configuration(scratch, tail: mqtt("tls_ca_file = \"\(scratch.path("missing-ca.pem"))\""))
+            configuration(scratch, tail: mqtt("tls_ca_file = \"\(scratch.file("missing-ca.pem"))\""))
         },
         Refusal(name: "the CA file is not a certificate", status: 78, key: "tls_ca_file",
                 says: ["key `mqtt.tls_ca_file`:", "holds no PEM certificate"]) { scratch in
-            let file = scratch.path("ca.pem")
+            let file = scratch.file("ca.pem")
             try "# the CA\nbroker.example.com\n".write(toFile: file, atomically: true, encoding: .utf8)
             return configuration(scratch, tail: mqtt("tls_ca_file = \"\(file)\""))
         },
@@ -133,7 +133,7 @@ import Testing
         Refusal(name: "the client key is encrypted", status: 78, key: "tls_key_file",
                 says: ["key `mqtt.tls_key_file`:", "holds an encrypted private key", "no one to type its passphrase"]) { scratch in
             let (certificate, key) = try certificate(scratch)
-            let encrypted = scratch.path("encrypted.key")
+            let encrypted = scratch.file("encrypted.key")
             try runOpenSSL(["pkey", "-in", key, "-aes256", "-passout", "pass:secret", "-out", encrypted])
             return configuration(scratch, tail: mqtt("tls_ca_file = \"\(certificate)\"\ntls_cert_file = \"\(certificate)\"\ntls_key_file = \"\(encrypted)\""))
         },
@@ -148,16 +148,16 @@ import Testing
         },
         Refusal(name: "the simulator path does not exist", status: 78, key: "simulator_path",
                 says: ["key `printer.simulator_path`:", "cannot be run (No such file or directory)"]) { scratch in
-            configuration(scratch, printer: "id = \"sim\"\nvirtual = true\nsimulator_path = \"\(scratch.path("no-printedge-sim"))\"")
+            configuration(scratch, printer: "id = \"sim\"\nvirtual = true\nsimulator_path = \"\(scratch.file("no-printedge-sim"))\"")
         },
         Refusal(name: "a directory is where a virtual printer links its pty", status: 74, key: "virtual",
                 says: ["where the simulator of printer `sim` links its pty, is a directory, not a symlink"]) { scratch in
-            try FileManager.default.createDirectory(atPath: scratch.path("state/sim.tty"), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: scratch.file("state/sim.tty"), withIntermediateDirectories: true)
             return configuration(scratch, printer: "id = \"sim\"\nvirtual = true")
         },
         Refusal(name: "the GPIO chip does not exist", status: 69, key: "chip",
                 says: ["[gpio] chip:"]) { scratch in
-            configuration(scratch, tail: "[gpio]\nchip = \"\(scratch.path("gpiochip9"))\"\nemergency_stop = { line = 1 }\n")
+            configuration(scratch, tail: "[gpio]\nchip = \"\(scratch.file("gpiochip9"))\"\nemergency_stop = { line = 1 }\n")
         },
         Refusal(name: "the GPIO chip is not a chip", status: 78, key: "chip",
                 says: ["[gpio] chip:"]) { scratch in
@@ -169,19 +169,19 @@ import Testing
         },
         Refusal(name: "the bearer token file cannot be read", status: 78, key: "bearer_token_file",
                 says: ["key `http.bearer_token_file`", "cannot be read"]) { scratch in
-            configuration(scratch, http: "listen = \"127.0.0.1:0\"\nbearer_token_file = \"\(scratch.path("missing-token"))\"")
+            configuration(scratch, http: "listen = \"127.0.0.1:0\"\nbearer_token_file = \"\(scratch.file("missing-token"))\"")
         },
         Refusal(name: "the bearer token holds a space", status: 78, key: "bearer_token_file",
                 says: ["key `http.bearer_token_file`", "printable ASCII"]) { scratch in
-            let file = scratch.path("token")
+            let file = scratch.file("token")
             try "two words\n".write(toFile: file, atomically: true, encoding: .utf8)
             return configuration(scratch, http: "listen = \"127.0.0.1:0\"\nbearer_token_file = \"\(file)\"")
         },
     ]
 
     @Test(arguments: refusals) func checkConfigAndStartRefuseAlike(_ refusal: Refusal) async throws {
-        let scratch = try Scratch()
-        let path = scratch.path("printedge.toml")
+        let scratch = try TemporaryDirectory()
+        let path = scratch.file("printedge.toml")
         let text = try refusal.configuration(scratch)
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         let checked = try await runProduct("printedged", ["--config", path, "--check-config"], limit: .seconds(60))
@@ -203,11 +203,11 @@ import Testing
     }
 
     @Test func aConfigurationWhoseFilesAreRightIsValid() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let (certificate, key) = try Self.certificate(scratch)
-        let password = scratch.path("password")
+        let password = scratch.file("password")
         try "secret\n".write(toFile: password, atomically: true, encoding: .utf8)
-        let path = scratch.path("printedge.toml")
+        let path = scratch.file("printedge.toml")
         try Self.configuration(scratch, printer: "id = \"sim\"\nvirtual = true", tail: Self.mqtt("""
             username = "agent-1"
             password_file = "\(password)"
@@ -218,16 +218,16 @@ import Testing
         let checked = try await runProduct("printedged", ["--config", path, "--check-config"], limit: .seconds(60))
         #expect(checked.status == 0, "\(checked.standardError)")
         #expect(checked.standardOutput.contains("valid; 1 printer(s): sim (printedge-sim)"), "\(checked.standardOutput)")
-        #expect(!FileManager.default.fileExists(atPath: scratch.path("state")), "a check creates nothing")
+        #expect(!FileManager.default.fileExists(atPath: scratch.file("state")), "a check creates nothing")
     }
 
     /// A port another program listens on is what `--check-config` cannot see (it binds
     /// nothing); the start is refused before the daemon says it is ready, 75 as for any
     /// resource another holder may let go.
     @Test func aStartOnAPortInUseIsRefused() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let holder = try ListeningSocket()
-        let path = scratch.path("printedge.toml")
+        let path = scratch.file("printedge.toml")
         try Self.configuration(scratch, http: "listen = \"127.0.0.1:\(holder.port)\"").write(toFile: path, atomically: true, encoding: .utf8)
         let checked = try await runProduct("printedged", ["--config", path, "--check-config"], limit: .seconds(60))
         #expect(checked.status == 0, "\(checked.standardError)")

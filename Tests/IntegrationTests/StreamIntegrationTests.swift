@@ -1,5 +1,6 @@
 import Foundation
 import PrintEdgeFixtures
+import PrintEdgeTestSupport
 import Testing
 
 /// `printedge stream` against `printedge-sim`, both real processes, through a real pty.
@@ -8,8 +9,8 @@ import Testing
     /// Fast wire, fast motion: these tests are about exactness, not speed.
     private static let quick = ["--baud", "1000000", "--speedup", "1000"]
 
-    private func writeMoves(_ count: Int, in scratch: Scratch) throws -> String {
-        let path = scratch.path("job.gcode")
+    private func writeMoves(_ count: Int, in scratch: TemporaryDirectory) throws -> String {
+        let path = scratch.file("job.gcode")
         try SampleGCode.write(SampleGCode.distinctMoves(count: count), to: path)
         return path
     }
@@ -25,7 +26,7 @@ import Testing
     @Test(arguments: [("ping-pong", 1), ("ping-pong", 2), ("window", 1), ("window", 2), ("window", 3),
                       ("advanced-ok", 1), ("advanced-ok", 2), ("advanced-ok", 3)])
     func noisyCableStillExecutesEveryLineExactlyOnceInOrder(flow: String, seed: Int) async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let file = try writeMoves(20_000, in: scratch)
         var simulatorArguments = Self.quick + ["--noise-rx", "1e-4", "--noise-tx", "1e-4", "--seed", "\(seed)"]
         if flow == "advanced-ok" { simulatorArguments.append("--advanced-ok") }
@@ -46,7 +47,7 @@ import Testing
     }
 
     @Test func droppedOksStillCompleteExactly() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let file = try writeMoves(20_000, in: scratch)
         let simulator = try await Simulator(in: scratch, arguments: Self.quick + ["--drop-ok", "0.01", "--seed", "7"])
         let result = try await runPrintedge(["stream", file, "--port", simulator.link, "--baud", "1000000", "--flow", "window", "--json"])
@@ -57,7 +58,7 @@ import Testing
     }
 
     @Test func aFirmwareResetStopsTheStreamWithAClearError() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let file = try writeMoves(5_000, in: scratch)
         let simulator = try await Simulator(in: scratch, arguments: Self.quick + ["--reset-after-lines", "1000"])
         let result = try await runPrintedge(["stream", file, "--port", simulator.link, "--baud", "1000000", "--json"])
@@ -74,7 +75,7 @@ import Testing
     }
 
     @Test func aKilledSimulatorIsReportedAsDisconnected() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let file = try writeMoves(20_000, in: scratch)
         let simulator = try await Simulator(in: scratch, arguments: ["--baud", "115200", "--speedup", "1000"])
         let started = ContinuousClock.now
@@ -88,7 +89,7 @@ import Testing
     }
 
     @Test func aPortWhoseDeviceNodeVanishesIsReportedAsDisconnected() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let file = try writeMoves(20_000, in: scratch)
         let simulator = try await Simulator(in: scratch, arguments: ["--baud", "115200", "--speedup", "1000"])
         let result = try await runPrintedge(["stream", file, "--port", simulator.link, "--baud", "115200"], limit: .seconds(60)) { _ in
@@ -102,7 +103,7 @@ import Testing
     }
 
     @Test func ctrlCStopsBetweenTwoLines() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let file = try writeMoves(20_000, in: scratch)
         let simulator = try await Simulator(in: scratch, arguments: ["--baud", "115200", "--speedup", "1000"])
         let interrupted = try await runPrintedge(["stream", file, "--port", simulator.link, "--baud", "115200"]) { pid in
@@ -112,7 +113,7 @@ import Testing
         #expect(interrupted.status == 130)
         #expect(interrupted.standardError.contains("stopped by request"))
         // A half-written line would merge with the next session's first bytes into a damaged line.
-        let second = scratch.path("second.gcode")
+        let second = scratch.file("second.gcode")
         try SampleGCode.write(["G28", "G1 X10 Y10 F3000", "M400"], to: second)
         let next = try await runPrintedge(["stream", second, "--port", simulator.link, "--baud", "115200", "--json"])
         await simulator.stop()
@@ -124,8 +125,8 @@ import Testing
     }
 
     @Test func aLineTooLongForTheFirmwareIsRefusedBeforeAnythingIsSent() async throws {
-        let scratch = try Scratch()
-        let file = scratch.path("long.gcode")
+        let scratch = try TemporaryDirectory()
+        let file = scratch.file("long.gcode")
         try SampleGCode.write(["G28", "; fine", "M117 " + String(repeating: "x", count: 90), "G1 X1"], to: file)
         let simulator = try await Simulator(in: scratch, arguments: Self.quick)
         let result = try await runPrintedge(["stream", file, "--port", simulator.link, "--baud", "1000000"])
@@ -136,8 +137,8 @@ import Testing
     }
 
     @Test func aNonASCIIByteOutsideCommentsIsRefusedWithItsLine() async throws {
-        let scratch = try Scratch()
-        let file = scratch.path("utf8.gcode")
+        let scratch = try TemporaryDirectory()
+        let file = scratch.file("utf8.gcode")
         try SampleGCode.write(["; made with a slicer — comments may hold anything", "G28", "M117 Température"], to: file)
         let simulator = try await Simulator(in: scratch, arguments: Self.quick)
         let result = try await runPrintedge(["stream", file, "--port", simulator.link, "--baud", "1000000"])
@@ -147,24 +148,24 @@ import Testing
     }
 
     @Test func missingFileAndMissingPortHaveTheirOwnExitStatus() async throws {
-        let scratch = try Scratch()
-        let missing = try await runPrintedge(["stream", scratch.path("nope.gcode"), "--port", "/dev/null"])
+        let scratch = try TemporaryDirectory()
+        let missing = try await runPrintedge(["stream", scratch.file("nope.gcode"), "--port", "/dev/null"])
         #expect(missing.status == 66)
         #expect(missing.standardError.contains("nope.gcode"))
         let file = try writeMoves(10, in: scratch)
-        let noPort = try await runPrintedge(["stream", file, "--port", scratch.path("ttyNOPE")])
+        let noPort = try await runPrintedge(["stream", file, "--port", scratch.file("ttyNOPE")])
         #expect(noPort.status == 69)
         #expect(noPort.standardError.contains("ttyNOPE"))
-        let badFlow = try await runPrintedge(["stream", file, "--port", scratch.path("ttyNOPE"), "--flow", "fast"])
+        let badFlow = try await runPrintedge(["stream", file, "--port", scratch.file("ttyNOPE"), "--flow", "fast"])
         #expect(badFlow.status == 64)
         #expect(badFlow.standardError.contains("--flow must be one of"))
     }
 
     @Test func theSerialLogShowsEveryExchangeWithTheFilesOwnText() async throws {
-        let scratch = try Scratch()
-        let file = scratch.path("logged.gcode")
+        let scratch = try TemporaryDirectory()
+        let file = scratch.file("logged.gcode")
         try SampleGCode.write(["; start", "G28 ; home all axes", "G1 X10 Y10 F3000 ; first move"], to: file)
-        let log = scratch.path("serial.log")
+        let log = scratch.file("serial.log")
         let simulator = try await Simulator(in: scratch, arguments: Self.quick)
         let result = try await runPrintedge(["stream", file, "--port", simulator.link, "--baud", "1000000", "--log", log])
         await simulator.stop()
@@ -175,14 +176,14 @@ import Testing
         #expect(text.contains("; 2: G28 ; home all axes"))
         #expect(text.contains("; 3: G1 X10 Y10 F3000 ; first move"))
         #expect(text.contains("< ok T:"))
-        let unwritable = try await runPrintedge(["stream", file, "--port", simulator.link, "--log", scratch.path("missing/dir/serial.log")])
+        let unwritable = try await runPrintedge(["stream", file, "--port", simulator.link, "--log", scratch.file("missing/dir/serial.log")])
         #expect(unwritable.status == 73)
         #expect(unwritable.standardError.contains("cannot create the serial log"))
     }
 
     @Test func theSampleCalibrationPrintStreamsAtRealisticSpeed() async throws {
-        let scratch = try Scratch()
-        let file = scratch.path("calibration.gcode")
+        let scratch = try TemporaryDirectory()
+        let file = scratch.file("calibration.gcode")
         try SampleGCode.write(SampleGCode.calibrationPrint(layers: 4), to: file)
         let simulator = try await Simulator(in: scratch, arguments: ["--baud", "250000", "--speedup", "50"])
         let result = try await runPrintedge(["stream", file, "--port", simulator.link, "--baud", "250000", "--json"])

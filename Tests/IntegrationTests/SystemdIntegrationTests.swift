@@ -7,10 +7,10 @@ import Testing
     @Test func theUnitFilePassesSystemdAnalyzeVerify() async throws {
         let analyze = "/usr/bin/systemd-analyze"
         try #require(FileManager.default.isExecutableFile(atPath: analyze), "systemd-analyze is installed by ./run (package systemd)")
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let unit = try String(contentsOf: repositoryRoot.appendingPathComponent("systemd/printedged.service"), encoding: .utf8)
             .replacingOccurrences(of: "/usr/bin/printedged", with: productsDirectory.appendingPathComponent("printedged").path)
-        let path = scratch.path("printedged.service")
+        let path = scratch.file("printedged.service")
         try unit.write(toFile: path, atomically: true, encoding: .utf8)
         let run = try await ToolRun(analyze, ["verify", path])
         let text = run.standardOutput + run.standardError
@@ -21,7 +21,7 @@ import Testing
     /// The harness itself waits for `READY=1` and the printers' `STATUS=` line (see
     /// `DaemonProcess.start`); here the order and the watchdog.
     @Test func theDaemonSaysReadyWithItsPrintersThenFeedsTheWatchdog() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let daemon = try await DaemonProcess(in: scratch, printers: ["sim"], environment: ["WATCHDOG_USEC": "400000"])
         // Sleeps with `Task.sleep` between looks, so the wait holds no thread of the
         // cooperative pool; the deadline is a hang guard.

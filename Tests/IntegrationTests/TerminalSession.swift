@@ -1,4 +1,5 @@
 import Foundation
+import PrintEdgeTestSupport
 import Testing
 
 /// A command running in a real terminal — a tmux pane of a fixed size, on a tmux server of
@@ -69,15 +70,15 @@ final class TerminalSession {
     }
 }
 
-/// Runs any program to completion, its output in files. Spawned with `posix_spawn` and
-/// reaped with `waitpid` rather than with Foundation's `Process`, which learns of a child's
-/// end from a descriptor the child inherits: `tmux new-session` leaves its server holding
-/// that descriptor, and such a child would never be seen to end.
+/// Runs any program to completion, its output in files. Spawned with `spawnClean` and reaped
+/// with `waitpid` rather than with `ToolRun`'s `Process`, which learns of a child's end from a
+/// descriptor the child inherits: `tmux new-session` leaves its server holding that
+/// descriptor, and such a child would never be seen to end.
 func runCommand(_ path: String, _ arguments: [String], limit: Duration = .seconds(60), directory: String? = nil,
                 environment: [String: String] = [:]) async throws -> CommandRun {
-    let scratch = try Scratch()
-    let outPath = scratch.path("out")
-    let errPath = scratch.path("err")
+    let scratch = try TemporaryDirectory()
+    let outPath = scratch.file("out")
+    let errPath = scratch.file("err")
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
@@ -91,24 +92,9 @@ func runCommand(_ path: String, _ arguments: [String], limit: Duration = .second
                                     environment: environment)
     }
     let variables = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { "\($0.key)=\($0.value)" }
-    let argv = ([path] + arguments).map { strdup($0) } + [nil]
-    let envp = variables.map { strdup($0) } + [nil]
-    defer { (argv + envp).forEach { free($0) } }
-    // The test's threads block most signals, and a spawned child inherits the mask: tmux's
-    // server, with SIGCHLD and SIGTERM blocked, would never end. The child starts clean.
-    var attributes = posix_spawnattr_t()
-    posix_spawnattr_init(&attributes)
-    defer { posix_spawnattr_destroy(&attributes) }
-    var none = sigset_t()
-    var all = sigset_t()
-    sigemptyset(&none)
-    sigfillset(&all)
-    posix_spawnattr_setsigmask(&attributes, &none)
-    posix_spawnattr_setsigdefault(&attributes, &all)
-    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-    var pid: pid_t = 0
-    let spawned = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
-    guard spawned == 0 else { throw SimulatorError(description: "cannot run \(path): \(String(cString: strerror(spawned)))") }
+    // The test's threads block most signals: tmux's server, with SIGCHLD and SIGTERM
+    // blocked, would never end. spawnClean starts it clean.
+    let pid = try spawnClean(path, arguments, actions: &actions, environment: variables)
     var status: Int32 = 0
     let deadline = ContinuousClock.now + limit
     while waitpid(pid, &status, WNOHANG) == 0 {

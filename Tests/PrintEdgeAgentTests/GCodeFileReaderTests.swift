@@ -1,27 +1,11 @@
 import Foundation
 import PrintEdgeCore
 import PrintEdgeFixtures
+import PrintEdgeTestSupport
 import Testing
 @testable import PrintEdgeAgent
 
 @Suite struct GCodeFileReaderTests {
-    /// A file in a fresh temporary directory, removed when the test ends.
-    private final class TemporaryFile {
-        let directory: URL
-        let path: String
-
-        init(contents: [UInt8]) throws {
-            directory = FileManager.default.temporaryDirectory.appendingPathComponent("printedge-reader-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            path = directory.appendingPathComponent("job.gcode").path
-            try Data(contents).write(to: URL(fileURLWithPath: path))
-        }
-
-        deinit {
-            try? FileManager.default.removeItem(at: directory)
-        }
-    }
-
     private struct Line: Equatable {
         var number: Int
         var offset: Int
@@ -56,15 +40,17 @@ import Testing
     @Test func everyLineComesWithTheOffsetOfItsFirstByte() throws {
         // Lines cross the 4 KiB buffer's boundaries many times.
         let bytes = sampleBytes(lineEnding: "\n") + Array("; last line without newline".utf8)
-        let file = try TemporaryFile(contents: bytes)
-        let lines = try readAll(GCodeFileReader(path: file.path, bufferSize: 4096))
+        let directory = try TemporaryDirectory()
+        let file = try directory.write("job.gcode", bytes: bytes)
+        let lines = try readAll(GCodeFileReader(path: file, bufferSize: 4096))
         #expect(lines == referenceLines(bytes))
     }
 
     @Test func crlfLinesKeepTheirCarriageReturnAndExactOffsets() throws {
         let bytes = sampleBytes(lineEnding: "\r\n")
-        let file = try TemporaryFile(contents: bytes)
-        let lines = try readAll(GCodeFileReader(path: file.path, bufferSize: 4096))
+        let directory = try TemporaryDirectory()
+        let file = try directory.write("job.gcode", bytes: bytes)
+        let lines = try readAll(GCodeFileReader(path: file, bufferSize: 4096))
         #expect(lines == referenceLines(bytes))
         #expect(lines.first?.text.last == UInt8(ascii: "\r"))
     }
@@ -72,8 +58,9 @@ import Testing
     @Test func readingFromALayerStartContinuesTheFileAndItsNumbering() throws {
         for lineEnding in ["\n", "\r\n"] {
             let bytes = sampleBytes(lineEnding: lineEnding)
-            let file = try TemporaryFile(contents: bytes)
-            let reader = try GCodeFileReader(path: file.path, bufferSize: 4096)
+            let directory = try TemporaryDirectory()
+            let file = try directory.write("job.gcode", bytes: bytes)
+            let reader = try GCodeFileReader(path: file, bufferSize: 4096)
             var analyzer = GCodeAnalyzer()
             while let line = try reader.nextLine() { analyzer.consume(rawLine: line, byteOffset: reader.lineStartOffset) }
             let analysis = analyzer.finish()
@@ -81,7 +68,7 @@ import Testing
 
             let reference = referenceLines(bytes)
             for layer in [analysis.layers[1], analysis.layers[7], analysis.layers[11]] {
-                let resumed = try GCodeFileReader(path: file.path, bufferSize: 4096, startingAt: layer.byteOffset,
+                let resumed = try GCodeFileReader(path: file, bufferSize: 4096, startingAt: layer.byteOffset,
                                                   sourceLine: layer.sourceLine)
                 let rest = try readAll(resumed)
                 #expect(rest == Array(reference[(layer.sourceLine - 1)...]))
@@ -92,11 +79,12 @@ import Testing
     }
 
     @Test func anOffsetPastTheEndOfTheFileIsRefused() throws {
-        let file = try TemporaryFile(contents: Array("G28\nG1 X1\n".utf8))
-        #expect(throws: GCodeFileReader.Failure.cannotSeek(path: file.path, byteOffset: 11, reason: "the file has 10 bytes")) {
-            _ = try GCodeFileReader(path: file.path, startingAt: 11, sourceLine: 3)
+        let directory = try TemporaryDirectory()
+        let file = try directory.write("job.gcode", bytes: Array("G28\nG1 X1\n".utf8))
+        #expect(throws: GCodeFileReader.Failure.cannotSeek(path: file, byteOffset: 11, reason: "the file has 10 bytes")) {
+            _ = try GCodeFileReader(path: file, startingAt: 11, sourceLine: 3)
         }
-        let atEnd = try GCodeFileReader(path: file.path, startingAt: 10, sourceLine: 3)
+        let atEnd = try GCodeFileReader(path: file, startingAt: 10, sourceLine: 3)
         #expect(try atEnd.nextLine() == nil)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PrintEdgeTestSupport
 import Testing
 @testable import PrintEdgeCalibration
 
@@ -83,13 +84,13 @@ import Testing
         #expect(stream[2 + 5 + 65535] == 1)
     }
 
-    @Test func thePNGDecodesWithZlibAndHasTheScalesColoursAtTheExtremes() throws {
+    @Test func thePNGDecodesWithZlibAndHasTheScalesColoursAtTheExtremes() async throws {
         let png = MeshPNGImage.render(mesh, scale: MeshColourScale())
         let (width, height) = MeshPNGImage.size(of: mesh)
         let lowest = MeshPNGImage.centre(column: 0, row: 1, of: mesh)
         let highest = MeshPNGImage.centre(column: 2, row: 0, of: mesh)
         let missing = MeshPNGImage.centre(column: 1, row: 1, of: mesh)
-        let decoded = try PythonPNGDecoder.decode(png, pixels: [lowest, highest, (missing.x - 25, missing.y - 25)])
+        let decoded = try await PythonPNGDecoder.decode(png, pixels: [lowest, highest, (missing.x - 25, missing.y - 25)])
         #expect(decoded.width == width)
         #expect(decoded.height == height)
         #expect(decoded.pixels[0] == MeshColourScale().colour(for: -0.15))
@@ -140,31 +141,19 @@ enum PythonPNGDecoder {
         print(json.dumps({'width': width, 'height': height, 'pixels': pixels}))
         """
 
-    static func decode(_ png: [UInt8], pixels: [(x: Int, y: Int)]) throws -> Decoded {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("printedge-png-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let file = directory.appendingPathComponent("mesh.png")
-        try Data(png).write(to: file)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, file.path] + pixels.map { "\($0.x),\($0.y)" }
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let problem = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Failure(description: "python3 could not decode the PNG: \(String(decoding: problem, as: UTF8.self))")
+    static func decode(_ png: [UInt8], pixels: [(x: Int, y: Int)]) async throws -> Decoded {
+        let directory = try TemporaryDirectory()
+        let file = try directory.write("mesh.png", bytes: png)
+        let run = try await ToolRun("/usr/bin/env", ["python3", "-c", script, file] + pixels.map { "\($0.x),\($0.y)" })
+        guard run.status == 0 else {
+            throw Failure(description: "python3 could not decode the PNG: \(run.standardError)")
         }
         struct Reply: Decodable {
             var width: Int
             var height: Int
             var pixels: [[UInt8]]
         }
-        let reply = try JSONDecoder().decode(Reply.self, from: data)
+        let reply = try JSONDecoder().decode(Reply.self, from: Data(run.standardOutput.utf8))
         return Decoded(width: reply.width, height: reply.height, pixels: reply.pixels.map { RGBColour($0[0], $0[1], $0[2]) })
     }
 }

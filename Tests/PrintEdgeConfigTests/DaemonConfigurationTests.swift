@@ -1,5 +1,6 @@
 import Foundation
 import PrintEdgeCore
+import PrintEdgeTestSupport
 import Testing
 @testable import PrintEdgeConfig
 

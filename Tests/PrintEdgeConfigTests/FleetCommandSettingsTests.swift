@@ -1,4 +1,5 @@
 import Foundation
+import PrintEdgeTestSupport
 import Testing
 @testable import PrintEdgeConfig
 

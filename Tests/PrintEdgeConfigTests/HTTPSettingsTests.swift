@@ -1,3 +1,4 @@
+import PrintEdgeTestSupport
 import Testing
 @testable import PrintEdgeConfig
 

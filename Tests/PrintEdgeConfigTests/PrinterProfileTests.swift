@@ -1,6 +1,7 @@
 import PrintEdgeCalibration
 import PrintEdgeCore
 import PrintEdgePOSIX
+import PrintEdgeTestSupport
 import Testing
 @testable import PrintEdgeConfig
 

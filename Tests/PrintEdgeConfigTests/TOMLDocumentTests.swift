@@ -1,4 +1,5 @@
 import Glibc
+import PrintEdgeTestSupport
 import Testing
 @testable import PrintEdgeConfig
 

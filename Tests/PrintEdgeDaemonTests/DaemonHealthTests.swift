@@ -1,14 +1,15 @@
 import Foundation
 import PrintEdgeControl
 @testable import PrintEdgeDaemon
+import PrintEdgeTestSupport
 import Testing
 
 /// The daemon's verdict on itself, gathered from its real parts: printers on real ptys, the
 /// store's directory, the filesystem.
 @Suite struct DaemonHealthTests {
     @Test func aConnectedPrinterIsReadyAndOneWithoutItsPortDegradesTheVerdict() async throws {
-        let scratch = try Scratch()
-        let link = scratch.path("printer")
+        let scratch = try TemporaryDirectory()
+        let link = scratch.file("printer")
         let simulator = try await SimulatedPrinter.start(link: link)
         let configuration = """
             [[printer]]
@@ -18,7 +19,7 @@ import Testing
 
             [[printer]]
             id = "gone"
-            port = "\(scratch.path("unplugged"))"
+            port = "\(scratch.file("unplugged"))"
             profile = "printedge-sim"
             """
         try await DaemonUnderTest.with(in: scratch, configuration: configuration) { daemon in
@@ -35,7 +36,7 @@ import Testing
             #expect(gone.level == .degraded)
             // Between two attempts it is offline, after one it is in error: degraded either way.
             #expect(gone.message.hasPrefix("offline: ") || gone.message.hasPrefix("error: "), "\(gone.message)")
-            #expect(gone.message.contains(scratch.path("unplugged")), "the reason names the port: \(gone.message)")
+            #expect(gone.message.contains(scratch.file("unplugged")), "the reason names the port: \(gone.message)")
             #expect(verdict.summary.hasPrefix("degraded: printer gone: "), "\(verdict.summary)")
         }
     }
@@ -54,16 +55,16 @@ import Testing
     }
 
     @Test func theWriteProbeAndTheDiskSpaceSayWhyTheyCannot() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         #expect(DaemonHealth.probeWrite(in: scratch.path) == nil)
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path).isEmpty, "the probe leaves nothing behind")
-        #expect(DaemonHealth.probeWrite(in: scratch.path("missing")) == "No such file or directory")
-        let file = scratch.path("a-file")
+        #expect(DaemonHealth.probeWrite(in: scratch.file("missing")) == "No such file or directory")
+        let file = scratch.file("a-file")
         #expect(FileManager.default.createFile(atPath: file, contents: Data()))
         #expect(DaemonHealth.probeWrite(in: file) == "Not a directory")
         guard case .success(let space) = DaemonHealth.diskSpace(of: scratch.path) else { Issue.record("statvfs failed"); return }
         #expect(space.totalBytes > 0 && space.availableBytes <= space.totalBytes)
-        guard case .failure(let failure) = DaemonHealth.diskSpace(of: scratch.path("missing")) else { Issue.record("statvfs of nothing"); return }
+        guard case .failure(let failure) = DaemonHealth.diskSpace(of: scratch.file("missing")) else { Issue.record("statvfs of nothing"); return }
         #expect(failure.message == "No such file or directory")
     }
 

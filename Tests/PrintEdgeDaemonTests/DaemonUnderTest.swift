@@ -22,7 +22,7 @@ final class DaemonUnderTest: Sendable {
     /// `[gpio]` tables; state and telemetry settings are added), then stops it, whatever
     /// `body` did. `logLevel`: the least severe message `log` keeps.
     static func with(
-        in scratch: Scratch, configuration text: String, usb: FakeUSBTree? = nil, chip: RecordingGPIOChip? = nil,
+        in scratch: TemporaryDirectory, configuration text: String, usb: FakeUSBTree? = nil, chip: RecordingGPIOChip? = nil,
         printerAppearTimeout: Duration = .seconds(60), logLevel: Logger.Level = .info, adjust: (inout DaemonConfiguration) -> Void = { _ in },
         _ body: (DaemonUnderTest) async throws -> Void
     ) async throws {
@@ -39,7 +39,7 @@ final class DaemonUnderTest: Sendable {
     }
 
     private init(
-        in scratch: Scratch, configuration text: String, usb: FakeUSBTree?, chip: RecordingGPIOChip?, printerAppearTimeout: Duration,
+        in scratch: TemporaryDirectory, configuration text: String, usb: FakeUSBTree?, chip: RecordingGPIOChip?, printerAppearTimeout: Duration,
         logLevel: Logger.Level, adjust: (inout DaemonConfiguration) -> Void
     ) async throws {
         var configuration = try Self.configuration(in: scratch, text)
@@ -62,10 +62,10 @@ final class DaemonUnderTest: Sendable {
 
     /// `text` (the `[[printer]]` and `[gpio]` tables) after a state directory in `scratch`,
     /// the repository's profiles and quick telemetry, loaded as `printedged` loads its file.
-    static func configuration(in scratch: Scratch, _ text: String) throws -> DaemonConfiguration {
-        let file = scratch.path("printedge.toml")
+    static func configuration(in scratch: TemporaryDirectory, _ text: String) throws -> DaemonConfiguration {
+        let file = scratch.file("printedge.toml")
         let profiles = repositoryRoot.appendingPathComponent("hardware/profiles").path
-        try (TestDaemonConfiguration.header(stateDirectory: scratch.path("state"), profileDirectory: profiles) + "\n" + text)
+        try (TestDaemonConfiguration.header(stateDirectory: scratch.file("state"), profileDirectory: profiles) + "\n" + text)
             .write(toFile: file, atomically: true, encoding: .utf8)
         return try DaemonConfiguration.load(path: file)
     }
@@ -113,8 +113,8 @@ final class DaemonUnderTest: Sendable {
     }
 
     /// Submits `lines` as a job for `printer`; its id.
-    func submit(_ lines: [String], printer: String, in scratch: Scratch) async throws -> Int64 {
-        let file = scratch.path("job-\(UUID().uuidString.prefix(6)).gcode")
+    func submit(_ lines: [String], printer: String, in scratch: TemporaryDirectory) async throws -> Int64 {
+        let file = scratch.file("job-\(UUID().uuidString.prefix(6)).gcode")
         try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
         guard let id = try await expectOK("jobs.submit", printer: printer, path: file).job?.id else { throw TestFailure("jobs.submit: no job") }
         return id

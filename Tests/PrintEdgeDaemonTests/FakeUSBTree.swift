@@ -1,4 +1,5 @@
 import Foundation
+import PrintEdgeTestSupport
 
 /// A `/sys` and `/dev` laid out in a scratch directory as the kernel and udev lay them out
 /// for a USB CDC ACM printer board (Prusa Einsy, STM32 and LPC176x Marlin builds), except
@@ -27,8 +28,8 @@ struct FakeUSBTree {
     /// A Raspberry Pi's USB host controller, under which the boards hang.
     private static let hostController = "devices/platform/soc/3f980000.usb/usb1"
 
-    init(in scratch: Scratch) throws {
-        root = scratch.path("usb")
+    init(in scratch: TemporaryDirectory) throws {
+        root = scratch.file("usb")
         for directory in ["sys/class/tty", "sys/bus/usb/drivers/cdc_acm", "dev/serial/by-id"] {
             try FileManager.default.createDirectory(atPath: "\(root)/\(directory)", withIntermediateDirectories: true)
         }

@@ -22,10 +22,10 @@ final class FileServer: Sendable {
 
     /// Serves `file` as `/<name>` until the server is released (SIGKILL: a child of the test
     /// runner inherits its blocked SIGTERM).
-    init(file: String, name: String, options: Options = Options(), in scratch: Scratch) async throws {
-        let script = scratch.path("file_server.py")
+    init(file: String, name: String, options: Options = Options(), in scratch: TemporaryDirectory) async throws {
+        let script = scratch.file("file_server.py")
         try Self.script.write(toFile: script, atomically: true, encoding: .utf8)
-        logPath = scratch.path("file_server-\(UUID().uuidString.prefix(6)).log")
+        logPath = scratch.file("file_server-\(UUID().uuidString.prefix(6)).log")
         var arguments = [script, "--file", file, "--name", name, "--log", logPath, "--drops", String(options.drops),
                          "--drop-after", String(options.dropAfterBytes)]
         if options.ignoreRange { arguments.append("--ignore-range") }
@@ -111,21 +111,21 @@ struct ServerCertificate {
     let certificateFile: String
     let keyFile: String
 
-    init(in scratch: Scratch) async throws {
+    init(in scratch: TemporaryDirectory) async throws {
         let curve = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-noenc"]
         try await Self.openssl(["req", "-x509"] + curve + ["-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=printedge test CA",
                                                       "-addext", "basicConstraints=critical,CA:TRUE",
                                                       "-addext", "keyUsage=critical,keyCertSign,cRLSign"], in: scratch)
-        try "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n".write(toFile: scratch.path("server.ext"), atomically: true, encoding: .utf8)
+        try "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n".write(toFile: scratch.file("server.ext"), atomically: true, encoding: .utf8)
         try await Self.openssl(["req"] + curve + ["-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=printedge test server"], in: scratch)
         try await Self.openssl(["x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-set_serial", "2",
                           "-out", "server.crt", "-days", "2", "-extfile", "server.ext"], in: scratch)
-        caFile = scratch.path("ca.crt")
-        certificateFile = scratch.path("server.crt")
-        keyFile = scratch.path("server.key")
+        caFile = scratch.file("ca.crt")
+        certificateFile = scratch.file("server.crt")
+        keyFile = scratch.file("server.key")
     }
 
-    private static func openssl(_ arguments: [String], in scratch: Scratch) async throws {
+    private static func openssl(_ arguments: [String], in scratch: TemporaryDirectory) async throws {
         let run = try await ToolRun("/usr/bin/openssl", arguments, in: scratch.path)
         guard run.status == 0 else {
             throw TestFailure("openssl \(arguments.joined(separator: " ")): \(run.standardError)")

@@ -1,6 +1,7 @@
 import Logging
 import PrintEdgeMQTT
 import PrintEdgeStore
+import PrintEdgeTestSupport
 import Synchronization
 import Testing
 @testable import PrintEdgeDaemon
@@ -21,8 +22,8 @@ import Testing
     }
 
     @Test func anEmergencyStopOvertakesAFileChunkStuckOnTheDisk() async throws {
-        let scratch = try Scratch()
-        let store = try Store(directory: scratch.path("state"))
+        let scratch = try TemporaryDirectory()
+        let store = try Store(directory: scratch.file("state"))
         let handler = BlockingHandler()
         let lanes = FleetCommandLanes(printerIDs: ["mk4"], handler: handler, outbox: FleetOutbox(store: store), logger: Logger(label: "test"))
         let topics = FleetTopics(prefix: "printedge/v1", fleet: "farm", agent: "host")

@@ -5,6 +5,7 @@ import PrintEdgeControl
 import PrintEdgeCore
 @testable import PrintEdgeDaemon
 import PrintEdgeStore
+import PrintEdgeTestSupport
 import Synchronization
 import Testing
 
@@ -77,7 +78,7 @@ actor RecordingPrinter: FleetCommandTarget {
 /// `FleetCommands` over recording printers, a real store and spool in a scratch directory,
 /// its service running, and every later reply collected.
 final class FleetCommandRig: Sendable {
-    let scratch: Scratch
+    let scratch: TemporaryDirectory
     let store: Store
     let printers: [RecordingPrinter]
     let commands: FleetCommands
@@ -85,10 +86,10 @@ final class FleetCommandRig: Sendable {
     private let running: Task<Void, any Error>
 
     init(printers ids: [String] = ["mk3s"], settings: FleetCommandSettings = FleetCommandSettings(),
-         downloader: any HTTPDownloading = HTTPDownloadCurl(), scratch: Scratch? = nil, now: (@Sendable () -> Int64)? = nil) throws {
-        let scratch = try scratch ?? Scratch()
+         downloader: any HTTPDownloading = HTTPDownloadCurl(), scratch: TemporaryDirectory? = nil, now: (@Sendable () -> Int64)? = nil) throws {
+        let scratch = try scratch ?? TemporaryDirectory()
         self.scratch = scratch
-        store = try Store(directory: scratch.path("state"))
+        store = try Store(directory: scratch.file("state"))
         for id in ids {
             try store.upsertPrinter(PrinterRecord(id: id, name: id, port: "/dev/null", profile: "generic", state: "idle", updatedAtMS: 0))
         }
@@ -96,8 +97,8 @@ final class FleetCommandRig: Sendable {
         printers = ids.map { RecordingPrinter(id: $0, store: store) }
         let collected = later
         commands = FleetCommands(
-            targets: printers, intake: JobIntake(spoolDirectory: scratch.path("spool"), store: store), settings: settings,
-            transferDirectory: scratch.path("transfers"), downloader: downloader, logger: Logger(label: "fleet-commands-test"),
+            targets: printers, intake: JobIntake(spoolDirectory: scratch.file("spool"), store: store), settings: settings,
+            transferDirectory: scratch.file("transfers"), downloader: downloader, logger: Logger(label: "fleet-commands-test"),
             now: now ?? { WallClock.nowMS() }, laterReplies: { replies in collected.replies.withLock { $0 += replies } })
         running = Task { [commands] in try await commands.run() }
     }
@@ -149,7 +150,7 @@ final class FleetCommandRig: Sendable {
 
     /// Files under the transfer directory (part files, records, logs).
     func transferFiles() -> [String] {
-        let root = scratch.path("transfers")
+        let root = scratch.file("transfers")
         let found = FileManager.default.enumerator(atPath: root)?.allObjects as? [String] ?? []
         return found.filter { !$0.hasSuffix("/") && !FileManager.default.isDirectory(root + "/" + $0) }.sorted()
     }

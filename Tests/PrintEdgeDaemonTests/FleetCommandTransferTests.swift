@@ -2,6 +2,7 @@ import Foundation
 import PrintEdgeConfig
 @testable import PrintEdgeDaemon
 import PrintEdgeStore
+import PrintEdgeTestSupport
 import Synchronization
 import Testing
 
@@ -74,7 +75,7 @@ struct FleetCommandTransferTests {
     }
 
     @Test func chunksReceivedSurviveARestartAndTheTransferResumes() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let before = try FleetCommandRig(scratch: scratch)
         #expect(await before.send(Self.announce("c3", transfer: "t3", start: false)).isEmpty)
         for index in [0, 1, 4] { _ = await before.send(Self.chunk(index), subtopic: "files/t3/\(index)") }
@@ -97,7 +98,7 @@ struct FleetCommandTransferTests {
     }
 
     @Test func aDeliveryForAPrinterNoLongerConfiguredIsDroppedAtStart() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let before = try FleetCommandRig(printers: ["old"], scratch: scratch)
         _ = await before.send(Self.announce("c0", transfer: "t0"), printer: "old")
         #expect(before.transferFiles().count == 3)

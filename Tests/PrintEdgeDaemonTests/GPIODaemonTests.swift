@@ -3,6 +3,7 @@ import PrintEdgeControl
 @testable import PrintEdgeDaemon
 import PrintEdgeFixtures
 import PrintEdgeGPIO
+import PrintEdgeTestSupport
 import Testing
 
 extension HardwareInTheDaemon {
@@ -42,11 +43,11 @@ extension HardwareInTheDaemon {
         }
 
         @Test func aLineNameTheChipDoesNotHaveStopsTheDaemonAtStartWithASuggestion() async throws {
-            let scratch = try Scratch()
+            let scratch = try TemporaryDirectory()
             let configuration = try DaemonUnderTest.configuration(in: scratch, """
                 [[printer]]
                 id = "mk"
-                port = "\(scratch.path("mk.tty"))"
+                port = "\(scratch.file("mk.tty"))"
                 profile = "printedge-sim"
 
                 [gpio]
@@ -57,11 +58,11 @@ extension HardwareInTheDaemon {
             let chip = Self.readyChip()
             environment.openChip = { _ in chip }
             // The chip is named by label: the directory's gpiochip* nodes are opened to find it.
-            environment.chipDirectory = scratch.path("dev")
+            environment.chipDirectory = scratch.file("dev")
             try FileManager.default.createDirectory(atPath: environment.chipDirectory, withIntermediateDirectories: true)
-            #expect(FileManager.default.createFile(atPath: scratch.path("dev/gpiochip0"), contents: nil))
+            #expect(FileManager.default.createFile(atPath: scratch.file("dev/gpiochip0"), contents: nil))
             // The preflight finds it, pointing at the key, as `--check-config` does.
-            let file = scratch.path("printedge.toml")
+            let file = scratch.file("printedge.toml")
             let line = try #require(try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
                 .firstIndex { $0.contains("GPIO72") }) + 1
             await #expect {
@@ -74,8 +75,8 @@ extension HardwareInTheDaemon {
         }
 
         @Test func theEmergencyStopSendsM112ThenCutsPowerThenAbortsTheJob() async throws {
-            let scratch = try Scratch()
-            let simulator = try await SimulatedPrinter.start(link: scratch.path("mk.tty"), arguments: ["--speedup", "20", "--mark", "M112"])
+            let scratch = try TemporaryDirectory()
+            let simulator = try await SimulatedPrinter.start(link: scratch.file("mk.tty"), arguments: ["--speedup", "20", "--mark", "M112"])
             let chip = Self.readyChip()
             try await DaemonUnderTest.with(in: scratch, configuration: Self.configuration(link: simulator.link), chip: chip) { daemon in
                 try await daemon.waitUntil("mk is idle") { try await daemon.status(of: "mk").state == "idle" }
@@ -114,8 +115,8 @@ extension HardwareInTheDaemon {
         }
 
         @Test func aFilamentRunoutPausesTheJobAndResumeWaitsForFilament() async throws {
-            let scratch = try Scratch()
-            let simulator = try await SimulatedPrinter.start(link: scratch.path("mk.tty"), arguments: ["--speedup", "20"])
+            let scratch = try TemporaryDirectory()
+            let simulator = try await SimulatedPrinter.start(link: scratch.file("mk.tty"), arguments: ["--speedup", "20"])
             let chip = Self.readyChip()
             try await DaemonUnderTest.with(in: scratch, configuration: Self.configuration(link: simulator.link), chip: chip) { daemon in
                 try await daemon.waitUntil("mk is idle") { try await daemon.status(of: "mk").state == "idle" }
@@ -141,8 +142,8 @@ extension HardwareInTheDaemon {
         }
 
         @Test func anOpenDoorRefusesTheStartAndOpeningItPausesThePrint() async throws {
-            let scratch = try Scratch()
-            let simulator = try await SimulatedPrinter.start(link: scratch.path("mk.tty"), arguments: ["--speedup", "20"])
+            let scratch = try TemporaryDirectory()
+            let simulator = try await SimulatedPrinter.start(link: scratch.file("mk.tty"), arguments: ["--speedup", "20"])
             let chip = Self.readyChip(doorClosed: false)
             try await DaemonUnderTest.with(in: scratch, configuration: Self.configuration(link: simulator.link), chip: chip) { daemon in
                 try await daemon.waitUntil("mk is idle") { try await daemon.status(of: "mk").state == "idle" }
@@ -165,8 +166,8 @@ extension HardwareInTheDaemon {
         }
 
         @Test func theStatusLEDShowsIdlePrintingAndPaused() async throws {
-            let scratch = try Scratch()
-            let simulator = try await SimulatedPrinter.start(link: scratch.path("mk.tty"), arguments: ["--speedup", "20"])
+            let scratch = try TemporaryDirectory()
+            let simulator = try await SimulatedPrinter.start(link: scratch.file("mk.tty"), arguments: ["--speedup", "20"])
             let chip = Self.readyChip()
             try await DaemonUnderTest.with(in: scratch, configuration: Self.configuration(link: simulator.link), chip: chip) { daemon in
                 try await daemon.waitUntil("mk is idle") { try await daemon.status(of: "mk").state == "idle" }

@@ -1,5 +1,6 @@
 import CGPIO
 import PrintEdgeControl
+import PrintEdgeTestSupport
 import Testing
 
 extension HardwareInTheDaemon {
@@ -10,11 +11,11 @@ extension HardwareInTheDaemon {
         static let relay: UInt32 = 17
         static let emergencyStop: UInt32 = 27
 
-        static func configuration(in scratch: Scratch) -> String {
+        static func configuration(in scratch: TemporaryDirectory) -> String {
             """
             [[printer]]
             id = "mk"
-            port = "\(scratch.path("mk.tty"))"
+            port = "\(scratch.file("mk.tty"))"
             profile = "printedge-sim"
 
             [gpio]
@@ -28,7 +29,7 @@ extension HardwareInTheDaemon {
         private static let output = UInt64(GPIO_V2_LINE_FLAG_OUTPUT.rawValue) | UInt64(GPIO_V2_LINE_FLAG_ACTIVE_LOW.rawValue)
 
         @Test func aRelayFoundOnStaysOnAndItsIdleTimeStarts() async throws {
-            let scratch = try Scratch()
+            let scratch = try TemporaryDirectory()
             let chip = RecordingGPIOChip(levels: [Self.relay: true])
             try await DaemonUnderTest.with(in: scratch, configuration: Self.configuration(in: scratch), chip: chip) { daemon in
                 let relay = try #require(chip.request(at: Self.relay))
@@ -47,7 +48,7 @@ extension HardwareInTheDaemon {
         }
 
         @Test func aRelayFoundOffStaysOff() async throws {
-            let scratch = try Scratch()
+            let scratch = try TemporaryDirectory()
             let chip = RecordingGPIOChip()
             try await DaemonUnderTest.with(in: scratch, configuration: Self.configuration(in: scratch), chip: chip) { daemon in
                 let relay = try #require(chip.request(at: Self.relay))
@@ -64,7 +65,7 @@ extension HardwareInTheDaemon {
         }
 
         @Test func anEmergencyStopPressedAtStartSwitchesARelayFoundOnOff() async throws {
-            let scratch = try Scratch()
+            let scratch = try TemporaryDirectory()
             let chip = RecordingGPIOChip(levels: [Self.relay: true, Self.emergencyStop: true])
             try await DaemonUnderTest.with(in: scratch, configuration: Self.configuration(in: scratch), chip: chip) { daemon in
                 let relay = try #require(chip.request(at: Self.relay))

@@ -1,6 +1,7 @@
 import Foundation
 import PrintEdgeConfig
 @testable import PrintEdgeDaemon
+import PrintEdgeTestSupport
 import Testing
 
 /// `start_job` by URL against a local python server: resumption with `Range`, verification,
@@ -9,9 +10,9 @@ struct HTTPDownloadTests {
     static let file = FleetCommandTransferTests.file
 
     /// The test's file, served by a new server with `options`.
-    private func serve(_ options: FileServer.Options = .init(), in scratch: Scratch) async throws -> FileServer {
-        try Data(Self.file).write(to: URL(fileURLWithPath: scratch.path("served.gcode")))
-        return try await FileServer(file: scratch.path("served.gcode"), name: "cube.gcode", options: options, in: scratch)
+    private func serve(_ options: FileServer.Options = .init(), in scratch: TemporaryDirectory) async throws -> FileServer {
+        try Data(Self.file).write(to: URL(fileURLWithPath: scratch.file("served.gcode")))
+        return try await FileServer(file: scratch.file("served.gcode"), name: "cube.gcode", options: options, in: scratch)
     }
 
     private func startJob(_ url: String, sha256: String = sha256Hex(file), id: String = "d1") -> String {
@@ -19,7 +20,7 @@ struct HTTPDownloadTests {
     }
 
     @Test func aDroppedDownloadResumesWithARangeRequestAndIsQueuedAndStarted() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let server = try await serve(.init(drops: 1, dropAfterBytes: 300), in: scratch)
         let rig = try FleetCommandRig(scratch: scratch)
         #expect(await rig.send(startJob(server.url("cube.gcode"))).isEmpty)
@@ -35,9 +36,9 @@ struct HTTPDownloadTests {
     }
 
     @Test func aServerIgnoringTheRangeMakesThePartFileStartOver() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let server = try await serve(.init(ignoreRange: true), in: scratch)
-        let part = scratch.path("part")
+        let part = scratch.file("part")
         try Data(repeating: 0x41, count: 120).write(to: URL(fileURLWithPath: part))
         let size = try await HTTPDownloadCurl().download(HTTPDownloadRequest(
             url: server.url("cube.gcode"), partPath: part, resumeFromBytes: 120, maxBytes: 1 << 20,
@@ -48,7 +49,7 @@ struct HTTPDownloadTests {
     }
 
     @Test func httpsWorksWithTheConfiguredCAAndIsRefusedWithoutIt() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let certificate = try await ServerCertificate(in: scratch)
         let server = try await serve(.init(tls: (certificate.certificateFile, certificate.keyFile)), in: scratch)
         var settings = FleetCommandSettings()
@@ -58,7 +59,7 @@ struct HTTPDownloadTests {
         let accepted = try #require(try await trusting.waitForLaterReplies(1).first)
         #expect(accepted["status"] as? String == "accepted", "\(accepted)")
 
-        let request = HTTPDownloadRequest(url: server.url("cube.gcode"), partPath: scratch.path("untrusted.part"), resumeFromBytes: 0,
+        let request = HTTPDownloadRequest(url: server.url("cube.gcode"), partPath: scratch.file("untrusted.part"), resumeFromBytes: 0,
                                           maxBytes: 1 << 20, connectTimeout: .seconds(5), stallTimeout: .seconds(30), caFile: nil)
         let error = await #expect(throws: HTTPDownloadError.self) { try await HTTPDownloadCurl().download(request) }
         #expect(error?.isRetryable == false)
@@ -67,7 +68,7 @@ struct HTTPDownloadTests {
     }
 
     @Test func aMissingFileFailsAtOnceWithTheHTTPStatus() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let server = try await serve(in: scratch)
         let rig = try FleetCommandRig(scratch: scratch)
         _ = await rig.send(startJob(server.url("nowhere.gcode")))
@@ -81,7 +82,7 @@ struct HTTPDownloadTests {
     }
 
     @Test func aDownloadThatIsNotTheAnnouncedFileIsRefused() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let server = try await serve(in: scratch)
         let rig = try FleetCommandRig(scratch: scratch)
         _ = await rig.send(startJob(server.url("cube.gcode"), sha256: String(repeating: "0", count: 64)))

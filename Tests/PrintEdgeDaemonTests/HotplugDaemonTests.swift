@@ -1,5 +1,6 @@
 import Glibc
 import PrintEdgeFixtures
+import PrintEdgeTestSupport
 import Testing
 
 extension HardwareInTheDaemon {
@@ -11,7 +12,7 @@ extension HardwareInTheDaemon {
         private let prusa = FakeUSBTree.Board(serial: "PE0001")
 
         @Test func aMatchedPrinterFailsItsJobWhenUnpluggedAndIsFoundAgainUnderItsNewName() async throws {
-            let scratch = try Scratch()
+            let scratch = try TemporaryDirectory()
             let usb = try FakeUSBTree(in: scratch)
             var simulator = try await SimulatedPrinter.start(link: usb.node("ttyACM0"), arguments: ["--speedup", "20"])
             try usb.plugIn(prusa, as: "ttyACM0", usbPath: "1-1.3")
@@ -59,7 +60,7 @@ extension HardwareInTheDaemon {
         }
 
         @Test func aMatchThatFitsTwoBoardsConnectsToNeitherUntilOneIsLeft() async throws {
-            let scratch = try Scratch()
+            let scratch = try TemporaryDirectory()
             let usb = try FakeUSBTree(in: scratch)
             let first = try await SimulatedPrinter.start(link: usb.node("ttyACM0"))
             let second = try await SimulatedPrinter.start(link: usb.node("ttyACM1"))
@@ -89,7 +90,7 @@ extension HardwareInTheDaemon {
         }
 
         @Test func aBoardTwoPrintersMatchesIsTakenByNeither() async throws {
-            let scratch = try Scratch()
+            let scratch = try TemporaryDirectory()
             let usb = try FakeUSBTree(in: scratch)
             let simulator = try await SimulatedPrinter.start(link: usb.node("ttyACM0"))
             try usb.plugIn(prusa, as: "ttyACM0", usbPath: "1-1.3")

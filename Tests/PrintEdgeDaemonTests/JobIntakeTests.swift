@@ -2,6 +2,7 @@ import Foundation
 import PrintEdgeCore
 @testable import PrintEdgeDaemon
 import PrintEdgeStore
+import PrintEdgeTestSupport
 import Testing
 
 /// `JobIntake` copies a file into the spool under a temporary name, then renames it to its
@@ -11,17 +12,17 @@ struct JobIntakeTests {
     static let limits = MachineLimits(xMM: 0...250, yMM: 0...210, zMM: 0...200, maxHotendCelsius: 300, maxBedCelsius: 120)
 
     @Test func intakesAtTheSameTimeIntoOneSpoolEachSpoolTheirOwnFile() async throws {
-        let scratch = try Scratch()
-        let store = try Store(directory: scratch.path("state"))
+        let scratch = try TemporaryDirectory()
+        let store = try Store(directory: scratch.file("state"))
         try store.upsertPrinter(PrinterRecord(id: "mk3s", name: "mk3s", port: "/dev/null", profile: "generic", state: "idle", updatedAtMS: 0))
-        let spool = scratch.path("spool")
+        let spool = scratch.file("spool")
         let intake = JobIntake(spoolDirectory: spool, store: store)
         // Enough at once that several finish their copy in the same millisecond.
         let count = 16
         var contents: [String: [UInt8]] = [:]
         for index in 0..<count {
             let text = Array("; part \(index)\nG28\nG1 X\(index + 10) Y20 F3000\nG1 Z5\n".utf8)
-            let path = scratch.path("part-\(index).gcode")
+            let path = scratch.file("part-\(index).gcode")
             #expect(FileManager.default.createFile(atPath: path, contents: Data(text)))
             contents[path] = text
         }
@@ -50,13 +51,13 @@ struct JobIntakeTests {
     }
 
     @Test func halfCopiedFilesAnEarlierRunLeftAreRemovedAndSpooledJobsStay() throws {
-        let scratch = try Scratch()
-        let spool = scratch.path("spool")
+        let scratch = try TemporaryDirectory()
+        let spool = scratch.file("spool")
         try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
         for name in [".incoming-4242-k3j2", ".incoming-17-zz", "3216c092.gcode"] {
             #expect(FileManager.default.createFile(atPath: "\(spool)/\(name)", contents: Data("G28\n".utf8)))
         }
-        let intake = JobIntake(spoolDirectory: spool, store: try Store(directory: scratch.path("state")))
+        let intake = JobIntake(spoolDirectory: spool, store: try Store(directory: scratch.file("state")))
         #expect(intake.removeLeftovers() == [".incoming-17-zz", ".incoming-4242-k3j2"])
         #expect(try FileManager.default.contentsOfDirectory(atPath: spool) == ["3216c092.gcode"])
         #expect(intake.removeLeftovers().isEmpty)

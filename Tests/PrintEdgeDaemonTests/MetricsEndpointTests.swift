@@ -44,7 +44,7 @@ import Testing
 
     @Test(.enabled(if: promtool != nil, "promtool is not installed (Debian's prometheus package)"))
     func aScrapeWhilePrintingIsValidPrometheusTextThatShowsThePrint() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         try await DaemonUnderTest.with(in: scratch, configuration: Self.printer, adjust: Self.listening()) { daemon in
             let port = try await #require(daemon.daemon.httpListener).listeningPort()
             try await daemon.waitUntil("printer sim is idle") { try await daemon.status(of: "sim").state == "idle" }
@@ -104,8 +104,8 @@ import Testing
     }
 
     @Test func everyRouteWantsTheBearerTokenWhenOneIsConfigured() async throws {
-        let scratch = try Scratch()
-        let tokenFile = scratch.path("http-token")
+        let scratch = try TemporaryDirectory()
+        let tokenFile = scratch.file("http-token")
         try "s3cret-token\n".write(toFile: tokenFile, atomically: true, encoding: .utf8)
         try await DaemonUnderTest.with(in: scratch, configuration: Self.printer, adjust: Self.listening(token: tokenFile)) { daemon in
             let port = try await #require(daemon.daemon.httpListener).listeningPort()

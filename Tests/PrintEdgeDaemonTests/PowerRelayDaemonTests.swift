@@ -1,6 +1,7 @@
 import Glibc
 import PrintEdgeControl
 import PrintEdgeFixtures
+import PrintEdgeTestSupport
 import Testing
 
 extension HardwareInTheDaemon {
@@ -23,7 +24,7 @@ extension HardwareInTheDaemon {
             """
 
         @Test func theRelaySwitchesOnForAJobWaitsForThePrinterAndOffWhenIdleAndCool() async throws {
-            let scratch = try Scratch()
+            let scratch = try TemporaryDirectory()
             let usb = try FakeUSBTree(in: scratch)
             // The printer is powered: the relay was left on.
             let chip = RecordingGPIOChip(levels: [Self.relay: true])
@@ -71,7 +72,7 @@ extension HardwareInTheDaemon {
         }
 
         @Test func aPrinterThatDoesNotAppearAfterPowerOnFailsTheStartAndSaysWhatToCheck() async throws {
-            let scratch = try Scratch()
+            let scratch = try TemporaryDirectory()
             let usb = try FakeUSBTree(in: scratch)
             let chip = RecordingGPIOChip(levels: [Self.relay: true])
             try await DaemonUnderTest.with(in: scratch, configuration: Self.configuration, usb: usb, chip: chip,

@@ -1,12 +1,13 @@
 import Foundation
+import PrintEdgeTestSupport
 import Testing
 
 /// The profile's `[gcode] start` runs before a job's first line, and only before a start.
 @Suite struct StartScriptTests {
     @Test func theProfilesStartScriptRunsAheadOfTheJobsFirstLine() async throws {
-        let scratch = try Scratch()
-        let link = scratch.path("printer")
-        let execLog = scratch.path("exec.log")
+        let scratch = try TemporaryDirectory()
+        let link = scratch.file("printer")
+        let execLog = scratch.file("exec.log")
         let simulator = try await SimulatedPrinter.start(link: link, arguments: ["--speedup", "50", "--exec-log", execLog])
         let configuration = """
             [[printer]]

@@ -1,5 +1,6 @@
 import Foundation
 @testable import PrintEdgeDaemon
+import PrintEdgeTestSupport
 import Testing
 
 /// What printedged tells systemd: the printers' states on one `STATUS=` line, sent without
@@ -19,8 +20,8 @@ import Testing
     }
 
     @Test func aReceiverThatNeverReadsNeverHoldsTheNotifier() throws {
-        let scratch = try Scratch()
-        let path = scratch.path("notify")
+        let scratch = try TemporaryDirectory()
+        let path = scratch.file("notify")
         let receiver = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         try #require(receiver >= 0)
         defer { close(receiver) }

@@ -1,5 +1,6 @@
 import Foundation
 @testable import PrintEdgeDaemon
+import PrintEdgeTestSupport
 import Testing
 
 /// The simulators behind `virtual = true` printers, as the daemon starts them.
@@ -18,7 +19,7 @@ import Testing
     /// database, its control socket, or — in a test process — another test's pipe, whose
     /// reader would then wait for end-of-file as long as the simulator runs.
     @Test func aSimulatorHoldsNoneOfTheDaemonsDescriptors() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let pipe = Pipe()  // not close-on-exec, as Foundation makes them
         try await DaemonUnderTest.with(in: scratch, configuration: Self.twoPrinters) { daemon in
             // This process's pipes, sockets and database: the test's pipe and the daemon's own.
@@ -46,7 +47,7 @@ import Testing
     }
 
     @Test func eachStartUpStepIsLoggedAtDebugLevelWithItsDuration() async throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         try await DaemonUnderTest.with(in: scratch, configuration: Self.twoPrinters, logLevel: .debug) { daemon in
             for step in ["database opened in ", "2 printer(s) recorded in ", "control socket listening at ",
                          "printedge-sim for printer left had its link after ", "printedge-sim for printer right had its link after ",

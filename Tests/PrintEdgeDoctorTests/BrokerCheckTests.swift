@@ -1,5 +1,6 @@
 import Foundation
 @testable import PrintEdgeDoctor
+import PrintEdgeBrokerSupport
 import PrintEdgeTestSupport
 import Testing
 

@@ -1,5 +1,6 @@
 import CGPIO
 import Foundation
+import PrintEdgeTestSupport
 import Testing
 @testable import PrintEdgeGPIO
 

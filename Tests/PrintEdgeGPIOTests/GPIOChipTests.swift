@@ -1,5 +1,6 @@
 import CGPIO
 import Glibc
+import PrintEdgeTestSupport
 import Testing
 @testable import PrintEdgeGPIO
 

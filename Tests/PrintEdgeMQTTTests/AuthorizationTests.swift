@@ -1,3 +1,4 @@
+import PrintEdgeBrokerSupport
 import PrintEdgeMQTT
 import Testing
 import PrintEdgeTestSupport

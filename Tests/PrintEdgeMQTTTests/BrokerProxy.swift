@@ -1,4 +1,5 @@
 import Foundation
+import PrintEdgeBrokerSupport
 import PrintEdgeTestSupport
 
 /// A TCP proxy between a client and a `MosquittoBroker`, for the faults a real broker will not

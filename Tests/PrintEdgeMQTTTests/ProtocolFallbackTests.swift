@@ -1,3 +1,4 @@
+import PrintEdgeBrokerSupport
 import Testing
 
 @testable import PrintEdgeMQTT

@@ -1,4 +1,5 @@
 import Glibc
+import PrintEdgeBrokerSupport
 import PrintEdgeMQTT
 import Testing
 import PrintEdgeTestSupport

@@ -1,6 +1,7 @@
 import Glibc
 import PrintEdgePOSIX
 import PrintEdgeSerial
+import PrintEdgeTestSupport
 import Testing
 
 @Suite("A port notices its device going away")
@@ -44,7 +45,7 @@ struct DisconnectTests {
 
     @Test("removing the symlink the port was opened through makes the device absent")
     func removedSymlinkMeansDeviceAbsent() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         let link = scratch.file("printer")
         let pty = try PseudoTerminal(symlinkPath: link)
         let port = try SerialPort(.init(path: link, baudRate: 115_200))

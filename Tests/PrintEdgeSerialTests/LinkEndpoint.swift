@@ -75,36 +75,6 @@ func transfer(_ payload: [UInt8], from sender: LinkEndpoint, to receiver: LinkEn
     return result
 }
 
-/// A fresh directory under /tmp for symlinks and files, removed with its entries.
-final class ScratchDirectory {
-    let path: String
-
-    init() throws {
-        var template = Array("/tmp/printedge-serial-XXXXXX".utf8CString)
-        let created = template.withUnsafeMutableBufferPointer { buffer -> Bool in
-            guard let base = buffer.baseAddress else { return false }
-            return mkdtemp(base) != nil
-        }
-        guard created else { throw SerialError.system(operation: "mkdtemp", path: "/tmp", errno: errno) }
-        path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-
-    func file(_ name: String) -> String { "\(path)/\(name)" }
-
-    deinit {
-        if let directory = opendir(path) {
-            while let entry = readdir(directory) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-                }
-                if name != ".", name != ".." { _ = unlink(file(name)) }
-            }
-            closedir(directory)
-        }
-        _ = rmdir(path)
-    }
-}
-
 func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
 
 func pathExists(_ path: String) -> Bool {

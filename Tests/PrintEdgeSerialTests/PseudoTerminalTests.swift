@@ -1,6 +1,7 @@
 import Glibc
 import PrintEdgePOSIX
 import PrintEdgeSerial
+import PrintEdgeTestSupport
 import Testing
 
 @Suite("The virtual printer's pty")
@@ -37,7 +38,7 @@ struct PseudoTerminalTests {
 
     @Test("the symlink points at the slave and is removed on close")
     func symlinkFollowsPtyLifetime() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         let link = scratch.file("virtual-marlin")
         let pty = try PseudoTerminal(symlinkPath: link)
         #expect(pty.symlinkPath == link)
@@ -50,7 +51,7 @@ struct PseudoTerminalTests {
 
     @Test("an existing symlink is replaced")
     func existingSymlinkIsReplaced() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         let link = scratch.file("virtual-marlin")
         #expect(symlink("/dev/pts/does-not-exist", link) == 0)
 
@@ -61,7 +62,7 @@ struct PseudoTerminalTests {
 
     @Test("a regular file at the symlink path is refused and left alone")
     func regularFileIsNotOverwritten() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         let path = scratch.file("notes.txt")
         let fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0o644)
         #expect(fd >= 0)
@@ -77,7 +78,7 @@ struct PseudoTerminalTests {
 
     @Test("closing does not remove a symlink that another pty has since taken over")
     func closeLeavesAForeignSymlink() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         let link = scratch.file("virtual-marlin")
         let old = try PseudoTerminal(symlinkPath: link)
         let new = try PseudoTerminal(symlinkPath: link)

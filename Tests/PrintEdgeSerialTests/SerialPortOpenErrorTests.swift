@@ -1,12 +1,13 @@
 import Glibc
 import PrintEdgeSerial
+import PrintEdgeTestSupport
 import Testing
 
 @Suite("Opening a serial port fails with errors a user can act on")
 struct SerialPortOpenErrorTests {
     @Test("a missing device is notFound and the message names the path and where to look")
     func missingDeviceIsNotFound() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         let path = scratch.file("ttyACM9")
         let error = #expect(throws: SerialError.self) {
             try SerialPort(.init(path: path, baudRate: 115_200))
@@ -18,7 +19,7 @@ struct SerialPortOpenErrorTests {
 
     @Test("a regular file is notATerminal")
     func regularFileIsNotATerminal() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         let path = scratch.file("printer.gcode")
         let fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0o644)
         #expect(fd >= 0)

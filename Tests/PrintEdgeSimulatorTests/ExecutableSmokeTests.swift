@@ -117,7 +117,8 @@ import Testing
     }
 }
 
-/// A child process with its stdout on a pipe, ended by SIGTERM.
+/// A child process with its stdout on a pipe, ended by SIGTERM. Not `ChildProcess`: this
+/// suite reads the child's lines and reaps it with blocking calls, on a thread of its own.
 struct SpawnedSimulator {
     let pid: pid_t
     private let stdoutFileDescriptor: Int32
@@ -131,28 +132,16 @@ struct SpawnedSimulator {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, pipeEnds[1], 1)
-        // After the dup2: it closes both ends of the pipe too.
-        closeInheritedDescriptors(in: &actions)
-        // A clean signal mask and dispositions: the test runner's threads block signals.
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        var allSignals = sigset_t()
-        sigfillset(&allSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var child: pid_t = 0
-        let result = posix_spawn(&child, path, &actions, &attributes, argv, environ)
-        close(pipeEnds[1])
-        guard result == 0 else {
+        // spawnClean closes both ends of the pipe in the child, after the dup2.
+        let child: pid_t
+        do {
+            child = try spawnClean(path, arguments, actions: &actions)
+        } catch {
             close(pipeEnds[0])
-            throw SpawnFailure(errno: result)
+            close(pipeEnds[1])
+            throw error
         }
+        close(pipeEnds[1])
         pid = child
         stdoutFileDescriptor = pipeEnds[0]
     }

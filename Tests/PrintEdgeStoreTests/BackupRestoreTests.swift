@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 @testable import PrintEdgeStore
+import PrintEdgeTestSupport
 import Testing
 
 /// SQLite's online backup of a store that is being written, and a restore that checks the
@@ -91,7 +92,7 @@ import Testing
     }
 
     @Test func aBackupFromAnOlderPrintedgeIsRestoredAndBroughtUpToDateAtTheNextStart() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         let old = scratch.file("old.sqlite")
         let queue = try DatabaseQueue(path: old)
         let migrations = Migrations.migrator.migrations

@@ -1,12 +1,13 @@
 import Foundation
 import GRDB
 @testable import PrintEdgeStore
+import PrintEdgeTestSupport
 import Testing
 
 @Suite("The fleet outbox")
 struct FleetOutboxTests {
     /// A store that enqueues job records, as the daemon opens it with `[mqtt]`.
-    private func fleetStore(_ scratch: ScratchDirectory, printers: [String] = ["mk4"]) throws -> Store {
+    private func fleetStore(_ scratch: TemporaryDirectory, printers: [String] = ["mk4"]) throws -> Store {
         let store = try Store(directory: scratch.file("store"), feedsFleet: true)
         for id in printers { try store.upsertPrinter(printer(id)) }
         return store
@@ -18,7 +19,7 @@ struct FleetOutboxTests {
 
     @Test("each job step enqueues its event and then the job's record, numbered in one sequence")
     func jobStepsEnqueueRecords() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         let store = try fleetStore(scratch)
         let job = try store.submitJob(sampleJob(), layers: [])
         let id = try #require(job.id)
@@ -50,7 +51,7 @@ struct FleetOutboxTests {
 
     @Test("interrupting unfinished jobs at start-up enqueues their records too")
     func interruptedRecords() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         let store = try fleetStore(scratch)
         let job = try store.submitJob(sampleJob(), layers: [])
         try store.transition(jobID: try #require(job.id), to: .printing, atMS: 2_000)

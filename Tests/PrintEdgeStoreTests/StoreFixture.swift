@@ -1,31 +1,14 @@
 import Foundation
 import PrintEdgeStore
-
-/// A fresh directory under the system's temporary directory, removed with its contents
-/// when the fixture goes away.
-final class ScratchDirectory {
-    let path: String
-
-    init() throws {
-        path = FileManager.default.temporaryDirectory
-            .appendingPathComponent("printedge-store-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    func file(_ name: String) -> String { "\(path)/\(name)" }
-
-    deinit {
-        try? FileManager.default.removeItem(atPath: path)
-    }
-}
+import PrintEdgeTestSupport
 
 /// A store in its own scratch directory with the given printers configured.
 struct StoreFixture {
-    let scratch: ScratchDirectory
+    let scratch: TemporaryDirectory
     let store: Store
 
     init(printers: [String] = ["mk4"], feedsFleet: Bool = true) throws {
-        scratch = try ScratchDirectory()
+        scratch = try TemporaryDirectory()
         store = try Store(directory: scratch.file("store"), feedsFleet: feedsFleet)
         for id in printers {
             try store.upsertPrinter(printer(id))

@@ -1,5 +1,6 @@
 import Foundation
 @testable import PrintEdgeStore
+import PrintEdgeTestSupport
 import Testing
 
 @Suite("Opening the store")
@@ -32,7 +33,7 @@ struct StoreOpeningTests {
 
     @Test("the store directory is created with its parents, mode 0750")
     func createsTheDirectoryPrivate() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         let directory = scratch.file("var/lib/printedge")
 
         _ = try Store(directory: directory)
@@ -85,7 +86,7 @@ struct StoreOpeningTests {
 
     @Test("a file that is not a database is reported as damaged, with what to do")
     func reportsDamagedFile() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         let path = scratch.file("printedge.sqlite")
         try Data(repeating: 0x5A, count: 8_192).write(to: URL(fileURLWithPath: path))
 
@@ -102,7 +103,7 @@ struct StoreOpeningTests {
 
     @Test("a file where the store directory should be is refused with the path")
     func refusesFileInPlaceOfDirectory() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         let path = scratch.file("store")
         try Data("x".utf8).write(to: URL(fileURLWithPath: path))
 
@@ -114,7 +115,7 @@ struct StoreOpeningTests {
 
     @Test("a missing directory for an explicit path is reported as cannot open")
     func reportsMissingDirectory() throws {
-        let scratch = try ScratchDirectory()
+        let scratch = try TemporaryDirectory()
         let path = scratch.file("missing/printedge.sqlite")
 
         let error = #expect(throws: StoreError.self) {

@@ -1,13 +1,8 @@
 import Foundation
 
-/// A child process started with `posix_spawn`, its standard output and error appended to a
-/// file, stopped by PID.
-///
-/// Not Foundation's `Process`: a child inherits its parent's signal mask, and the test runner's
-/// threads block SIGTERM, SIGINT and SIGHUP. mosquitto waits for them with `epoll_pwait`
-/// using the mask it started with, so a broker started through `Process` never sees SIGTERM.
-/// Here the child starts with an empty mask and default handlers, and none of the test
-/// process's descriptors.
+/// A child process started clean (`spawnClean`: it sees SIGTERM, which mosquitto started
+/// through `Process` would not), its standard output and error appended to a file, stopped by
+/// PID.
 public final class BrokerProcess: @unchecked Sendable {
     public let pid: pid_t
     private let lock = NSLock()
@@ -21,28 +16,7 @@ public final class BrokerProcess: @unchecked Sendable {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_APPEND | O_CREAT, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        closeInheritedDescriptors(in: &actions)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGUSR1, SIGUSR2] {
-            sigaddset(&defaults, signal)
-        }
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let code = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
-        guard code == 0 else {
-            throw TestSetupError("posix_spawn \(executable): \(String(cString: strerror(code)))")
-        }
-        self.pid = pid
+        pid = try spawnClean(executable, arguments, actions: &actions)
     }
 
     /// SIGKILL; the child is reaped on a thread of its own, nobody waits for it.

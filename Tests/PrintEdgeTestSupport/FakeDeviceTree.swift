@@ -1,4 +1,4 @@
-import Glibc
+import Foundation
 
 /// A `/sys` and `/dev` laid out in a temporary directory as the kernel and udev lay them
 /// out for USB serial devices: real directories, attribute files ending in a newline, and
@@ -7,6 +7,8 @@ import Glibc
 /// whole system under a root of their choosing (`printedge doctor`).
 public struct FakeDeviceTree: ~Copyable {
     public let root: String
+    /// Owns the tree: removing it removes everything under `root`.
+    private let directory: TemporaryDirectory
     public var sysfsRoot: String { "\(root)/sys" }
     public var deviceRoot: String { "\(root)/dev" }
 
@@ -14,22 +16,12 @@ public struct FakeDeviceTree: ~Copyable {
     public static let hostController = "devices/platform/soc/3f980000.usb/usb1"
 
     public init() throws {
-        var template = Array("/tmp/printedge-usb-XXXXXX".utf8CString)
-        guard mkdtemp(&template) != nil else { throw FakeTreeError("mkdtemp failed: errno \(errno)") }
-        let root = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        for directory in ["sys/class/tty", "sys/bus/usb/drivers", "sys/bus/usb-serial/drivers", "dev/serial/by-id", "dev/serial/by-path"] {
-            do {
-                try Self.makeDirectories("\(root)/\(directory)")
-            } catch {
-                Self.remove(root)
-                throw error
-            }
+        let directory = try TemporaryDirectory()
+        for folder in ["sys/class/tty", "sys/bus/usb/drivers", "sys/bus/usb-serial/drivers", "dev/serial/by-id", "dev/serial/by-path"] {
+            try Self.makeDirectories("\(directory.path)/\(folder)")
         }
-        self.root = root
-    }
-
-    deinit {
-        Self.remove(root)
+        self.directory = directory
+        root = directory.path
     }
 
     /// A board with a native USB CDC ACM port (Prusa Einsy, STM32 and LPC176x Marlin
@@ -81,10 +73,10 @@ public struct FakeDeviceTree: ~Copyable {
     /// Unplugs: the tty's class entry, its USB device directory and its `/dev` links go.
     public func unplug(name: String, usbPath: String) {
         unlink("\(sysfsRoot)/class/tty/\(name)")
-        Self.remove("\(sysfsRoot)/\(Self.hostController)/\(usbPath)")
+        try? FileManager.default.removeItem(atPath: "\(sysfsRoot)/\(Self.hostController)/\(usbPath)")
         for kind in ["by-id", "by-path"] {
             let directory = "\(deviceRoot)/serial/\(kind)"
-            for entry in Self.entries(directory) {
+            for entry in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
                 var buffer = [CChar](repeating: 0, count: 4096)
                 let count = readlink("\(directory)/\(entry)", &buffer, buffer.count - 1)
                 if count > 0, String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self).hasSuffix("/\(name)") {
@@ -181,29 +173,6 @@ public struct FakeDeviceTree: ~Copyable {
         for component in path.split(separator: "/") {
             current += "/\(component)"
             if mkdir(current, 0o755) != 0 && errno != EEXIST { throw FakeTreeError("mkdir \(current) failed: errno \(errno)") }
-        }
-    }
-
-    private static func entries(_ directory: String) -> [String] {
-        guard let stream = opendir(directory) else { return [] }
-        defer { closedir(stream) }
-        var names: [String] = []
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
-    }
-
-    /// Removes `path` and, for a real directory (not a link to one), everything in it.
-    private static func remove(_ path: String) {
-        var info = stat()
-        guard lstat(path, &info) == 0 else { return }
-        if (info.st_mode & S_IFMT) == S_IFDIR {
-            for name in entries(path) { remove("\(path)/\(name)") }
-            rmdir(path)
-        } else {
-            unlink(path)
         }
     }
 }

@@ -1,50 +1,49 @@
 import Foundation
 
 /// A fresh directory under the system's temporary directory for one test, removed with
-/// everything in it when the last reference goes.
+/// everything in it (links removed, not followed) when the last reference goes.
 public final class TemporaryDirectory: Sendable {
     public let path: String
 
     public init() throws {
-        var template = Array("\(NSTemporaryDirectory())printedge-mqtt-XXXXXX".utf8CString)
+        var template = Array("\(NSTemporaryDirectory())printedge-test-XXXXXX".utf8CString)
         guard mkdtemp(&template) != nil else {
             throw TestSetupError("mkdtemp failed: \(String(cString: strerror(errno)))")
         }
         path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
+    /// With `PRINTEDGE_KEEP_SCRATCH` set, the directory stays for reading after the test.
     deinit {
-        try? FileManager.default.removeItem(atPath: path)
+        if ProcessInfo.processInfo.environment["PRINTEDGE_KEEP_SCRATCH"] != nil {
+            print("scratch kept: \(path)")
+        } else {
+            try? FileManager.default.removeItem(atPath: path)
+        }
     }
 
     public func file(_ name: String) -> String { "\(path)/\(name)" }
 
-    /// Writes `text` to `name` and returns the file's path.
+    /// Writes `text` to `name` (its directories made as needed) and returns the file's path.
     @discardableResult
     public func write(_ name: String, _ text: String) throws -> String {
+        try write(name, bytes: Array(text.utf8))
+    }
+
+    /// Writes `bytes` to `name` (its directories made as needed) and returns the file's path.
+    @discardableResult
+    public func write(_ name: String, bytes: [UInt8]) throws -> String {
         let file = file(name)
-        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(
+            atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try Data(bytes).write(to: URL(fileURLWithPath: file), options: .atomic)
         return file
     }
-}
 
-/// A test fixture that could not be set up (a tool failed, a broker did not start); the
-/// message carries the tool's own output.
-public struct TestSetupError: Error, CustomStringConvertible {
-    public var description: String
-
-    public init(_ description: String) {
-        self.description = description
+    /// Makes `name` a symbolic link to `target`, as written (relative, as udev makes them).
+    public func link(_ name: String, to target: String) throws {
+        guard symlink(target, file(name)) == 0 else {
+            throw TestSetupError("symlink \(name) -> \(target) failed: \(String(cString: strerror(errno)))")
+        }
     }
-}
-
-/// Runs a command line tool to completion; throws with its output when it fails.
-@discardableResult
-public func runTool(_ executable: String, _ arguments: [String], in directory: String? = nil) async throws -> String {
-    let run = try await ToolRun(executable, arguments, in: directory)
-    let text = run.standardOutput + run.standardError
-    guard run.status == 0 else {
-        throw TestSetupError("\(executable) \(arguments.joined(separator: " ")) exited \(run.status): \(text)")
-    }
-    return text
 }

@@ -57,3 +57,14 @@ public struct ToolRun: Sendable {
         self.timedOut = timedOut.load(ordering: .relaxed)
     }
 }
+
+/// Runs a command line tool to completion; throws with its output when it fails.
+@discardableResult
+public func runTool(_ executable: String, _ arguments: [String], in directory: String? = nil) async throws -> String {
+    let run = try await ToolRun(executable, arguments, in: directory)
+    let text = run.standardOutput + run.standardError
+    guard run.status == 0 else {
+        throw TestSetupError("\(executable) \(arguments.joined(separator: " ")) exited \(run.status): \(text)")
+    }
+    return text
+}
