@@ -26,6 +26,20 @@ public final class TemporaryDirectory: Sendable {
         try text.write(toFile: file, atomically: true, encoding: .utf8)
         return file
     }
+
+    /// A new empty file `name`, open for a child's standard output or error.
+    public func writingHandle(_ name: String) throws -> FileHandle {
+        guard FileManager.default.createFile(atPath: file(name), contents: nil) else {
+            throw TestSetupError("cannot create \(file(name))")
+        }
+        return try FileHandle(forWritingTo: URL(fileURLWithPath: file(name)))
+    }
+
+    /// What `name` holds so far (a character cut by a write under way shows as U+FFFD); empty
+    /// when it does not exist.
+    public func read(_ name: String) -> String {
+        String(decoding: FileManager.default.contents(atPath: file(name)) ?? Data(), as: UTF8.self)
+    }
 }
 
 /// A test fixture that could not be set up (a tool failed, a broker did not start); the
