@@ -131,6 +131,9 @@ final class DaemonMetrics: Sendable {
             mqttAcknowledged?.follow(counters.acknowledged)
             mqttRefused?.follow(status.refusedSinceStart)
         }
+        for printerID in printers.keys {
+            refreshCalibrations(of: printerID, from: sources.store)
+        }
         for (printerID, series) in outbox {
             guard let backlog = try? sources.store.outboxBacklog(printerID: printerID) else { continue }
             series.waiting.set(to: Double(backlog.waiting))
@@ -138,6 +141,27 @@ final class DaemonMetrics: Sendable {
             series.oldestAge.set(to: backlog.oldestWaitingAtMS.map { max(0, Double(nowMS - $0) / 1000) } ?? 0)
         }
         return registry.emitToBuffer()
+    }
+
+    /// Per printer and calibration kind with a completed run: when the latest ended, and
+    /// whether a later run made it stale (tramming → Z offset → mesh), as `printedge status`
+    /// says. The kinds are the calibrate command's few, so the labels stay bounded; a series
+    /// appears with the kind's first completed run.
+    private func refreshCalibrations(of printerID: String, from store: Store) {
+        guard let standings = try? store.calibrationStandings(printerID: printerID) else { return }
+        for standing in standings {
+            let labels = [("printer", printerID), ("kind", standing.kind)]
+            registry.makeGauge(
+                descriptor: .init(namespace: "printedge", subsystem: "calibration", metricName: "last_completed", unitName: "timestamp_seconds",
+                                  helpText: "When the printer's latest completed calibration of the kind ended (Unix time)."),
+                labels: labels
+            ).set(to: Double(standing.atMS) / 1000)
+            registry.makeGauge(
+                descriptor: .init(namespace: "printedge", subsystem: "calibration", metricName: "stale", unitName: "",
+                                  helpText: "1 when a later calibration made the kind's latest result stale (tramming makes the Z offset stale, the Z offset the mesh), else 0."),
+                labels: labels
+            ).set(to: standing.isStale ? 1 : 0)
+        }
     }
 }
 

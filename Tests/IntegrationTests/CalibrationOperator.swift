@@ -1,58 +1,35 @@
 import Foundation
 import PrintEdgeTestSupport
-import Synchronization
 import Testing
 
 /// `printedge calibrate … --json` with a person at the keyboard, scripted: its events are read
 /// as they come (one JSON object a line on standard output), and answers are written to its
 /// standard input when the test decides, from what the printer (the simulator's logs) shows.
-/// Nothing here holds a thread while it waits: output arrives on Dispatch's threads, the end
-/// through `ProcessExit`.
+/// Nothing here holds a thread while it waits: the end comes through `ProcessExit`, and the
+/// output goes to files (as `ChildProcess` says why), read whenever the test looks.
 final class CalibrationOperator: Sendable {
     private let process: Process
     private let input: FileHandle
     private let exit: ProcessExit
-    private let output = CollectedOutput()
+    private let files: TemporaryDirectory
     let pid: pid_t
-
-    struct Output {
-        var text = ""
-        var errors = ""
-        /// Standard output reached its end: everything printed has been read.
-        var closed = false
-    }
-
-    final class CollectedOutput: Sendable {
-        let state = Mutex(Output())
-    }
 
     init(_ arguments: [String], socket: String) throws {
         process = Process()
         process.executableURL = productsDirectory.appendingPathComponent("printedge")
         process.arguments = ["calibrate"] + arguments + ["--json", "--socket", socket]
+        files = try TemporaryDirectory()
         let stdin = Pipe()
-        let stdout = Pipe()
-        let stderr = Pipe()
+        let stdout = try files.writingHandle("stdout")
+        let stderr = try files.writingHandle("stderr")
         process.standardInput = stdin
         process.standardOutput = stdout
         process.standardError = stderr
         input = stdin.fileHandleForWriting
         exit = ProcessExit(of: process)
-        let collected = output
-        stdout.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty { handle.readabilityHandler = nil }
-            collected.state.withLock {
-                $0.text += String(decoding: data, as: UTF8.self)
-                if data.isEmpty { $0.closed = true }
-            }
-        }
-        stderr.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty { handle.readabilityHandler = nil }
-            collected.state.withLock { $0.errors += String(decoding: data, as: UTF8.self) }
-        }
         try process.run()
+        try? stdout.close()
+        try? stderr.close()
         pid = process.processIdentifier
     }
 
@@ -62,12 +39,12 @@ final class CalibrationOperator: Sendable {
 
     /// Every event so far, in order.
     var events: [[String: Any]] {
-        output.state.withLock { $0.text }.split(separator: "\n").compactMap { line in
+        files.read("stdout").split(separator: "\n").compactMap { line in
             try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
         }
     }
 
-    var standardError: String { output.state.withLock { $0.errors } }
+    var standardError: String { files.read("stderr") }
 
     /// Waits for the `count`-th event of `type` (1 = the first), and returns it; past `limit`
     /// (a hang guard) the test fails.
@@ -103,8 +80,6 @@ final class CalibrationOperator: Sendable {
             kill(pid, SIGKILL)
         }
         let outcome = await exit.wait()
-        // The last lines may still be on their way through the pipe's handler.
-        while !output.state.withLock({ $0.closed }) { try? await Task.sleep(for: .milliseconds(10)) }
         hangGuard.cancel()
         try? input.close()
         return outcome.status

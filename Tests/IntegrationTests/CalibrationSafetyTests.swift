@@ -15,18 +15,29 @@ import Testing
         var midway: @Sendable ([String: Any]) -> Bool
         /// Heats: the heater-off line must have reached the firmware after the interruption.
         var heaterOff: String?
+        /// The virtual printer's own options for this run.
+        var simulator: [String] = []
+        /// Runs that end by themselves (a tune, probing) go slowly: the interrupt has to come
+        /// while they run, and a test process the machine starves for seconds must not find
+        /// the run already finished. Runs that wait for a person need no such margin.
+        var speedup = CalibrationIntegrationTests.speedup
         var description: String { arguments.joined(separator: " ") }
     }
 
     static let interruptions: [Interruption] = [
-        Interruption(arguments: ["pid", "--temp", "220", "--cycles", "20"], midway: { step(in: $0)?.contains("tuning") == true }, heaterOff: "M104 T0 S0"),
-        Interruption(arguments: ["pid", "--heater", "bed", "--temp", "80", "--cycles", "20"], midway: { step(in: $0)?.contains("tuning") == true }, heaterOff: "M140 S0"),
+        Interruption(arguments: ["pid", "--temp", "220", "--cycles", "20"], midway: { step(in: $0)?.contains("tuning") == true }, heaterOff: "M104 T0 S0", speedup: 2),
+        Interruption(arguments: ["pid", "--heater", "bed", "--temp", "80", "--cycles", "20"], midway: { step(in: $0)?.contains("tuning") == true }, heaterOff: "M140 S0", speedup: 2),
         Interruption(arguments: ["esteps", "--temp", "210"], midway: { status in
             (status["temperatures"] as? [[String: Any]] ?? []).contains { $0["heater"] as? String == "T0" && ($0["target_c"] as? Double ?? 0) > 0 }
         }, heaterOff: "M104 T0 S0"),
-        Interruption(arguments: ["mesh"], midway: { step(in: $0)?.contains("probing") == true }),
-        Interruption(arguments: ["tramming"], midway: { step(in: $0)?.contains("probing the bed") == true }),
-        Interruption(arguments: ["probe-accuracy", "--samples", "50"], midway: { step(in: $0)?.contains("probing") == true }),
+        Interruption(arguments: ["mesh"], midway: { step(in: $0)?.contains("probing") == true }, speedup: 2),
+        // A tilted bed: after its first round the run asks for screws to be turned, so it is
+        // still running when Ctrl-C comes however late that is (a level bed is done at once).
+        Interruption(arguments: ["tramming"], midway: { status in
+            step(in: status)?.contains("probing the bed") == true
+                || (status["calibrating"] as? [String: Any])?["waiting_for_answer"] as? Bool == true
+        }, simulator: ["--bed-shape", "tilt-x=0.2,tilt-y=-0.1"]),
+        Interruption(arguments: ["probe-accuracy", "--samples", "50"], midway: { step(in: $0)?.contains("probing") == true }, speedup: 2),
         Interruption(arguments: ["zoffset"], midway: { ($0["calibrating"] as? [String: Any])?["waiting_for_answer"] as? Bool == true }),
     ]
 
@@ -37,15 +48,16 @@ import Testing
     @Test(arguments: interruptions)
     func ctrlCInTheMiddleLeavesHeatersOffAndMotionStopped(_ interruption: Interruption) async throws {
         let scratch = try TemporaryDirectory()
-        let daemon = try await DaemonProcess(in: scratch, printers: ["mk"], speedup: CalibrationIntegrationTests.speedup)
+        let daemon = try await DaemonProcess(in: scratch, printers: ["mk"], speedup: interruption.speedup,
+                                             extraSimulatorArguments: ["mk": interruption.simulator])
         // Its standard input stays open and silent: a question waits, as for a person thinking.
         let person = try CalibrationOperator(interruption.arguments + ["--printer", "mk"], socket: daemon.socketPath)
-        // A run's reports (a tune's cycle, a probe, a tramming round) also show in the command's
-        // own events, which a status poll between two of them cannot miss on a busy machine.
-        // E-steps and the Z offset ask before they heat or move: their status says when.
+        // A run's reports (a tune's cycle, a probe) also show in the command's own events, which
+        // a status poll between two of them cannot miss on a busy machine. E-steps, the Z offset
+        // and tramming ask a person: their status says when.
         try await daemon.waitUntil("the run is midway (\(interruption))") {
             interruption.midway(try await daemon.printerJSON("mk"))
-                || (!["esteps", "zoffset"].contains(interruption.arguments[0]) && person.events.contains { $0["type"] as? String == "progress" })
+                || (!["esteps", "zoffset", "tramming"].contains(interruption.arguments[0]) && person.events.contains { $0["type"] as? String == "progress" })
         }
         person.interrupt()
         #expect(await person.finish() == 130, "\(person.events.suffix(3)) \(person.standardError)")

@@ -58,6 +58,7 @@ import Testing
         #expect(cancelled.status == 0, "\(cancelled.standardError)")
         #expect(try await daemon.waitForJob(1, toLeave: ["printing"])["state"] as? String == "cancelled")
         try await daemon.waitUntil("status shows every heater's target at 0") { Self.targets(try await daemon.printerJSON("mk")) == [0, 0] }
+        try await Self.waitUntilCancelScriptRan(log: daemon.execLogPath("mk"), daemon)
         await daemon.terminate()
 
         let executed = DaemonIntegrationTests.printed(try Simulator.readLog(daemon.execLogPath("mk")))
@@ -105,6 +106,7 @@ import Testing
         try await Self.waitUntilPrinting(job: 3, pastLine: 200, daemon)
         try Self.press("cancel", on: screen)
         #expect(try await daemon.waitForJob(3, toLeave: ["printing"])["state"] as? String == "cancelled")
+        try await Self.waitUntilCancelScriptRan(log: log, daemon)
         await daemon.terminate()
 
         let executed = DaemonIntegrationTests.printed(try Simulator.readLog(log))
@@ -152,6 +154,14 @@ import Testing
             return executed.suffix(parkScript.count) == parkScript[...]
         }
         return executed
+    }
+
+    /// A cancel script's moves are acknowledged before the simulator has run them, and stopping
+    /// the daemon stops its simulator: a test reading the log after the stop waits for them.
+    static func waitUntilCancelScriptRan(log: String, _ daemon: DaemonProcess) async throws {
+        try await daemon.waitUntil("the simulator ran the cancel script") {
+            DaemonIntegrationTests.printed(try Simulator.readLog(log)).suffix(cancelScript.count) == cancelScript[...]
+        }
     }
 
     /// Where the first run of `script` in `executed` ends.

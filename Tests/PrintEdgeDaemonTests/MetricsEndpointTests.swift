@@ -2,6 +2,7 @@ import Foundation
 import PrintEdgeConfig
 import PrintEdgeControl
 @testable import PrintEdgeDaemon
+import PrintEdgeStore
 import PrintEdgeTestSupport
 import ServiceLifecycle
 import Synchronization
@@ -100,6 +101,38 @@ import Testing
             let verdict = try ControlCoding.decode(HealthVerdict.self, from: Array(health.text.utf8))
             #expect(verdict.checks.contains { $0.component == "printer" && $0.subject == "sim" && $0.level == .ready }, "\(health.text)")
             #expect(try await Self.get(port, "/").status == 404)
+        }
+    }
+
+    /// Each kind's latest completed run and its standing: a Z offset made before a tramming is
+    /// stale, a mesh made after it is not, and a failed run counts for nothing.
+    @Test func calibrationsShowTheirAgeAndWhetherALaterOneMadeThemStale() async throws {
+        let scratch = try TemporaryDirectory()
+        try await DaemonUnderTest.with(in: scratch, configuration: Self.printer, adjust: Self.listening()) { daemon in
+            let port = try await #require(daemon.daemon.httpListener).listeningPort()
+            #expect(!(try await Self.get(port, "/metrics").text.contains("printedge_calibration_")), "no run, no series")
+            let store = daemon.daemon.store
+            let runs: [(kind: String, at: Int64, outcome: CalibrationRecord.Outcome, invalidates: [String])] = [
+                ("z_offset", 1_765_000_000_000, .completed, ["bed_mesh"]),
+                ("tramming", 1_765_000_600_000, .completed, ["z_offset", "bed_mesh"]),
+                ("bed_mesh", 1_765_001_200_000, .completed, []),
+                ("bed_mesh", 1_765_001_800_000, .failed, []),
+            ]
+            for run in runs {
+                try store.recordCalibration(CalibrationRecord(printerID: "sim", kind: run.kind, dataJSON: "{}", atMS: run.at,
+                                                              outcome: run.outcome, invalidates: run.invalidates))
+            }
+            let scrape = try await Self.get(port, "/metrics")
+            let samples = Self.samples(scrape.text)
+            #expect(samples[#"printedge_calibration_stale{printer="sim",kind="z_offset"}"#] == 1, "\(scrape.text)")
+            #expect(samples[#"printedge_calibration_stale{printer="sim",kind="tramming"}"#] == 0)
+            #expect(samples[#"printedge_calibration_stale{printer="sim",kind="bed_mesh"}"#] == 0)
+            #expect(samples[#"printedge_calibration_last_completed_timestamp_seconds{printer="sim",kind="z_offset"}"#] == 1_765_000_000)
+            #expect(samples[#"printedge_calibration_last_completed_timestamp_seconds{printer="sim",kind="bed_mesh"}"#] == 1_765_001_200)
+            if let promtool = Self.promtool {
+                let checked = try await ToolRun(promtool, ["check", "metrics"], input: scrape.text, limit: .seconds(60))
+                #expect(checked.status == 0, "promtool check metrics: \(checked.standardOutput)\(checked.standardError)")
+            }
         }
     }
 

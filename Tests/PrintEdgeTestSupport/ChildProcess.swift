@@ -1,15 +1,19 @@
 import Foundation
-import Synchronization
 
 /// A long-running child of a test — a simulator, a test HTTP server — started with
-/// Foundation's `Process`: its standard output and error collected as they come (on
-/// Dispatch's threads), its end awaited through `ProcessExit`. No wait here holds a thread of
-/// the cooperative pool, and the child is killed at the latest when the test lets go of it.
+/// Foundation's `Process`: its standard output and error go to a file read whenever the test
+/// looks, its end is awaited through `ProcessExit`. No wait here holds a thread of the
+/// cooperative pool, and the child is killed at the latest when the test lets go of it.
+///
+/// A file, not a pipe read by a Dispatch readability handler: such a handler once never saw
+/// the end of a pipe whose writer had exited, and the test waiting for it hung the suite
+/// (a Dispatch source on a descriptor number an earlier, closed pipe had used is the likely
+/// cause). A file has no end to wait for: once the child has exited, it is complete.
 public final class ChildProcess: Sendable {
     public let pid: pid_t
     public let exit: ProcessExit
-    private let collected: Collected
-    /// Held, never touched once started: it owns the pipe the output comes through.
+    private let files: TemporaryDirectory
+    /// Held, never touched once started.
     private let process: Process
 
     public init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws {
@@ -17,19 +21,13 @@ public final class ChildProcess: Sendable {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if let environment { process.environment = environment }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
+        files = try TemporaryDirectory()
+        let output = try files.writingHandle("output")
+        process.standardOutput = output
+        process.standardError = output
         exit = ProcessExit(of: process)
-        let collected = Collected()
-        self.collected = collected
-        pipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            // End of file: without this the handler would be called again and again.
-            if data.isEmpty { handle.readabilityHandler = nil }
-            collected.text.withLock { $0 += String(decoding: data, as: UTF8.self) }
-        }
         try process.run()
+        try? output.close()
         pid = process.processIdentifier
     }
 
@@ -39,7 +37,7 @@ public final class ChildProcess: Sendable {
     }
 
     /// Everything it printed so far.
-    public var output: String { collected.text.withLock { $0 } }
+    public var output: String { files.read("output") }
 
     /// Waits until its output holds `text`, as a child says it is ready. Fails when it exits
     /// first, or past `limit` (a hang guard).
@@ -58,8 +56,4 @@ public final class ChildProcess: Sendable {
         if !exit.hasExited { kill(pid, signal) }
         return await exit.wait()
     }
-}
-
-private final class Collected: Sendable {
-    let text = Mutex("")
 }

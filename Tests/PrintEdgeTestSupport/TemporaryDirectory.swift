@@ -40,6 +40,20 @@ public final class TemporaryDirectory: Sendable {
         return file
     }
 
+    /// A new empty file `name`, open for a child's standard output or error.
+    public func writingHandle(_ name: String) throws -> FileHandle {
+        guard FileManager.default.createFile(atPath: file(name), contents: nil) else {
+            throw TestSetupError("cannot create \(file(name))")
+        }
+        return try FileHandle(forWritingTo: URL(fileURLWithPath: file(name)))
+    }
+
+    /// What `name` holds so far (a character cut by a write under way shows as U+FFFD); empty
+    /// when it does not exist.
+    public func read(_ name: String) -> String {
+        String(decoding: FileManager.default.contents(atPath: file(name)) ?? Data(), as: UTF8.self)
+    }
+
     /// Makes `name` a symbolic link to `target`, as written (relative, as udev makes them).
     public func link(_ name: String, to target: String) throws {
         guard symlink(target, file(name)) == 0 else {

@@ -21,16 +21,13 @@ public struct ToolRun: Sendable {
     public init(_ executable: String, _ arguments: [String], in directory: String? = nil, environment: [String: String]? = nil,
                 input: String? = nil, limit: Duration = .seconds(300), whileRunning: (@Sendable (pid_t) async -> Void)? = nil) async throws {
         let files = try TemporaryDirectory()
-        let outputPath = files.file("stdout")
-        let errorPath = files.file("stderr")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         if let environment { process.environment = environment }
-        for path in [outputPath, errorPath] { _ = FileManager.default.createFile(atPath: path, contents: nil) }
-        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
-        let errors = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
+        let output = try files.writingHandle("stdout")
+        let errors = try files.writingHandle("stderr")
         process.standardOutput = output
         process.standardError = errors
         if let input {
@@ -52,8 +49,8 @@ public struct ToolRun: Sendable {
         hangGuard.cancel()
         status = outcome.status
         reason = outcome.reason
-        standardOutput = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-        standardError = (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? ""
+        standardOutput = files.read("stdout")
+        standardError = files.read("stderr")
         self.timedOut = timedOut.load(ordering: .relaxed)
     }
 }
