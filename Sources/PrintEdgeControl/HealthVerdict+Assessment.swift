@@ -114,8 +114,10 @@ extension HealthVerdict {
             switch status.state {
             case "printing", "paused", "finishing":
                 return HealthCheck(component: "printer", subject: status.id, level: .ready, message: status.state + job)
-            case "idle", "connecting":
-                return HealthCheck(component: "printer", subject: status.id, level: .ready, message: status.state)
+            // A first attempt to connect is no trouble; another after one that failed is the
+            // same trouble as the offline spell between them, or the verdict would flap with it.
+            case let state where state == "idle" || (state == "connecting" && status.error == nil):
+                return HealthCheck(component: "printer", subject: status.id, level: .ready, message: state)
             case "offline" where poweredOff:
                 return HealthCheck(component: "printer", subject: status.id, level: .ready, message: "offline: switched off by its power relay")
             default:
