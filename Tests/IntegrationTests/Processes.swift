@@ -43,9 +43,13 @@ final class Simulator: Sendable {
         await process.stop(with: SIGTERM)
     }
 
-    /// SIGKILL: the pty goes with the process, as a pulled cable takes the tty.
+    /// SIGKILL: the pty goes with the process, as a pulled cable takes the tty; then the link
+    /// goes too, as udev removes a by-id link. Left behind, it would name a pty number the
+    /// kernel gives the next program asking for one (another test's simulator, a tmux), and a
+    /// daemon reconnecting to it would talk to that program.
     func kill() async {
         await process.stop(with: SIGKILL)
+        try? FileManager.default.removeItem(atPath: link)
     }
 
     func statistics() throws -> [String: Any] {
