@@ -90,8 +90,9 @@ import Testing
             #expect((samples[#"printedge_serial_reply_latency_seconds_count{printer="sim"}"#] ?? 0) > 20)
             #expect(samples[#"printedge_serial_reply_latency_seconds_bucket{printer="sim",le="+Inf"}"#]
                     == samples[#"printedge_serial_reply_latency_seconds_count{printer="sim"}"#])
-            // Present from the start; not necessarily 0: on a starved machine a handshake retry
-            // can meet a firmware still busy with the previous attempt's line numbers.
+            // Present from the start; its count is not asserted: under the reproducer's load the
+            // simulator once reported two line errors here, which a quiet machine never shows.
+            // Not explained yet (closing note).
             #expect(samples[#"printedge_firmware_errors_total{printer="sim",kind="line"}"#] != nil)
             #expect(samples[#"printedge_jobs_total{printer="sim",outcome="cancelled"}"#] == 0)
             #expect((samples["printedge_database_size_bytes"] ?? 0) > 0)
