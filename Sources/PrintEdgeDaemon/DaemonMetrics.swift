@@ -41,21 +41,18 @@ final class DaemonMetrics: Sendable {
 
     init(configuration: DaemonConfiguration) {
         let registry = self.registry
-        func descriptor(_ subsystem: String, _ name: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
-            .init(namespace: "printedge", subsystem: subsystem, metricName: name, unitName: unit, helpText: help)
-        }
         func gauge(_ subsystem: String, _ name: String, _ unit: String, _ help: String, _ labels: [(String, String)] = []) -> Gauge {
-            registry.makeGauge(descriptor: descriptor(subsystem, name, unit, help), labels: labels)
+            registry.makeGauge(descriptor: Self.descriptor(subsystem, name, unit, help), labels: labels)
         }
         func counter(_ subsystem: String, _ name: String, _ unit: String, _ help: String) -> MirroredCounter {
-            MirroredCounter(registry.makeCounter(descriptor: descriptor(subsystem, name, unit, help), labels: []))
+            MirroredCounter(registry.makeCounter(descriptor: Self.descriptor(subsystem, name, unit, help), labels: []))
         }
         printers = Dictionary(uniqueKeysWithValues: configuration.printers.map {
             ($0.id, PrinterMetrics(printerID: $0.id, profile: $0.profile.name, registry: registry))
         })
         hasFleetLink = configuration.mqtt != nil
         telemetryWrite = registry.makeDurationHistogram(
-            descriptor: descriptor("telemetry", "write_duration", "seconds", "How long each telemetry batch's transaction took, failed ones included."),
+            descriptor: Self.descriptor("telemetry", "write_duration", "seconds", "How long each telemetry batch's transaction took, failed ones included."),
             labels: [], buckets: Self.telemetryWriteBuckets)
         telemetryWritten = counter("telemetry", "written_samples", "total", "Telemetry samples written to the database.")
         telemetryDropped = counter("telemetry", "dropped_samples", "total", "Telemetry samples dropped, oldest first, while the database refused writes for longer than the buffer holds.")
@@ -143,6 +140,11 @@ final class DaemonMetrics: Sendable {
         return registry.emitToBuffer()
     }
 
+    /// A `printedge_<subsystem>_<name>_<unit>` family with its `# HELP`.
+    private static func descriptor(_ subsystem: String, _ name: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        .init(namespace: "printedge", subsystem: subsystem, metricName: name, unitName: unit, helpText: help)
+    }
+
     /// Per printer and calibration kind with a completed run: when the latest ended, and
     /// whether a later run made it stale (tramming → Z offset → mesh), as `printedge status`
     /// says. The kinds are the calibrate command's few, so the labels stay bounded; a series
@@ -152,13 +154,13 @@ final class DaemonMetrics: Sendable {
         for standing in standings {
             let labels = [("printer", printerID), ("kind", standing.kind)]
             registry.makeGauge(
-                descriptor: .init(namespace: "printedge", subsystem: "calibration", metricName: "last_completed", unitName: "timestamp_seconds",
-                                  helpText: "When the printer's latest completed calibration of the kind ended (Unix time)."),
+                descriptor: Self.descriptor("calibration", "last_completed", "timestamp_seconds",
+                                            "When the printer's latest completed calibration of the kind ended (Unix time)."),
                 labels: labels
             ).set(to: Double(standing.atMS) / 1000)
             registry.makeGauge(
-                descriptor: .init(namespace: "printedge", subsystem: "calibration", metricName: "stale", unitName: "",
-                                  helpText: "1 when a later calibration made the kind's latest result stale (tramming makes the Z offset stale, the Z offset the mesh), else 0."),
+                descriptor: Self.descriptor("calibration", "stale", "",
+                                            "1 when a later calibration made the kind's latest result stale (tramming makes the Z offset stale, the Z offset the mesh), else 0."),
                 labels: labels
             ).set(to: standing.isStale ? 1 : 0)
         }
