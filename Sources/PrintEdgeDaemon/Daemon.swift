@@ -131,7 +131,7 @@ public struct Daemon: Sendable {
             }
             steps.finished("fleet link prepared")
         }
-        let intake = JobIntake(spoolDirectory: configuration.spoolPath, store: store)
+        let intake = JobIntake(spoolDirectory: configuration.spoolPath, store: store, logger: logger)
         let leftovers = intake.removeLeftovers()
         if !leftovers.isEmpty {
             logger.notice("removed \(leftovers.count) half-copied job file(s) an earlier run left in \(configuration.spoolPath)")

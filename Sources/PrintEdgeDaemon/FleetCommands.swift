@@ -338,7 +338,7 @@ extension FleetCommands {
     init(printers: [Printer], store: Store, spoolDirectory: String, settings: FleetCommandSettings, stateDirectory: String,
          logger: Logger) {
         let outbox = FleetOutbox(store: store)
-        self.init(targets: printers, intake: JobIntake(spoolDirectory: spoolDirectory, store: store), settings: settings,
+        self.init(targets: printers, intake: JobIntake(spoolDirectory: spoolDirectory, store: store, logger: logger), settings: settings,
                   transferDirectory: settings.transferPath(stateDirectory: stateDirectory), logger: logger) { replies in
             for reply in replies {
                 do {

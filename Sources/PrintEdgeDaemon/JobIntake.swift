@@ -14,8 +14,10 @@ import PrintEdgeStore
 struct JobIntake: Sendable {
     let spoolDirectory: String
     let store: Store
-    /// The journal's line for each job taken ("job 12 submitted").
-    var logger = Logger(label: "printedge.jobs")
+    /// The daemon's journal, for each job taken ("job 12 submitted"). No default: a
+    /// `Logger(label:)` of its own wrote through swift-log's stand-in handler, in another
+    /// format, without the journal's priorities and outside `--log-level`.
+    let logger: Logger
 
     struct Request: Sendable {
         /// Names the file in messages and gives the job its default name; read only when no

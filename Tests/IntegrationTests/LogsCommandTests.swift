@@ -26,6 +26,9 @@ import Testing
         for (job, event) in [(1, "submitted"), (1, "started"), (1, "completed"), (2, "submitted"), (2, "started"), (2, "cancelled")] {
             let line = lines.first { $0.contains("job \(job) \(event)") }
             #expect(line?.contains("printer=sim") == true && line?.contains("job=\(job)") == true, "job \(job) \(event): \(line ?? "missing")")
+            // Written by the daemon's journal handler, as every other line of the story.
+            #expect(line?.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (info|notice|warning) "#, options: .regularExpression) != nil,
+                    "job \(job) \(event): \(line ?? "missing")")
         }
         #expect(lines.contains { $0.contains("printer=sim") && $0.contains("link up: Marlin") }, "\(daemon.logText)")
     }

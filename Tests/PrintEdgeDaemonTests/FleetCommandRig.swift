@@ -97,7 +97,7 @@ final class FleetCommandRig: Sendable {
         printers = ids.map { RecordingPrinter(id: $0, store: store) }
         let collected = later
         commands = FleetCommands(
-            targets: printers, intake: JobIntake(spoolDirectory: scratch.file("spool"), store: store), settings: settings,
+            targets: printers, intake: JobIntake(spoolDirectory: scratch.file("spool"), store: store, logger: Logger(label: "fleet-commands-test")), settings: settings,
             transferDirectory: scratch.file("transfers"), downloader: downloader, logger: Logger(label: "fleet-commands-test"),
             now: now ?? { WallClock.nowMS() }, laterReplies: { replies in collected.replies.withLock { $0 += replies } })
         running = Task { [commands] in try await commands.run() }

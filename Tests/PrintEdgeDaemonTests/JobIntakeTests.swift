@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import PrintEdgeCore
 @testable import PrintEdgeDaemon
 import PrintEdgeStore
@@ -16,7 +17,7 @@ struct JobIntakeTests {
         let store = try Store(directory: scratch.file("state"))
         try store.upsertPrinter(PrinterRecord(id: "mk3s", name: "mk3s", port: "/dev/null", profile: "generic", state: "idle", updatedAtMS: 0))
         let spool = scratch.file("spool")
-        let intake = JobIntake(spoolDirectory: spool, store: store)
+        let intake = JobIntake(spoolDirectory: spool, store: store, logger: Logger(label: "job-intake-test"))
         // Enough at once that several finish their copy in the same millisecond.
         let count = 16
         var contents: [String: [UInt8]] = [:]
@@ -57,7 +58,7 @@ struct JobIntakeTests {
         for name in [".incoming-4242-k3j2", ".incoming-17-zz", "3216c092.gcode"] {
             #expect(FileManager.default.createFile(atPath: "\(spool)/\(name)", contents: Data("G28\n".utf8)))
         }
-        let intake = JobIntake(spoolDirectory: spool, store: try Store(directory: scratch.file("state")))
+        let intake = JobIntake(spoolDirectory: spool, store: try Store(directory: scratch.file("state")), logger: Logger(label: "job-intake-test"))
         #expect(intake.removeLeftovers() == [".incoming-17-zz", ".incoming-4242-k3j2"])
         #expect(try FileManager.default.contentsOfDirectory(atPath: spool) == ["3216c092.gcode"])
         #expect(intake.removeLeftovers().isEmpty)
