@@ -86,8 +86,10 @@ extension HostProtocol {
         public enum Kind: Sendable, Equatable {
             case hello
             case identify
-            /// The renumber and numbered `M105` that end the handshake.
+            /// The renumber and numbered `M105` that prove earlier replies are over.
             case confirm
+            /// `N1 M110 N1`, alone: the renumber that ends the handshake.
+            case renumber
             /// A numbered line; `sourceLine` 0 is one of the host's own sync `M105`s.
             case line(number: Int, sourceLine: Int, isRetransmission: Bool)
             case emergency(EmergencyCommand)

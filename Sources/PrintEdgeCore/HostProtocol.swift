@@ -26,11 +26,18 @@ public struct HostProtocol: Sendable {
     ///
     /// An identification may still be an earlier attempt's, with a later hello queued behind
     /// it in the firmware, whole or cut by an RX overflow (a retry written while a previous
-    /// session's queue still filled the buffer). So the handshake ends with a confirmation:
+    /// session's queue still filled the buffer). So the handshake goes on with a confirmation:
     /// `N0 M110 N0` again and a numbered `N1 M105`. Whatever the firmware still held of earlier
     /// attempts comes before these; the first `ok T:` after them can only be `N1 M105`'s (no
-    /// other command answers so), which proves the firmware numbers from 1, and file lines go
-    /// on from 2.
+    /// other command answers so), and every line written before it has been handled.
+    ///
+    /// That `ok T:` does not yet say where the firmware counts from. Marlin sets the counter
+    /// twice for `M110`: when the line arrives, and again when it runs (`M110.cpp`). A line
+    /// that arrived between the two — `N1 M105` behind the confirmation's `M110`, read in the
+    /// same batch as native-USB boards do, or behind a queued earlier hello — is forgotten, and
+    /// the first file line would draw `Resend: 1`. So the handshake ends with `N1 M110 N1`
+    /// written alone, once nothing else is in flight: it sets 1 both times, its `ok` is the
+    /// only reply that can come, and file lines go on from 2.
     private enum Handshake {
         /// The hello and the identification are out; replies before the identification are
         /// reported as `.ignored` and otherwise left alone.
@@ -39,10 +46,13 @@ public struct HostProtocol: Sendable {
         case identified(attempt: Int)
         /// The renumber and the numbered `M105` are out; waiting for the `ok T:`.
         case confirming(attempt: Int)
+        /// Nothing earlier is in flight; `N1 M110 N1` is out alone, waiting for its `ok`.
+        case renumbering(attempt: Int)
 
         var attempt: Int {
             switch self {
-            case .awaitingIdentification(let attempt), .identified(let attempt), .confirming(let attempt): attempt
+            case .awaitingIdentification(let attempt), .identified(let attempt), .confirming(let attempt),
+                 .renumbering(let attempt): attempt
             }
         }
     }
@@ -51,6 +61,7 @@ public struct HostProtocol: Sendable {
         case hello
         case identify
         case confirm
+        case renumber
     }
 
     /// After a resend request: nothing is written until the lines written before it have
@@ -373,12 +384,25 @@ public struct HostProtocol: Sendable {
             return nil
         case (.identified, _):
             return passive(reply)
-        case (.confirming, .ok(let ok)) where ok.temperatures != nil:
-            return finishHandshake(at: now)
+        case (.confirming(let attempt), .ok(let ok)) where ok.temperatures != nil:
+            ledger.removeAll()
+            state = .handshaking(.renumbering(attempt: attempt))
+            control.append(.renumber)
+            return nil
         case (.confirming, .temperature), (.confirming, .busy), (.confirming, .echo):
             return passive(reply)
         case (.confirming, _):
             return .ignored(String(text))
+        case (.renumbering, .ok):
+            return finishHandshake(at: now)
+        case (.renumbering(let attempt), .resend):
+            return retryHandshake(after: attempt, at: now)
+        case (.renumbering(let attempt), .error(let error)) where error.requestsResend:
+            // The renumber arrived damaged; the rest of the answer (`Resend:`, `ok`) reaches
+            // the next attempt, which ignores it until its identification.
+            return retryHandshake(after: attempt, at: now)
+        case (.renumbering, _):
+            return passive(reply)
         }
     }
 
@@ -393,7 +417,7 @@ public struct HostProtocol: Sendable {
         flow = FlowControl(strategy: strategy, rxBufferBytes: configuration.rxBufferBytes,
                            commandSlots: configuration.commandSlots)
         progress.flow = strategy
-        // Both handshake lines were handled (the identification's `ok` came last).
+        // Every handshake line was handled (the renumber's `ok` came last).
         ledger.removeAll()
         state = .streaming
         lastHeard = now
@@ -712,6 +736,10 @@ public struct HostProtocol: Sendable {
                 + LineFraming.framed(number: 1, command: Self.syncCommand)
             ledger.record(.line(1), byteCount: bytes.count, isTemperatureQuery: true, at: now)
             kind = .confirm
+        case .renumber:
+            bytes = LineFraming.framed(number: 1, command: Array("M110 N1".utf8))
+            ledger.record(.line(1), byteCount: bytes.count, at: now)
+            kind = .renumber
         }
         progress.bytesSent += bytes.count
         return Transmission(bytes: bytes, kind: kind)

@@ -72,6 +72,26 @@ import Testing
         #expect(run.linkProgress?.retransmittedLines == 0)
     }
 
+    /// Marlin sets its line counter again when `M110` runs, forgetting any numbered line that
+    /// arrived meanwhile. A board whose `start` banner reaches the host after its hello (still
+    /// booting when the port opened) makes the host say hello twice; the second hello's
+    /// `M110` runs after the confirmation's `N1 M105` arrived. And on a link as fast as
+    /// native USB, a line arrives whole before the `M110` ahead of it runs. Either way the job
+    /// still starts at its first line: the handshake renumbers alone, once nothing else is in
+    /// flight.
+    @Test(arguments: [(115_200, true), (250_000, true), (12_000_000, false), (12_000_000, true)])
+    func anM110ThatRunsLateNeverCostsTheJobItsFirstLine(baudRate: Int, bannerAfterHello: Bool) throws {
+        let commands = Array(Self.commands.prefix(200))
+        let firmware = VirtualLinkRun.firmware(baudRate: baudRate) { $0.printsBannerAtStart = bannerAfterHello }
+        let run = try VirtualLinkRun(job: commands, firmware: firmware)
+        let ending = run.run()
+        #expect(ending == .closed, "\(ending)")
+        #expect(run.jobEnd?.end == .completed, "\(String(describing: run.jobEnd))")
+        expectExact(run.executed, commands, noise: false)
+        #expect(run.transport.printer.statistics.lineNumberErrors == 0)
+        #expect(run.linkProgress?.retransmittedLines == 0)
+    }
+
     /// Every command ran exactly once, in order (see `ExecutionComparison` for the damage
     /// Marlin's checksum cannot see, which is tolerated only with noise and only rarely).
     private func expectExact(_ executed: [String], _ expected: [String], noise: Bool = true,

@@ -61,6 +61,8 @@ import Testing
         harness.reply("ok", "FIRMWARE_NAME:Marlin 2.1", "ok")
         #expect(harness.flush() == ProtocolHarness.confirmLines)
         harness.reply("ok", ProtocolHarness.temperatureOk)
+        #expect(harness.flush() == ProtocolHarness.renumberLines)
+        harness.reply("ok")
         #expect(harness.host.status == .streaming)
     }
 
@@ -71,6 +73,8 @@ import Testing
         harness.reply("start", "echo:Marlin 2.1.2.5")
         #expect(harness.flush() == ProtocolHarness.handshakeLines)
         harness.reply("ok", "FIRMWARE_NAME:Marlin 2.1", "ok", "ok", ProtocolHarness.temperatureOk)
+        #expect(harness.flush() == ProtocolHarness.confirmLines + ProtocolHarness.renumberLines)
+        harness.reply("ok")
         #expect(harness.host.status == .streaming)
         #expect(harness.host.firmwareRebootedDuringHandshake)
     }
@@ -89,6 +93,8 @@ import Testing
         harness.reply("FIRMWARE_NAME:Marlin 2.1", "Cap:ADVANCED_OK:0", "ok")
         #expect(harness.flush() == ProtocolHarness.confirmLines)
         harness.reply("ok", ProtocolHarness.temperatureOk)
+        #expect(harness.flush() == ProtocolHarness.renumberLines)
+        harness.reply("ok")
         #expect(harness.host.status == .streaming)
         #expect(!harness.host.firmwareRebootedDuringHandshake)
         // The first line after the handshake is N2, and the window is empty.
@@ -101,6 +107,8 @@ import Testing
         harness.host.start(at: harness.now)
         harness.flush()
         harness.reply("ok", "echo:Unknown command: \"M115\"", "ok", "ok", ProtocolHarness.temperatureOk)
+        #expect(harness.flush() == ProtocolHarness.confirmLines + ProtocolHarness.renumberLines)
+        harness.reply("ok")
         #expect(harness.host.status == .streaming)
     }
 
@@ -119,10 +127,37 @@ import Testing
         harness.reply("ok")  // the retry's N0 M110 N0; its N1 M115 was lost
         harness.reply("ok")  // the confirmation's N0 M110 N0
         #expect(harness.host.status == .handshaking, "a plain ok proves nothing")
-        harness.reply(ProtocolHarness.temperatureOk)
-        #expect(harness.host.status == .streaming)
         harness.host.enqueue(GCodeLine(sourceLine: 1, "G1 X1"))
+        harness.reply(ProtocolHarness.temperatureOk)
+        // The retry's N0 M110 ran after N1 M105 had arrived, so Marlin counts from 0 again:
+        // the renumber goes out alone, and no file line before its `ok`.
+        #expect(harness.host.status == .handshaking)
+        #expect(harness.flush() == ProtocolHarness.renumberLines)
+        #expect(harness.flush().isEmpty)
+        harness.reply("ok")
+        #expect(harness.host.status == .streaming)
         #expect(harness.flush() == ["N2 G1 X1*\(LineFraming.checksum(Array("N2 G1 X1".utf8)))\n"])
+    }
+
+    /// A damaged renumber draws `Error`, `Resend:` and `ok`: the handshake starts again, and
+    /// the rest of that answer is ignored as a previous attempt's.
+    @Test func aDamagedRenumberStartsTheHandshakeAgain() {
+        var harness = ProtocolHarness()
+        harness.host.start(at: harness.now)
+        harness.flush()
+        harness.reply("ok", "FIRMWARE_NAME:Marlin 2.1", "ok")
+        harness.flush()
+        harness.reply("ok", ProtocolHarness.temperatureOk)
+        #expect(harness.flush() == ProtocolHarness.renumberLines)
+        harness.reply("Error:checksum mismatch, Last Line: 1")
+        #expect(harness.flush() == ProtocolHarness.handshakeLines)
+        #expect(harness.reply("Resend: 2", "ok") == [.ignored("Resend: 2"), .ignored("ok")])
+        harness.reply("ok", "FIRMWARE_NAME:Marlin 2.1", "ok")
+        #expect(harness.flush() == ProtocolHarness.confirmLines)
+        harness.reply("ok", ProtocolHarness.temperatureOk)
+        #expect(harness.flush() == ProtocolHarness.renumberLines)
+        harness.reply("ok")
+        #expect(harness.host.status == .streaming)
     }
 
     @Test func keepalivesFromAPreviousSessionsLongCommandPostponeTheRetry() {

@@ -62,14 +62,20 @@ struct ProtocolHarness {
         let confirm = flush()
         precondition(confirm == Self.confirmLines, "unexpected confirmation \(confirm)")
         reply("ok", Self.temperatureOk)
+        let renumber = flush()
+        precondition(renumber == Self.renumberLines, "unexpected renumber \(renumber)")
+        reply("ok")
     }
 
     /// The hello (after a newline that ends any half line left in the firmware's buffer) and
     /// the identification, written together.
     static let handshakeLines = ["\nN0 M110 N0*125\n", "N1 M115*39\n"]
 
-    /// The renumber and numbered M105 that end the handshake.
+    /// The renumber and numbered M105 that prove the replies to everything earlier are over.
     static let confirmLines = ["N0 M110 N0*125\nN1 M105*38\n"]
+
+    /// The renumber that ends the handshake, written alone.
+    static let renumberLines = ["N1 M110 N1*\(LineFraming.checksum(Array("N1 M110 N1".utf8)))\n"]
 
     /// The file lines written, by source line, in order (retransmissions included).
     var sourceLinesWritten: [Int] {
@@ -128,7 +134,7 @@ extension ProtocolHarness {
                 } else {
                     reply(advancedOK ? "ok N\(number) P15 B\(slotsFree)" : "ok")
                 }
-            case .hello, .identify, .emergency:
+            case .hello, .identify, .renumber, .emergency:
                 reply("ok")
             case .confirm:
                 reply("ok", Self.temperatureOk)
