@@ -176,6 +176,10 @@ private struct LinkLoop<Transport: LinkTransport> {
                         if let event = machine.replyReceived(line, at: now) { events.append(event) }
                     }
                     for event in events { handle(event, at: now) }
+                    // A short read took everything there was: asking again would only return
+                    // nothing (and a tty's empty read costs a hang-up check); the next wait
+                    // wakes for what arrives meanwhile.
+                    if count < readBuffer.count { break }
                 }
             }
             if wake.contains(.stop), !closing {
