@@ -5,7 +5,7 @@
 ///
 /// Inlinable, so that the link loop's buffers in other modules (the job streamer's, the
 /// output's) are specialized for their element: unspecialized, every call looked up generic
-/// metadata at run time, a few percent of `printedge stream`'s CPU per line.
+/// metadata at run time (in `perf`, most of `printedge stream`'s metadata lookups).
 public struct RingBuffer<Element> {
     @usableFromInline var storage: [Element?]
     @usableFromInline var head = 0
