@@ -109,8 +109,9 @@ public struct Daemon: Sendable {
             steps.finished("GPIO lines requested")
         }
         let statusBoard = PrinterStatusBoard(printerIDs: setups.map(\.id))
+        let boards = VirtualBoards()
         let printers = setups.map { Printer(setup: $0, store: store, telemetry: recorder, logger: logger, hardware: gpio?.link(for: $0.id),
-                                            publishesFleetStatus: configuration.mqtt != nil, statusBoard: statusBoard,
+                                            virtualBoards: boards, publishesFleetStatus: configuration.mqtt != nil, statusBoard: statusBoard,
                                             metrics: metrics?.printers[$0.id]) }
         self.printers = printers
         gpio?.attach(printers)
@@ -138,7 +139,6 @@ public struct Daemon: Sendable {
         }
         let health = DaemonHealth(printers: printers, store: store, stateDirectory: configuration.stateDirectory, telemetry: recorder,
                                   fleetLink: fleetLink?.monitor, gpio: gpio)
-        let boards = VirtualBoards()
         var handler = ControlHandler(printers: Dictionary(uniqueKeysWithValues: printers.map { ($0.setup.id, $0) }),
                                      order: printers.map(\.setup.id), store: store, telemetry: recorder,
                                      intake: intake, gpio: gpio,

@@ -25,6 +25,8 @@ actor Printer {
     private let logger: Logger
     /// The GPIO lines serving this printer (power relay, interlocks, LED); `nil` without `[gpio]`.
     private let hardware: GPIOPrinterLink?
+    /// A virtual printer's simulator, asked before each connection whether it still runs.
+    private let virtualBoards: VirtualBoards?
     /// With a fleet link, every state change also queues a status snapshot in the outbox.
     private let publishesFleetStatus: Bool
     /// Where systemd's `STATUS=` line learns this printer's state.
@@ -116,12 +118,14 @@ actor Printer {
     }
 
     init(setup: PrinterSetup, store: Store, telemetry: TelemetryRecorder, logger: Logger, hardware: GPIOPrinterLink? = nil,
-         publishesFleetStatus: Bool = false, statusBoard: PrinterStatusBoard? = nil, metrics: PrinterMetrics? = nil) {
+         virtualBoards: VirtualBoards? = nil, publishesFleetStatus: Bool = false, statusBoard: PrinterStatusBoard? = nil,
+         metrics: PrinterMetrics? = nil) {
         self.setup = setup
         self.store = store
         self.telemetry = telemetry
         self.logger = logger
         self.hardware = hardware
+        self.virtualBoards = virtualBoards
         self.publishesFleetStatus = publishesFleetStatus
         self.statusBoard = statusBoard
         self.metrics = metrics
@@ -148,6 +152,13 @@ actor Printer {
         while !stopping.load(ordering: .relaxed) {
             writeBacklog()
             guard let portPath = await nextPortPath() else { break }
+            if let exited = virtualBoards?.exitedSimulator(of: setup.id) {
+                // Nothing to open (its link is gone) until `reset` starts it again and wakes this.
+                lastError = exited
+                transition(to: .offline)
+                await pause(upTo: nil)
+                continue
+            }
             let connection: PrinterConnection
             do {
                 var options = setup.connectionOptions

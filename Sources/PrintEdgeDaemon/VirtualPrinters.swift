@@ -15,6 +15,8 @@ final class VirtualPrinters: Service, Sendable {
     struct Launched: Sendable {
         var printerID: String
         var pid: pid_t
+        /// Set once the process was found exited and reaped: its pid may belong to another.
+        var exitStatus: Int32?
     }
 
     /// The simulators running now: `resetBoard` replaces one that died.
@@ -64,6 +66,30 @@ final class VirtualPrinters: Service, Sendable {
         running = Mutex(started)
     }
 
+    /// Why `printerID`'s board cannot be opened: its simulator has exited (killed, crashed).
+    /// Its link goes then, as udev removes an unplugged board's: left dangling, it names a pty
+    /// number the kernel gives the next program that asks for one, and the printer would open
+    /// that program's terminal and write G-code into it. `nil` while the simulator runs, and
+    /// for a printer it does not run.
+    func exitedSimulator(of printerID: String) -> String? {
+        guard let link = launches[printerID]?.link else { return nil }
+        return running.withLock { running -> String? in
+            guard let index = running.firstIndex(where: { $0.printerID == printerID }) else {
+                return "its simulator (printedge-sim) is not running; `printedge reset --printer \(printerID)` starts it again"
+            }
+            if running[index].exitStatus == nil {
+                var status: Int32 = 0
+                guard waitpid(running[index].pid, &status, WNOHANG) != 0 else { return nil }
+                running[index].exitStatus = status
+                unlink(link)
+                logger.warning("the virtual printer's simulator exited (wait status \(status)); its link \(link) is removed",
+                               metadata: ["printer": "\(printerID)"])
+            }
+            return "its simulator (printedge-sim) exited (wait status \(running[index].exitStatus ?? 0)); "
+                + "`printedge reset --printer \(printerID)` starts it again"
+        }
+    }
+
     /// `printedge reset` of a virtual printer: SIGUSR1, which printedge-sim takes as its
     /// board's reset button (a halted model lives again and prints `start`); a simulator that
     /// has exited (killed, crashed) is started again, its link awaited. `nil` when done, else
@@ -75,8 +101,8 @@ final class VirtualPrinters: Service, Sendable {
                 return "its simulator is not running"
             }
             let pid = running[index].pid
-            var status: Int32 = 0
-            if waitpid(pid, &status, WNOHANG) == 0 {
+            var status: Int32 = running[index].exitStatus ?? 0
+            if running[index].exitStatus == nil, waitpid(pid, &status, WNOHANG) == 0 {
                 kill(pid, SIGUSR1)
                 return nil
             }
@@ -89,15 +115,14 @@ final class VirtualPrinters: Service, Sendable {
                 running.remove(at: index)
                 return error.description
             }
+            running[index] = Launched(printerID: printerID, pid: restarted)
             switch Self.waitForLink(entry.link, of: restarted) {
             case .created:
-                running[index].pid = restarted
                 return nil
             case .exited(let status):
                 running.remove(at: index)
                 return "printedge-sim exited (wait status \(status)) before creating \(entry.link); its message is in the daemon's log"
             case .timedOut:
-                running[index].pid = restarted
                 return "printedge-sim did not create \(entry.link) within \(Self.linkLimit)"
             }
         }
@@ -106,7 +131,7 @@ final class VirtualPrinters: Service, Sendable {
     func run() async throws {
         try? await gracefulShutdown()
         await withTaskGroup(of: Void.self) { group in
-            for process in launched {
+            for process in launched where process.exitStatus == nil {
                 logger.info("stopping the virtual printer", metadata: ["printer": "\(process.printerID)"])
                 group.addTask { await DedicatedThread.run { Self.stop(process.pid) } }
             }

@@ -115,8 +115,16 @@ import Testing
 
         let simulator = try #require(Self.child(of: daemon.pid, named: "printedge-sim"))
         kill(simulator, SIGKILL)
-        try await daemon.waitUntil("the link is down") { try await daemon.printerJSON("mk")["state"] as? String != "idle" }
+        // The daemon removes the dead simulator's link, as udev an unplugged board's: the pty
+        // number it named goes to the next program asking for one (another test's simulator),
+        // whose terminal the printer would otherwise open.
+        let link = scratch.file("state/mk.tty")
+        try await daemon.waitUntil("the dead simulator's link is removed and the printer says why") {
+            let printer = try await daemon.printerJSON("mk")
+            return (try? FileManager.default.destinationOfSymbolicLink(atPath: link)) == nil && (printer["error"] as? String)?.contains("printedge reset --printer mk") == true
+        }
         let down = try await daemon.printerJSON("mk")
+        #expect(down["state"] as? String == "offline")
         #expect(down["temperatures_stale"] as? Bool == true)
         #expect(!(down["temperatures"] as? [Any] ?? []).isEmpty, "the last readings stay, marked stale")
         #expect(down["temperatures_at"] is String)
