@@ -71,9 +71,13 @@ final class VirtualPrinters: Service, Sendable {
     /// number the kernel gives the next program that asks for one, and the printer would open
     /// that program's terminal and write G-code into it. `nil` while the simulator runs, and
     /// for a printer it does not run.
+    ///
+    /// Never waits: printers ask from the cooperative pool, and a `resetBoard` holds the lock
+    /// while a restarted simulator creates its link. Then the answer is `nil`: that reset
+    /// removed the old link first, so there is nothing stale to open.
     func exitedSimulator(of printerID: String) -> String? {
         guard let link = launches[printerID]?.link else { return nil }
-        return running.withLock { running -> String? in
+        return running.withLockIfAvailable { running -> String? in
             guard let index = running.firstIndex(where: { $0.printerID == printerID }) else {
                 return "its simulator (printedge-sim) is not running; `printedge reset --printer \(printerID)` starts it again"
             }
@@ -87,7 +91,7 @@ final class VirtualPrinters: Service, Sendable {
             }
             return "its simulator (printedge-sim) exited (wait status \(running[index].exitStatus ?? 0)); "
                 + "`printedge reset --printer \(printerID)` starts it again"
-        }
+        } ?? nil
     }
 
     /// `printedge reset` of a virtual printer: SIGUSR1, which printedge-sim takes as its
