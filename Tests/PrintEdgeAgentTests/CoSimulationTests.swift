@@ -74,11 +74,10 @@ import Testing
 
     /// Marlin sets its line counter again when `M110` runs, forgetting any numbered line that
     /// arrived meanwhile. A board whose `start` banner reaches the host after its hello (still
-    /// booting when the port opened) makes the host say hello twice; the second hello's
-    /// `M110` runs after the confirmation's `N1 M105` arrived. And on a link as fast as
-    /// native USB, a line arrives whole before the `M110` ahead of it runs. Either way the job
-    /// still starts at its first line: the handshake renumbers alone, once nothing else is in
-    /// flight.
+    /// booting when the port opened) makes the host say hello twice, and the second hello's
+    /// `M110` runs after the confirmation's `N1 M105` arrived: before the handshake renumbered
+    /// alone, the first file line drew `Resend: 1` at every rate here. The plain handshake on
+    /// a link as fast as native USB is the remaining case.
     @Test(arguments: [(115_200, true), (250_000, true), (12_000_000, false), (12_000_000, true)])
     func anM110ThatRunsLateNeverCostsTheJobItsFirstLine(baudRate: Int, bannerAfterHello: Bool) throws {
         let commands = Array(Self.commands.prefix(200))
