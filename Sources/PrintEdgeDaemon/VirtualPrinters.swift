@@ -17,6 +17,17 @@ final class VirtualPrinters: Service, Sendable {
         var pid: pid_t
         /// Set once the process was found exited and reaped: its pid may belong to another.
         var exitStatus: Int32?
+
+        /// The wait status once the process has exited (reaped at the first look), `nil`
+        /// while it runs. Never blocks.
+        mutating func reapIfExited() -> Int32? {
+            if exitStatus == nil {
+                var status: Int32 = 0
+                guard waitpid(pid, &status, WNOHANG) != 0 else { return nil }
+                exitStatus = status
+            }
+            return exitStatus
+        }
     }
 
     /// The simulators running now: `resetBoard` replaces one that died.
@@ -81,16 +92,14 @@ final class VirtualPrinters: Service, Sendable {
             guard let index = running.firstIndex(where: { $0.printerID == printerID }) else {
                 return "its simulator (printedge-sim) is not running; `printedge reset --printer \(printerID)` starts it again"
             }
-            if running[index].exitStatus == nil {
-                var status: Int32 = 0
-                guard waitpid(running[index].pid, &status, WNOHANG) != 0 else { return nil }
-                running[index].exitStatus = status
+            let alreadyReaped = running[index].exitStatus != nil
+            guard let status = running[index].reapIfExited() else { return nil }
+            if !alreadyReaped {
                 unlink(link)
                 logger.warning("the virtual printer's simulator exited (wait status \(status)); its link \(link) is removed",
                                metadata: ["printer": "\(printerID)"])
             }
-            return "its simulator (printedge-sim) exited (wait status \(running[index].exitStatus ?? 0)); "
-                + "`printedge reset --printer \(printerID)` starts it again"
+            return "its simulator (printedge-sim) exited (wait status \(status)); `printedge reset --printer \(printerID)` starts it again"
         } ?? nil
     }
 
@@ -104,10 +113,8 @@ final class VirtualPrinters: Service, Sendable {
             guard let index = running.firstIndex(where: { $0.printerID == printerID }) else {
                 return "its simulator is not running"
             }
-            let pid = running[index].pid
-            var status: Int32 = running[index].exitStatus ?? 0
-            if running[index].exitStatus == nil, waitpid(pid, &status, WNOHANG) == 0 {
-                kill(pid, SIGUSR1)
+            guard let status = running[index].reapIfExited() else {
+                kill(running[index].pid, SIGUSR1)
                 return nil
             }
             logger.notice("the virtual printer's simulator had exited (wait status \(status)); starting it again", metadata: ["printer": "\(printerID)"])

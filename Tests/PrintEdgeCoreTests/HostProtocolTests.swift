@@ -59,10 +59,7 @@ import Testing
         #expect(harness.advance(by: .milliseconds(1)) == [.timeout(consecutive: 1)])
         #expect(harness.flush() == ProtocolHarness.handshakeLines)
         harness.reply("ok", "FIRMWARE_NAME:Marlin 2.1", "ok")
-        #expect(harness.flush() == ProtocolHarness.confirmLines)
-        harness.reply("ok", ProtocolHarness.temperatureOk)
-        #expect(harness.flush() == ProtocolHarness.renumberLines)
-        harness.reply("ok")
+        #expect(harness.answerConfirmationAndRenumber() == (ProtocolHarness.confirmLines, ProtocolHarness.renumberLines))
         #expect(harness.host.status == .streaming)
     }
 
@@ -91,10 +88,7 @@ import Testing
         #expect(harness.flush().isEmpty, "nothing is resent for a request that was not ours")
         harness.reply("ok")  // the hello's own
         harness.reply("FIRMWARE_NAME:Marlin 2.1", "Cap:ADVANCED_OK:0", "ok")
-        #expect(harness.flush() == ProtocolHarness.confirmLines)
-        harness.reply("ok", ProtocolHarness.temperatureOk)
-        #expect(harness.flush() == ProtocolHarness.renumberLines)
-        harness.reply("ok")
+        #expect(harness.answerConfirmationAndRenumber() == (ProtocolHarness.confirmLines, ProtocolHarness.renumberLines))
         #expect(harness.host.status == .streaming)
         #expect(!harness.host.firmwareRebootedDuringHandshake)
         // The first line after the handshake is N2, and the window is empty.
@@ -153,10 +147,7 @@ import Testing
         #expect(harness.flush() == ProtocolHarness.handshakeLines)
         #expect(harness.reply("Resend: 2", "ok") == [.ignored("Resend: 2"), .ignored("ok")])
         harness.reply("ok", "FIRMWARE_NAME:Marlin 2.1", "ok")
-        #expect(harness.flush() == ProtocolHarness.confirmLines)
-        harness.reply("ok", ProtocolHarness.temperatureOk)
-        #expect(harness.flush() == ProtocolHarness.renumberLines)
-        harness.reply("ok")
+        #expect(harness.answerConfirmationAndRenumber() == (ProtocolHarness.confirmLines, ProtocolHarness.renumberLines))
         #expect(harness.host.status == .streaming)
     }
 

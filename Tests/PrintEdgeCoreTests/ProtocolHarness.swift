@@ -59,12 +59,20 @@ struct ProtocolHarness {
         reply("FIRMWARE_NAME:Marlin 2.1.2.5 (printedge test) PROTOCOL_VERSION:1.0 MACHINE_TYPE:test EXTRUDER_COUNT:1")
         for capability in capabilities { reply("Cap:\(capability)") }
         reply("ok")
-        let confirm = flush()
-        precondition(confirm == Self.confirmLines, "unexpected confirmation \(confirm)")
+        let (confirmation, renumber) = answerConfirmationAndRenumber()
+        precondition(confirmation == Self.confirmLines, "unexpected confirmation \(confirmation)")
+        precondition(renumber == Self.renumberLines, "unexpected renumber \(renumber)")
+    }
+
+    /// After the identification's `ok`: answers the confirmation and then the renumber as a
+    /// healthy Marlin would, and returns what the host wrote for each.
+    @discardableResult
+    mutating func answerConfirmationAndRenumber() -> (confirmation: [String], renumber: [String]) {
+        let confirmation = flush()
         reply("ok", Self.temperatureOk)
         let renumber = flush()
-        precondition(renumber == Self.renumberLines, "unexpected renumber \(renumber)")
         reply("ok")
+        return (confirmation, renumber)
     }
 
     /// The hello (after a newline that ends any half line left in the firmware's buffer) and
